@@ -1,0 +1,572 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AllowlistRule, DEFAULT_QUOTAS, normalizeAllowlist, spreadOverSecurityGroups } from "../allowlist";
+import { IDLE_TIMEOUT, parseEndpointName } from "../config";
+import { resolveIpv4 } from "../dns";
+import { parseAddress } from "../net/ip";
+import { cidrSlug, endpointTags } from "../tags";
+import { optionalInteger, patterns, Problem, Problems, show } from "../validation";
+
+/** The address families an endpoint's load balancer answers on. */
+export enum IpAddressType {
+    /** IPv4 only. */
+    Ipv4 = "ipv4",
+    /** IPv4 and IPv6 (the public subnets need IPv6 CIDR blocks). */
+    Dualstack = "dualstack",
+}
+
+/** The database an endpoint reaches: an RDS instance, or a self-managed database at private addresses. */
+export interface DatabaseTargetArgs {
+    /**
+     * Identifier of the RDS DB instance behind the endpoint. Set this, or `addresses` and `port`.
+     * The instance's address, port and security group are looked up at deployment.
+     */
+    rdsInstanceIdentifier?: pulumi.Input<string>;
+    /**
+     * Private IPv4 addresses of a self-managed database (for example PostgreSQL on EC2) in the VPC.
+     * Must be known when the endpoint is declared: each address is one load balancer target.
+     */
+    addresses?: string[];
+    /** Port the self-managed database listens on (required with `addresses`; RDS uses its own port). */
+    port?: pulumi.Input<number>;
+    /**
+     * Security group of the database that is given an ingress rule admitting the endpoint's load balancer.
+     * Default for RDS: the instance's first VPC security group. Without it a self-managed database's
+     * security group must admit the `securityGroupIds[0]` output on the database port.
+     */
+    securityGroupId?: pulumi.Input<string>;
+}
+
+/** Arguments of a {@link DatabaseEndpoint}. */
+export interface DatabaseEndpointArgs {
+    /** VPC of the database and the public subnets. */
+    vpcId: pulumi.Input<string>;
+    /**
+     * Public subnets the internet-facing load balancer is placed in, one per Availability Zone. Cover every
+     * Availability Zone the database can run in (for RDS, every zone of its subnet group): a load balancer
+     * sends no traffic to targets in zones it is not in.
+     */
+    subnetIds: string[];
+    /** The database the endpoint reaches. */
+    database: DatabaseTargetArgs;
+    /** Port clients connect to on the endpoint. Default: the database's port. */
+    port?: pulumi.Input<number>;
+    /**
+     * Client addresses admitted: IPv4 or IPv6 CIDRs, or bare addresses (one host). Each becomes one
+     * security group ingress rule on the listener port. Must be known when the endpoint is declared.
+     * Required unless `allowPublicInternet` is true.
+     */
+    allowedCidrs?: string[];
+    /** Admit every address (0.0.0.0/0 and ::/0). Default false: the endpoint is closed except for `allowedCidrs`. */
+    allowPublicInternet?: boolean;
+    /** TCP idle timeout of the listener in seconds, 60..6000. Default 3600. */
+    idleTimeoutSeconds?: pulumi.Input<number>;
+    /** Give the load balancer one Elastic IP per subnet, so that its public addresses never change. Default false. */
+    elasticIps?: boolean;
+    /** DNS name clients use. With `hostedZoneId`, an alias record is created for it in Route 53. */
+    hostname?: pulumi.Input<string>;
+    /** Route 53 hosted zone in which to create the alias record for `hostname`. */
+    hostedZoneId?: pulumi.Input<string>;
+    /** Address families of the load balancer. Default: dualstack when the allowlist has IPv6 entries, else ipv4. */
+    ipAddressType?: IpAddressType;
+    /** Protect the load balancer (and so its DNS name) from deletion. Default true. */
+    deletionProtection?: pulumi.Input<boolean>;
+    /** Inbound rules per security group (AWS quota, counted per address family). Default 60. */
+    rulesPerSecurityGroup?: number;
+    /** Security groups per load balancer (AWS quota). Default 5. */
+    securityGroupsPerLoadBalancer?: number;
+    /** Tags added to every AWS resource of the endpoint. */
+    tags?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+}
+
+/** The validated, plain parts of {@link DatabaseEndpointArgs} that decide which resources exist. */
+export interface EndpointPlan {
+    kind: "rds" | "self-managed";
+    addresses: string[];
+    allowlist: AllowlistRule[];
+    securityGroupRules: AllowlistRule[][];
+    ipAddressType: IpAddressType;
+    warnings: Problem[];
+}
+
+const COMPONENT_TYPE = "db-endpoints:index:DatabaseEndpoint";
+
+/**
+ * Checks the args that are known when the component is declared. Throws `pulumi.InputPropertiesError`
+ * naming every bad property; returns the plan and warnings otherwise. Inputs that are still unknown
+ * (outputs of other resources) are checked when they resolve.
+ */
+export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): EndpointPlan {
+    const problems = new Problems();
+    parseEndpointName(problems, "name", name);
+    const plain = <T>(path: string, value: T | pulumi.Output<unknown> | undefined): T | undefined => {
+        if (pulumi.Output.isInstance(value)) {
+            problems.error(path, "must be known when the endpoint is declared (it decides how many resources exist), not an output of another resource");
+            return undefined;
+        }
+        return value as T | undefined;
+    };
+    const db = plain<DatabaseTargetArgs>("database", args.database as DatabaseTargetArgs | undefined);
+    const subnetIds = plain<string[]>("subnetIds", args.subnetIds) ?? [];
+    const cidrs = plain<string[]>("allowedCidrs", args.allowedCidrs);
+    const allowPublicInternet = plain<boolean>("allowPublicInternet", args.allowPublicInternet) ?? false;
+    const rulesPerSecurityGroup = plain<number>("rulesPerSecurityGroup", args.rulesPerSecurityGroup);
+    const securityGroupsPerLoadBalancer = plain<number>("securityGroupsPerLoadBalancer", args.securityGroupsPerLoadBalancer);
+    const quotas = {
+        rulesPerSecurityGroup: optionalInteger(problems, "rulesPerSecurityGroup", rulesPerSecurityGroup, 1, 1000) ?? DEFAULT_QUOTAS.rulesPerSecurityGroup,
+        securityGroupsPerLoadBalancer:
+            optionalInteger(problems, "securityGroupsPerLoadBalancer", securityGroupsPerLoadBalancer, 1, 16) ??
+            DEFAULT_QUOTAS.securityGroupsPerLoadBalancer,
+    };
+
+    if (!Array.isArray(subnetIds) || subnetIds.length === 0) problems.error("subnetIds", "needs at least one public subnet");
+    subnetIds.forEach((s, i) => {
+        if (typeof s !== "string" || !patterns.subnetId.test(s)) problems.error(`subnetIds[${i}]`, `${show(s)} is not a subnet ID`);
+        else if (subnetIds.indexOf(s) !== i) problems.error(`subnetIds[${i}]`, `${show(s)} is listed twice`);
+    });
+
+    let kind: "rds" | "self-managed" = "rds";
+    const addresses: string[] = [];
+    if (!db || typeof db !== "object") {
+        problems.error("database", "is required: rdsInstanceIdentifier, or addresses and port");
+    } else {
+        const hasRds = db.rdsInstanceIdentifier !== undefined && db.rdsInstanceIdentifier !== null;
+        const hasAddresses = db.addresses !== undefined && db.addresses !== null;
+        if (hasRds === hasAddresses) {
+            problems.error("database", hasRds ? "sets both rdsInstanceIdentifier and addresses; set exactly one" : "sets neither rdsInstanceIdentifier nor addresses; set exactly one");
+        }
+        if (hasRds && typeof db.rdsInstanceIdentifier === "string" && !patterns.rdsIdentifier.test(db.rdsInstanceIdentifier)) {
+            problems.error("database.rdsInstanceIdentifier", `${show(db.rdsInstanceIdentifier)} is not an RDS DB instance identifier`);
+        }
+        if (hasAddresses) {
+            kind = "self-managed";
+            const list = plain<string[]>("database.addresses", db.addresses) ?? [];
+            if (list.length === 0) problems.error("database.addresses", "is empty; list the database's private IPv4 address(es)");
+            list.forEach((a, i) => {
+                const parsed = typeof a === "string" ? parseAddress(a) : undefined;
+                if (!parsed || parsed.family !== "ipv4") problems.error(`database.addresses[${i}]`, `${show(a)} is not an IPv4 address`);
+                else if (addresses.includes(parsed.text)) problems.error(`database.addresses[${i}]`, `${show(a)} is listed twice`);
+                else addresses.push(parsed.text);
+            });
+            if (db.port === undefined) problems.error("database.port", "is required with addresses");
+        }
+        if (!pulumi.Output.isInstance(db.port)) optionalInteger(problems, "database.port", db.port, 1, 65535);
+        if (typeof db.securityGroupId === "string" && !patterns.securityGroupId.test(db.securityGroupId)) {
+            problems.error("database.securityGroupId", `${show(db.securityGroupId)} is not a security group ID`);
+        }
+    }
+    if (!pulumi.Output.isInstance(args.port)) optionalInteger(problems, "port", args.port, 1, 65535);
+    if (!pulumi.Output.isInstance(args.idleTimeoutSeconds)) {
+        optionalInteger(problems, "idleTimeoutSeconds", args.idleTimeoutSeconds, IDLE_TIMEOUT.min, IDLE_TIMEOUT.max);
+    }
+    if (typeof args.hostname === "string" && !patterns.hostname.test(args.hostname)) {
+        problems.error("hostname", `${show(args.hostname)} is not a lower-case DNS name`);
+    }
+    if (args.hostedZoneId !== undefined && args.hostname === undefined) problems.error("hostedZoneId", "is set without hostname");
+
+    const allowlist =
+        cidrs !== undefined && !Array.isArray(cidrs)
+            ? (problems.error("allowedCidrs", `${show(cidrs)} is not a list`), [])
+            : normalizeAllowlist(problems, "allowedCidrs", cidrs, allowPublicInternet, "allowPublicInternet", quotas);
+    const hasIpv6 = !allowPublicInternet && allowlist.some((r) => r.family === "ipv6");
+    const ipAddressType = args.ipAddressType ?? (hasIpv6 ? IpAddressType.Dualstack : IpAddressType.Ipv4);
+    if (ipAddressType !== IpAddressType.Ipv4 && ipAddressType !== IpAddressType.Dualstack) {
+        problems.error("ipAddressType", `${show(ipAddressType)} is not "ipv4" or "dualstack"`);
+    } else if (ipAddressType === IpAddressType.Ipv4 && hasIpv6) {
+        problems.error("ipAddressType", 'is "ipv4" but the allowlist has IPv6 entries; use "dualstack"');
+    }
+
+    if (!problems.ok) {
+        throw new pulumi.InputPropertiesError({
+            message: `invalid arguments for DatabaseEndpoint "${name}"`,
+            errors: problems.errors.map((p) => ({ propertyPath: p.path, reason: p.message })),
+        });
+    }
+    return {
+        kind,
+        addresses,
+        allowlist,
+        securityGroupRules: spreadOverSecurityGroups(allowlist, quotas.rulesPerSecurityGroup),
+        ipAddressType,
+        warnings: problems.warnings,
+    };
+}
+
+interface SubnetFacts {
+    id: string;
+    vpcId: string;
+    availabilityZone: string;
+    ipv6CidrBlock: string;
+}
+
+/**
+ * Deployment-time placement check: every subnet is in the endpoint's VPC, has IPv6 when the load
+ * balancer is dualstack, and the subnets cover every Availability Zone the database can run in.
+ * Returns the subnet IDs; throws (failing the deployment before the load balancer exists) otherwise.
+ */
+export function checkPlacement(
+    endpoint: string,
+    vpcId: string,
+    subnets: SubnetFacts[],
+    ipAddressType: IpAddressType,
+    databaseZones: string[],
+    databaseDescription: string,
+): string[] {
+    const problems: string[] = [];
+    for (const s of subnets) {
+        if (s.vpcId !== vpcId) problems.push(`subnet ${s.id} is in ${s.vpcId}, not in the endpoint's VPC ${vpcId}`);
+        if (ipAddressType === IpAddressType.Dualstack && !s.ipv6CidrBlock) {
+            problems.push(`subnet ${s.id} has no IPv6 CIDR block, which a dualstack load balancer needs`);
+        }
+    }
+    const covered = new Set(subnets.map((s) => s.availabilityZone));
+    const missing = [...new Set(databaseZones)].filter((z) => !covered.has(z)).sort();
+    if (missing.length > 0) {
+        problems.push(
+            `${databaseDescription} can run in ${missing.join(", ")}, where the load balancer has no subnet ` +
+                `(it has ${[...covered].sort().join(", ")}); targets there would receive no traffic. Add a public subnet in ${missing.join(", ")}`,
+        );
+    }
+    if (problems.length > 0) {
+        throw new Error(`endpoint ${endpoint}: ${problems.join("; ")}`);
+    }
+    return subnets.map((s) => s.id);
+}
+
+/**
+ * A public endpoint for one private database: an internet-facing Network Load Balancer with a TCP
+ * pass-through listener (TLS runs end to end, client to database), security groups built from the
+ * allowlist, an IP target group pointing at the database, optional Elastic IPs and Route 53 alias.
+ */
+export class DatabaseEndpoint extends pulumi.ComponentResource {
+    /** DNS name clients connect to: `hostname` when given, else the load balancer's DNS name. */
+    public readonly hostname: pulumi.Output<string>;
+    /** The load balancer's own DNS name. */
+    public readonly loadBalancerDnsName: pulumi.Output<string>;
+    /** ARN of the load balancer. */
+    public readonly loadBalancerArn: pulumi.Output<string>;
+    /** Port clients connect to. */
+    public readonly port: pulumi.Output<number>;
+    /** Port of the database behind the endpoint. */
+    public readonly databasePort: pulumi.Output<number>;
+    /** The Elastic IPs of the load balancer (empty without `elasticIps`: its addresses may then change). */
+    public readonly publicAddresses: pulumi.Output<string[]>;
+    /** CIDRs admitted, normalised and de-duplicated, as the ingress rules have them. */
+    public readonly allowedCidrs: pulumi.Output<string[]>;
+    /** Listener TCP idle timeout in seconds. */
+    public readonly idleTimeoutSeconds: pulumi.Output<number>;
+    /** Security groups of the load balancer; the first also carries the egress rule to the database. */
+    public readonly securityGroupIds: pulumi.Output<string[]>;
+    /** ARN of the IP target group. */
+    public readonly targetGroupArn: pulumi.Output<string>;
+    /** ARN of the TCP listener. */
+    public readonly listenerArn: pulumi.Output<string>;
+    /** What the endpoint reaches: `rds:<identifier>` or `self-managed:<address>,...`. */
+    public readonly database: pulumi.Output<string>;
+    /** Private address(es) registered as targets at deployment. */
+    public readonly targetAddresses: pulumi.Output<string[]>;
+    /** RDS only: the instance's own endpoint hostname (the name its certificate carries). */
+    public readonly rdsAddress: pulumi.Output<string | undefined>;
+    /** RDS only: the AWS certificate authority the instance's certificate is issued by (`caCertIdentifier`). */
+    public readonly rdsCaCertIdentifier: pulumi.Output<string | undefined>;
+    /** RDS only: the engine (`postgres`, `mysql`, ...). */
+    public readonly rdsEngine: pulumi.Output<string | undefined>;
+    /** The database security group given an ingress rule for the endpoint, if any. */
+    public readonly databaseSecurityGroupId: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: DatabaseEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
+        const plan = planDatabaseEndpoint(name, args);
+        super(COMPONENT_TYPE, name, {}, opts);
+        for (const w of plan.warnings) pulumi.log.warn(`${w.path}: ${w.message}`, this);
+
+        const child = { parent: this };
+        const tags = pulumi.output(args.tags ?? {}).apply((t) => endpointTags(name, t as Record<string, string>));
+        const db = args.database;
+
+        // --- The database: where it is, on which port, behind which security group.
+        let databasePort: pulumi.Output<number>;
+        let databaseSg: pulumi.Output<string | undefined>;
+        let targetAddresses: pulumi.Output<string[]>;
+        let databaseZones: pulumi.Output<string[]>;
+        let description: pulumi.Output<string>;
+        let rdsAddress: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        let rdsCa: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        let rdsEngine: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        if (plan.kind === "rds") {
+            const instance = aws.rds.getInstanceOutput({ dbInstanceIdentifier: db.rdsInstanceIdentifier! }, child);
+            databasePort = instance.port;
+            databaseSg = pulumi.all([db.securityGroupId, instance.vpcSecurityGroups, instance.dbInstanceIdentifier]).apply(([override, groups, id]) => {
+                if (override) return override;
+                if (!groups || groups.length === 0) {
+                    throw new Error(`endpoint ${name}: RDS instance ${id} has no VPC security group; set database.securityGroupId`);
+                }
+                return groups[0];
+            });
+            targetAddresses = instance.address.apply(async (address) => {
+                try {
+                    return await resolveIpv4(address);
+                } catch (e) {
+                    throw new Error(`endpoint ${name}: ${(e as Error).message}`);
+                }
+            });
+            const subnetGroup = aws.rds.getSubnetGroupOutput({ name: instance.dbSubnetGroup }, child);
+            databaseZones = pulumi.all([instance, subnetGroup]).apply(async ([i, group]) => {
+                if (!i.multiAz) return [i.availabilityZone];
+                const zones = await Promise.all(
+                    group.subnetIds.map(async (id) => (await aws.ec2.getSubnet({ id }, child)).availabilityZone),
+                );
+                return [...new Set(zones)].sort();
+            });
+            description = instance.dbInstanceIdentifier.apply((id) => `rds:${id}`);
+            rdsAddress = instance.address;
+            rdsCa = instance.caCertIdentifier;
+            rdsEngine = instance.engine;
+        } else {
+            databasePort = pulumi.output(db.port!);
+            databaseSg = pulumi.output(db.securityGroupId);
+            targetAddresses = pulumi.output(plan.addresses);
+            databaseZones = pulumi.output([]);
+            description = pulumi.output(`self-managed:${plan.addresses.join(",")}`);
+        }
+        const listenerPort = pulumi.output(args.port ?? databasePort);
+        const idleTimeoutSeconds = pulumi.output(args.idleTimeoutSeconds ?? IDLE_TIMEOUT.default).apply((v) => {
+            if (!Number.isInteger(v) || v < IDLE_TIMEOUT.min || v > IDLE_TIMEOUT.max) {
+                throw new Error(`endpoint ${name}: idleTimeoutSeconds ${show(v)} is out of range (expected ${IDLE_TIMEOUT.min}..${IDLE_TIMEOUT.max})`);
+            }
+            return v;
+        });
+
+        // --- Security groups of the load balancer: the allowlist, spread within the quotas.
+        const groupCount = plan.securityGroupRules.length;
+        const groups = plan.securityGroupRules.map((rules, g) => {
+            const sg = new aws.ec2.SecurityGroup(
+                `${name}-sg-${g + 1}`,
+                {
+                    vpcId: args.vpcId,
+                    description: `db-endpoints ${name}: allowlist ${g + 1} of ${groupCount}${g === 0 ? " and egress to the database" : ""}`,
+                    revokeRulesOnDelete: true,
+                    tags: tags.apply((t) => ({ ...t, Name: `${name}-${g + 1}` })),
+                },
+                child,
+            );
+            for (const rule of rules) {
+                new aws.vpc.SecurityGroupIngressRule(
+                    `${name}-allow-${cidrSlug(rule.cidr)}`,
+                    {
+                        securityGroupId: sg.id,
+                        ipProtocol: "tcp",
+                        fromPort: listenerPort,
+                        toPort: listenerPort,
+                        ...(rule.family === "ipv4" ? { cidrIpv4: rule.cidr } : { cidrIpv6: rule.cidr }),
+                        description: `db-endpoints ${name}: allowlisted client`,
+                        tags,
+                    },
+                    child,
+                );
+            }
+            return sg;
+        });
+        const primarySg = groups[0];
+
+        // Egress only to the database port: to its security group when known, else to each address.
+        if (plan.kind === "rds" || db.securityGroupId !== undefined) {
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-to-database`,
+                {
+                    securityGroupId: primarySg.id,
+                    ipProtocol: "tcp",
+                    fromPort: databasePort,
+                    toPort: databasePort,
+                    referencedSecurityGroupId: databaseSg.apply((sg) => sg!),
+                    description: `db-endpoints ${name}: to the database and its health checks`,
+                    tags,
+                },
+                child,
+            );
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-database-from-nlb`,
+                {
+                    securityGroupId: databaseSg.apply((sg) => sg!),
+                    ipProtocol: "tcp",
+                    fromPort: databasePort,
+                    toPort: databasePort,
+                    referencedSecurityGroupId: primarySg.id,
+                    description: `db-endpoints ${name}: from the endpoint's load balancer`,
+                    tags,
+                },
+                child,
+            );
+        } else {
+            for (const address of plan.addresses) {
+                new aws.vpc.SecurityGroupEgressRule(
+                    `${name}-to-${address}`,
+                    {
+                        securityGroupId: primarySg.id,
+                        ipProtocol: "tcp",
+                        fromPort: databasePort,
+                        toPort: databasePort,
+                        cidrIpv4: `${address}/32`,
+                        description: `db-endpoints ${name}: to the database and its health checks`,
+                        tags,
+                    },
+                    child,
+                );
+            }
+            pulumi.log.warn(
+                `database.securityGroupId is not set: the database's own security group must admit the endpoint's security group ` +
+                    `(output securityGroupIds[0]) on port ${show(db.port)}`,
+                this,
+            );
+        }
+
+        // --- Placement, checked against AWS before the load balancer exists.
+        const subnetFacts = pulumi.all(
+            args.subnetIds.map((id) =>
+                aws.ec2.getSubnetOutput({ id }, child).apply((s) => ({
+                    id,
+                    vpcId: s.vpcId,
+                    availabilityZone: s.availabilityZone,
+                    ipv6CidrBlock: s.ipv6CidrBlock,
+                })),
+            ),
+        );
+        const placedSubnets = pulumi
+            .all([args.vpcId, subnetFacts, databaseZones, description])
+            .apply(([vpcId, facts, zones, desc]) => checkPlacement(name, vpcId, facts, plan.ipAddressType, zones, desc));
+
+        const eips = args.elasticIps
+            ? args.subnetIds.map(
+                  (subnetId) =>
+                      new aws.ec2.Eip(
+                          `${name}-eip-${subnetId}`,
+                          { domain: "vpc", tags: tags.apply((t) => ({ ...t, Name: `${name}-${subnetId}` })) },
+                          child,
+                      ),
+              )
+            : [];
+
+        const nlb = new aws.lb.LoadBalancer(
+            `${name}-nlb`,
+            {
+                loadBalancerType: "network",
+                internal: false,
+                ipAddressType: plan.ipAddressType,
+                securityGroups: groups.map((g) => g.id),
+                subnetMappings: placedSubnets.apply((ids) =>
+                    ids.map((subnetId, i) => (eips.length > 0 ? { subnetId, allocationId: eips[i].allocationId } : { subnetId })),
+                ),
+                enableCrossZoneLoadBalancing: true,
+                enableDeletionProtection: args.deletionProtection ?? true,
+                tags,
+            },
+            child,
+        );
+
+        const targetGroup = new aws.lb.TargetGroup(
+            `${name}-tg`,
+            {
+                targetType: "ip",
+                protocol: "TCP",
+                port: databasePort,
+                vpcId: args.vpcId,
+                ipAddressType: "ipv4",
+                preserveClientIp: "false",
+                connectionTermination: true,
+                deregistrationDelay: 30,
+                healthCheck: {
+                    enabled: true,
+                    protocol: "TCP",
+                    port: "traffic-port",
+                    interval: 10,
+                    timeout: 10,
+                    healthyThreshold: 3,
+                    unhealthyThreshold: 3,
+                },
+                tags,
+            },
+            child,
+        );
+
+        const listener = new aws.lb.Listener(
+            `${name}-listener`,
+            {
+                loadBalancerArn: nlb.arn,
+                port: listenerPort,
+                protocol: "TCP",
+                tcpIdleTimeoutSeconds: idleTimeoutSeconds,
+                defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+                tags,
+            },
+            child,
+        );
+
+        if (plan.kind === "rds") {
+            new aws.lb.TargetGroupAttachment(
+                `${name}-target`,
+                { targetGroupArn: targetGroup.arn, targetId: targetAddresses.apply((a) => a[0]), port: databasePort },
+                child,
+            );
+        } else {
+            for (const address of plan.addresses) {
+                new aws.lb.TargetGroupAttachment(
+                    `${name}-target-${address}`,
+                    { targetGroupArn: targetGroup.arn, targetId: address, port: databasePort },
+                    child,
+                );
+            }
+        }
+
+        if (args.hostedZoneId !== undefined) {
+            const recordTypes = plan.ipAddressType === IpAddressType.Dualstack ? ["A", "AAAA"] : ["A"];
+            for (const type of recordTypes) {
+                new aws.route53.Record(
+                    `${name}-dns-${type.toLowerCase()}`,
+                    {
+                        zoneId: args.hostedZoneId,
+                        name: args.hostname!,
+                        type,
+                        aliases: [{ name: nlb.dnsName, zoneId: nlb.zoneId, evaluateTargetHealth: true }],
+                    },
+                    child,
+                );
+            }
+        }
+
+        this.hostname = args.hostname !== undefined ? pulumi.output(args.hostname) : nlb.dnsName;
+        this.loadBalancerDnsName = nlb.dnsName;
+        this.loadBalancerArn = nlb.arn;
+        this.port = listenerPort;
+        this.databasePort = databasePort;
+        this.publicAddresses = pulumi.all(eips.map((e) => e.publicIp));
+        this.allowedCidrs = pulumi.output(plan.allowlist.map((r) => r.cidr));
+        this.idleTimeoutSeconds = listener.tcpIdleTimeoutSeconds.apply((v) => v ?? IDLE_TIMEOUT.default);
+        this.securityGroupIds = pulumi.all(groups.map((g) => g.id));
+        this.targetGroupArn = targetGroup.arn;
+        this.listenerArn = listener.arn;
+        this.database = description;
+        this.targetAddresses = targetAddresses;
+        this.rdsAddress = rdsAddress;
+        this.rdsCaCertIdentifier = rdsCa;
+        this.rdsEngine = rdsEngine;
+        this.databaseSecurityGroupId = databaseSg;
+        this.registerOutputs({
+            hostname: this.hostname,
+            loadBalancerDnsName: this.loadBalancerDnsName,
+            loadBalancerArn: this.loadBalancerArn,
+            port: this.port,
+            databasePort: this.databasePort,
+            publicAddresses: this.publicAddresses,
+            allowedCidrs: this.allowedCidrs,
+            idleTimeoutSeconds: this.idleTimeoutSeconds,
+            securityGroupIds: this.securityGroupIds,
+            targetGroupArn: this.targetGroupArn,
+            listenerArn: this.listenerArn,
+            database: this.database,
+            targetAddresses: this.targetAddresses,
+            rdsAddress: this.rdsAddress,
+            rdsCaCertIdentifier: this.rdsCaCertIdentifier,
+            rdsEngine: this.rdsEngine,
+            databaseSecurityGroupId: this.databaseSecurityGroupId,
+        });
+    }
+}

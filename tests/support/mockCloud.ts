@@ -1,0 +1,270 @@
+/**
+ * A fake AWS account for Pulumi's mock runtime: answers the lookups the program makes (RDS instances,
+ * subnets, subnet groups, DNS), gives created resources the computed outputs AWS would, and records every
+ * resource registration with its parent and hooks so tests can assert the exact graph.
+ *
+ * Import this module and call `installMockCloud()` before importing any program module.
+ */
+import * as crypto from "node:crypto";
+import * as dns from "node:dns";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface FakeRdsInstance {
+    address: string;
+    port: number;
+    engine: string;
+    vpcSecurityGroups: string[];
+    availabilityZone: string;
+    multiAz: boolean;
+    dbSubnetGroup: string;
+    caCertIdentifier: string;
+    [key: string]: unknown;
+}
+
+export interface FakeSubnet {
+    vpcId: string;
+    availabilityZone: string;
+    ipv6CidrBlock: string;
+}
+
+export interface FakeWorld {
+    instances: Record<string, FakeRdsInstance>;
+    subnets: Record<string, FakeSubnet>;
+    subnetGroups: Record<string, { subnetIds: string[]; vpcId: string }>;
+    /** hostname -> IPv4 addresses; a missing name fails with ENOTFOUND. */
+    dns: Record<string, string[]>;
+}
+
+export interface Registered {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+    /** URN of the parent resource ("" for none). */
+    parent: string;
+    custom: boolean;
+    /** Hook names bound per lifecycle step (afterCreate, afterUpdate, ...). */
+    hooks: Record<string, string[]>;
+}
+
+/** The world the example stack (Pulumi.dev.yaml) is deployed into. */
+export function exampleWorld(): FakeWorld {
+    return {
+        instances: {
+            "prod-postgres": {
+                address: "prod-postgres.c9akciq32.us-east-1.rds.amazonaws.com",
+                port: 5432,
+                engine: "postgres",
+                vpcSecurityGroups: ["sg-0db0000000000000a", "sg-0db0000000000000b"],
+                availabilityZone: "us-east-1a",
+                multiAz: true,
+                dbSubnetGroup: "prod-db-subnets",
+                caCertIdentifier: "rds-ca-rsa2048-g1",
+                dbInstanceIdentifier: "prod-postgres",
+                dbInstanceArn: "arn:aws:rds:us-east-1:123456789012:db:prod-postgres",
+            },
+        },
+        subnets: {
+            "subnet-0aa11bb22cc33dd44": { vpcId: "vpc-0a1b2c3d4e5f60718", availabilityZone: "us-east-1a", ipv6CidrBlock: "2600:1f18:1:100::/64" },
+            "subnet-0ee55ff66aa77bb88": { vpcId: "vpc-0a1b2c3d4e5f60718", availabilityZone: "us-east-1b", ipv6CidrBlock: "2600:1f18:1:200::/64" },
+            "subnet-0db1a00000000000a": { vpcId: "vpc-0a1b2c3d4e5f60718", availabilityZone: "us-east-1a", ipv6CidrBlock: "" },
+            "subnet-0db1b00000000000b": { vpcId: "vpc-0a1b2c3d4e5f60718", availabilityZone: "us-east-1b", ipv6CidrBlock: "" },
+        },
+        subnetGroups: {
+            "prod-db-subnets": { subnetIds: ["subnet-0db1a00000000000a", "subnet-0db1b00000000000b"], vpcId: "vpc-0a1b2c3d4e5f60718" },
+        },
+        dns: { "prod-postgres.c9akciq32.us-east-1.rds.amazonaws.com": ["10.0.2.41"] },
+    };
+}
+
+function hex(text: string, length: number): string {
+    return crypto.createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+function computedState(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, any> } {
+    const region = "us-east-1";
+    const account = "123456789012";
+    switch (type) {
+        case "aws:ec2/securityGroup:SecurityGroup": {
+            const id = `sg-${hex(name, 17)}`;
+            return { id, state: { ...inputs, arn: `arn:aws:ec2:${region}:${account}:security-group/${id}` } };
+        }
+        case "aws:lb/loadBalancer:LoadBalancer":
+            return {
+                id: `arn:aws:elasticloadbalancing:${region}:${account}:loadbalancer/net/${name}/${hex(name, 16)}`,
+                state: {
+                    ...inputs,
+                    arn: `arn:aws:elasticloadbalancing:${region}:${account}:loadbalancer/net/${name}/${hex(name, 16)}`,
+                    arnSuffix: `net/${name}/${hex(name, 16)}`,
+                    dnsName: `${name}-${hex(name, 10)}.elb.${region}.amazonaws.com`,
+                    zoneId: "Z26RNL4JYFTOTI",
+                },
+            };
+        case "aws:lb/targetGroup:TargetGroup": {
+            const arn = `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/${name}/${hex(name, 16)}`;
+            return { id: arn, state: { ...inputs, arn, arnSuffix: `targetgroup/${name}/${hex(name, 16)}` } };
+        }
+        case "aws:lb/listener:Listener": {
+            const arn = `arn:aws:elasticloadbalancing:${region}:${account}:listener/net/${name}/${hex(name, 16)}`;
+            return { id: arn, state: { ...inputs, arn } };
+        }
+        case "aws:ec2/eip:Eip": {
+            const n = parseInt(hex(name, 4), 16);
+            return {
+                id: `eipalloc-${hex(name, 17)}`,
+                state: { ...inputs, allocationId: `eipalloc-${hex(name, 17)}`, publicIp: `198.51.100.${(n % 250) + 1}` },
+            };
+        }
+        default:
+            return { id: `${name}-id`, state: { ...inputs, arn: inputs.arn ?? `arn:aws:mock:${region}:${account}:${name}` } };
+    }
+}
+
+export class MockCloud {
+    readonly registered: Registered[] = [];
+    readonly invokes: { token: string; inputs: any }[] = [];
+    /** Errors the program raised asynchronously (failed applies, rejected registrations). */
+    readonly asyncErrors: Error[] = [];
+
+    constructor(public world: FakeWorld) {}
+
+    /** Forgets what was recorded, so a test sees only what it registered. */
+    reset(world?: FakeWorld): void {
+        this.registered.length = 0;
+        this.invokes.length = 0;
+        this.asyncErrors.length = 0;
+        if (world) this.world = world;
+    }
+
+    ofType(type: string): Registered[] {
+        return this.registered.filter((r) => r.type === type);
+    }
+
+    named(name: string): Registered {
+        const found = this.registered.filter((r) => r.name === name);
+        if (found.length !== 1) throw new Error(`expected one resource named ${name}, found ${found.length}`);
+        return found[0];
+    }
+
+    /** Resource counts by type, sorted by type: the shape of what a program creates. */
+    countsByType(): Record<string, number> {
+        const counts: Record<string, number> = {};
+        for (const r of this.registered) counts[r.type] = (counts[r.type] ?? 0) + 1;
+        return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+    }
+
+    readonly mocks: pulumi.runtime.Mocks = {
+        newResource: (args) => {
+            const { id, state } = computedState(args.type, args.name, args.inputs);
+            return { id: args.id ?? id, state };
+        },
+        call: (args) => {
+            this.invokes.push({ token: args.token, inputs: args.inputs });
+            const w = this.world;
+            switch (args.token) {
+                case "aws:rds/getInstance:getInstance": {
+                    const instance = w.instances[args.inputs.dbInstanceIdentifier];
+                    if (!instance) throw new Error(`DBInstanceNotFound: DBInstance ${args.inputs.dbInstanceIdentifier} not found`);
+                    return { id: args.inputs.dbInstanceIdentifier, dbInstanceIdentifier: args.inputs.dbInstanceIdentifier, ...instance };
+                }
+                case "aws:ec2/getSubnet:getSubnet": {
+                    const subnet = w.subnets[args.inputs.id];
+                    if (!subnet) throw new Error(`InvalidSubnetID.NotFound: The subnet ID '${args.inputs.id}' does not exist`);
+                    return { id: args.inputs.id, ...subnet };
+                }
+                case "aws:rds/getSubnetGroup:getSubnetGroup": {
+                    const group = w.subnetGroups[args.inputs.name];
+                    if (!group) throw new Error(`DBSubnetGroupNotFoundFault: ${args.inputs.name}`);
+                    return { id: args.inputs.name, name: args.inputs.name, ...group };
+                }
+                case "aws:index/getCallerIdentity:getCallerIdentity":
+                    return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/deployer", userId: "AIDA" };
+                case "aws:index/getRegion:getRegion":
+                    return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
+                case "aws:index/getPartition:getPartition":
+                    return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+                default:
+                    throw new Error(`the mock cloud does not answer ${args.token}`);
+            }
+        },
+    };
+}
+
+let installed: MockCloud | undefined;
+
+/**
+ * Installs the mock runtime (preview = false, so applies run) with a fake world, patches the mock
+ * monitor to record parents and hooks (and to accept hook registrations, which @pulumi/pulumi's mock
+ * monitor does not implement), and routes DNS lookups to the world.
+ */
+export function installMockCloud(world: FakeWorld = exampleWorld(), stack = "dev"): MockCloud {
+    if (installed) {
+        installed.reset(world);
+        return installed;
+    }
+    const cloud = new MockCloud(world);
+    pulumi.runtime.setMocks(cloud.mocks, "db-endpoints", stack, false);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings");
+    const monitor = settings.getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: any) => {
+        const hooks: Record<string, string[]> = {};
+        const binding = typeof req.getHooks === "function" ? req.getHooks() : undefined;
+        if (binding) {
+            for (const step of ["BeforeCreate", "AfterCreate", "BeforeUpdate", "AfterUpdate", "BeforeDelete", "AfterDelete"]) {
+                const list: string[] = binding[`get${step}List`]?.() ?? [];
+                if (list.length > 0) hooks[step[0].toLowerCase() + step.slice(1)] = list;
+            }
+        }
+        if (req.getType() !== "pulumi:pulumi:Stack") {
+            cloud.registered.push({
+                type: req.getType(),
+                name: req.getName(),
+                inputs: req.getObject()?.toJavaScript() ?? {},
+                parent: req.getParent(),
+                custom: req.getCustom(),
+                hooks,
+            });
+        }
+        return register(req, callback);
+    };
+    monitor.registerResourceHook = (_req: any, callback: (err: Error | null, res: unknown) => void) => callback(null, {});
+    dns.promises.lookup = (async (hostname: string) => {
+        const addresses = cloud.world.dns[hostname];
+        if (!addresses) {
+            const err = new Error(`getaddrinfo ENOTFOUND ${hostname}`) as NodeJS.ErrnoException;
+            err.code = "ENOTFOUND";
+            throw err;
+        }
+        return addresses.map((address) => ({ address, family: 4 }));
+    }) as unknown as typeof dns.promises.lookup;
+    process.on("unhandledRejection", (reason) => {
+        cloud.asyncErrors.push(reason instanceof Error ? reason : new Error(String(reason)));
+    });
+    installed = cloud;
+    return cloud;
+}
+
+/** Waits until every registration and invoke the program started has finished. */
+export async function settle(): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings");
+    await settings.waitForRPCs();
+    await new Promise((resolve) => setImmediate(resolve));
+    await settings.waitForRPCs();
+}
+
+/** The value of an output (rejects when the output failed; never asserts inside apply). */
+export function unwrap<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
+    return (pulumi.output(output) as any).promise() as Promise<T>;
+}
+
+/** Whether an output is marked secret. */
+export function isSecret(output: pulumi.Output<unknown>): Promise<boolean> {
+    return (output as any).isSecret as Promise<boolean>;
+}
+
+/** The URN of a parent as recorded: `...::<type>::<name>`; returns the name part. */
+export function parentName(r: Registered): string {
+    return r.parent ? r.parent.split("::").pop()! : "";
+}
