@@ -155,7 +155,7 @@ export class MockCloud {
     readonly mocks: pulumi.runtime.Mocks = {
         newResource: (args) => {
             const { id, state } = computedState(args.type, args.name, args.inputs);
-            return { id: args.id ?? id, state };
+            return { id: args.id || id, state };
         },
         call: (args) => {
             this.invokes.push({ token: args.token, inputs: args.inputs });

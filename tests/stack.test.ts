@@ -1,0 +1,207 @@
+/**
+ * The stack program under Pulumi's mock runtime, for the example stack (Pulumi.dev.yaml) and edge cases:
+ * exact resource types, counts, names, parents and inputs.
+ */
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { readStackFile } from "../scripts/stackFile";
+import { exampleWorld, installMockCloud, MockCloud, parentName, settle, unwrap } from "./support/mockCloud";
+
+let cloud: MockCloud;
+let stack: typeof import("../infra/stack");
+
+before(async () => {
+    cloud = installMockCloud();
+    stack = await import("../infra/stack");
+});
+
+
+const VPC = "vpc-0a1b2c3d4e5f60718";
+const SUBNETS = ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"];
+
+function rawConfig(endpoints: unknown[], extra: Record<string, unknown> = {}) {
+    return { vpcId: VPC, publicSubnetIds: SUBNETS, endpoints, ...extra };
+}
+
+async function run(raw: Record<string, unknown>) {
+    const outputs = stack.main(raw);
+    const resolved: Record<string, any> = {};
+    for (const [name, e] of Object.entries(outputs.endpoints)) {
+        const values: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(e)) values[k] = await unwrap(v as pulumi.Output<unknown>);
+        resolved[name] = values;
+    }
+    await settle();
+    return resolved;
+}
+
+describe("the example stack (Pulumi.dev.yaml)", () => {
+    let outputs: Record<string, any>;
+    before(async () => {
+        cloud.reset(exampleWorld());
+        const file = readStackFile("dev");
+        pulumi.runtime.setAllConfig(file.config);
+        outputs = await run(stack.readRawStackConfig());
+    });
+
+    it("creates exactly these resources", () => {
+        assert.deepEqual(cloud.countsByType(), {
+            "aws:ec2/securityGroup:SecurityGroup": 2,
+            "aws:lb/listener:Listener": 2,
+            "aws:lb/loadBalancer:LoadBalancer": 2,
+            "aws:lb/targetGroup:TargetGroup": 2,
+            "aws:lb/targetGroupAttachment:TargetGroupAttachment": 2,
+            "aws:route53/record:Record": 1,
+            "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 4,
+            "db-endpoints:index:DatabaseEndpoint": 2,
+        });
+    });
+
+    it("parents every AWS resource to its endpoint component", () => {
+        for (const r of cloud.registered) {
+            if (r.type === "db-endpoints:index:DatabaseEndpoint") {
+                // The mock runtime registers no stack resource: top-level components have no parent URN.
+                assert.equal(r.parent, "", r.name);
+            } else {
+                const owner = r.name.startsWith("reporting-") ? "reporting" : "legacy-mysql";
+                assert.equal(parentName(r), owner, `${r.type} ${r.name}`);
+            }
+        }
+    });
+
+    it("builds an internet-facing, cross-zone NLB with security groups in the public subnets", () => {
+        const nlb = cloud.named("reporting-nlb").inputs;
+        assert.equal(nlb.loadBalancerType, "network");
+        assert.equal(nlb.internal, false);
+        assert.equal(nlb.ipAddressType, "dualstack");
+        assert.equal(nlb.enableCrossZoneLoadBalancing, true);
+        assert.equal(nlb.enableDeletionProtection, true);
+        assert.deepEqual(nlb.subnetMappings, SUBNETS.map((subnetId) => ({ subnetId })));
+        assert.deepEqual(nlb.securityGroups, [cloud.named("reporting-sg-1") && sgId("reporting-sg-1")]);
+        assert.deepEqual(nlb.tags, { team: "data-platform", "db-endpoints:endpoint": "reporting", "managed-by": "pulumi/db-endpoints" });
+        const mysql = cloud.named("legacy-mysql-nlb").inputs;
+        assert.equal(mysql.ipAddressType, "ipv4");
+    });
+
+    it("listens on TCP with a 3600 s idle timeout by default and 6000 s where configured", () => {
+        const reporting = cloud.named("reporting-listener").inputs;
+        assert.equal(reporting.protocol, "TCP");
+        assert.equal(reporting.port, 5432);
+        assert.equal(reporting.tcpIdleTimeoutSeconds, 3600);
+        assert.equal(reporting.defaultActions.length, 1);
+        assert.equal(reporting.defaultActions[0].type, "forward");
+        assert.match(reporting.defaultActions[0].targetGroupArn, /targetgroup\/reporting-tg\//);
+        const mysql = cloud.named("legacy-mysql-listener").inputs;
+        assert.equal(mysql.port, 3306);
+        assert.equal(mysql.tcpIdleTimeoutSeconds, 6000);
+    });
+
+    it("forwards to an IP target group with TCP health checks on the database port", () => {
+        const tg = cloud.named("reporting-tg").inputs;
+        assert.deepEqual(
+            { targetType: tg.targetType, protocol: tg.protocol, port: tg.port, vpcId: tg.vpcId, preserveClientIp: tg.preserveClientIp },
+            { targetType: "ip", protocol: "TCP", port: 5432, vpcId: VPC, preserveClientIp: "false" },
+        );
+        assert.deepEqual(tg.healthCheck, {
+            enabled: true,
+            protocol: "TCP",
+            port: "traffic-port",
+            interval: 10,
+            timeout: 10,
+            healthyThreshold: 3,
+            unhealthyThreshold: 3,
+        });
+        assert.equal(cloud.named("legacy-mysql-tg").inputs.port, 3306);
+    });
+
+    it("registers the RDS instance's resolved address and the self-managed address as targets", () => {
+        const rds = cloud.named("reporting-target").inputs;
+        assert.deepEqual({ targetId: rds.targetId, port: rds.port }, { targetId: "10.0.2.41", port: 5432 });
+        const mysql = cloud.named("legacy-mysql-target-10.0.3.17").inputs;
+        assert.deepEqual({ targetId: mysql.targetId, port: mysql.port }, { targetId: "10.0.3.17", port: 3306 });
+    });
+
+    it("admits each allowlist entry on the listener port only, IPv4 and IPv6", () => {
+        const rules = cloud.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.includes("-allow-"));
+        const shape = rules.map((r) => ({
+            name: r.name,
+            sg: r.inputs.securityGroupId,
+            cidrIpv4: r.inputs.cidrIpv4,
+            cidrIpv6: r.inputs.cidrIpv6,
+            ports: [r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort],
+        }));
+        assert.deepEqual(shape, [
+            { name: "reporting-allow-203.0.113.0_24", sg: sgId("reporting-sg-1"), cidrIpv4: "203.0.113.0/24", cidrIpv6: undefined, ports: ["tcp", 5432, 5432] },
+            { name: "reporting-allow-2001-db8-1234--_48", sg: sgId("reporting-sg-1"), cidrIpv4: undefined, cidrIpv6: "2001:db8:1234::/48", ports: ["tcp", 5432, 5432] },
+            { name: "legacy-mysql-allow-198.51.100.7_32", sg: sgId("legacy-mysql-sg-1"), cidrIpv4: "198.51.100.7/32", cidrIpv6: undefined, ports: ["tcp", 3306, 3306] },
+        ]);
+    });
+
+    it("lets the NLB out only to the database port, and the RDS security group admit only the NLB", () => {
+        const egress = cloud.named("reporting-to-database").inputs;
+        assert.deepEqual(
+            [egress.securityGroupId, egress.referencedSecurityGroupId, egress.ipProtocol, egress.fromPort, egress.toPort, egress.cidrIpv4],
+            [sgId("reporting-sg-1"), "sg-0db0000000000000a", "tcp", 5432, 5432, undefined],
+        );
+        const dbIngress = cloud.named("reporting-database-from-nlb").inputs;
+        assert.deepEqual(
+            [dbIngress.securityGroupId, dbIngress.referencedSecurityGroupId, dbIngress.fromPort, dbIngress.toPort, dbIngress.cidrIpv4],
+            ["sg-0db0000000000000a", sgId("reporting-sg-1"), 5432, 5432, undefined],
+        );
+        const mysqlEgress = cloud.named("legacy-mysql-to-10.0.3.17").inputs;
+        assert.deepEqual(
+            [mysqlEgress.securityGroupId, mysqlEgress.cidrIpv4, mysqlEgress.fromPort, mysqlEgress.toPort, mysqlEgress.referencedSecurityGroupId],
+            [sgId("legacy-mysql-sg-1"), "10.0.3.17/32", 3306, 3306, undefined],
+        );
+    });
+
+    it("creates the Route 53 alias for the custom hostname", () => {
+        const record = cloud.named("legacy-mysql-dns-a").inputs;
+        assert.deepEqual(
+            { zoneId: record.zoneId, name: record.name, type: record.type },
+            { zoneId: "Z0123456789ABCDEFGHIJ", name: "legacy.db.example.com", type: "A" },
+        );
+        assert.deepEqual(record.aliases, [
+            { name: lbDns("legacy-mysql-nlb"), zoneId: "Z26RNL4JYFTOTI", evaluateTargetHealth: true },
+        ]);
+    });
+
+    it("outputs, per endpoint, how to reach it and what it admits", () => {
+        assert.deepEqual(outputs.reporting, {
+            hostname: lbDns("reporting-nlb"),
+            port: 5432,
+            loadBalancerDnsName: lbDns("reporting-nlb"),
+            publicAddresses: [],
+            allowedCidrs: ["203.0.113.0/24", "2001:db8:1234::/48"],
+            idleTimeoutSeconds: 3600,
+            database: "rds:prod-postgres",
+            databasePort: 5432,
+            securityGroupIds: [sgId("reporting-sg-1")],
+        });
+        assert.deepEqual(outputs["legacy-mysql"], {
+            hostname: "legacy.db.example.com",
+            port: 3306,
+            loadBalancerDnsName: lbDns("legacy-mysql-nlb"),
+            publicAddresses: [],
+            allowedCidrs: ["198.51.100.7/32"],
+            idleTimeoutSeconds: 6000,
+            database: "self-managed:10.0.3.17",
+            databasePort: 3306,
+            securityGroupIds: [sgId("legacy-mysql-sg-1")],
+        });
+    });
+
+    it("raised no asynchronous error", () => {
+        assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
+    });
+});
+
+/** The ID the mock cloud gives a security group (see tests/support/mockCloud.ts). */
+function sgId(name: string): string {
+    return `sg-${require("node:crypto").createHash("sha256").update(name).digest("hex").slice(0, 17)}`;
+}
+function lbDns(name: string): string {
+    return `${name}-${require("node:crypto").createHash("sha256").update(name).digest("hex").slice(0, 10)}.elb.us-east-1.amazonaws.com`;
+}
