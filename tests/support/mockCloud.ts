@@ -238,6 +238,10 @@ export function installMockCloud(world: FakeWorld = exampleWorld(), stack = "dev
         }
         return addresses.map((address) => ({ address, family: 4 }));
     }) as unknown as typeof dns.promises.lookup;
+    // A failed input makes the resource's registration reject, and the mock runtime leaves that rejection
+    // unhandled where the real engine would report it as a deployment error. Collect them instead of
+    // letting the test runner blame whichever test is running; tests assert on `asyncErrors`.
+    process.removeAllListeners("unhandledRejection");
     process.on("unhandledRejection", (reason) => {
         cloud.asyncErrors.push(reason instanceof Error ? reason : new Error(String(reason)));
     });
