@@ -20,10 +20,6 @@ before(async () => {
 const VPC = "vpc-0a1b2c3d4e5f60718";
 const SUBNETS = ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"];
 
-function rawConfig(endpoints: unknown[], extra: Record<string, unknown> = {}) {
-    return { vpcId: VPC, publicSubnetIds: SUBNETS, endpoints, ...extra };
-}
-
 async function run(raw: Record<string, unknown>) {
     const outputs = stack.main(raw);
     const resolved: Record<string, any> = {};

@@ -8,6 +8,7 @@
 import * as crypto from "node:crypto";
 import * as dns from "node:dns";
 import * as pulumi from "@pulumi/pulumi";
+import { recordRegistrations, Registration, waitForRegistrations } from "../../scripts/recorder";
 
 export interface FakeRdsInstance {
     address: string;
@@ -35,16 +36,7 @@ export interface FakeWorld {
     dns: Record<string, string[]>;
 }
 
-export interface Registered {
-    type: string;
-    name: string;
-    inputs: Record<string, any>;
-    /** URN of the parent resource ("" for none). */
-    parent: string;
-    custom: boolean;
-    /** Hook names bound per lifecycle step (afterCreate, afterUpdate, ...). */
-    hooks: Record<string, string[]>;
-}
+export type Registered = Registration;
 
 /** The world the example stack (Pulumi.dev.yaml) is deployed into. */
 export function exampleWorld(): FakeWorld {
@@ -203,32 +195,7 @@ export function installMockCloud(world: FakeWorld = exampleWorld(), stack = "dev
     }
     const cloud = new MockCloud(world);
     pulumi.runtime.setMocks(cloud.mocks, "db-endpoints", stack, false);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const settings = require("@pulumi/pulumi/runtime/settings");
-    const monitor = settings.getMonitor();
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: any) => {
-        const hooks: Record<string, string[]> = {};
-        const binding = typeof req.getHooks === "function" ? req.getHooks() : undefined;
-        if (binding) {
-            for (const step of ["BeforeCreate", "AfterCreate", "BeforeUpdate", "AfterUpdate", "BeforeDelete", "AfterDelete"]) {
-                const list: string[] = binding[`get${step}List`]?.() ?? [];
-                if (list.length > 0) hooks[step[0].toLowerCase() + step.slice(1)] = list;
-            }
-        }
-        if (req.getType() !== "pulumi:pulumi:Stack") {
-            cloud.registered.push({
-                type: req.getType(),
-                name: req.getName(),
-                inputs: req.getObject()?.toJavaScript() ?? {},
-                parent: req.getParent(),
-                custom: req.getCustom(),
-                hooks,
-            });
-        }
-        return register(req, callback);
-    };
-    monitor.registerResourceHook = (_req: any, callback: (err: Error | null, res: unknown) => void) => callback(null, {});
+    recordRegistrations((r) => cloud.registered.push(r));
     dns.promises.lookup = (async (hostname: string) => {
         const addresses = cloud.world.dns[hostname];
         if (!addresses) {
@@ -250,13 +217,7 @@ export function installMockCloud(world: FakeWorld = exampleWorld(), stack = "dev
 }
 
 /** Waits until every registration and invoke the program started has finished. */
-export async function settle(): Promise<void> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const settings = require("@pulumi/pulumi/runtime/settings");
-    await settings.waitForRPCs();
-    await new Promise((resolve) => setImmediate(resolve));
-    await settings.waitForRPCs();
-}
+export const settle = waitForRegistrations;
 
 /** The value of an output (rejects when the output failed; never asserts inside apply). */
 export function unwrap<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {

@@ -1,0 +1,60 @@
+/**
+ * Watches what a Pulumi program registers under the mock runtime: every resource with its type, name,
+ * inputs, parent, options that matter here (protect) and the hooks bound to it. Also makes the mock
+ * monitor accept resource-hook registrations, which @pulumi/pulumi's mock monitor does not implement.
+ * Shared by the tests, the offline plan and the benchmark. Call after `pulumi.runtime.setMocks`.
+ */
+
+export interface Registration {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+    /** URN of the parent resource ("" for none). */
+    parent: string;
+    custom: boolean;
+    protect: boolean;
+    /** Hook names bound per lifecycle step (afterCreate, afterUpdate, ...). */
+    hooks: Record<string, string[]>;
+}
+
+const HOOK_STEPS = ["BeforeCreate", "AfterCreate", "BeforeUpdate", "AfterUpdate", "BeforeDelete", "AfterDelete"];
+
+export function recordRegistrations(onRegister: (r: Registration) => void): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings");
+    const monitor = settings.getMonitor();
+    if (!monitor) throw new Error("recordRegistrations: call pulumi.runtime.setMocks first");
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: any) => {
+        const hooks: Record<string, string[]> = {};
+        const binding = typeof req.getHooks === "function" ? req.getHooks() : undefined;
+        if (binding) {
+            for (const step of HOOK_STEPS) {
+                const list: string[] = binding[`get${step}List`]?.() ?? [];
+                if (list.length > 0) hooks[step[0].toLowerCase() + step.slice(1)] = list;
+            }
+        }
+        if (req.getType() !== "pulumi:pulumi:Stack") {
+            onRegister({
+                type: req.getType(),
+                name: req.getName(),
+                inputs: req.getObject()?.toJavaScript() ?? {},
+                parent: req.getParent(),
+                custom: req.getCustom(),
+                protect: typeof req.getProtect === "function" ? Boolean(req.getProtect()) : false,
+                hooks,
+            });
+        }
+        return register(req, callback);
+    };
+    monitor.registerResourceHook = (_req: unknown, callback: (err: Error | null, res: unknown) => void) => callback(null, {});
+}
+
+/** Waits until every registration and invoke the program started has finished. */
+export async function waitForRegistrations(): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings");
+    await settings.waitForRPCs();
+    await new Promise((resolve) => setImmediate(resolve));
+    await settings.waitForRPCs();
+}
