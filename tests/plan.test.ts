@@ -1,0 +1,99 @@
+/** `npm run plan`: the offline plan, end to end as a user runs it (a child process), for good and bad config. */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+
+const ROOT = path.resolve(__dirname, "..");
+
+function runPlan(args: string[]) {
+    const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function tempStack(name: string, yaml: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-plan-"));
+    fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), yaml);
+    return dir;
+}
+
+describe("npm run plan", () => {
+    it("plans the example stack: every resource per endpoint, with placeholders said plainly", () => {
+        const { status, stdout } = runPlan([]);
+        assert.equal(status, 0);
+        assert.match(stdout, /^db-endpoints: offline plan for stack "dev"/);
+        assert.match(stdout, /values shown as \(computed\) and IDs shown as "\(id of \.\.\.\)" are placeholders/);
+        const reporting = stdout.slice(stdout.indexOf("DatabaseEndpoint reporting"), stdout.indexOf("DatabaseEndpoint legacy-mysql"));
+        for (const name of ["reporting-sg-1", "reporting-tg", "reporting-nlb", "reporting-listener", "reporting-to-database", "reporting-database-from-nlb"]) {
+            assert.match(reporting, new RegExp(`\\+ \\S+\\s+${name}\\b`));
+        }
+        assert.match(reporting, /allow in tcp\/\(computed\) from 2001:db8:1234::\/48 into \(id of reporting-sg-1\)/);
+        assert.match(reporting, /TCP:\(computed\) idleTimeout=3600s -> forward/);
+        assert.match(reporting, /internet-facing network ip=dualstack/);
+        const mysql = stdout.slice(stdout.indexOf("DatabaseEndpoint legacy-mysql"));
+        assert.match(mysql, /TCP:3306 idleTimeout=6000s -> forward/);
+        assert.match(mysql, /A legacy\.db\.example\.com in Z0123456789ABCDEFGHIJ -> alias \(computed\)/);
+        assert.match(mysql, /target 10\.0\.3\.17:3306/);
+        assert.match(stdout, /legacy-mysql: database\.securityGroupId is not set/);
+    });
+
+    it("plans another stack with --stack", () => {
+        const dir = tempStack(
+            "prod",
+            [
+                "config:",
+                "  db-endpoints:vpcId: vpc-0a1b2c3d4e5f60718",
+                "  db-endpoints:publicSubnetIds: [subnet-0aa11bb22cc33dd44]",
+                "  db-endpoints:endpoints:",
+                "    - name: open",
+                "      database: { addresses: [10.0.9.9], port: 5432 }",
+                "      allowPublicInternet: true",
+                "",
+            ].join("\n"),
+        );
+        const { status, stdout } = runPlan(["--stack", "prod", "--config-dir", dir]);
+        assert.equal(status, 0);
+        assert.match(stdout, /offline plan for stack "prod"/);
+        assert.match(stdout, /allow in tcp\/5432 from 0\.0\.0\.0\/0/);
+        assert.match(stdout, /allow in tcp\/5432 from ::\/0/);
+        assert.match(stdout, /admits every IPv4 and IPv6 address/);
+    });
+
+    it("exits 1 with every config problem and plans nothing", () => {
+        const dir = tempStack(
+            "broken",
+            [
+                "config:",
+                "  db-endpoints:vpcId: vpc-1",
+                "  db-endpoints:publicSubnetIds: [subnet-0aa11bb22cc33dd44]",
+                "  db-endpoints:endpoints:",
+                "    - name: a",
+                "      database: { rdsInstanceIdentifier: prod }",
+                "      allowedCidrs: [10.0.0.0/33]",
+                "      idleTimeoutSeconds: 9000",
+                "",
+            ].join("\n"),
+        );
+        const { status, stdout, stderr } = runPlan(["--stack", "broken", "--config-dir", dir]);
+        assert.equal(status, 1);
+        assert.equal(stdout, "");
+        assert.equal(
+            stderr,
+            "Pulumi.broken.yaml: invalid db-endpoints configuration (3 problems):\n" +
+                '  - vpcId: "vpc-1" is not a VPC ID such as "vpc-0a1b2c3d4e5f60718"\n' +
+                '  - endpoints[0].allowedCidrs[0]: "10.0.0.0/33" is not a CIDR: the prefix length must be 0..32\n' +
+                "  - endpoints[0].idleTimeoutSeconds: 9000 is out of range (expected 60..6000)\n",
+        );
+    });
+
+    it("exits 2 on bad arguments and 1 on a missing stack file", () => {
+        const bad = runPlan(["--stak", "x"]);
+        assert.equal(bad.status, 2);
+        assert.match(bad.stderr, /unknown argument "--stak"; usage: npm run plan/);
+        const missing = runPlan(["--stack", "nosuch", "--config-dir", os.tmpdir()]);
+        assert.equal(missing.status, 1);
+        assert.match(missing.stderr, /plan failed: no stack file .*Pulumi\.nosuch\.yaml/);
+    });
+});
