@@ -1,0 +1,53 @@
+/**
+ * One benchmark measurement in a fresh process (Pulumi's runtime state is per process):
+ *   bench-worker.ts program N   evaluates the stack program for N endpoints
+ *   bench-worker.ts bare M      registers M plain resources with no components, validation or lookups
+ * Prints one JSON line: { ms, resources }.
+ */
+import * as aws from "@pulumi/aws";
+import { installMockCloud, settle } from "../tests/support/mockCloud";
+
+export function benchConfig(endpoints: number): Record<string, unknown> {
+    return {
+        vpcId: "vpc-0a1b2c3d4e5f60718",
+        publicSubnetIds: ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"],
+        endpoints: Array.from({ length: endpoints }, (_, i) =>
+            i % 2 === 0
+                ? { name: `rds-${i}`, database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["203.0.113.0/24", `198.51.100.${i % 250}`, "2001:db8:1234::/48"] }
+                : {
+                      name: `ec2-${i}`,
+                      database: { addresses: [`10.0.${Math.floor(i / 250)}.${i % 250}`], port: 5432, securityGroupId: "sg-0123456789abcdef0" },
+                      allowedCidrs: ["203.0.113.0/24", `198.51.100.${i % 250}`, "2001:db8:1234::/48"],
+                  },
+        ),
+    };
+}
+
+async function main(): Promise<void> {
+    const [mode, countText] = process.argv.slice(2);
+    const count = Number(countText);
+    const cloud = installMockCloud();
+    const { main: program } = await import("../infra/stack");
+    const start = process.hrtime.bigint();
+    if (mode === "program") {
+        program(benchConfig(count));
+    } else if (mode === "bare") {
+        for (let i = 0; i < count; i++) {
+            new aws.ec2.SecurityGroup(`bare-${i}`, { vpcId: "vpc-0a1b2c3d4e5f60718", description: `bare ${i}` });
+        }
+    } else {
+        throw new Error(`unknown mode ${mode}`);
+    }
+    await settle();
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    const failures = cloud.asyncErrors.map((e) => e.message);
+    if (failures.length > 0) throw new Error(`the program failed: ${failures.join("; ")}`);
+    process.stdout.write(JSON.stringify({ ms, resources: cloud.registered.length }) + "\n");
+}
+
+if (require.main === module) {
+    main().catch((e) => {
+        process.stderr.write(`${(e as Error).stack}\n`);
+        process.exit(1);
+    });
+}
