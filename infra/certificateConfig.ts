@@ -1,0 +1,332 @@
+/**
+ * Stack config for certificate validation (issue 3), the pure part: the private CA's generations, the RDS
+ * reboot policy, the self-managed database's TLS and restart settings, and the grouping of endpoints that
+ * reach the same self-managed database (they share one certificate and one restart hook). Used by
+ * `parseStackConfig` in config.ts, so every problem is reported with the others, before any resource exists.
+ */
+import type { EndpointSpec } from "./config";
+import type { EngineName } from "./integrations";
+import { checkKnownKeys, isPlainObject, join, optionalArray, optionalInteger, optionalString, patterns, Problems, show } from "./validation";
+
+export type RdsRestartName = "when-pending" | "always" | "never";
+
+export const RDS_RESTART_VALUES: readonly RdsRestartName[] = ["when-pending", "always", "never"];
+
+/** `database.restartTimeoutMinutes`: bound on a restart hook, per kind of database. */
+export const RESTART_TIMEOUT_MINUTES = { min: 1, max: 180, rdsDefault: 20, selfManagedDefault: 10 } as const;
+/** SSM Run Command takes at most 50 instance IDs per command. */
+export const MAX_INSTANCE_IDS = 50;
+export const RESTART_COMMAND_MAX_LENGTH = 4096;
+
+/** Stack key `certificateAuthority`: which CA generations exist and which one issues server certificates. */
+export interface CertificateAuthoritySpec {
+    /** Generations that exist, ascending; `caCertificate` bundles all of them, so clients trust each. */
+    generations: number[];
+    /** The generation that signs server certificates. */
+    issuer: number;
+}
+
+export const CERTIFICATE_AUTHORITY_KEYS = ["generations", "issuer"] as const;
+export const CA_GENERATION = { min: 1, max: 999 } as const;
+
+/** `certificateAuthority`: default one generation, 1; the issuer defaults to the oldest generation listed. */
+export function readCertificateAuthority(problems: Problems, path: string, value: unknown): CertificateAuthoritySpec {
+    const fallback = { generations: [1], issuer: 1 };
+    if (value === undefined || value === null) return fallback;
+    if (!isPlainObject(value)) {
+        problems.error(path, `${show(value)} is not a map (generations, issuer)`);
+        return fallback;
+    }
+    checkKnownKeys(problems, path, value, CERTIFICATE_AUTHORITY_KEYS);
+    const generations: number[] = [];
+    const list = optionalArray(problems, join(path, "generations"), value.generations);
+    if (list && list.length === 0) {
+        problems.error(join(path, "generations"), "is empty; the stack needs at least one CA generation (the default is [1])");
+    }
+    (list ?? []).forEach((g, i) => {
+        const at = join(join(path, "generations"), i);
+        const n = optionalInteger(problems, at, g, CA_GENERATION.min, CA_GENERATION.max);
+        if (n === undefined) return;
+        if (generations.includes(n)) problems.error(at, `${n} is listed twice`);
+        else generations.push(n);
+    });
+    if (value.generations === undefined) generations.push(1);
+    generations.sort((a, b) => a - b);
+    let issuer = generations[0] ?? 1;
+    if (value.issuer !== undefined && value.issuer !== null) {
+        const n = optionalInteger(problems, join(path, "issuer"), value.issuer, CA_GENERATION.min, CA_GENERATION.max);
+        if (n !== undefined && generations.length > 0 && !generations.includes(n)) {
+            problems.error(
+                join(path, "issuer"),
+                `${n} is not one of the generations (${generations.join(", ")}); the issuing CA must exist, so add it to generations first`,
+            );
+        } else if (n !== undefined) {
+            issuer = n;
+        }
+    }
+    return { generations: generations.length > 0 ? generations : [1], issuer };
+}
+
+/** The RDS-only fields of `database`, present only when set (defaults: "when-pending", 20 minutes). */
+export interface RdsRestartSpec {
+    restart?: RdsRestartName;
+    restartTimeoutMinutes?: number;
+}
+
+/** Fields of `database` that exist for self-managed databases only, and why, for the RDS error. */
+const SELF_MANAGED_ONLY: Record<string, string> = {
+    hostname: "RDS's certificate names the instance's own endpoint, which the program reads from RDS",
+    instanceIds: "an RDS instance is rebooted through the RDS API (see database.restart)",
+    restartCommand: "an RDS instance is rebooted through the RDS API (see database.restart)",
+};
+
+/** Reads `database.restart` and `database.restartTimeoutMinutes` of an RDS database; rejects self-managed fields. */
+export function readRdsRestart(problems: Problems, path: string, value: Record<string, unknown>): RdsRestartSpec {
+    for (const [key, why] of Object.entries(SELF_MANAGED_ONLY)) {
+        if (value[key] !== undefined) problems.error(join(path, key), `is not used with rdsInstanceIdentifier: ${why}`);
+    }
+    let restart: RdsRestartName | undefined;
+    if (value.restart !== undefined && value.restart !== null) {
+        if (typeof value.restart === "string" && (RDS_RESTART_VALUES as readonly string[]).includes(value.restart)) {
+            restart = value.restart as RdsRestartName;
+        } else {
+            problems.error(join(path, "restart"), `${show(value.restart)} is not one of ${RDS_RESTART_VALUES.map((v) => `"${v}"`).join(", ")}`);
+        }
+    }
+    const timeout = optionalInteger(
+        problems,
+        join(path, "restartTimeoutMinutes"),
+        value.restartTimeoutMinutes,
+        RESTART_TIMEOUT_MINUTES.min,
+        RESTART_TIMEOUT_MINUTES.max,
+    );
+    if (timeout !== undefined && restart === "never") {
+        problems.error(join(path, "restartTimeoutMinutes"), `has no effect with restart: "never" (nothing is rebooted); remove it or change restart`);
+    }
+    return { ...(restart !== undefined ? { restart } : {}), ...(timeout !== undefined ? { restartTimeoutMinutes: timeout } : {}) };
+}
+
+/**
+ * The TLS and restart fields of a self-managed `database`, as written (unset stays undefined). `engine` is
+ * read with the integration settings (infra/integrations.ts) and used here too.
+ */
+export interface SelfManagedTlsSpec {
+    hostname?: string;
+    instanceIds?: string[];
+    restartCommand?: string;
+    restartTimeoutMinutes?: number;
+}
+
+/** Reads the TLS and restart fields of a self-managed database; rejects the RDS-only `restart`. */
+export function readSelfManagedTls(problems: Problems, path: string, value: Record<string, unknown>): SelfManagedTlsSpec {
+    if (value.restart !== undefined) {
+        problems.error(
+            join(path, "restart"),
+            "is only for RDS databases (rdsInstanceIdentifier); a self-managed database is restarted on database.instanceIds with database.restartCommand",
+        );
+    }
+    const spec: SelfManagedTlsSpec = {};
+    const hostname = optionalString(
+        problems,
+        join(path, "hostname"),
+        value.hostname,
+        patterns.hostname,
+        'a lower-case DNS name such as "db1.internal.example.com" (the name the database has inside the VPC)',
+    );
+    if (hostname !== undefined) spec.hostname = hostname;
+    if (value.instanceIds !== undefined && value.instanceIds !== null) {
+        const list = optionalArray(problems, join(path, "instanceIds"), value.instanceIds);
+        if (list && list.length === 0) {
+            problems.error(join(path, "instanceIds"), "is empty; list the EC2 instances the database runs on, or leave instanceIds out");
+        } else if (list && list.length > MAX_INSTANCE_IDS) {
+            problems.error(join(path, "instanceIds"), `lists ${list.length} instances; one SSM command reaches at most ${MAX_INSTANCE_IDS}`);
+        }
+        const ids: string[] = [];
+        (list ?? []).forEach((id, i) => {
+            const at = join(join(path, "instanceIds"), i);
+            if (typeof id !== "string" || !patterns.instanceId.test(id)) {
+                problems.error(at, `${show(id)} is not an EC2 instance ID (such as "i-0123456789abcdef0")`);
+            } else if (ids.includes(id)) {
+                problems.error(at, `${show(id)} is listed twice`);
+            } else {
+                ids.push(id);
+            }
+        });
+        if (list && list.length > 0) spec.instanceIds = ids;
+    }
+    if (value.restartCommand !== undefined && value.restartCommand !== null) {
+        const command = value.restartCommand;
+        if (typeof command !== "string" || command.trim() === "") {
+            problems.error(join(path, "restartCommand"), `${show(command)} is not a shell command (a non-empty string)`);
+        } else if (command.length > RESTART_COMMAND_MAX_LENGTH) {
+            problems.error(join(path, "restartCommand"), `is ${command.length} characters; at most ${RESTART_COMMAND_MAX_LENGTH} are accepted`);
+        } else if (command.includes("\0")) {
+            problems.error(join(path, "restartCommand"), "contains a NUL character");
+        } else {
+            spec.restartCommand = command;
+        }
+    }
+    const timeout = optionalInteger(
+        problems,
+        join(path, "restartTimeoutMinutes"),
+        value.restartTimeoutMinutes,
+        RESTART_TIMEOUT_MINUTES.min,
+        RESTART_TIMEOUT_MINUTES.max,
+    );
+    if (timeout !== undefined) spec.restartTimeoutMinutes = timeout;
+    return spec;
+}
+
+/** A self-managed database as reached by one or more endpoints (same addresses and port). */
+export interface SelfManagedDatabase {
+    /** Resource name of its certificate component: `db-<addresses>-<port>`, stable while the database is. */
+    name: string;
+    /** Private addresses, sorted. */
+    addresses: string[];
+    port: number;
+    engine?: EngineName;
+    hostname?: string;
+    /** Instances the restart hook runs on; empty: the database must be restarted by hand. */
+    instanceIds: string[];
+    restartCommand?: string;
+    restartTimeoutMinutes: number;
+    /** Names of the endpoints that reach it, in config order. */
+    endpoints: string[];
+}
+
+/** An endpoint spec with its index in the `endpoints` list, for field paths. */
+export interface IndexedEndpoint {
+    index: number;
+    spec: EndpointSpec;
+}
+
+const SHARED_FIELDS = ["engine", "hostname", "instanceIds", "restartCommand", "restartTimeoutMinutes"] as const;
+type SharedField = (typeof SHARED_FIELDS)[number];
+
+/** The name of the certificate component of the database at `addresses` (sorted) and `port`. */
+export function selfManagedDatabaseName(addresses: string[], port: number): string {
+    return `db-${[...addresses].sort(compareAddresses).join("-")}-${port}`;
+}
+
+/**
+ * Groups the self-managed endpoints by database (same addresses and port). The settings of a database may
+ * be written on any of its endpoints; where several set one, they must agree. The merged settings are
+ * written back to every endpoint's spec. Reports: overlapping but different address lists on one port,
+ * disagreeing settings, instance-dependent settings without instanceIds, instanceIds without engine.
+ */
+export function groupSelfManagedDatabases(problems: Problems, endpoints: IndexedEndpoint[]): SelfManagedDatabase[] {
+    const groups = new Map<string, { addresses: string[]; port: number; members: IndexedEndpoint[] }>();
+    for (const e of endpoints) {
+        const db = e.spec.database;
+        if (db.kind !== "self-managed") continue;
+        const addresses = [...db.addresses].sort(compareAddresses);
+        const key = `${addresses.join(",")}:${db.port}`;
+        const group = groups.get(key) ?? { addresses, port: db.port, members: [] };
+        group.members.push(e);
+        groups.set(key, group);
+    }
+
+    const list = [...groups.values()];
+    list.forEach((group, g) => {
+        for (const other of list.slice(0, g)) {
+            if (other.port !== group.port) continue;
+            const shared = group.addresses.filter((a) => other.addresses.includes(a));
+            if (shared.length === 0) continue;
+            const here = group.members[0];
+            const there = other.members[0];
+            problems.error(
+                `endpoints[${here.index}].database.addresses`,
+                `${show(group.addresses)} shares ${shared.join(", ")} with endpoints[${there.index}].database.addresses ` +
+                    `(${show(other.addresses)}) on port ${group.port} but is not the same list; endpoints that reach the same ` +
+                    `database share one certificate and one restart hook, so list the same addresses`,
+            );
+        }
+    });
+
+    const result: SelfManagedDatabase[] = [];
+    for (const group of list) {
+        const where = `${group.addresses.join(",")}:${group.port}`;
+        const first: Partial<Record<SharedField, IndexedEndpoint>> = {};
+        const merged: SelfManagedTlsSpec & { engine?: EngineName } = {};
+        for (const member of group.members) {
+            const db = member.spec.database;
+            if (db.kind !== "self-managed") continue;
+            for (const field of SHARED_FIELDS) {
+                const value = db[field];
+                if (value === undefined) continue;
+                const earlier = first[field];
+                if (earlier === undefined) {
+                    first[field] = member;
+                    (merged as Record<string, unknown>)[field] = value;
+                } else if (canonical(value) !== canonical(merged[field])) {
+                    problems.error(
+                        `endpoints[${member.index}].database.${field}`,
+                        `${show(value)} differs from endpoints[${earlier.index}].database.${field} (${show(merged[field])}); ` +
+                            `endpoints that reach the same database (${where}) share one certificate and restart hook, so set it once or the same everywhere`,
+                    );
+                }
+            }
+        }
+        const instanceIds = merged.instanceIds ?? [];
+        if (instanceIds.length === 0) {
+            for (const field of ["restartCommand", "restartTimeoutMinutes"] as const) {
+                const at = first[field];
+                if (at) {
+                    problems.error(
+                        `endpoints[${at.index}].database.${field}`,
+                        "is set but database.instanceIds is not: there is no instance to run the restart on",
+                    );
+                }
+            }
+        } else if (merged.engine === undefined) {
+            problems.error(
+                `endpoints[${first.instanceIds!.index}].database.engine`,
+                'is required with instanceIds ("postgres" or "mysql"): the restart hook installs the certificate for the engine\'s service user ' +
+                    "and, without restartCommand, reloads or restarts that engine",
+            );
+        }
+        const database: SelfManagedDatabase = {
+            name: selfManagedDatabaseName(group.addresses, group.port),
+            addresses: group.addresses,
+            port: group.port,
+            engine: merged.engine,
+            hostname: merged.hostname,
+            instanceIds,
+            restartCommand: merged.restartCommand,
+            restartTimeoutMinutes: merged.restartTimeoutMinutes ?? RESTART_TIMEOUT_MINUTES.selfManagedDefault,
+            endpoints: group.members.map((m) => m.spec.name),
+        };
+        for (const member of group.members) {
+            const db = member.spec.database;
+            if (db.kind !== "self-managed") continue;
+            const adminHost = db.admin?.host;
+            if (adminHost !== undefined && adminHost !== database.hostname) {
+                problems.warn(
+                    `endpoints[${member.index}].database.adminHost`,
+                    `${show(adminHost)} is not a name on the database's certificate, which names database.hostname ` +
+                        `(${database.hostname === undefined ? "unset" : show(database.hostname)}), the addresses and the endpoint hostnames; ` +
+                        `set database.hostname to it so that a connection to it can verify the certificate`,
+                );
+            }
+            // Only settings that are set, so a spec without them keeps its shape.
+            if (merged.engine !== undefined) db.engine = merged.engine;
+            if (merged.hostname !== undefined) db.hostname = merged.hostname;
+            if (instanceIds.length > 0) db.instanceIds = [...instanceIds];
+            if (merged.restartCommand !== undefined) db.restartCommand = merged.restartCommand;
+            if (merged.restartTimeoutMinutes !== undefined) db.restartTimeoutMinutes = merged.restartTimeoutMinutes;
+        }
+        result.push(database);
+    }
+    return result;
+}
+
+function canonical(value: unknown): string {
+    return Array.isArray(value) ? JSON.stringify([...value].sort()) : JSON.stringify(value);
+}
+
+function compareAddresses(a: string, b: string): number {
+    const pa = a.split(".").map(Number);
+    const pb = b.split(".").map(Number);
+    for (let i = 0; i < 4; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
+    return 0;
+}

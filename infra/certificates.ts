@@ -1,0 +1,137 @@
+/**
+ * Certificate validation for the stack (issue 3): the private CA (one per stack, in generations so it can be
+ * rotated), a server certificate per self-managed database naming every endpoint hostname that reaches it,
+ * and per-endpoint outputs that tell a client how to verify the certificate through the endpoint.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CertificateAuthority } from "./components/certificateAuthority";
+import { DatabaseCertificate } from "./components/databaseCertificate";
+import { DatabaseEndpoint } from "./components/databaseEndpoint";
+import { DatabaseEngine } from "./components/databaseIntegrations";
+import type { StackSpec } from "./config";
+import { RdsConnectionInfo, rdsConnectionInfo, SelfManagedConnectionInfo, selfManagedConnectionInfo } from "./connection";
+import { RdsRestartPolicy } from "./hooks/rdsReboot";
+
+/** Stack output `certificateAuthority`: which CA generation issues, and when each expires. */
+export interface CertificateAuthorityOutput {
+    issuer: number;
+    generations: { generation: number; expiresAt: string }[];
+}
+
+/** Stack outputs of certificate validation. */
+export interface TlsOutputs {
+    /** PEM bundle of every CA generation: what `aptible environment:ca_cert` prints, and what clients trust. */
+    caCertificate: pulumi.Output<string>;
+    certificateAuthority: pulumi.Output<CertificateAuthorityOutput>;
+    /** Per endpoint: how to verify the database's certificate through it. */
+    tls: Record<string, pulumi.Output<RdsConnectionInfo | SelfManagedConnectionInfo>>;
+}
+
+/** The CA's subject common name: unique per project, stack and generation, within X.509's 64 characters. */
+export function caCommonName(project: string, stack: string, generation: number): string {
+    const suffix = ` CA ${generation}`;
+    return `${`${project}/${stack}`.slice(0, 64 - suffix.length)}${suffix}`;
+}
+
+/** Component name of a CA generation. */
+export function caName(generation: number): string {
+    return `ca-${generation}`;
+}
+
+/**
+ * Builds the CA generations, the self-managed databases' certificates and the TLS outputs, given the
+ * endpoints already built from the same spec. Returns the certificate components too, for what must wait
+ * until a database has loaded its certificate.
+ */
+export function buildCertificates(
+    spec: StackSpec,
+    endpoints: Record<string, DatabaseEndpoint>,
+    opts?: pulumi.ComponentResourceOptions,
+): { outputs: TlsOutputs; certificates: DatabaseCertificate[] } {
+    const authorities = spec.certificateAuthority.generations.map(
+        (generation) =>
+            [generation, new CertificateAuthority(caName(generation), { commonName: caCommonName(pulumi.getProject(), pulumi.getStack(), generation) }, opts)] as const,
+    );
+    const issuer = authorities.find(([g]) => g === spec.certificateAuthority.issuer)![1];
+
+    const certificates = new Map<string, { db: (typeof spec.selfManagedDatabases)[number]; certificate: DatabaseCertificate }>();
+    for (const db of spec.selfManagedDatabases) {
+        const reaching = db.endpoints.map((n) => endpoints[n]);
+        const certificate = new DatabaseCertificate(
+            db.name,
+            {
+                caCertificatePem: issuer.certificatePem,
+                caPrivateKeyPem: issuer.privateKeyPem,
+                addresses: db.addresses,
+                port: db.port,
+                hostname: db.hostname,
+                endpointHostnames: pulumi.all(reaching.flatMap((e) => [e.hostname, e.loadBalancerDnsName])),
+                engine: db.engine === undefined ? undefined : (db.engine as DatabaseEngine),
+                instanceIds: db.instanceIds.length > 0 ? db.instanceIds : undefined,
+                restartCommand: db.restartCommand,
+                restartTimeoutMinutes: db.instanceIds.length > 0 ? db.restartTimeoutMinutes : undefined,
+                tags: spec.tags,
+            },
+            opts,
+        );
+        for (const name of db.endpoints) certificates.set(name, { db, certificate });
+    }
+
+    const tls: Record<string, pulumi.Output<RdsConnectionInfo | SelfManagedConnectionInfo>> = {};
+    for (const endpointSpec of spec.endpoints) {
+        const e = endpoints[endpointSpec.name];
+        const database = endpointSpec.database;
+        if (database.kind === "rds") {
+            const restart = database.restart ?? RdsRestartPolicy.WhenPending;
+            tls[endpointSpec.name] = pulumi
+                .all([e.rdsEngine, e.rdsAddress, e.rdsCaCertIdentifier, e.hostname, e.loadBalancerDnsName, e.publicAddresses, e.port])
+                .apply(([engine, rdsAddress, ca, endpointHostname, loadBalancerDnsName, publicAddresses, port]) =>
+                    rdsConnectionInfo({
+                        engine: engine ?? "",
+                        rdsAddress: rdsAddress ?? "",
+                        rdsCaCertIdentifier: ca ?? "",
+                        endpointHostname,
+                        loadBalancerDnsName,
+                        publicAddresses,
+                        port,
+                        restart,
+                    }),
+                );
+            continue;
+        }
+        const { db, certificate } = certificates.get(endpointSpec.name)!;
+        tls[endpointSpec.name] = pulumi
+            .output({
+                endpointHostname: e.hostname,
+                port: e.port,
+                dnsNames: certificate.dnsNames,
+                ipAddresses: certificate.ipAddresses,
+                expiresAt: certificate.validityEndTime,
+                secretArn: certificate.secretArn,
+                secretName: certificate.secretName,
+                restartMethod: certificate.restartMethod,
+                restartInstanceIds: certificate.restartInstanceIds,
+            })
+            .apply((f) =>
+                selfManagedConnectionInfo({
+                    engine: db.engine,
+                    endpointHostname: f.endpointHostname,
+                    port: f.port,
+                    certificateNames: [...f.dnsNames, ...f.ipAddresses],
+                    certificateExpiresAt: f.expiresAt,
+                    secretArn: f.secretArn,
+                    secretName: f.secretName,
+                    restartMethod: f.restartMethod,
+                    restartInstanceIds: f.restartInstanceIds,
+                }),
+            );
+    }
+
+    const caCertificate = pulumi
+        .all(authorities.map(([, ca]) => ca.certificatePem))
+        .apply((pems) => pems.map((p) => `${p.trim()}\n`).join(""));
+    const certificateAuthority = pulumi
+        .all(authorities.map(([generation, ca]) => ca.validityEndTime.apply((expiresAt) => ({ generation, expiresAt }))))
+        .apply((generations) => ({ issuer: spec.certificateAuthority.issuer, generations }));
+    return { outputs: { caCertificate, certificateAuthority, tls }, certificates: [...new Set([...certificates.values()].map((c) => c.certificate))] };
+}

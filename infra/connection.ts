@@ -1,0 +1,180 @@
+/**
+ * What a client needs to verify a database's certificate through an endpoint, as ready-to-use settings for
+ * psql/libpq and the mysql client. Pure: the stack computes these from resolved outputs.
+ *
+ * Two cases, because an endpoint is a TCP pass-through and the certificate a client sees is the database's:
+ * - Self-managed database: the stack CA's certificate names every endpoint hostname, so a client verifies
+ *   it in full by the hostname it connects to.
+ * - RDS: AWS's certificate names only the instance's own hostname. libpq can connect to one address
+ *   (`hostaddr`) and verify another name (`host`). The mysql client cannot: it verifies the certificate
+ *   against the host it connects to, so full verification needs the RDS hostname to resolve to the
+ *   endpoint's address on the client (a hosts-file entry); otherwise it can verify only the chain
+ *   (`VERIFY_CA`), which proves the server holds some certificate from the RDS CA, not that it is this instance.
+ */
+
+/** AWS's bundle of every RDS CA (commercial regions); the file name the settings refer to. */
+export const RDS_CA_BUNDLE = {
+    file: "global-bundle.pem",
+    url: "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem",
+} as const;
+
+/** The file the stack CA's certificate is saved to, and the command that saves it. */
+export const STACK_CA = {
+    file: "ca.pem",
+    command: "pulumi stack output caCertificate > ca.pem",
+} as const;
+
+export type ClientFamily = "postgres" | "mysql";
+
+/** Which clients an engine speaks to: RDS engine names or "postgres"/"mysql"; unknown engine: both. */
+export function clientFamilies(engine: string | undefined): ClientFamily[] {
+    if (engine === undefined || engine === "") return ["postgres", "mysql"];
+    if (engine === "postgres" || engine === "aurora-postgresql") return ["postgres"];
+    if (engine === "mysql" || engine === "mariadb" || engine === "aurora-mysql" || engine === "aurora") return ["mysql"];
+    return [];
+}
+
+/** A shell expression resolving a DNS name to one IPv4 address when the command runs. */
+export function resolveAtConnect(dnsName: string): string {
+    return `$(dig +short A ${dnsName} | head -n 1)`;
+}
+
+export interface RdsConnectionFacts {
+    /** RDS engine (`postgres`, `mysql`, `aurora-postgresql`, ...). */
+    engine: string;
+    /** The instance's own hostname: the name its certificate carries. */
+    rdsAddress: string;
+    /** The RDS CA the instance's certificate is issued by. */
+    rdsCaCertIdentifier: string;
+    /** Hostname clients use for the endpoint (custom hostname or the load balancer's DNS name). */
+    endpointHostname: string;
+    loadBalancerDnsName: string;
+    /** Elastic IPs of the load balancer; empty when its addresses may change. */
+    publicAddresses: string[];
+    port: number;
+    /** The endpoint's reboot policy. */
+    restart: string;
+}
+
+/** Per-endpoint stack output for an RDS database. Keys of settings that do not apply are absent. */
+export interface RdsConnectionInfo {
+    certificateIssuer: "aws-rds";
+    /** The name the certificate is verified against: the RDS hostname, not the endpoint's. */
+    verifyHostname: string;
+    rdsCaCertIdentifier: string;
+    caFile: string;
+    /** Downloads the CA bundle to `caFile`. */
+    getCa: string;
+    /** Whether the endpoint's addresses are fixed (Elastic IPs); otherwise they are resolved at connect time. */
+    fixedAddresses: boolean;
+    restart: string;
+    /** libpq connection string (only with fixed addresses: `hostaddr` cannot resolve a name). */
+    libpq?: string;
+    /** psql command verifying the certificate in full. */
+    psql?: string;
+    /** mysql command verifying the certificate in full; needs `mysqlHostsEntry` first. */
+    mysql?: string;
+    /** Adds the hosts-file entry that makes the RDS hostname resolve to the endpoint on this client. */
+    mysqlHostsEntry?: string;
+    /** mysql command through the endpoint hostname that verifies the chain only (`VERIFY_CA`). */
+    mysqlVerifyCa?: string;
+}
+
+/** Connection settings for an endpoint in front of an RDS instance. */
+export function rdsConnectionInfo(f: RdsConnectionFacts): RdsConnectionInfo {
+    const fixed = f.publicAddresses.length > 0;
+    const families = clientFamilies(f.engine);
+    const info: RdsConnectionInfo = {
+        certificateIssuer: "aws-rds",
+        verifyHostname: f.rdsAddress,
+        rdsCaCertIdentifier: f.rdsCaCertIdentifier,
+        caFile: RDS_CA_BUNDLE.file,
+        getCa: `curl -fsSo ${RDS_CA_BUNDLE.file} ${RDS_CA_BUNDLE.url}`,
+        fixedAddresses: fixed,
+        restart: f.restart,
+    };
+    if (families.includes("postgres")) {
+        // libpq pairs host and hostaddr lists element by element, so the RDS name is repeated per address.
+        const hosts = fixed ? f.publicAddresses.map(() => f.rdsAddress).join(",") : f.rdsAddress;
+        const hostaddr = fixed ? f.publicAddresses.join(",") : resolveAtConnect(f.loadBalancerDnsName);
+        const conninfo = `host=${hosts} hostaddr=${hostaddr} port=${f.port} sslmode=verify-full sslrootcert=${RDS_CA_BUNDLE.file}`;
+        if (fixed) info.libpq = conninfo;
+        info.psql = `psql "${conninfo}"`;
+    }
+    if (families.includes("mysql")) {
+        info.mysql = `mysql --host=${f.rdsAddress} --port=${f.port} --ssl-mode=VERIFY_IDENTITY --ssl-ca=${RDS_CA_BUNDLE.file}`;
+        info.mysqlHostsEntry = fixed
+            ? `printf '${f.publicAddresses.map((a) => `${a} ${f.rdsAddress}\\n`).join("")}' | sudo tee -a /etc/hosts`
+            : `echo "${resolveAtConnect(f.loadBalancerDnsName)} ${f.rdsAddress}" | sudo tee -a /etc/hosts`;
+        info.mysqlVerifyCa = `mysql --host=${f.endpointHostname} --port=${f.port} --ssl-mode=VERIFY_CA --ssl-ca=${RDS_CA_BUNDLE.file}`;
+    }
+    return info;
+}
+
+export interface SelfManagedConnectionFacts {
+    /** `postgres`, `mysql`, or undefined when the config does not say. */
+    engine?: string;
+    endpointHostname: string;
+    port: number;
+    /** DNS names and IP addresses in the server certificate. */
+    certificateNames: string[];
+    certificateExpiresAt: string;
+    secretArn: string;
+    secretName: string;
+    /** `ssm-run-command` or `manual`. */
+    restartMethod: string;
+    restartInstanceIds: string[];
+}
+
+/** Per-endpoint stack output for a self-managed database. Keys of settings that do not apply are absent. */
+export interface SelfManagedConnectionInfo {
+    certificateIssuer: "stack-ca";
+    /** The name the certificate is verified against: the endpoint's own hostname. */
+    verifyHostname: string;
+    certificateNames: string[];
+    certificateExpiresAt: string;
+    caFile: string;
+    /** Saves the stack CA's certificate to `caFile`. */
+    getCa: string;
+    /** Secret holding certificate, key and CA (JSON); never the key itself. */
+    certificateSecretArn: string;
+    certificateSecretName: string;
+    restart: string;
+    restartInstanceIds?: string[];
+    /** Present when the database must load a new certificate by hand. */
+    restartNote?: string;
+    libpq?: string;
+    psql?: string;
+    mysql?: string;
+}
+
+/** Connection settings for an endpoint in front of a self-managed database. */
+export function selfManagedConnectionInfo(f: SelfManagedConnectionFacts): SelfManagedConnectionInfo {
+    const families = clientFamilies(f.engine);
+    const info: SelfManagedConnectionInfo = {
+        certificateIssuer: "stack-ca",
+        verifyHostname: f.endpointHostname,
+        certificateNames: f.certificateNames,
+        certificateExpiresAt: f.certificateExpiresAt,
+        caFile: STACK_CA.file,
+        getCa: STACK_CA.command,
+        certificateSecretArn: f.secretArn,
+        certificateSecretName: f.secretName,
+        restart: f.restartMethod,
+    };
+    if (f.restartMethod === "ssm-run-command") {
+        info.restartInstanceIds = f.restartInstanceIds;
+    } else {
+        info.restartNote =
+            "database.instanceIds is not set: when the certificate is issued or re-issued, install it from the secret " +
+            "and restart the database yourself";
+    }
+    if (families.includes("postgres")) {
+        info.libpq = `host=${f.endpointHostname} port=${f.port} sslmode=verify-full sslrootcert=${STACK_CA.file}`;
+        info.psql = `psql "${info.libpq}"`;
+    }
+    if (families.includes("mysql")) {
+        info.mysql = `mysql --host=${f.endpointHostname} --port=${f.port} --ssl-mode=VERIFY_IDENTITY --ssl-ca=${STACK_CA.file}`;
+    }
+    return info;
+}

@@ -1,0 +1,396 @@
+/**
+ * The self-managed restart hook: after a database's server certificate is (re)issued and stored as a new
+ * Secrets Manager secret version, run a shell script on the database's EC2 instances through SSM Run Command
+ * (`AWS-RunShellScript`) that installs certificate, key and CA from that exact secret version and then runs
+ * the restart command, which makes the database load them. The hook waits, bounded, for every instance and
+ * fails the deployment, naming instance, status and the end of stderr, when one does not succeed.
+ *
+ * `restartScript` and `runRestartCommand` are plain code (tested against a mocked SSMClient and a fake clock);
+ * `ssmRestartHook` binds them to Pulumi's resource-hook machinery.
+ */
+import {
+    CancelCommandCommand,
+    GetCommandInvocationCommand,
+    ListCommandsCommand,
+    SendCommandCommand,
+    SSMClient,
+} from "@aws-sdk/client-ssm";
+import * as pulumi from "@pulumi/pulumi";
+import { awsErrorName, awsSdkClientConfig, Clock, describeAwsError, systemClock, tail, valueOf } from "./support";
+
+/** Engines whose certificate installation and restart the hook knows. */
+export type RestartEngine = "postgres" | "mysql";
+
+/** The JSON document stored in each database's certificate secret: one key per file. */
+export const SECRET_KEYS = {
+    /** PEM server certificate, signed by the stack's CA. */
+    certificate: "certificate",
+    /** PEM private key of the server certificate. */
+    privateKey: "privateKey",
+    /** PEM certificate of the CA that signed it. */
+    caCertificate: "caCertificate",
+} as const;
+
+/** Files the restart script writes, and their modes. The key is readable by the database's service user only. */
+export const TLS_FILES = [
+    { file: "server.crt", key: SECRET_KEYS.certificate, mode: "0644" },
+    { file: "ca.crt", key: SECRET_KEYS.caCertificate, mode: "0644" },
+    { file: "server.key", key: SECRET_KEYS.privateKey, mode: "0600" },
+] as const;
+
+/** OS user that owns the installed files (the database server's service user). */
+export const SERVICE_USERS: Record<RestartEngine, string> = { postgres: "postgres", mysql: "mysql" };
+
+/** Where the restart script installs the files on each instance. */
+export function tlsDirectory(engine: RestartEngine, port: number): string {
+    return `/etc/db-endpoints/${engine}-${port}`;
+}
+
+/**
+ * What the hook runs after installing the files when `database.restartCommand` is not set.
+ * PostgreSQL (10+) re-reads its certificate files on a configuration reload, so open connections survive.
+ * MySQL reads them at start, so its service is restarted (whichever of mysqld, mysql, mariadb exists).
+ */
+export const DEFAULT_RESTART_COMMANDS: Record<RestartEngine, string> = {
+    postgres: `runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$DB_ENDPOINTS_PORT" -d postgres -c 'SELECT pg_reload_conf()'`,
+    mysql:
+        `for unit in mysqld mysql mariadb; do if systemctl cat "$unit.service" >/dev/null 2>&1; then systemctl restart "$unit.service"; exit 0; fi; done; ` +
+        `echo "db-endpoints: no mysqld, mysql or mariadb systemd service on this instance; set database.restartCommand" >&2; exit 1`,
+};
+
+export const SSM_RESTART = {
+    pollIntervalMs: 5_000,
+    /** Characters of an instance's stderr quoted in a failure message (its end, where the error is). */
+    stderrExcerpt: 600,
+    document: "AWS-RunShellScript",
+} as const;
+
+/** Everything the restart script needs to know. */
+export interface RestartScriptArgs {
+    /** ARN of the certificate secret (its region is where the instance fetches it from). */
+    secretArn: string;
+    /** The secret version holding the certificate just issued. */
+    versionId: string;
+    engine: RestartEngine;
+    port: number;
+    /** Replaces {@link DEFAULT_RESTART_COMMANDS}; runs after the files are installed. */
+    restartCommand?: string;
+    /** For the script's first comment line. */
+    description?: string;
+}
+
+/**
+ * The Python program the restart script pipes the secret JSON into (`python3 -c <program>`): writes the three
+ * files to `$DB_ENDPOINTS_TLS_DIR`, each staged then renamed into place, owned by `$DB_ENDPOINTS_SERVICE_USER`.
+ */
+export const INSTALL_PROGRAM = [
+    "import json, os, pwd, sys",
+    'directory = os.environ["DB_ENDPOINTS_TLS_DIR"]',
+    'owner = pwd.getpwnam(os.environ["DB_ENDPOINTS_SERVICE_USER"])',
+    "try:",
+    "    secret = json.load(sys.stdin)",
+    "except ValueError:",
+    '    sys.exit("db-endpoints: could not read secret " + os.environ["DB_ENDPOINTS_SECRET_ARN"] + " version " + os.environ["DB_ENDPOINTS_SECRET_VERSION_ID"] + " (see the error above)")',
+    `for name, key, mode in (${TLS_FILES.map((f) => `("${f.file}", "${f.key}", 0o${f.mode.slice(1)})`).join(", ")}):`,
+    "    if not isinstance(secret.get(key), str):",
+    '        sys.exit("db-endpoints: the certificate secret has no " + key)',
+    "    path = os.path.join(directory, name)",
+    '    staged = path + ".new"',
+    "    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)",
+    '    with os.fdopen(fd, "w") as f:',
+    "        f.write(secret[key])",
+    "    os.chown(staged, owner.pw_uid, owner.pw_gid)",
+    "    os.chmod(staged, mode)",
+    "    os.rename(staged, path)",
+    `print("db-endpoints: installed ${TLS_FILES.map((f) => f.file).join(", ")} in " + directory)`,
+].join("\n");
+
+/** Quotes a value for POSIX sh. */
+export function shellQuote(value: string): string {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The region of an ARN (`arn:aws:secretsmanager:<region>:...`); throws when `arn` is not one. */
+export function arnRegion(arn: string): string {
+    const parts = arn.split(":");
+    if (parts.length < 6 || parts[0] !== "arn" || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(parts[3])) {
+        throw new Error(`${JSON.stringify(arn)} is not an ARN with a region`);
+    }
+    return parts[3];
+}
+
+/**
+ * The POSIX shell script the hook runs on each instance (as root, `set -eu`): check the tools, fetch the exact
+ * secret version with the AWS CLI (the instance's role needs `secretsmanager:GetSecretValue` on the secret),
+ * write the three files atomically, owned by the engine's service user, then run the restart command.
+ * The restart command sees `DB_ENDPOINTS_*` variables: SECRET_ARN, SECRET_VERSION_ID, REGION, ENGINE, PORT,
+ * TLS_DIR, SERVICE_USER.
+ */
+export function restartScript(args: RestartScriptArgs): string {
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(args.versionId)) throw new Error(`${JSON.stringify(args.versionId)} is not a secret version ID`);
+    if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) throw new Error(`${args.port} is not a port`);
+    const user = SERVICE_USERS[args.engine];
+    if (!user) throw new Error(`${JSON.stringify(args.engine)} is not an engine the restart hook knows (postgres, mysql)`);
+    const command = args.restartCommand ?? DEFAULT_RESTART_COMMANDS[args.engine];
+    const variables: [string, string][] = [
+        ["DB_ENDPOINTS_SECRET_ARN", args.secretArn],
+        ["DB_ENDPOINTS_SECRET_VERSION_ID", args.versionId],
+        ["DB_ENDPOINTS_REGION", arnRegion(args.secretArn)],
+        ["DB_ENDPOINTS_ENGINE", args.engine],
+        ["DB_ENDPOINTS_PORT", String(args.port)],
+        ["DB_ENDPOINTS_TLS_DIR", tlsDirectory(args.engine, args.port)],
+        ["DB_ENDPOINTS_SERVICE_USER", user],
+    ];
+    return [
+        `# db-endpoints: install the TLS certificate${args.description ? ` of ${args.description.replace(/\n/g, " ")}` : ""} and make the database load it`,
+        "set -eu",
+        ...variables.map(([k, v]) => `${k}=${shellQuote(v)}`),
+        `export ${variables.map(([k]) => k).join(" ")}`,
+        "for tool in aws python3; do",
+        '  if ! command -v "$tool" >/dev/null 2>&1; then',
+        '    echo "db-endpoints: $tool is not installed on this instance; the restart hook needs the AWS CLI and python3" >&2',
+        "    exit 1",
+        "  fi",
+        "done",
+        'if ! id -u "$DB_ENDPOINTS_SERVICE_USER" >/dev/null 2>&1; then',
+        '  echo "db-endpoints: user $DB_ENDPOINTS_SERVICE_USER does not exist on this instance; is the $DB_ENDPOINTS_ENGINE server installed here?" >&2',
+        "  exit 1",
+        "fi",
+        'mkdir -p "$DB_ENDPOINTS_TLS_DIR"',
+        'chmod 0755 "$DB_ENDPOINTS_TLS_DIR"',
+        'aws secretsmanager get-secret-value --region "$DB_ENDPOINTS_REGION" --secret-id "$DB_ENDPOINTS_SECRET_ARN" ' +
+            '--version-id "$DB_ENDPOINTS_SECRET_VERSION_ID" --query SecretString --output text | python3 -c ' +
+            shellQuote(INSTALL_PROGRAM),
+        command,
+    ].join("\n");
+}
+
+export interface SsmRestartOptions {
+    instanceIds: string[];
+    script: string;
+    /** What is being restarted, for messages ("self-managed database 10.0.3.17:3306"). */
+    description: string;
+    /** Bound on the whole command, all instances, in milliseconds. */
+    timeoutMs: number;
+    /** Appended to failure messages: how to run the hook again. */
+    retryHint?: string;
+    pollIntervalMs?: number;
+    clock?: Clock;
+    log?: (message: string) => void;
+}
+
+/** How the command ended on one instance. */
+export interface InstanceOutcome {
+    instanceId: string;
+    /** SSM invocation status (`Success`, `Failed`, `TimedOut`, `Cancelled`, ...), or `Unknown`. */
+    status: string;
+    statusDetails?: string;
+    /** Exit code of the script (-1 when it did not run). */
+    responseCode?: number;
+    stderr?: string;
+}
+
+export interface SsmRestartResult {
+    commandId: string;
+    instances: InstanceOutcome[];
+    message: string;
+}
+
+const TERMINAL_COMMAND_STATUSES = new Set(["Success", "Failed", "TimedOut", "Cancelled"]);
+
+/**
+ * Sends the script to the instances (one at a time, stopping at the first failure, so a replica set is never
+ * restarted all at once), waits until the command is done or `timeoutMs` has passed, and returns when it
+ * succeeded on every instance. Otherwise throws a message listing each instance's status, exit code and the
+ * end of its stderr; on timeout the command is cancelled first.
+ */
+export async function runRestartCommand(client: SSMClient, options: SsmRestartOptions): Promise<SsmRestartResult> {
+    const clock = options.clock ?? systemClock;
+    const pollIntervalMs = options.pollIntervalMs ?? SSM_RESTART.pollIntervalMs;
+    const log = options.log ?? (() => undefined);
+    const ids = options.instanceIds;
+    if (ids.length === 0) throw new Error(`${options.description}: no instance IDs to run the restart command on`);
+    const timeoutSeconds = Math.max(30, Math.ceil(options.timeoutMs / 1000));
+    const retry = options.retryHint ? `\n${options.retryHint}` : "";
+
+    let commandId: string | undefined;
+    try {
+        const response = await client.send(
+            new SendCommandCommand({
+                DocumentName: SSM_RESTART.document,
+                InstanceIds: ids,
+                Parameters: { commands: options.script.split("\n"), executionTimeout: [String(timeoutSeconds)] },
+                TimeoutSeconds: timeoutSeconds,
+                MaxConcurrency: "1",
+                MaxErrors: "0",
+                Comment: `db-endpoints: load TLS certificate, ${options.description}`.slice(0, 100),
+            }),
+        );
+        commandId = response.Command?.CommandId;
+    } catch (e) {
+        const hint =
+            awsErrorName(e) === "InvalidInstanceId"
+                ? " (each instance must be running, in this region, and managed by Systems Manager: SSM Agent online and an instance profile such as AmazonSSMManagedInstanceCore)"
+                : "";
+        throw new Error(`${options.description}: SSM SendCommand to ${ids.join(", ")} failed: ${describeAwsError(e)}${hint}${retry}`);
+    }
+    if (!commandId) throw new Error(`${options.description}: SSM SendCommand returned no command ID${retry}`);
+    log(`${options.description}: SSM command ${commandId} (${SSM_RESTART.document}) sent to ${ids.join(", ")}; waiting for it`);
+
+    const deadline = clock.now() + options.timeoutMs;
+    let status = "Pending";
+    let timedOut = false;
+    for (;;) {
+        await clock.sleep(pollIntervalMs);
+        status = await commandStatus(client, commandId, options.description);
+        if (TERMINAL_COMMAND_STATUSES.has(status)) break;
+        if (clock.now() >= deadline) {
+            timedOut = true;
+            break;
+        }
+    }
+
+    let cancelNote = "";
+    if (timedOut) {
+        try {
+            await client.send(new CancelCommandCommand({ CommandId: commandId }));
+            cancelNote = "; the command was cancelled";
+        } catch (e) {
+            cancelNote = `; cancelling it failed (${describeAwsError(e)}), so it may still run`;
+        }
+    }
+    const outcomes = await Promise.all(ids.map((id) => invocation(client, commandId!, id)));
+    const lines = outcomes.map(formatOutcome).join("\n");
+    const fullOutput = `Full output: aws ssm get-command-invocation --command-id ${commandId} --instance-id <instance>`;
+    if (timedOut) {
+        throw new Error(
+            `${options.description}: the restart command (SSM command ${commandId}) did not finish on every instance within ` +
+                `${formatMinutes(options.timeoutMs)} (command status: ${status})${cancelNote}:\n${lines}\n${fullOutput}${retry}`,
+        );
+    }
+    const failed = outcomes.filter((o) => o.status !== "Success");
+    if (status !== "Success" || failed.length > 0) {
+        throw new Error(
+            `${options.description}: the restart command failed on ${failed.length || "some"} of ${ids.length} instance${ids.length === 1 ? "" : "s"} ` +
+                `(SSM command ${commandId}, ${SSM_RESTART.document}, command status: ${status}):\n${lines}\n${fullOutput}${retry}`,
+        );
+    }
+    return {
+        commandId,
+        instances: outcomes,
+        message: `${options.description}: new TLS certificate installed and loaded on ${ids.join(", ")} (SSM command ${commandId})`,
+    };
+}
+
+async function commandStatus(client: SSMClient, commandId: string, description: string): Promise<string> {
+    try {
+        const response = await client.send(new ListCommandsCommand({ CommandId: commandId }));
+        // Right after SendCommand the command may not be listed yet.
+        return response.Commands?.[0]?.Status ?? "Pending";
+    } catch (e) {
+        throw new Error(`${description}: SSM ListCommands for command ${commandId} failed: ${describeAwsError(e)}`);
+    }
+}
+
+async function invocation(client: SSMClient, commandId: string, instanceId: string): Promise<InstanceOutcome> {
+    try {
+        const r = await client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
+        return {
+            instanceId,
+            status: r.Status ?? "Unknown",
+            statusDetails: r.StatusDetails,
+            responseCode: r.ResponseCode,
+            stderr: r.StandardErrorContent,
+        };
+    } catch (e) {
+        const details = awsErrorName(e) === "InvocationDoesNotExist" ? "the command never reached this instance" : describeAwsError(e);
+        return { instanceId, status: "Unknown", statusDetails: details };
+    }
+}
+
+function formatOutcome(o: InstanceOutcome): string {
+    const details = o.statusDetails && o.statusDetails !== o.status ? ` (${o.statusDetails})` : "";
+    const code = o.responseCode !== undefined && o.responseCode !== -1 ? `, exit code ${o.responseCode}` : "";
+    const stderr = o.status !== "Success" && o.stderr?.trim() ? `: stderr: ${tail(o.stderr, SSM_RESTART.stderrExcerpt)}` : "";
+    return `  - ${o.instanceId}: ${o.status}${details}${code}${stderr}`;
+}
+
+function formatMinutes(ms: number): string {
+    const minutes = ms / 60_000;
+    return `${Number.isInteger(minutes) ? minutes : minutes.toFixed(1)} minute${minutes === 1 ? "" : "s"}`;
+}
+
+/** The secret ARN and version ID from a `aws.secretsmanager.SecretVersion`'s outputs, as a hook receives them. */
+export function secretVersionFromOutputs(outputs: Record<string, unknown> | undefined): { secretArn: string; versionId: string } {
+    const arn = outputs?.arn ?? outputs?.secretId;
+    const versionId = outputs?.versionId;
+    if (typeof arn !== "string" || !arn.startsWith("arn:") || typeof versionId !== "string" || versionId === "") {
+        throw new Error(
+            `the secret version's outputs do not name its secret and version (arn: ${JSON.stringify(arn)}, versionId: ${JSON.stringify(versionId)})`,
+        );
+    }
+    return { secretArn: arn, versionId };
+}
+
+export interface SsmRestartHookArgs {
+    /** For messages: "self-managed database 10.0.3.17:3306". */
+    description: string;
+    instanceIds: string[];
+    engine: RestartEngine;
+    port: number;
+    restartCommand?: string;
+    timeoutMinutes: number;
+}
+
+/**
+ * A Pulumi resource hook, bound as `afterCreate` and `afterUpdate` of a database's certificate
+ * `SecretVersion`: it runs {@link restartScript} for that version on the instances with a real SSMClient
+ * (region from `aws:region` or the environment). An error fails the deployment; the secret version stays
+ * recorded, and the message says how to run the hook again (`pulumi up --replace <secret version URN>`).
+ */
+export function ssmRestartHook(name: string, args: SsmRestartHookArgs): pulumi.ResourceHook {
+    const clientConfig = awsSdkClientConfig();
+    return new pulumi.ResourceHook(name, async (hook) => {
+        const { secretArn, versionId } = secretVersionFromOutputs(hook.newOutputs);
+        const script = restartScript({
+            secretArn,
+            versionId,
+            engine: args.engine,
+            port: args.port,
+            restartCommand: args.restartCommand,
+            description: args.description,
+        });
+        const client = new SSMClient(clientConfig);
+        try {
+            const result = await runRestartCommand(client, {
+                instanceIds: args.instanceIds,
+                script,
+                description: args.description,
+                timeoutMs: args.timeoutMinutes * 60_000,
+                retryHint:
+                    `The certificate is issued and stored (secret version ${versionId}). After fixing the cause, run the hook again with ` +
+                    `pulumi up --replace '${hook.urn}'`,
+                log: (message) => pulumi.log.info(message),
+            });
+            pulumi.log.info(result.message);
+        } finally {
+            client.destroy();
+        }
+    });
+}
+
+/**
+ * A Pulumi resource hook for a database without instance IDs: after its certificate secret gets a new version,
+ * it warns that the database must install the certificate and restart by hand.
+ */
+export function manualRestartHook(name: string, args: { description: string; secretName: pulumi.Input<string> }): pulumi.ResourceHook {
+    const secretName = valueOf(args.secretName);
+    return new pulumi.ResourceHook(name, async (hook) => {
+        const versionId = typeof hook.newOutputs?.versionId === "string" ? hook.newOutputs.versionId : "(unknown)";
+        pulumi.log.warn(
+            `${args.description}: a new TLS certificate was issued (secret ${await secretName}, version ${versionId}). ` +
+                `database.instanceIds is not set, so nothing loaded it: install it on the database server and restart the database, ` +
+                `or clients verifying the certificate by an endpoint hostname will fail`,
+        );
+    });
+}

@@ -1,0 +1,122 @@
+/**
+ * Client connection settings (infra/connection.ts): what psql/libpq and the mysql client are told so that
+ * they verify the database's certificate through an endpoint, for RDS (with and without Elastic IPs) and for
+ * self-managed databases (restarted by SSM or by hand).
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { clientFamilies, rdsConnectionInfo, RDS_CA_BUNDLE, selfManagedConnectionInfo } from "../infra/connection";
+
+const RDS_HOST = "prod-postgres.c9akciq32.us-east-1.rds.amazonaws.com";
+const NLB = "reporting-nlb-0123456789.elb.us-east-1.amazonaws.com";
+
+describe("clientFamilies", () => {
+    it("maps RDS and config engine names to the clients that speak to them", () => {
+        assert.deepEqual(clientFamilies("postgres"), ["postgres"]);
+        assert.deepEqual(clientFamilies("aurora-postgresql"), ["postgres"]);
+        for (const engine of ["mysql", "mariadb", "aurora-mysql"]) assert.deepEqual(clientFamilies(engine), ["mysql"], engine);
+        assert.deepEqual(clientFamilies("sqlserver-se"), []);
+        assert.deepEqual(clientFamilies(undefined), ["postgres", "mysql"]);
+    });
+});
+
+describe("rdsConnectionInfo", () => {
+    const base = {
+        engine: "postgres",
+        rdsAddress: RDS_HOST,
+        rdsCaCertIdentifier: "rds-ca-rsa2048-g1",
+        endpointHostname: NLB,
+        loadBalancerDnsName: NLB,
+        port: 5432,
+        restart: "when-pending",
+    };
+
+    it("PostgreSQL with Elastic IPs: host is the RDS name (verified), hostaddr the fixed addresses, paired one to one", () => {
+        assert.deepEqual(rdsConnectionInfo({ ...base, publicAddresses: ["198.51.100.10", "198.51.100.20"] }), {
+            certificateIssuer: "aws-rds",
+            verifyHostname: RDS_HOST,
+            rdsCaCertIdentifier: "rds-ca-rsa2048-g1",
+            caFile: "global-bundle.pem",
+            getCa: `curl -fsSo global-bundle.pem ${RDS_CA_BUNDLE.url}`,
+            fixedAddresses: true,
+            restart: "when-pending",
+            libpq: `host=${RDS_HOST},${RDS_HOST} hostaddr=198.51.100.10,198.51.100.20 port=5432 sslmode=verify-full sslrootcert=global-bundle.pem`,
+            psql: `psql "host=${RDS_HOST},${RDS_HOST} hostaddr=198.51.100.10,198.51.100.20 port=5432 sslmode=verify-full sslrootcert=global-bundle.pem"`,
+        });
+    });
+
+    it("PostgreSQL without Elastic IPs: resolves the load balancer's name when psql runs, and offers no static libpq string", () => {
+        const info = rdsConnectionInfo({ ...base, publicAddresses: [] });
+        assert.equal(info.fixedAddresses, false);
+        assert.equal(info.libpq, undefined);
+        assert.equal(
+            info.psql,
+            `psql "host=${RDS_HOST} hostaddr=$(dig +short A ${NLB} | head -n 1) port=5432 sslmode=verify-full sslrootcert=global-bundle.pem"`,
+        );
+        assert.equal(info.mysql, undefined);
+    });
+
+    it("MySQL: full verification needs the RDS name to resolve to the endpoint (hosts entry); VERIFY_CA through the endpoint checks the chain only", () => {
+        const withEips = rdsConnectionInfo({ ...base, engine: "mysql", port: 3306, endpointHostname: "db.example.com", publicAddresses: ["198.51.100.10", "198.51.100.20"] });
+        assert.equal(withEips.mysql, `mysql --host=${RDS_HOST} --port=3306 --ssl-mode=VERIFY_IDENTITY --ssl-ca=global-bundle.pem`);
+        assert.equal(withEips.mysqlHostsEntry, `printf '198.51.100.10 ${RDS_HOST}\\n198.51.100.20 ${RDS_HOST}\\n' | sudo tee -a /etc/hosts`);
+        assert.equal(withEips.mysqlVerifyCa, "mysql --host=db.example.com --port=3306 --ssl-mode=VERIFY_CA --ssl-ca=global-bundle.pem");
+        assert.equal(withEips.psql, undefined);
+        assert.equal(withEips.libpq, undefined);
+        const withoutEips = rdsConnectionInfo({ ...base, engine: "mariadb", port: 3306, publicAddresses: [] });
+        assert.equal(withoutEips.mysqlHostsEntry, `echo "$(dig +short A ${NLB} | head -n 1) ${RDS_HOST}" | sudo tee -a /etc/hosts`);
+    });
+
+    it("another engine gets the verification facts and no client settings", () => {
+        const info = rdsConnectionInfo({ ...base, engine: "sqlserver-se", port: 1433, publicAddresses: [] });
+        assert.deepEqual(Object.keys(info).sort(), ["caFile", "certificateIssuer", "fixedAddresses", "getCa", "rdsCaCertIdentifier", "restart", "verifyHostname"]);
+    });
+});
+
+describe("selfManagedConnectionInfo", () => {
+    const base = {
+        endpointHostname: "legacy.db.example.com",
+        port: 3306,
+        certificateNames: ["legacy-mysql.internal.example.com", "legacy.db.example.com", "10.0.3.17"],
+        certificateExpiresAt: "2027-04-06T00:00:00Z",
+        secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-endpoints/dev/db-10.0.3.17-3306/tls-AbCdEf",
+        secretName: "db-endpoints/dev/db-10.0.3.17-3306/tls",
+    };
+
+    it("MySQL restarted by SSM: verifies the endpoint hostname itself against the stack CA", () => {
+        assert.deepEqual(
+            selfManagedConnectionInfo({ ...base, engine: "mysql", restartMethod: "ssm-run-command", restartInstanceIds: ["i-0a1b2c3d4e5f60718"] }),
+            {
+                certificateIssuer: "stack-ca",
+                verifyHostname: "legacy.db.example.com",
+                certificateNames: base.certificateNames,
+                certificateExpiresAt: "2027-04-06T00:00:00Z",
+                caFile: "ca.pem",
+                getCa: "pulumi stack output caCertificate > ca.pem",
+                certificateSecretArn: base.secretArn,
+                certificateSecretName: base.secretName,
+                restart: "ssm-run-command",
+                restartInstanceIds: ["i-0a1b2c3d4e5f60718"],
+                mysql: "mysql --host=legacy.db.example.com --port=3306 --ssl-mode=VERIFY_IDENTITY --ssl-ca=ca.pem",
+            },
+        );
+    });
+
+    it("PostgreSQL restarted by hand: a note says so, and libpq verifies in full", () => {
+        const info = selfManagedConnectionInfo({ ...base, engine: "postgres", port: 5432, restartMethod: "manual", restartInstanceIds: [] });
+        assert.equal(info.restart, "manual");
+        assert.equal(info.restartInstanceIds, undefined);
+        assert.equal(
+            info.restartNote,
+            "database.instanceIds is not set: when the certificate is issued or re-issued, install it from the secret and restart the database yourself",
+        );
+        assert.equal(info.libpq, "host=legacy.db.example.com port=5432 sslmode=verify-full sslrootcert=ca.pem");
+        assert.equal(info.psql, 'psql "host=legacy.db.example.com port=5432 sslmode=verify-full sslrootcert=ca.pem"');
+        assert.equal(info.mysql, undefined);
+    });
+
+    it("without an engine, settings for both clients", () => {
+        const info = selfManagedConnectionInfo({ ...base, restartMethod: "manual", restartInstanceIds: [] });
+        assert.ok(info.psql && info.mysql);
+    });
+});

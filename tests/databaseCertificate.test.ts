@@ -1,0 +1,385 @@
+/**
+ * Server certificates of self-managed databases and the restart hooks, under the mock runtime: the exact
+ * names each certificate carries, the Secrets Manager delivery (secret, JSON, secrecy), which hook is bound to
+ * which resource (SSM restart, manual-restart warning, RDS reboot per policy), the per-endpoint `tls` outputs,
+ * and the components' argument checks.
+ */
+import assert from "node:assert/strict";
+import * as crypto from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { readStackFile } from "../scripts/stackFile";
+import { RdsRestartPolicy } from "../infra/hooks/rdsReboot";
+import { exampleWorld, installMockCloud, isSecret, MockCloud, mockPem, parentName, settle, unwrap } from "./support/mockCloud";
+
+let cloud: MockCloud;
+let stack: typeof import("../infra/stack");
+let components: typeof import("../infra/components/databaseCertificate");
+let endpoints: typeof import("../infra/components/databaseEndpoint");
+
+/** Messages passed to pulumi.log.warn while a test runs. */
+const warnings: string[] = [];
+const originalWarn = pulumi.log.warn;
+
+before(async () => {
+    cloud = installMockCloud();
+    stack = await import("../infra/stack");
+    components = await import("../infra/components/databaseCertificate");
+    endpoints = await import("../infra/components/databaseEndpoint");
+    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message: string) => {
+        warnings.push(message);
+    };
+});
+after(() => {
+    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = originalWarn;
+});
+
+const VPC = "vpc-0a1b2c3d4e5f60718";
+const SUBNETS = ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"];
+const RDS_HOST = "prod-postgres.c9akciq32.us-east-1.rds.amazonaws.com";
+const SECRET_MARK = "4dabf18193072939515e22adb298388d";
+
+function hex(text: string, n: number): string {
+    return crypto.createHash("sha256").update(text).digest("hex").slice(0, n);
+}
+function lbDns(name: string): string {
+    return `${name}-${hex(name, 10)}.elb.us-east-1.amazonaws.com`;
+}
+function secretArn(secretName: string): string {
+    return `arn:aws:secretsmanager:us-east-1:123456789012:secret:${secretName}-${hex(secretName, 6)}`;
+}
+function secretValue(input: unknown): unknown {
+    assert.ok(input && typeof input === "object" && SECRET_MARK in input, `not a secret: ${JSON.stringify(input)}`);
+    return (input as unknown as { value: unknown }).value;
+}
+
+async function run(raw: Record<string, unknown>) {
+    warnings.length = 0;
+    cloud.reset(exampleWorld());
+    const outputs = stack.main(raw);
+    const tls: Record<string, any> = {};
+    for (const [name, out] of Object.entries(outputs.tls)) tls[name] = await unwrap(out);
+    await settle();
+    return { outputs, tls };
+}
+
+describe("the example stack's self-managed MySQL", () => {
+    let tls: Record<string, any>;
+    before(async () => {
+        warnings.length = 0;
+        cloud.reset(exampleWorld());
+        pulumi.runtime.setAllConfig(readStackFile("dev").config);
+        const outputs = stack.main(stack.readRawStackConfig());
+        tls = {};
+        for (const [name, out] of Object.entries(outputs.tls)) tls[name] = await unwrap(out);
+        await settle();
+    });
+
+    it("gets a key, a request, a certificate and a secret, all children of one DatabaseCertificate", () => {
+        const mine = cloud.registered.filter((r) => r.name.startsWith("db-10.0.3.17-3306"));
+        assert.deepEqual(
+            mine.map((r) => [r.name, r.type, parentName(r), r.protect]).sort(),
+            [
+                ["db-10.0.3.17-3306", "db-endpoints:index:DatabaseCertificate", "", false],
+                ["db-10.0.3.17-3306-cert", "tls:index/locallySignedCert:LocallySignedCert", "db-10.0.3.17-3306", false],
+                ["db-10.0.3.17-3306-csr", "tls:index/certRequest:CertRequest", "db-10.0.3.17-3306", false],
+                ["db-10.0.3.17-3306-key", "tls:index/privateKey:PrivateKey", "db-10.0.3.17-3306", false],
+                ["db-10.0.3.17-3306-secret", "aws:secretsmanager/secret:Secret", "db-10.0.3.17-3306", false],
+                ["db-10.0.3.17-3306-secret-version", "aws:secretsmanager/secretVersion:SecretVersion", "db-10.0.3.17-3306", false],
+            ],
+        );
+        assert.deepEqual(cloud.named("db-10.0.3.17-3306-key").inputs, { algorithm: "RSA", rsaBits: 2048 });
+    });
+
+    it("names the internal hostname, the address, the custom hostname and the load balancer's DNS name", () => {
+        const { privateKeyPem, ...request } = cloud.named("db-10.0.3.17-3306-csr").inputs;
+        assert.deepEqual(request, {
+            dnsNames: [lbDns("legacy-mysql-nlb"), "legacy-mysql.internal.example.com", "legacy.db.example.com"],
+            ipAddresses: ["10.0.3.17"],
+            subject: { commonName: "legacy.db.example.com", organization: "db-endpoints" },
+        });
+        // The request is made with the database's own key (the mock key's body names it), passed as a secret.
+        assert.equal(secretValue(privateKeyPem), mockPem("PRIVATE KEY", { key: hex("db-10.0.3.17-3306-key|RSA|2048", 16), algorithm: "RSA" }));
+    });
+
+    it("is a server-only certificate signed by the stack CA, valid 825 days, renewed in its last 90", () => {
+        const { caPrivateKeyPem, certRequestPem, caCertPem, ...signing } = cloud.named("db-10.0.3.17-3306-cert").inputs;
+        assert.deepEqual(signing, {
+            allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
+            validityPeriodHours: 19800,
+            earlyRenewalHours: 2160,
+        });
+        const ca = cloud.named("ca-1-cert").inputs;
+        assert.equal(secretValue(caPrivateKeyPem), secretValue(ca.privateKeyPem));
+        assert.match(caCertPem, /^-----BEGIN CERTIFICATE-----/);
+        assert.match(certRequestPem, /^-----BEGIN CERTIFICATE REQUEST-----/);
+    });
+
+    it("is delivered in one secret, as JSON with certificate, key and CA, the whole value secret", () => {
+        const secret = cloud.named("db-10.0.3.17-3306-secret").inputs;
+        assert.deepEqual(secret, {
+            name: "db-endpoints/dev/db-10.0.3.17-3306/tls",
+            description: "db-endpoints: TLS server certificate, private key and CA certificate of the self-managed database 10.0.3.17:3306",
+            recoveryWindowInDays: 0,
+            tags: { team: "data-platform", "db-endpoints:database": "10.0.3.17:3306", "managed-by": "pulumi/db-endpoints" },
+        });
+        const version = cloud.named("db-10.0.3.17-3306-secret-version").inputs;
+        assert.equal(version.secretId, secretArn("db-endpoints/dev/db-10.0.3.17-3306/tls"));
+        const document = JSON.parse(String(secretValue(version.secretString)));
+        assert.deepEqual(Object.keys(document), ["certificate", "privateKey", "caCertificate"]);
+        assert.match(document.certificate, /^-----BEGIN CERTIFICATE-----/);
+        assert.equal(document.privateKey, secretValue(cloud.named("db-10.0.3.17-3306-csr").inputs.privateKeyPem));
+        assert.equal(document.caCertificate, cloud.named("db-10.0.3.17-3306-cert").inputs.caCertPem);
+    });
+
+    it("binds the SSM restart hook to the secret version, for creation and update", () => {
+        assert.deepEqual(cloud.named("db-10.0.3.17-3306-secret-version").hooks, {
+            afterCreate: ["db-10.0.3.17-3306-restart"],
+            afterUpdate: ["db-10.0.3.17-3306-restart"],
+        });
+        // Nothing else of the certificate or the CA runs a hook.
+        const mine = cloud.registered.filter((r) => r.name.startsWith("db-10.0.3.17-3306") || r.name.startsWith("ca-1"));
+        assert.deepEqual(mine.filter((r) => Object.keys(r.hooks).length > 0).map((r) => r.name), ["db-10.0.3.17-3306-secret-version"]);
+    });
+
+    it("binds the RDS reboot hook to the RDS endpoint's listener, after creation only", () => {
+        assert.deepEqual(cloud.named("reporting-listener").hooks, { afterCreate: ["reporting-rds-reboot"] });
+        assert.deepEqual(cloud.named("legacy-mysql-listener").hooks, {});
+    });
+
+    it("outputs, per endpoint, how a client verifies the certificate", () => {
+        assert.deepEqual(tls["legacy-mysql"], {
+            certificateIssuer: "stack-ca",
+            verifyHostname: "legacy.db.example.com",
+            certificateNames: [lbDns("legacy-mysql-nlb"), "legacy-mysql.internal.example.com", "legacy.db.example.com", "10.0.3.17"],
+            certificateExpiresAt: "2027-04-06T00:00:00Z",
+            caFile: "ca.pem",
+            getCa: "pulumi stack output caCertificate > ca.pem",
+            certificateSecretArn: secretArn("db-endpoints/dev/db-10.0.3.17-3306/tls"),
+            certificateSecretName: "db-endpoints/dev/db-10.0.3.17-3306/tls",
+            restart: "ssm-run-command",
+            restartInstanceIds: ["i-0a1b2c3d4e5f60718"],
+            mysql: "mysql --host=legacy.db.example.com --port=3306 --ssl-mode=VERIFY_IDENTITY --ssl-ca=ca.pem",
+        });
+        assert.deepEqual(tls.reporting, {
+            certificateIssuer: "aws-rds",
+            verifyHostname: RDS_HOST,
+            rdsCaCertIdentifier: "rds-ca-rsa2048-g1",
+            caFile: "global-bundle.pem",
+            getCa: "curl -fsSo global-bundle.pem https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem",
+            fixedAddresses: false,
+            restart: "when-pending",
+            psql: `psql "host=${RDS_HOST} hostaddr=$(dig +short A ${lbDns("reporting-nlb")} | head -n 1) port=5432 sslmode=verify-full sslrootcert=global-bundle.pem"`,
+        });
+    });
+
+    it("logs no restart warning when instance IDs are set, and raised no asynchronous error", () => {
+        assert.deepEqual(warnings.filter((w) => w.includes("instanceIds")), []);
+        assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
+    });
+});
+
+describe("endpoints that reach the same self-managed database", () => {
+    const shared = { addresses: ["10.0.5.9", "10.0.5.8"], port: 5432, engine: "postgres" };
+    let tls: Record<string, any>;
+    before(async () => {
+        ({ tls } = await run({
+            vpcId: VPC,
+            publicSubnetIds: SUBNETS,
+            targetSync: false,
+            endpoints: [
+                { name: "pg-office", database: { ...shared, hostname: "pg.internal.example.com" }, allowedCidrs: ["203.0.113.0/24"], hostname: "pg.example.com" },
+                { name: "pg-partner", database: { addresses: ["10.0.5.8", "10.0.5.9"], port: 5432 }, allowedCidrs: ["198.51.100.0/24"], elasticIps: true },
+                { name: "other-pg", database: { addresses: ["10.0.6.1"], port: 5432, engine: "postgres" }, allowedCidrs: ["198.51.100.0/24"] },
+            ],
+        }));
+    });
+
+    it("share one certificate naming every endpoint hostname that reaches it, and no other", () => {
+        assert.deepEqual(cloud.ofType("db-endpoints:index:DatabaseCertificate").map((r) => r.name), ["db-10.0.5.8-10.0.5.9-5432", "db-10.0.6.1-5432"]);
+        const request = cloud.named("db-10.0.5.8-10.0.5.9-5432-csr").inputs;
+        assert.deepEqual(request.dnsNames, [lbDns("pg-office-nlb"), lbDns("pg-partner-nlb"), "pg.example.com", "pg.internal.example.com"].sort());
+        assert.deepEqual(request.ipAddresses, ["10.0.5.8", "10.0.5.9"]);
+        assert.equal(request.subject.commonName, "pg.example.com");
+        const other = cloud.named("db-10.0.6.1-5432-csr").inputs;
+        assert.deepEqual(other.dnsNames, [lbDns("other-pg-nlb")]);
+        assert.deepEqual(other.ipAddresses, ["10.0.6.1"]);
+        assert.equal(other.subject.commonName, lbDns("other-pg-nlb"));
+    });
+
+    it("without instance IDs: a warning now, a warning hook on the secret version, and a note in the outputs", () => {
+        assert.deepEqual(cloud.named("db-10.0.5.8-10.0.5.9-5432-secret-version").hooks, {
+            afterCreate: ["db-10.0.5.8-10.0.5.9-5432-restart-needed"],
+            afterUpdate: ["db-10.0.5.8-10.0.5.9-5432-restart-needed"],
+        });
+        assert.deepEqual(
+            warnings.filter((w) => w.startsWith("database.instanceIds is not set")),
+            ["10.0.5.8,10.0.5.9:5432", "10.0.6.1:5432"].map(
+                (db) =>
+                    `database.instanceIds is not set for the self-managed database ${db}: after its certificate is issued or re-issued ` +
+                    "(new endpoint, renamed endpoint, renewal), install it from the secret and restart the database yourself; " +
+                    "until then clients verifying the certificate by an endpoint hostname fail",
+            ),
+        );
+        for (const name of ["pg-office", "pg-partner"]) {
+            assert.equal(tls[name].restart, "manual");
+            assert.equal(tls[name].certificateSecretName, "db-endpoints/dev/db-10.0.5.8-10.0.5.9-5432/tls");
+            assert.match(tls[name].restartNote, /^database.instanceIds is not set/);
+        }
+    });
+
+    it("each verified by its own hostname", () => {
+        assert.equal(tls["pg-office"].psql, 'psql "host=pg.example.com port=5432 sslmode=verify-full sslrootcert=ca.pem"');
+        assert.equal(tls["pg-partner"].libpq, `host=${lbDns("pg-partner-nlb")} port=5432 sslmode=verify-full sslrootcert=ca.pem`);
+        assert.equal(tls["pg-office"].mysql, undefined);
+        assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
+    });
+});
+
+describe("the RDS reboot policy", () => {
+    const rdsEndpoint = (database: Record<string, unknown>) => ({
+        name: "reporting",
+        database: { rdsInstanceIdentifier: "prod-postgres", ...database },
+        allowedCidrs: ["203.0.113.0/24"],
+    });
+
+    it('"never" binds no hook; "always" and the default bind the reboot hook to the listener', async () => {
+        for (const [restart, hooks] of [
+            ["never", {}],
+            ["always", { afterCreate: ["reporting-rds-reboot"] }],
+            [undefined, { afterCreate: ["reporting-rds-reboot"] }],
+        ] as const) {
+            const { tls } = await run({ vpcId: VPC, publicSubnetIds: SUBNETS, targetSync: false, endpoints: [rdsEndpoint(restart ? { restart } : {})] });
+            assert.deepEqual(cloud.named("reporting-listener").hooks, hooks, String(restart));
+            assert.equal(tls.reporting.restart, restart ?? "when-pending");
+        }
+    });
+
+    it("with Elastic IPs, the libpq settings name the fixed addresses", async () => {
+        const { tls } = await run({
+            vpcId: VPC,
+            publicSubnetIds: SUBNETS,
+            targetSync: false,
+            endpoints: [{ ...rdsEndpoint({ restart: "never" }), elasticIps: true }],
+        });
+        const eips = cloud.ofType("aws:ec2/eip:Eip").map((r) => r.name);
+        assert.equal(eips.length, 2);
+        assert.equal(tls.reporting.fixedAddresses, true);
+        assert.match(tls.reporting.libpq, new RegExp(`^host=${RDS_HOST},${RDS_HOST} hostaddr=198\\.51\\.100\\.\\d+,198\\.51\\.100\\.\\d+ port=5432 sslmode=verify-full sslrootcert=global-bundle.pem$`));
+    });
+
+    it("is refused on a self-managed endpoint by the component", () => {
+        assert.throws(
+            () =>
+                new endpoints.DatabaseEndpoint("selfpg", {
+                    vpcId: VPC,
+                    subnetIds: SUBNETS,
+                    database: { addresses: ["10.0.5.8"], port: 5432, restart: RdsRestartPolicy.Always, restartTimeoutMinutes: 5 },
+                    allowedCidrs: ["203.0.113.0/24"],
+                }),
+            (e: unknown) =>
+                pulumi.InputPropertiesError.isInstance(e) &&
+                JSON.stringify(e.errors.map((x) => [x.propertyPath, x.reason])) ===
+                    JSON.stringify([
+                        ["database.restart", "is only for RDS databases: a self-managed database restarts through its DatabaseCertificate's instanceIds"],
+                        ["database.restartTimeoutMinutes", "is only for RDS databases: a self-managed database restarts through its DatabaseCertificate's instanceIds"],
+                    ]),
+        );
+        assert.throws(
+            () =>
+                new endpoints.DatabaseEndpoint("rdsbad", {
+                    vpcId: VPC,
+                    subnetIds: SUBNETS,
+                    database: { rdsInstanceIdentifier: "prod-postgres", restart: "sometimes" as never, restartTimeoutMinutes: 0 },
+                    allowedCidrs: ["203.0.113.0/24"],
+                }),
+            (e: unknown) =>
+                pulumi.InputPropertiesError.isInstance(e) &&
+                JSON.stringify(e.errors.map((x) => [x.propertyPath, x.reason])) ===
+                    JSON.stringify([
+                        ["database.restart", '"sometimes" is not one of "when-pending", "always", "never"'],
+                        ["database.restartTimeoutMinutes", "0 is out of range (expected 1..180)"],
+                    ]),
+        );
+    });
+});
+
+describe("DatabaseCertificate arguments", () => {
+    const good = {
+        caCertificatePem: "-----BEGIN CERTIFICATE-----\nca\n-----END CERTIFICATE-----\n",
+        caPrivateKeyPem: pulumi.secret("-----BEGIN PRIVATE KEY-----\nk\n-----END PRIVATE KEY-----\n"),
+        addresses: ["10.0.7.1"],
+        port: 5432,
+        endpointHostnames: ["db.example.com"],
+    };
+
+    it("are checked all at once, each by name", () => {
+        assert.throws(
+            () =>
+                new components.DatabaseCertificate("bad-cert", {
+                    ...good,
+                    addresses: ["10.0.7.1", "10.0.7.1", "2001:db8::1"],
+                    port: 70000,
+                    hostname: "Not A Name",
+                    instanceIds: ["i-xyz"],
+                    restartCommand: " ",
+                    restartTimeoutMinutes: 500,
+                    secretName: "bad name!",
+                }),
+            (e: unknown) =>
+                pulumi.InputPropertiesError.isInstance(e) &&
+                e.message === 'invalid arguments for DatabaseCertificate "bad-cert"' &&
+                JSON.stringify(e.errors.map((x) => [x.propertyPath, x.reason])) ===
+                    JSON.stringify([
+                        ["addresses[1]", '"10.0.7.1" is listed twice'],
+                        ["addresses[2]", '"2001:db8::1" is not an IPv4 address'],
+                        ["port", "70000 is out of range (expected 1..65535)"],
+                        ["hostname", '"Not A Name" is not a lower-case DNS name'],
+                        ["instanceIds[0]", '"i-xyz" is not an EC2 instance ID'],
+                        ["engine", 'is required with instanceIds ("postgres" or "mysql")'],
+                        ["restartCommand", '" " is not a shell command'],
+                        ["restartTimeoutMinutes", "500 is out of range (expected 1..180)"],
+                        ["secretName", '"bad name!" is not a Secrets Manager secret name (1-512 of A-Z a-z 0-9 / _ + = . @ -)'],
+                    ]),
+        );
+        assert.throws(
+            () => new components.DatabaseCertificate("bad-cert", { ...good, restartCommand: "systemctl restart postgresql", restartTimeoutMinutes: 5 }),
+            (e: unknown) =>
+                pulumi.InputPropertiesError.isInstance(e) &&
+                JSON.stringify(e.errors.map((x) => [x.propertyPath, x.reason])) ===
+                    JSON.stringify([
+                        ["restartCommand", "is set without instanceIds: there is no instance to run it on"],
+                        ["restartTimeoutMinutes", "is set without instanceIds: nothing is restarted"],
+                    ]),
+        );
+    });
+
+    it("certificateNames: lower case, de-duplicated, sorted, and a common name that fits", () => {
+        const long = `${"a".repeat(60)}.example.com`;
+        assert.deepEqual(components.certificateNames("db.internal", ["DB.example.com", "db.example.com.", long], ["10.0.0.10", "10.0.0.9"]), {
+            dnsNames: [long, "db.example.com", "db.internal"],
+            ipAddresses: ["10.0.0.9", "10.0.0.10"],
+            commonName: "db.example.com",
+        });
+        assert.equal(components.certificateNames(undefined, [long], ["10.0.0.9"]).commonName, "10.0.0.9");
+        assert.equal(components.certificateNames("db.internal", [long], ["10.0.0.9"]).commonName, "db.internal");
+        assert.throws(() => components.certificateNames(undefined, ["bad_name.example.com"], ["10.0.0.9"]), {
+            message: '"bad_name.example.com" is not a DNS name a certificate can carry',
+        });
+    });
+
+    it("an explicit secret name and no engine: no TLS directory, a manual restart", async () => {
+        cloud.reset(exampleWorld());
+        const cert = new components.DatabaseCertificate("named-cert", { ...good, secretName: "team/db/tls" });
+        assert.equal(await unwrap(cert.secretName), "team/db/tls");
+        assert.equal(await unwrap(cert.tlsDirectory), undefined);
+        assert.equal(await unwrap(cert.restartMethod), "manual");
+        assert.deepEqual(await unwrap(cert.dnsNames), ["db.example.com"]);
+        assert.equal(await isSecret(cert.certificatePem), false);
+        await settle();
+        assert.deepEqual(cloud.named("named-cert-secret-version").hooks, {
+            afterCreate: ["named-cert-restart-needed"],
+            afterUpdate: ["named-cert-restart-needed"],
+        });
+    });
+});
