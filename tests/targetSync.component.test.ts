@@ -1,0 +1,420 @@
+/**
+ * Target sync under Pulumi's mock runtime: the function (runtime, handler, timeout, memory, environment,
+ * code), its role and the exact policy document, the RDS event pattern and the schedule, the deploy-time
+ * invocation, the hand-over of RDS targets from the program to the function (no attachment, the function's
+ * tag ignored) while self-managed databases keep theirs, the stack config switch, and the component's
+ * argument checks.
+ */
+import assert from "node:assert/strict";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { readStackFile } from "../scripts/stackFile";
+import { exampleWorld, installMockCloud, MockCloud, parentName, settle, unwrap } from "./support/mockCloud";
+
+let cloud: MockCloud;
+let stack: typeof import("../infra/stack");
+let sync: typeof import("../infra/components/targetSync");
+let settings: typeof import("../infra/lambda/targetSync/settings");
+let config: typeof import("../infra/config");
+/** Per resource name: the ignoreChanges and dependency URNs it was registered with. */
+const options = new Map<string, { ignoreChanges: string[]; dependencies: string[] }>();
+
+before(async () => {
+    cloud = installMockCloud();
+    // The shared recorder does not keep these two options; note them here, then register as usual.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: any) => {
+        options.set(req.getName(), { ignoreChanges: req.getIgnorechangesList(), dependencies: req.getDependenciesList() });
+        return register(req, callback);
+    };
+    stack = await import("../infra/stack");
+    sync = await import("../infra/components/targetSync");
+    settings = await import("../infra/lambda/targetSync/settings");
+    config = await import("../infra/config");
+});
+
+const VPC = "vpc-0a1b2c3d4e5f60718";
+const SUBNETS = ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"];
+const RDS_HOST = "prod-postgres.c9akciq32.us-east-1.rds.amazonaws.com";
+
+function hex(text: string, n: number): string {
+    return crypto.createHash("sha256").update(text).digest("hex").slice(0, n);
+}
+/** Names and ARNs as the mock cloud (tests/support/mockCloud.ts) gives them. */
+const autoName = (name: string) => `${name}-${hex(name, 7)}`;
+const tgArn = (name: string) => `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/${hex(name, 16)}`;
+const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
+
+const FN = autoName("target-sync-fn");
+const FN_ARN = `arn:aws:lambda:us-east-1:123456789012:function:${FN}`;
+const LOG_GROUP = autoName("target-sync-logs");
+const LOG_GROUP_ARN = `arn:aws:logs:us-east-1:123456789012:log-group:${LOG_GROUP}`;
+const ROLE = autoName("target-sync-role");
+const RULE = autoName("target-sync-rds-events-1");
+const SCHEDULE_RULE = autoName("target-sync-schedule");
+const EVENT_IDS = [
+    "RDS-EVENT-0006", "RDS-EVENT-0013", "RDS-EVENT-0014", "RDS-EVENT-0015", "RDS-EVENT-0021", "RDS-EVENT-0025", "RDS-EVENT-0027", "RDS-EVENT-0029",
+    "RDS-EVENT-0047", "RDS-EVENT-0049", "RDS-EVENT-0050", "RDS-EVENT-0051", "RDS-EVENT-0053", "RDS-EVENT-0065", "RDS-EVENT-0088", "RDS-EVENT-0154",
+];
+
+function rawConfig(endpoints: unknown[], extra: Record<string, unknown> = {}) {
+    return { vpcId: VPC, publicSubnetIds: SUBNETS, endpoints, ...extra };
+}
+const RDS_ENDPOINT = { name: "reporting", database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["203.0.113.0/24"] };
+const EC2_ENDPOINT = { name: "legacy-mysql", database: { addresses: ["10.0.3.17"], port: 3306 }, allowedCidrs: ["198.51.100.7/32"] };
+
+async function resolveOutputs(outputs: import("../infra/stack").StackOutputs) {
+    const targetSync: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(outputs.targetSync ?? {})) targetSync[k] = await unwrap(v as pulumi.Output<unknown>);
+    await settle();
+    return outputs.targetSync ? targetSync : undefined;
+}
+
+describe("the example stack (Pulumi.dev.yaml), target sync on by default", () => {
+    let outputs: Record<string, unknown> | undefined;
+    before(async () => {
+        cloud.reset(exampleWorld());
+        options.clear();
+        pulumi.runtime.setAllConfig(readStackFile("dev").config);
+        outputs = await resolveOutputs(stack.main(stack.readRawStackConfig()));
+    });
+
+    it("creates one TargetSync with exactly these resources, all its children", () => {
+        const mine = cloud.registered.filter((r) => r.name.startsWith("target-sync"));
+        assert.deepEqual(
+            mine.map((r) => [r.type, r.name]).sort(),
+            [
+                ["aws:cloudwatch/eventRule:EventRule", "target-sync-rds-events-1"],
+                ["aws:cloudwatch/eventRule:EventRule", "target-sync-schedule"],
+                ["aws:cloudwatch/eventTarget:EventTarget", "target-sync-rds-events-1-target"],
+                ["aws:cloudwatch/eventTarget:EventTarget", "target-sync-schedule-target"],
+                ["aws:cloudwatch/logGroup:LogGroup", "target-sync-logs"],
+                ["aws:iam/role:Role", "target-sync-role"],
+                ["aws:iam/rolePolicy:RolePolicy", "target-sync-policy"],
+                ["aws:lambda/function:Function", "target-sync-fn"],
+                ["aws:lambda/invocation:Invocation", "target-sync-deploy-sync"],
+                ["aws:lambda/permission:Permission", "target-sync-rds-events-1-allow"],
+                ["aws:lambda/permission:Permission", "target-sync-schedule-allow"],
+                ["db-endpoints:index:TargetSync", "target-sync"],
+            ].sort(),
+        );
+        for (const r of mine) assert.equal(parentName(r), r.type === "db-endpoints:index:TargetSync" ? "" : "target-sync", r.name);
+    });
+
+    it("runs the function on Node.js 24 outside any VPC, with its own log group", () => {
+        const { code, ...fn } = cloud.named("target-sync-fn").inputs;
+        assert.deepEqual(fn, {
+            description: "db-endpoints target-sync: registers each RDS endpoint's current address in its target group",
+            role: `arn:aws:iam::123456789012:role/${ROLE}`,
+            runtime: "nodejs24.x",
+            handler: "index.handler",
+            architectures: ["arm64"],
+            memorySize: 256,
+            timeout: 120,
+            environment: { variables: { TARGET_SYNC_STACK: "db-endpoints/dev", EVENT_POLL_SECONDS: "50" } },
+            loggingConfig: { logFormat: "Text", logGroup: LOG_GROUP },
+            tags: { team: "data-platform", "managed-by": "pulumi/db-endpoints", "db-endpoints:component": "target-sync" },
+            // and nothing else: in particular no vpcConfig.
+        });
+        assert.deepEqual(cloud.named("target-sync-logs").inputs.retentionInDays, 30);
+    });
+
+    it("ships the bundled handler and the list of RDS target groups to keep in sync", async () => {
+        const { code } = cloud.named("target-sync-fn").inputs;
+        assert.deepEqual(Object.keys(code.assets).sort(), ["index.js", "targets.json"]);
+        assert.equal(code.assets["index.js"].text, await sync.bundleTargetSyncCode());
+        assert.deepEqual(JSON.parse(code.assets["targets.json"].text), {
+            targets: [{ targetGroupArn: tgArn("reporting-tg"), rdsInstanceIdentifier: "prod-postgres", rdsAddress: RDS_HOST, port: 5432 }],
+        });
+    });
+
+    it("bundles a self-contained function: it loads and reads its targets with no node_modules around it", () => {
+        const { code } = cloud.named("target-sync-fn").inputs;
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "target-sync-bundle-"));
+        fs.writeFileSync(path.join(dir, "index.js"), code.assets["index.js"].text);
+        fs.writeFileSync(path.join(dir, "targets.json"), code.assets["targets.json"].text);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const loaded = require(path.join(dir, "index.js"));
+        assert.equal(typeof loaded.handler, "function");
+        assert.deepEqual(loaded.loadSettings(dir, { TARGET_SYNC_STACK: "db-endpoints/dev" }).targets.map((t: any) => t.targetGroupArn), [tgArn("reporting-tg")]);
+    });
+
+    it("lets the function make only its calls, on this stack's target groups and its own log group", () => {
+        assert.deepEqual(JSON.parse(cloud.named("target-sync-role").inputs.assumeRolePolicy), {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        });
+        const policy = cloud.named("target-sync-policy").inputs;
+        assert.equal(policy.role, ROLE);
+        assert.deepEqual(JSON.parse(policy.policy), {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Sid: "ReconcileTargets",
+                    Effect: "Allow",
+                    Action: ["elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"],
+                    Resource: [tgArn("reporting-tg")],
+                },
+                {
+                    Sid: "MarkLastChange",
+                    Effect: "Allow",
+                    Action: "elasticloadbalancing:AddTags",
+                    Resource: [tgArn("reporting-tg")],
+                    Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": ["db-endpoints:targets-changed-at"] }, Null: { "aws:TagKeys": "false" } },
+                },
+                { Sid: "ReadTargetHealth", Effect: "Allow", Action: "elasticloadbalancing:DescribeTargetHealth", Resource: "*" },
+                { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${LOG_GROUP_ARN}:*` },
+            ],
+        });
+        // No other policy of any kind is attached to the role.
+        assert.equal(cloud.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, 0);
+    });
+
+    it("matches only this stack's instances' address-changing RDS events", () => {
+        assert.deepEqual(JSON.parse(cloud.named("target-sync-rds-events-1").inputs.eventPattern), {
+            source: ["aws.rds"],
+            "detail-type": ["RDS DB Instance Event"],
+            resources: ["arn:aws:rds:us-east-1:123456789012:db:prod-postgres"],
+            detail: { EventID: EVENT_IDS },
+        });
+        assert.deepEqual(
+            settings.RDS_EVENT_IDS.map((e) => e.id),
+            EVENT_IDS,
+        );
+        assert.deepEqual(cloud.named("target-sync-rds-events-1-target").inputs, {
+            rule: RULE,
+            arn: FN_ARN,
+            retryPolicy: { maximumEventAgeInSeconds: 600, maximumRetryAttempts: 10 },
+        });
+        assert.deepEqual(cloud.named("target-sync-rds-events-1-allow").inputs, {
+            action: "lambda:InvokeFunction",
+            function: FN,
+            principal: "events.amazonaws.com",
+            sourceArn: `arn:aws:events:us-east-1:123456789012:rule/${RULE}`,
+        });
+    });
+
+    it("runs a backstop every minute", () => {
+        const rule = cloud.named("target-sync-schedule").inputs;
+        assert.equal(rule.scheduleExpression, "rate(1 minute)");
+        assert.equal(rule.eventPattern, undefined);
+        assert.deepEqual(cloud.named("target-sync-schedule-target").inputs, {
+            rule: SCHEDULE_RULE,
+            arn: FN_ARN,
+            retryPolicy: { maximumEventAgeInSeconds: 60, maximumRetryAttempts: 0 },
+        });
+        assert.deepEqual(cloud.named("target-sync-schedule-allow").inputs.sourceArn, `arn:aws:events:us-east-1:123456789012:rule/${SCHEDULE_RULE}`);
+    });
+
+    it("invokes the function during the deployment, again whenever code, targets or resolved addresses change", async () => {
+        const invocation = cloud.named("target-sync-deploy-sync").inputs;
+        const targetsFile = cloud.named("target-sync-fn").inputs.code.assets["targets.json"].text;
+        assert.deepEqual(invocation, {
+            functionName: FN,
+            input: '{"action":"sync","trigger":"deploy"}',
+            triggers: { code: sha256(await sync.bundleTargetSyncCode()), targets: sha256(targetsFile), deployedAddresses: "10.0.2.41" },
+        });
+        // After the target group, the function, its permissions and its log group exist.
+        const deps = options.get("target-sync-deploy-sync")!.dependencies.map((urn) => urn.split("::").pop()).sort();
+        assert.deepEqual(deps, ["reporting-tg", "target-sync-fn", "target-sync-logs", "target-sync-policy"]);
+    });
+
+    it("leaves the RDS endpoint's targets to the function: no attachment, the function's tag ignored", () => {
+        assert.deepEqual(cloud.ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment").map((r) => r.name), ["legacy-mysql-target-10.0.3.17"]);
+        assert.deepEqual(options.get("reporting-tg")!.ignoreChanges, ['tags["db-endpoints:targets-changed-at"]']);
+        assert.deepEqual(options.get("legacy-mysql-tg")!.ignoreChanges, []);
+    });
+
+    it("outputs where to look: the function, its log group, rules, metric namespace and tag", () => {
+        assert.deepEqual(outputs, {
+            functionName: FN,
+            logGroupName: LOG_GROUP,
+            schedule: "rate(1 minute)",
+            eventRuleNames: [RULE],
+            metricNamespace: "DbEndpoints/TargetSync",
+            changeTagKey: "db-endpoints:targets-changed-at",
+        });
+    });
+
+    it("raised no asynchronous error", () => {
+        assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
+    });
+});
+
+describe("the stack config switch", () => {
+    it("targetSync: false keeps the program-managed RDS attachment and creates no function", async () => {
+        cloud.reset(exampleWorld());
+        options.clear();
+        const outputs = await resolveOutputs(stack.main(rawConfig([RDS_ENDPOINT, EC2_ENDPOINT], { targetSync: false })));
+        assert.equal(outputs, undefined);
+        assert.deepEqual(cloud.registered.filter((r) => r.name.startsWith("target-sync")), []);
+        assert.deepEqual(
+            cloud.ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment").map((r) => [r.name, r.inputs.targetId, r.inputs.port]).sort(),
+            [
+                ["legacy-mysql-target-10.0.3.17", "10.0.3.17", 3306],
+                ["reporting-target", "10.0.2.41", 5432],
+            ],
+        );
+        assert.deepEqual(options.get("reporting-tg")!.ignoreChanges, []);
+    });
+
+    it("targetSyncSchedule sets the backstop's rate", async () => {
+        cloud.reset(exampleWorld());
+        const outputs = await resolveOutputs(stack.main(rawConfig([RDS_ENDPOINT], { targetSyncSchedule: "rate(5 minutes)" })));
+        assert.equal(outputs?.schedule, "rate(5 minutes)");
+        assert.equal(cloud.named("target-sync-schedule").inputs.scheduleExpression, "rate(5 minutes)");
+    });
+
+    it("a stack with only self-managed databases gets no function", async () => {
+        cloud.reset(exampleWorld());
+        const outputs = await resolveOutputs(stack.main(rawConfig([EC2_ENDPOINT])));
+        assert.equal(outputs, undefined);
+        assert.deepEqual(cloud.ofType("aws:lambda/function:Function"), []);
+    });
+
+    it("two endpoints on one instance share one event rule and both groups are synced", async () => {
+        cloud.reset(exampleWorld());
+        await resolveOutputs(
+            stack.main(rawConfig([RDS_ENDPOINT, { name: "reporting-ro", database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["203.0.113.9"], port: 6432 }])),
+        );
+        assert.equal(cloud.ofType("aws:cloudwatch/eventRule:EventRule").length, 2);
+        assert.deepEqual(JSON.parse(cloud.named("target-sync-rds-events-1").inputs.eventPattern).resources, ["arn:aws:rds:us-east-1:123456789012:db:prod-postgres"]);
+        assert.deepEqual(
+            JSON.parse(cloud.named("target-sync-fn").inputs.code.assets["targets.json"].text).targets.map((t: any) => [t.targetGroupArn, t.port]),
+            [
+                [tgArn("reporting-tg"), 5432],
+                [tgArn("reporting-ro-tg"), 5432],
+            ],
+        );
+        assert.deepEqual(JSON.parse(cloud.named("target-sync-policy").inputs.policy).Statement[0].Resource, [tgArn("reporting-ro-tg"), tgArn("reporting-tg")].sort());
+    });
+
+    it("is validated with the rest of the config, every problem at once", () => {
+        assert.throws(
+            () => config.parseStackConfig(rawConfig([RDS_ENDPOINT], { targetSync: "yes", targetSyncSchedule: "rate(10 minutes)" })),
+            {
+                message:
+                    "invalid db-endpoints configuration (2 problems):\n" +
+                    '  - targetSync: "yes" is not true or false\n' +
+                    '  - targetSyncSchedule: "rate(10 minutes)" runs every 10 minutes; the backstop must run at least every 5 minutes (and at most every minute)',
+            },
+        );
+        for (const [value, message] of [
+            ["cron(0/1 * * * ? *)", '"cron(0/1 * * * ? *)" is not a schedule; use "rate(1 minute)" or "rate(N minutes)" with N from 2 to 5'],
+            ["rate(1 minutes)", '"rate(1 minutes)" is not an EventBridge rate: write "rate(1 minute)" for one, "rate(N minutes)" for more'],
+            ["rate(2 minute)", '"rate(2 minute)" is not an EventBridge rate: write "rate(1 minute)" for one, "rate(N minutes)" for more'],
+            ["rate(0 minutes)", '"rate(0 minutes)" runs every 0 minutes; the backstop must run at least every 5 minutes (and at most every minute)'],
+            [60, "60 is not a schedule; use \"rate(1 minute)\" or \"rate(N minutes)\" with N from 2 to 5"],
+        ] as const) {
+            assert.throws(() => config.parseStackConfig(rawConfig([RDS_ENDPOINT], { targetSyncSchedule: value })), {
+                message: `invalid db-endpoints configuration (1 problem):\n  - targetSyncSchedule: ${message}`,
+            });
+        }
+    });
+
+    it("defaults to on, every minute; warns about a schedule that nothing runs on", () => {
+        assert.deepEqual(config.parseStackConfig(rawConfig([RDS_ENDPOINT])).spec.targetSync, { enabled: true, schedule: "rate(1 minute)" });
+        const off = config.parseStackConfig(rawConfig([RDS_ENDPOINT], { targetSync: false, targetSyncSchedule: "rate(2 minutes)" }));
+        assert.deepEqual(off.spec.targetSync, { enabled: false, schedule: "rate(2 minutes)" });
+        assert.deepEqual(off.warnings, [{ path: "targetSyncSchedule", message: "is set but targetSync is false, so nothing runs on it" }]);
+        assert.throws(() => config.parseStackConfig(rawConfig([RDS_ENDPOINT], { targetsync: true })), /targetsync: unknown field \(did you mean "targetSync"\?\)/);
+    });
+});
+
+describe("the TargetSync component on its own", () => {
+    const target = (i: number, id = `db-${i}`) => ({
+        targetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg-${i}/${hex(String(i), 16)}`,
+        rdsInstanceIdentifier: id,
+        rdsAddress: `${id}.c9akciq32.us-east-1.rds.amazonaws.com`,
+        port: 5432,
+    });
+
+    it("spreads many instances over rules of 10, each pattern within EventBridge's 2048 characters", async () => {
+        cloud.reset(exampleWorld());
+        const long = (i: number) => `i${String(i).padStart(2, "0")}-${"x".repeat(58)}`; // 63 characters, the longest identifier
+        const component = new sync.TargetSync("many", { targets: Array.from({ length: 23 }, (_, i) => target(i, long(i))) });
+        assert.equal((await unwrap(component.eventRuleNames)).length, 3);
+        await settle();
+        const patterns = [1, 2, 3].map((n) => JSON.parse(cloud.named(`many-rds-events-${n}`).inputs.eventPattern));
+        assert.deepEqual(patterns.map((p) => p.resources.length), [10, 10, 3]);
+        assert.deepEqual(
+            patterns.flatMap((p) => p.resources),
+            Array.from({ length: 23 }, (_, i) => `arn:aws:rds:us-east-1:123456789012:db:${long(i)}`),
+        );
+        for (const n of [1, 2, 3]) assert.ok(cloud.named(`many-rds-events-${n}`).inputs.eventPattern.length <= 2048);
+        assert.equal(cloud.ofType("aws:lambda/permission:Permission").length, 4);
+    });
+
+    it("takes its tunables, within their ranges", async () => {
+        cloud.reset(exampleWorld());
+        new sync.TargetSync("tuned", { targets: [target(1)], schedule: "rate(3 minutes)", eventPollSeconds: 20, logRetentionDays: 90, tags: { team: "x" } });
+        await settle();
+        assert.equal(cloud.named("tuned-fn").inputs.environment.variables.EVENT_POLL_SECONDS, "20");
+        assert.equal(cloud.named("tuned-schedule").inputs.scheduleExpression, "rate(3 minutes)");
+        assert.equal(cloud.named("tuned-logs").inputs.retentionInDays, 90);
+        assert.equal(cloud.named("tuned-logs").inputs.tags.team, "x");
+    });
+
+    it("rejects bad arguments before registering anything, naming each", () => {
+        cloud.reset(exampleWorld());
+        assert.throws(
+            () =>
+                new sync.TargetSync("bad", {
+                    targets: [{ ...target(1), rdsInstanceIdentifier: "-x", rdsAddress: "Not A Host", port: 0 }, { targetGroupArn: undefined as any, rdsInstanceIdentifier: "ok", rdsAddress: "ok.example.com", port: 1 }],
+                    schedule: "rate(30 minutes)",
+                    eventPollSeconds: 61,
+                    logRetentionDays: 8,
+                }),
+            (e: any) => {
+                assert.ok(e instanceof pulumi.InputPropertiesError);
+                assert.deepEqual(
+                    e.errors.map((x: any) => `${x.propertyPath}: ${x.reason}`),
+                    [
+                        'targets[0].rdsInstanceIdentifier: "-x" is not an RDS DB instance identifier',
+                        'targets[0].rdsAddress: "Not A Host" is not a lower-case DNS name',
+                        "targets[0].port: 0 is not a port (1..65535)",
+                        "targets[1].targetGroupArn: is required",
+                        'schedule: "rate(30 minutes)" runs every 30 minutes; the backstop must run at least every 5 minutes (and at most every minute)',
+                        "eventPollSeconds: 61 is not a whole number of seconds from 0 to 60",
+                        "logRetentionDays: 8 is not a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)",
+                    ],
+                );
+                return true;
+            },
+        );
+        assert.throws(() => new sync.TargetSync("none", { targets: [] }), (e: any) => e.errors[0].propertyPath === "targets");
+        assert.deepEqual(cloud.registered, []);
+    });
+
+    it("checks targets that arrive as outputs when they resolve, and registers no policy for them", async () => {
+        cloud.reset(exampleWorld());
+        const component = new sync.TargetSync("late", { targets: [{ ...target(1), targetGroupArn: pulumi.output("arn:aws:s3:::not-a-target-group") }] });
+        await assert.rejects(unwrap(component.functionName), /TargetSync late: targets\[0\]\.targetGroupArn: "arn:aws:s3:::not-a-target-group" is not a target group ARN/);
+        await settle();
+        assert.deepEqual(cloud.ofType("aws:iam/rolePolicy:RolePolicy"), []);
+    });
+});
+
+describe("DatabaseEndpoint's manageRdsTargets", () => {
+    it("must be true or false", async () => {
+        const { DatabaseEndpoint } = await import("../infra/components/databaseEndpoint");
+        assert.throws(
+            () => new DatabaseEndpoint("flag", { vpcId: VPC, subnetIds: SUBNETS, database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["203.0.113.0/24"], manageRdsTargets: "no" as any }),
+            (e: any) => e.errors.some((x: any) => x.propertyPath === "manageRdsTargets" && x.reason === '"no" is not true or false'),
+        );
+    });
+
+    it("does not stop a self-managed database's addresses from being registered", async () => {
+        cloud.reset(exampleWorld());
+        const { DatabaseEndpoint } = await import("../infra/components/databaseEndpoint");
+        new DatabaseEndpoint("ec2", { vpcId: VPC, subnetIds: SUBNETS, database: { addresses: ["10.0.3.17"], port: 5432, securityGroupId: "sg-0db0000000000000a" }, allowedCidrs: ["203.0.113.0/24"], manageRdsTargets: false });
+        await settle();
+        assert.deepEqual(cloud.ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment").map((r) => r.inputs.targetId), ["10.0.3.17"]);
+    });
+});
