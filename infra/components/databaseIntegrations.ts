@@ -1,0 +1,598 @@
+import * as aws from "@pulumi/aws";
+import * as mysql from "@pulumi/mysql";
+import * as postgresql from "@pulumi/postgresql";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import {
+    ADMIN_CONNECTION_MODES,
+    AdminConnectionMode,
+    AdminConnectionSettings,
+    adminConnectionSettings,
+    AdminCredential,
+    checkAgainstDatabase,
+    clientConnection,
+    DEFAULT_SSL_ROOT_CERT,
+    EngineName,
+    engineOfRds,
+    ENGINES,
+    IntegrationSpec,
+    ownersOf,
+    parseAdminSecret,
+    parseEnum,
+    parseIdentifier,
+    parseIntegrations,
+    parseObjectOwners,
+    parsePath,
+    parseSecretArn,
+    planMysqlGrants,
+    planPostgresGrants,
+    SUPPORTED_RDS_ENGINES,
+} from "../integrations";
+import { parseAddress } from "../net/ip";
+import { endpointTags } from "../tags";
+import { isPlainObject, patterns, Problems, show, ValidationError } from "../validation";
+
+/** The database engine, as the database providers see it. */
+export enum DatabaseEngine {
+    /** PostgreSQL (RDS `postgres` and `aurora-postgresql`, or self-managed). */
+    Postgres = "postgres",
+    /** MySQL or MariaDB (RDS `mysql`, `mariadb` and `aurora-mysql`, or self-managed). */
+    Mysql = "mysql",
+}
+
+/** What an integration may do with the tables it is given. */
+export enum IntegrationAccess {
+    /** SELECT. */
+    Read = "read",
+    /** SELECT, INSERT, UPDATE, DELETE (and, on PostgreSQL, USAGE on the sequences inserts draw from). */
+    Write = "write",
+}
+
+/** Where the database provider reaches the database with the admin credential during `pulumi up`. */
+export enum AdminConnection {
+    /**
+     * Through the endpoint, from wherever `pulumi up` runs: the deployer's address must be in the
+     * endpoint's allowlist. A self-managed database's certificate names the endpoint and is verified in
+     * full; an RDS certificate names the instance, so PostgreSQL verifies only its chain (`verify-ca`)
+     * and MySQL is refused (its provider cannot verify less than the name).
+     */
+    Endpoint = "endpoint",
+    /**
+     * Directly, from inside the VPC (a CI runner or bastion there): the RDS instance's own hostname, or
+     * `directHost` for a self-managed database, on the database port, verified in full.
+     */
+    Direct = "direct",
+}
+
+/** One integration: an external service that gets its own least-privileged database user. */
+export interface Integration {
+    /**
+     * The integration's name, which is also its database user name: lower-case letters, digits and
+     * underscores, starting with a letter, at most 32 characters. Engine and RDS built-in users
+     * (`postgres`, `root`, `rdsadmin`, `pg_*`, `rds_*`, `mysql.*`, ...) and the admin user are refused.
+     */
+    name: string;
+    /** `read`: SELECT. `write`: SELECT, INSERT, UPDATE, DELETE. Never DDL, never ownership. */
+    access: IntegrationAccess;
+    /** Schemas the integration may use (on MySQL: databases). At least one. */
+    schemas: string[];
+    /**
+     * Tables granted: `table` when one schema is listed, else `schema.table`. Without it, every table of
+     * the schemas is granted, including tables created later (PostgreSQL default privileges; MySQL
+     * `schema.*`).
+     */
+    tables?: string[];
+    /**
+     * PostgreSQL, `write` with `tables`: the sequences the tables' serial columns draw from
+     * (`sequence` or `schema.sequence`), granted USAGE. Identity columns need none.
+     */
+    sequences?: string[];
+    /** PostgreSQL: concurrent connections the user may hold (1..10000). Default: no limit. */
+    connectionLimit?: pulumi.Input<number>;
+    /**
+     * Rotation trigger: any string (e.g. `"2026-11"`). Changing it generates a new password for this
+     * integration alone and updates its user and secret; the old password stops working at once.
+     */
+    rotation?: pulumi.Input<string>;
+    /**
+     * Path of the CA bundle on the integration's side, written into its connection URL. Default:
+     * `global-bundle.pem` (AWS's RDS bundle) for RDS, `ca.pem` (the stack's CA certificate) otherwise.
+     */
+    sslRootCert?: pulumi.Input<string>;
+}
+
+/** Arguments of {@link DatabaseIntegrations}. */
+export interface DatabaseIntegrationsArgs {
+    /**
+     * The database engine. May be an output (e.g. read from the RDS instance): the users and grants are
+     * then declared once it resolves (lookups resolve during `pulumi preview` too).
+     */
+    engine: pulumi.Input<DatabaseEngine>;
+    /**
+     * The database the integrations connect to. PostgreSQL: required; the schemas and the CONNECT grant
+     * are in it. MySQL: the default database of the connection URL when it is among an integration's
+     * schemas (else its first schema).
+     */
+    dbName?: pulumi.Input<string>;
+    /** The endpoint hostname integrations connect to (`DatabaseEndpoint.hostname`). */
+    endpointHostname: pulumi.Input<string>;
+    /** The endpoint port (`DatabaseEndpoint.port`). */
+    endpointPort: pulumi.Input<number>;
+    /**
+     * The endpoint's fixed public IPv4 addresses (`DatabaseEndpoint.publicAddresses`, with Elastic IPs).
+     * With RDS PostgreSQL they let the connection URL verify the instance's certificate in full.
+     */
+    endpointAddresses?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Port of the database itself (`DatabaseEndpoint.databasePort`), used by the direct admin connection. */
+    databasePort: pulumi.Input<number>;
+    /**
+     * RDS only: the instance's own hostname (`DatabaseEndpoint.rdsAddress`), the name its certificate
+     * carries. Setting it marks the database as RDS; leave it out for a self-managed database, whose
+     * certificate (from the stack's CA) names the endpoint hostname.
+     */
+    rdsAddress?: pulumi.Input<string>;
+    /**
+     * Self-managed database, direct admin connection: its hostname or private address inside the VPC, a
+     * name its certificate carries (the stack's CA names both).
+     */
+    directHost?: pulumi.Input<string>;
+    /**
+     * Secrets Manager secret holding the admin login as JSON `{"username": ..., "password": ...}` (an
+     * RDS-managed master user secret has this shape). Read at deployment; it never leaves the provider
+     * configuration.
+     */
+    adminSecretArn: pulumi.Input<string>;
+    /** How `pulumi up` reaches the database with the admin login. Default `endpoint`. */
+    adminConnection?: AdminConnection;
+    /**
+     * PostgreSQL: path, on the machine running `pulumi up`, of the CA bundle the admin connection verifies
+     * the server against. Default: the system trust store.
+     */
+    adminSslRootCert?: pulumi.Input<string>;
+    /**
+     * PostgreSQL: roles that create tables in the granted schemas (e.g. the application's migration user).
+     * Default privileges make their new tables follow each integration's access. Default: the admin user.
+     */
+    objectOwners?: string[];
+    /** The integrations, each with its own user, grants and credentials secret. */
+    integrations: Integration[];
+    /** Prefix of the credentials secrets' names. Default `db-endpoints/<stack>/<name>/`. */
+    secretNamePrefix?: pulumi.Input<string>;
+    /** KMS key that encrypts the credentials secrets. Default: the account's `aws/secretsmanager` key. */
+    secretKmsKeyId?: pulumi.Input<string>;
+    /** Tags added to the credentials secrets. */
+    tags?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+}
+
+/** The validated, plain parts of {@link DatabaseIntegrationsArgs}. */
+export interface IntegrationsPlan {
+    integrations: IntegrationSpec[];
+    rds: boolean;
+    adminConnection: AdminConnectionMode;
+    objectOwners?: string[];
+}
+
+const COMPONENT_TYPE = "db-endpoints:index:DatabaseIntegrations";
+
+/** Secrets Manager name characters (the component name and prefix become part of secret names). */
+const SECRET_NAME_PART = /^[A-Za-z0-9/_+=.@-]{1,256}$/;
+
+/** Whether an input is a plain value now (not an output or promise known only at deployment). */
+function isKnown<T>(value: pulumi.Input<T> | undefined): value is T {
+    return !pulumi.Output.isInstance(value) && !(value instanceof Promise);
+}
+
+/**
+ * Checks the args that are known when the component is declared, all at once. Throws
+ * `pulumi.InputPropertiesError` naming every bad property. Engine- and admin-dependent rules whose
+ * inputs are outputs are checked when they resolve, before any resource is declared.
+ */
+export function planDatabaseIntegrations(name: string, args: DatabaseIntegrationsArgs): IntegrationsPlan {
+    const problems = new Problems();
+    if (typeof name !== "string" || !SECRET_NAME_PART.test(name)) {
+        problems.error("name", `${show(name)} is not usable in Secrets Manager names (letters, digits and /_+=.@-)`);
+    }
+    let integrations: IntegrationSpec[] = [];
+    if (!isKnown(args.integrations)) {
+        problems.error("integrations", "must be known when the component is declared (it decides which users and grants exist)");
+    } else if (args.integrations === undefined || args.integrations === null) {
+        problems.error("integrations", "is required: at least one integration");
+    } else if (Array.isArray(args.integrations) && args.integrations.length === 0) {
+        problems.error("integrations", "is empty; declare at least one integration");
+    } else {
+        // Outputs among an integration's optional scalars (connectionLimit, rotation, sslRootCert) are used
+        // as they resolve; only the plain values are checked here.
+        const plainParts = args.integrations.map((i) =>
+            isPlainObject(i) ? Object.fromEntries(Object.entries(i).filter(([, v]) => isKnown(v as pulumi.Input<unknown>))) : i,
+        );
+        integrations = parseIntegrations(problems, "integrations", plainParts);
+    }
+    if (args.adminSecretArn === undefined || args.adminSecretArn === null || args.adminSecretArn === "") {
+        problems.error("adminSecretArn", "is required: the secret holding the admin login the users are created with");
+    } else if (isKnown(args.adminSecretArn)) {
+        parseSecretArn(problems, "adminSecretArn", args.adminSecretArn);
+    }
+    const adminConnection = parseEnum(problems, "adminConnection", args.adminConnection, ADMIN_CONNECTION_MODES) ?? "endpoint";
+    const rds = args.rdsAddress !== undefined && args.rdsAddress !== null;
+    if (args.directHost !== undefined && args.directHost !== null) {
+        if (rds) {
+            problems.error("directHost", "is not used with an RDS instance: the direct connection goes to rdsAddress, the name on its certificate");
+        } else if (
+            isKnown(args.directHost) &&
+            (typeof args.directHost !== "string" || (!patterns.hostname.test(args.directHost) && parseAddress(args.directHost)?.family !== "ipv4"))
+        ) {
+            problems.error("directHost", `${show(args.directHost)} is not a lower-case DNS name or an IPv4 address (a name on the database's certificate)`);
+        }
+    } else if (!rds && adminConnection === "direct") {
+        problems.error("directHost", "is required for a self-managed database with the direct admin connection: its hostname or address inside the VPC, as on its certificate");
+    }
+    let objectOwners: string[] | undefined;
+    if (!isKnown(args.objectOwners)) {
+        problems.error("objectOwners", "must be known when the component is declared (it decides which default privileges exist)");
+    } else {
+        objectOwners = parseObjectOwners(problems, "objectOwners", args.objectOwners);
+    }
+    if (isKnown(args.dbName) && args.dbName !== undefined) parseIdentifier(problems, "dbName", args.dbName, "database");
+    if (isKnown(args.adminSslRootCert)) parsePath(problems, "adminSslRootCert", args.adminSslRootCert, "a CA bundle path on the deployer's machine");
+    if (isKnown(args.secretNamePrefix) && args.secretNamePrefix !== undefined && !SECRET_NAME_PART.test(args.secretNamePrefix)) {
+        problems.error("secretNamePrefix", `${show(args.secretNamePrefix)} is not usable in Secrets Manager names (letters, digits and /_+=.@-)`);
+    }
+    if (isKnown(args.engine)) {
+        const engine = parseEnum(problems, "engine", args.engine, ENGINES);
+        if (args.engine === undefined || args.engine === null) problems.error("engine", 'is required: "postgres" or "mysql"');
+        if (engine) {
+            checkAgainstDatabase(
+                problems,
+                { integrations: "integrations", settings: "" },
+                {
+                    engine,
+                    rds,
+                    adminConnection,
+                    // An output stands for "set": its value is checked again when it resolves.
+                    dbName: isKnown(args.dbName) ? args.dbName : "(known at deployment)",
+                    adminSslRootCert: isKnown(args.adminSslRootCert) ? args.adminSslRootCert : "(known at deployment)",
+                    objectOwners,
+                },
+                integrations,
+            );
+        }
+    }
+    if (!problems.ok) {
+        throw new pulumi.InputPropertiesError({
+            message: `invalid arguments for DatabaseIntegrations "${name}"`,
+            errors: problems.errors.map((p) => ({ propertyPath: p.path, reason: p.message })),
+        });
+    }
+    return { integrations, rds, adminConnection, ...(objectOwners ? { objectOwners } : {}) };
+}
+
+/** The engine integrations use for an RDS instance's engine; throws for engines they do not support. */
+export function databaseEngineOfRds(rdsEngine: string, instance: string): DatabaseEngine {
+    const engine = engineOfRds(rdsEngine);
+    if (engine === undefined) {
+        throw new Error(
+            `RDS instance ${instance} runs ${show(rdsEngine)}; integrations support ${SUPPORTED_RDS_ENGINES.join(", ")}`,
+        );
+    }
+    return engine === "postgres" ? DatabaseEngine.Postgres : DatabaseEngine.Mysql;
+}
+
+/** Deployment-time facts every user and grant depends on, checked before any of them is declared. */
+interface CheckedFacts {
+    engine: EngineName;
+    /** PostgreSQL: the database; MySQL: the configured default database, if any. */
+    dbName?: string;
+}
+
+interface Built {
+    secretArns: Record<string, string>;
+    secretNames: Record<string, string>;
+    adminHost: string;
+    adminSslMode: string;
+}
+
+/**
+ * Least-privileged database users for the integrations of one database (Aptible's advice: never hand
+ * the admin credential to an external service). Per integration: a login user with a generated password,
+ * exactly the grants its access level needs on the listed schemas or tables, default privileges for
+ * tables created later, TLS required where the engine can require it per user (MySQL `REQUIRE SSL`), and
+ * an AWS Secrets Manager secret with a ready connection URL through the endpoint. The users are created
+ * through a PostgreSQL or MySQL provider that logs in with the admin secret, through the endpoint or
+ * directly from inside the VPC.
+ */
+export class DatabaseIntegrations extends pulumi.ComponentResource {
+    /** The engine the users were created for (`postgres` or `mysql`). */
+    public readonly engine: pulumi.Output<string>;
+    /** Database user name per integration. */
+    public readonly usernames: pulumi.Output<Record<string, string>>;
+    /** ARN of the credentials secret per integration (the secret holds the password; this output does not). */
+    public readonly secretArns: pulumi.Output<Record<string, string>>;
+    /** Name of the credentials secret per integration. */
+    public readonly secretNames: pulumi.Output<Record<string, string>>;
+    /** Host the database provider connects to with the admin login. */
+    public readonly adminHost: pulumi.Output<string>;
+    /** TLS verification of the admin connection: `verify-full`/`verify-ca` (PostgreSQL sslmode) or `true` (MySQL, full). */
+    public readonly adminSslMode: pulumi.Output<string>;
+
+    constructor(name: string, args: DatabaseIntegrationsArgs, opts?: pulumi.ComponentResourceOptions) {
+        const plan = planDatabaseIntegrations(name, args);
+        super(COMPONENT_TYPE, name, {}, opts);
+        const child = { parent: this };
+
+        // The admin login, read at deployment and kept secret: it only configures the provider.
+        const adminSecret = aws.secretsmanager.getSecretVersionOutput({ secretId: args.adminSecretArn }, child);
+        const credential: pulumi.Output<AdminCredential> = pulumi
+            .all([pulumi.secret(adminSecret.secretString), args.adminSecretArn])
+            .apply(([text, arn]) => parseAdminSecret(text, arn));
+
+        // Engine, database name and admin user, checked before any user or grant is declared. The result
+        // carries no part of the credential, so it is not secret.
+        const facts: pulumi.Output<CheckedFacts> = pulumi.unsecret(
+            pulumi
+                .all([args.engine, args.dbName, args.adminSslRootCert, credential.apply((c) => c.username)])
+                .apply(([engine, dbName, adminSslRootCert, adminUsername]) => {
+                    const problems = new Problems();
+                    const known = parseEnum(problems, "engine", engine, ENGINES);
+                    if (known === undefined) {
+                        if (engine === undefined) problems.error("engine", 'is required: "postgres" or "mysql"');
+                        throw new ValidationError(problems.errors, `integrations of ${name}`);
+                    }
+                    const database = dbName === "" ? undefined : dbName;
+                    checkAgainstDatabase(
+                        problems,
+                        { integrations: "integrations", settings: "" },
+                        {
+                            engine: known,
+                            rds: plan.rds,
+                            adminConnection: plan.adminConnection,
+                            dbName: database,
+                            dbNameSource: plan.rds ? "the RDS instance" : undefined,
+                            adminSslRootCert,
+                            objectOwners: plan.objectOwners,
+                            adminUsername,
+                        },
+                        plan.integrations,
+                    );
+                    if (!problems.ok) throw new ValidationError(problems.errors, `integrations of ${name}`);
+                    return { engine: known, ...(database !== undefined ? { dbName: database } : {}) };
+                }),
+        );
+
+        const built = facts.apply((f) => declareIntegrations(this, name, args, plan, f, credential));
+
+        this.engine = facts.apply((f) => f.engine);
+        this.usernames = pulumi.output(Object.fromEntries(plan.integrations.map((i) => [i.name, i.name])));
+        this.secretArns = built.apply((b) => b.secretArns);
+        this.secretNames = built.apply((b) => b.secretNames);
+        this.adminHost = built.apply((b) => b.adminHost);
+        this.adminSslMode = built.apply((b) => b.adminSslMode);
+        this.registerOutputs({
+            engine: this.engine,
+            usernames: this.usernames,
+            secretArns: this.secretArns,
+            secretNames: this.secretNames,
+            adminHost: this.adminHost,
+            adminSslMode: this.adminSslMode,
+        });
+    }
+}
+
+/** Declares the provider, users, grants and secrets once the engine is known and the facts are checked. */
+function declareIntegrations(
+    parent: DatabaseIntegrations,
+    name: string,
+    args: DatabaseIntegrationsArgs,
+    plan: IntegrationsPlan,
+    facts: CheckedFacts,
+    credential: pulumi.Output<AdminCredential>,
+): pulumi.Output<Built> {
+    const child = { parent };
+    const engine = facts.engine;
+    const settings: pulumi.Output<AdminConnectionSettings> = pulumi
+        .all([args.endpointHostname, args.endpointPort, args.rdsAddress, args.directHost, args.databasePort])
+        .apply(([endpointHostname, endpointPort, rdsAddress, directHost, databasePort]) =>
+            adminConnectionSettings({
+                engine,
+                mode: plan.adminConnection,
+                rds: plan.rds,
+                endpointHostname,
+                endpointPort,
+                rdsAddress,
+                directHost,
+                databasePort,
+            }),
+        );
+    const username = credential.apply((c) => c.username);
+    const password = credential.apply((c) => c.password);
+
+    const provider =
+        engine === "postgres"
+            ? new postgresql.Provider(
+                  `${name}-postgresql`,
+                  {
+                      host: settings.host,
+                      port: settings.port,
+                      database: facts.dbName,
+                      username,
+                      password,
+                      sslmode: settings.tlsMode,
+                      sslrootcert: args.adminSslRootCert,
+                      // RDS's master user is not a PostgreSQL superuser; the provider then avoids superuser-only features.
+                      superuser: false,
+                      connectTimeout: 30,
+                  },
+                  child,
+              )
+            : new mysql.Provider(
+                  `${name}-mysql`,
+                  {
+                      endpoint: pulumi.interpolate`${settings.host}:${settings.port}`,
+                      username,
+                      password,
+                      // Verify the chain against the deployer's trust store and the name against the host.
+                      tls: settings.tlsMode,
+                  },
+                  child,
+              );
+    const withProvider = { parent, provider };
+    const tags = pulumi.output(args.tags ?? {}).apply((t) => endpointTags(name, t as Record<string, string>));
+    const prefix = args.secretNamePrefix ?? `db-endpoints/${pulumi.getStack()}/${name}/`;
+    const owners = ownersOf(plan.objectOwners);
+
+    const secretArns: Record<string, pulumi.Output<string>> = {};
+    const secretNames: Record<string, pulumi.Output<string>> = {};
+    plan.integrations.forEach((integration, i) => {
+        const id = `${name}-${integration.name}`;
+        const raw = args.integrations[i];
+        const generated = new random.RandomPassword(
+            `${id}-password`,
+            {
+                length: 40,
+                // Letters and digits only (about 238 bits): safe unescaped in every client's configuration.
+                special: false,
+                keepers: { rotation: pulumi.output(raw.rotation).apply((r) => (r === undefined ? "" : String(r))) },
+            },
+            child,
+        );
+        const secretPassword = pulumi.secret(generated.result);
+
+        let user: pulumi.Resource;
+        const grants: pulumi.Resource[] = [];
+        if (engine === "postgres") {
+            const role = new postgresql.Role(
+                `${id}-user`,
+                {
+                    name: integration.name,
+                    login: true,
+                    password: secretPassword,
+                    connectionLimit: raw.connectionLimit ?? -1,
+                    superuser: false,
+                    createDatabase: false,
+                    createRole: false,
+                    replication: false,
+                    bypassRowLevelSecurity: false,
+                },
+                withProvider,
+            );
+            user = role;
+            const pgPlan = planPostgresGrants(integration, owners);
+            for (const g of pgPlan.grants) {
+                grants.push(
+                    new postgresql.Grant(
+                        `${id}-${g.suffix}`,
+                        {
+                            database: facts.dbName!,
+                            role: role.name,
+                            objectType: g.objectType,
+                            ...(g.schema !== undefined ? { schema: g.schema } : {}),
+                            ...(g.objects !== undefined ? { objects: g.objects } : {}),
+                            privileges: g.privileges,
+                            withGrantOption: false,
+                        },
+                        withProvider,
+                    ),
+                );
+            }
+            for (const d of pgPlan.defaultPrivileges) {
+                grants.push(
+                    new postgresql.DefaultPrivileges(
+                        `${id}-${d.suffix}`,
+                        {
+                            database: facts.dbName!,
+                            role: role.name,
+                            owner: d.owner.role ?? username,
+                            schema: d.schema,
+                            objectType: d.objectType,
+                            privileges: d.privileges,
+                            withGrantOption: false,
+                        },
+                        withProvider,
+                    ),
+                );
+            }
+        } else {
+            const mysqlUser = new mysql.User(
+                `${id}-user`,
+                {
+                    user: integration.name,
+                    // Any source: the database sees the endpoint's private addresses, and the allowlist guards the endpoint.
+                    host: "%",
+                    plaintextPassword: secretPassword,
+                    // CREATE USER ... REQUIRE SSL: the server refuses this user over a plain connection.
+                    tlsOption: "SSL",
+                },
+                withProvider,
+            );
+            user = mysqlUser;
+            for (const g of planMysqlGrants(integration)) {
+                grants.push(
+                    new mysql.Grant(
+                        `${id}-${g.suffix}`,
+                        {
+                            user: mysqlUser.user,
+                            host: mysqlUser.host,
+                            database: g.database,
+                            table: g.table,
+                            privileges: g.privileges,
+                            grant: false,
+                            // The provider appends REQUIRE <tlsOption> to GRANT on MySQL 5.7 (default NONE, which
+                            // would lift the user's REQUIRE SSL); keep it SSL.
+                            tlsOption: "SSL",
+                        },
+                        withProvider,
+                    ),
+                );
+            }
+        }
+
+        const secret = new aws.secretsmanager.Secret(
+            `${id}-credentials`,
+            {
+                namePrefix: pulumi.interpolate`${prefix}${integration.name}-`,
+                description: `db-endpoints ${name}: connection of integration ${integration.name} (${integration.access} access, its own database user)`,
+                kmsKeyId: args.secretKmsKeyId,
+                tags: tags.apply((t) => ({ ...t, "db-endpoints:integration": integration.name })),
+            },
+            child,
+        );
+        const defaultCert = plan.rds ? DEFAULT_SSL_ROOT_CERT.rds : DEFAULT_SSL_ROOT_CERT.selfManaged;
+        const secretString = pulumi
+            .all([args.endpointHostname, args.endpointPort, args.endpointAddresses ?? [], args.rdsAddress, raw.sslRootCert, secretPassword])
+            .apply(([endpointHostname, endpointPort, endpointAddresses, rdsAddress, sslRootCert, pw]) =>
+                JSON.stringify(
+                    clientConnection({
+                        engine,
+                        rds: plan.rds,
+                        endpointHostname,
+                        endpointPort,
+                        endpointAddresses,
+                        rdsAddress,
+                        dbName: engine === "postgres" ? facts.dbName! : mysqlDefaultDatabase(integration, facts.dbName),
+                        username: integration.name,
+                        password: pw,
+                        sslRootCert: sslRootCert ?? defaultCert,
+                    }),
+                ),
+            );
+        // Published once the user and every grant exist, so whoever reads the secret can use it at once.
+        new aws.secretsmanager.SecretVersion(
+            `${id}-credentials-value`,
+            { secretId: secret.id, secretString: pulumi.secret(secretString) },
+            { parent, dependsOn: [user, ...grants] },
+        );
+        secretArns[integration.name] = secret.arn;
+        secretNames[integration.name] = secret.name;
+    });
+
+    return pulumi.all([pulumi.all(secretArns), pulumi.all(secretNames), settings]).apply(([arns, names, s]) => ({
+        secretArns: arns,
+        secretNames: names,
+        adminHost: s.host,
+        adminSslMode: s.tlsMode,
+    }));
+}
+
+/** MySQL: the configured database when the integration may use it, else its first schema (a database). */
+function mysqlDefaultDatabase(integration: IntegrationSpec, dbName: string | undefined): string {
+    return dbName !== undefined && integration.schemas.includes(dbName) ? dbName : integration.schemas[0];
+}

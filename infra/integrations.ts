@@ -1,0 +1,917 @@
+/**
+ * Least-privileged database users for the integrations of an endpoint (issue 6), the pure part:
+ * validating what an integration asks for, the rules that depend on the database engine, the exact
+ * grants each access level needs, and how the admin connection and the integrations' connection URLs
+ * verify TLS. Nothing here registers a resource; `components/databaseIntegrations.ts` does.
+ */
+import { RDS_CA_BUNDLE, STACK_CA } from "./connection";
+import { checkKnownKeys, isPlainObject, join, optionalArray, optionalInteger, patterns, Problems, show } from "./validation";
+
+/** The engines integrations support, as the database providers see them. */
+export type EngineName = "postgres" | "mysql";
+export type AccessName = "read" | "write";
+export type AdminConnectionMode = "endpoint" | "direct";
+
+export const ENGINES: readonly EngineName[] = ["postgres", "mysql"];
+export const ACCESS_LEVELS: readonly AccessName[] = ["read", "write"];
+export const ADMIN_CONNECTION_MODES: readonly AdminConnectionMode[] = ["endpoint", "direct"];
+
+export const INTEGRATION_KEYS = ["name", "access", "schemas", "tables", "sequences", "connectionLimit", "rotation", "sslRootCert"] as const;
+
+/**
+ * An integration's name is its database user name and part of Pulumi and Secrets Manager names. Lower
+ * case, so that PostgreSQL never needs it quoted; at most 32 characters, MySQL's user-name limit.
+ */
+export const INTEGRATION_NAME = { maxLength: 32, pattern: /^[a-z][a-z0-9_]*$/ } as const;
+
+/**
+ * Schema, table, sequence, role and database names accepted: what PostgreSQL keeps unquoted (lower case)
+ * and MySQL accepts everywhere, within PostgreSQL's 63-character limit. Conservative on purpose: the
+ * names end up in GRANT statements.
+ */
+export const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** User names an integration can never take: engine and RDS built-ins, and PostgreSQL role keywords. */
+export const RESERVED_USER_NAMES: readonly string[] = [
+    "postgres",
+    "root",
+    "rdsadmin",
+    "rdsrepladmin",
+    "rdstopmgr",
+    "rdsproxyadmin",
+    "public",
+    "none",
+    "current_user",
+    "current_role",
+    "session_user",
+];
+/** Prefixes reserved by PostgreSQL (`pg_`), RDS (`rds_`, e.g. rds_superuser) and MySQL/MariaDB system accounts. */
+export const RESERVED_USER_PREFIXES: readonly string[] = ["pg_", "rds_", "mysql.", "mariadb."];
+
+/** Schemas that belong to the engine, never to an integration's data. */
+const SYSTEM_SCHEMAS: readonly string[] = ["information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"];
+
+export const CONNECTION_LIMIT = { min: 1, max: 10000 } as const;
+export const ROTATION_MAX_LENGTH = 64;
+
+/** Privileges per object, by access level. Never DDL (CREATE, ALTER, DROP), TRUNCATE, REFERENCES, TRIGGER or ownership. */
+export const PRIVILEGES = {
+    database: ["CONNECT"],
+    schema: ["USAGE"],
+    table: { read: ["SELECT"], write: ["SELECT", "INSERT", "UPDATE", "DELETE"] },
+    /** nextval()/currval() for serial columns; not setval() (that is UPDATE). */
+    sequence: ["USAGE"],
+} as const;
+
+/** A table or sequence, by schema. */
+export interface QualifiedName {
+    schema: string;
+    name: string;
+}
+
+export interface IntegrationSpec {
+    /** Database user name, and the name of its secret. */
+    name: string;
+    access: AccessName;
+    schemas: string[];
+    /** The tables granted; undefined: every table of the schemas, now and created later. */
+    tables?: QualifiedName[];
+    /** PostgreSQL, write with tables: the sequences its inserts draw from (serial columns). */
+    sequences?: QualifiedName[];
+    /** PostgreSQL: concurrent connections allowed. */
+    connectionLimit?: number;
+    /** Rotation trigger: changing it generates a new password for this integration only. */
+    rotation?: string;
+    /** Path of the CA bundle on the integration's side, written into its connection URL. */
+    sslRootCert?: string;
+}
+
+/** Parses a list of integrations (config or component args); every problem names its field path. */
+export function parseIntegrations(problems: Problems, path: string, value: unknown): IntegrationSpec[] {
+    const list = optionalArray(problems, path, value);
+    if (!list) return [];
+    const result: IntegrationSpec[] = [];
+    const seen = new Map<string, number>();
+    list.forEach((entry, i) => {
+        const at = join(path, i);
+        const spec = parseIntegration(problems, at, entry);
+        const name = isPlainObject(entry) ? entry.name : undefined;
+        if (typeof name === "string") {
+            const first = seen.get(name);
+            if (first !== undefined) {
+                problems.error(
+                    join(at, "name"),
+                    `${show(name)} is already the name of ${join(path, first)}; each integration gets its own database user, so names must be unique`,
+                );
+                return;
+            }
+            seen.set(name, i);
+        }
+        if (spec) result.push(spec);
+    });
+    return result;
+}
+
+function parseIntegration(problems: Problems, path: string, value: unknown): IntegrationSpec | undefined {
+    if (!isPlainObject(value)) {
+        problems.error(path, `${show(value)} is not an integration (a map with name, access, schemas and optionally tables)`);
+        return undefined;
+    }
+    checkKnownKeys(problems, path, value, INTEGRATION_KEYS);
+    const before = problems.errors.length;
+    const name = parseIntegrationName(problems, join(path, "name"), value.name);
+    const access = parseAccess(problems, join(path, "access"), value.access);
+    const schemas = parseSchemas(problems, join(path, "schemas"), value.schemas);
+    const tables = parseQualifiedNames(problems, join(path, "tables"), value.tables, schemas, "table");
+    const sequences = parseQualifiedNames(problems, join(path, "sequences"), value.sequences, schemas, "sequence");
+    if (tables) {
+        schemas.forEach((schema, i) => {
+            if (!tables.some((t) => t.schema === schema)) {
+                problems.error(
+                    join(join(path, "schemas"), i),
+                    `${show(schema)} has no table in tables; list its tables there, or remove the schema (USAGE alone would grant nothing)`,
+                );
+            }
+        });
+    }
+    if (value.sequences !== undefined && value.sequences !== null) {
+        if (access !== undefined && access !== "write") {
+            problems.error(join(path, "sequences"), `is only used with access "write" (inserts draw from sequences); ${show(access)} never needs one`);
+        } else if (value.tables === undefined || value.tables === null) {
+            problems.error(join(path, "sequences"), "is only used with tables: without a table list, every sequence of the schemas is granted");
+        }
+    }
+    const connectionLimit = optionalInteger(problems, join(path, "connectionLimit"), value.connectionLimit, CONNECTION_LIMIT.min, CONNECTION_LIMIT.max);
+    const rotation = parseRotation(problems, join(path, "rotation"), value.rotation);
+    const sslRootCert = parsePath(problems, join(path, "sslRootCert"), value.sslRootCert, "the path of the CA bundle on the integration's side");
+    if (problems.errors.length > before || !name || !access) return undefined;
+    return {
+        name,
+        access,
+        schemas,
+        ...(tables ? { tables } : {}),
+        ...(sequences ? { sequences } : {}),
+        ...(connectionLimit !== undefined ? { connectionLimit } : {}),
+        ...(rotation !== undefined ? { rotation } : {}),
+        ...(sslRootCert !== undefined ? { sslRootCert } : {}),
+    };
+}
+
+/** A reserved user name, or undefined. */
+export function reservedUserName(name: string): string | undefined {
+    const lower = name.toLowerCase();
+    if (RESERVED_USER_NAMES.includes(lower)) return lower;
+    return RESERVED_USER_PREFIXES.find((p) => lower.startsWith(p));
+}
+
+export function parseIntegrationName(problems: Problems, path: string, value: unknown): string | undefined {
+    if (value === undefined || value === null || value === "") {
+        problems.error(path, 'is required (the database user name, e.g. "metabase")');
+        return undefined;
+    }
+    if (typeof value !== "string") {
+        problems.error(path, `${show(value)} is not a name (a string)`);
+        return undefined;
+    }
+    const reserved = reservedUserName(value);
+    if (reserved !== undefined) {
+        const what = reserved.endsWith("_") || reserved.endsWith(".") ? `starts with ${show(reserved)}, which is reserved` : "is reserved";
+        problems.error(
+            path,
+            `${show(value)} ${what} for the engine's or RDS's own users; an integration never shares or impersonates an administrative login`,
+        );
+        return undefined;
+    }
+    if (value.length > INTEGRATION_NAME.maxLength) {
+        problems.error(path, `${show(value)} is ${value.length} characters; at most ${INTEGRATION_NAME.maxLength} fit a MySQL user name`);
+        return undefined;
+    }
+    if (!INTEGRATION_NAME.pattern.test(value)) {
+        problems.error(path, `${show(value)} is not a valid user name: use lower-case letters, digits and underscores, starting with a letter`);
+        return undefined;
+    }
+    return value;
+}
+
+function parseAccess(problems: Problems, path: string, value: unknown): AccessName | undefined {
+    if (value === undefined || value === null) {
+        problems.error(path, 'is required: "read" or "write"');
+        return undefined;
+    }
+    if (typeof value !== "string" || !(ACCESS_LEVELS as readonly string[]).includes(value)) {
+        problems.error(path, `${show(value)} is not an access level; use "read" (SELECT) or "write" (SELECT, INSERT, UPDATE, DELETE)`);
+        return undefined;
+    }
+    return value as AccessName;
+}
+
+/** A SQL identifier (schema, table, role, database name) as accepted here; reports and returns undefined otherwise. */
+export function parseIdentifier(problems: Problems, path: string, value: unknown, what: string): string | undefined {
+    if (typeof value !== "string" || !SQL_IDENTIFIER.test(value)) {
+        problems.error(
+            path,
+            `${show(value)} is not a ${what} name this tool accepts: lower-case letters, digits and underscores, starting with a letter or underscore, at most 63 characters`,
+        );
+        return undefined;
+    }
+    return value;
+}
+
+function parseSchemas(problems: Problems, path: string, value: unknown): string[] {
+    if (value === undefined || value === null) {
+        problems.error(path, 'is required: the schemas (MySQL: databases) the integration may use, e.g. ["public"]');
+        return [];
+    }
+    const list = optionalArray(problems, path, value);
+    if (!list) return [];
+    if (list.length === 0) {
+        problems.error(path, "is empty; list the schemas (MySQL: databases) the integration may use");
+        return [];
+    }
+    const schemas: string[] = [];
+    list.forEach((s, i) => {
+        const at = join(path, i);
+        const schema = parseIdentifier(problems, at, s, "schema");
+        if (schema === undefined) return;
+        if (SYSTEM_SCHEMAS.includes(schema) || schema.startsWith("pg_")) {
+            problems.error(at, `${show(schema)} is a system schema of the engine, not data an integration is given`);
+            return;
+        }
+        if (schemas.includes(schema)) {
+            problems.error(at, `${show(schema)} is listed twice`);
+            return;
+        }
+        schemas.push(schema);
+    });
+    return schemas;
+}
+
+/**
+ * Tables or sequences: `name` when exactly one schema is listed, else `schema.name` with the schema
+ * among `schemas`. Undefined when the field is absent.
+ */
+function parseQualifiedNames(
+    problems: Problems,
+    path: string,
+    value: unknown,
+    schemas: string[],
+    what: "table" | "sequence",
+): QualifiedName[] | undefined {
+    if (value === undefined || value === null) return undefined;
+    const list = optionalArray(problems, path, value);
+    if (!list) return undefined;
+    if (list.length === 0) {
+        problems.error(
+            path,
+            what === "table"
+                ? "is empty; list tables, or leave tables out to grant every table of the schemas"
+                : "is empty; list sequences, or leave sequences out",
+        );
+        return undefined;
+    }
+    const result: QualifiedName[] = [];
+    list.forEach((entry, i) => {
+        const at = join(path, i);
+        if (typeof entry !== "string") {
+            problems.error(at, `${show(entry)} is not a ${what} name (a string, "${what}" or "schema.${what}")`);
+            return;
+        }
+        const parts = entry.split(".");
+        if (parts.length > 2) {
+            problems.error(at, `${show(entry)} is not "${what}" or "schema.${what}"`);
+            return;
+        }
+        let schema: string | undefined;
+        if (parts.length === 2) {
+            const s = parseIdentifier(problems, at, parts[0], "schema");
+            if (s === undefined) return;
+            if (!schemas.includes(s)) {
+                problems.error(at, `${show(entry)} is in schema ${show(s)}, which is not in schemas`);
+                return;
+            }
+            schema = s;
+        } else if (schemas.length === 1) {
+            schema = schemas[0];
+        } else if (schemas.length > 1) {
+            problems.error(at, `${show(entry)} names no schema; with several schemas write "schema.${what}"`);
+            return;
+        } else {
+            return; // schemas is missing or invalid; reported there
+        }
+        const name = parseIdentifier(problems, at, parts[parts.length - 1], what);
+        if (name === undefined) return;
+        if (result.some((r) => r.schema === schema && r.name === name)) {
+            problems.error(at, `${show(entry)} is listed twice`);
+            return;
+        }
+        result.push({ schema, name });
+    });
+    return result;
+}
+
+function parseRotation(problems: Problems, path: string, value: unknown): string | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === "number" && Number.isFinite(value)) return String(value);
+    if (typeof value !== "string" || value.length === 0 || value.length > ROTATION_MAX_LENGTH || /[\u0000-\u001f\u007f]/.test(value)) {
+        problems.error(
+            path,
+            `${show(value)} is not a rotation trigger (a non-empty string of at most ${ROTATION_MAX_LENGTH} characters, e.g. "2026-11"; change it to rotate the password)`,
+        );
+        return undefined;
+    }
+    return value;
+}
+
+/** A file path: a non-empty string without control characters. */
+export function parsePath(problems: Problems, path: string, value: unknown, what: string): string | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "string" || value.length === 0 || value.length > 1024 || /[\u0000-\u001f\u007f]/.test(value)) {
+        problems.error(path, `${show(value)} is not ${what} (a file path)`);
+        return undefined;
+    }
+    return value;
+}
+
+/** The roles whose new tables follow the integrations' grants (PostgreSQL default privileges). */
+export function parseObjectOwners(problems: Problems, path: string, value: unknown): string[] | undefined {
+    if (value === undefined || value === null) return undefined;
+    const list = optionalArray(problems, path, value);
+    if (!list) return undefined;
+    if (list.length === 0) {
+        problems.error(path, "is empty; list the roles that create tables, or leave it out to use the admin user");
+        return undefined;
+    }
+    const owners: string[] = [];
+    list.forEach((o, i) => {
+        const owner = parseIdentifier(problems, join(path, i), o, "role");
+        if (owner === undefined) return;
+        if (owners.includes(owner)) {
+            problems.error(join(path, i), `${show(owner)} is listed twice`);
+            return;
+        }
+        owners.push(owner);
+    });
+    return owners;
+}
+
+/** `adminSecretArn`: a Secrets Manager secret ARN. */
+export const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
+
+export function parseSecretArn(problems: Problems, path: string, value: unknown): string | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "string" || !SECRET_ARN.test(value)) {
+        problems.error(
+            path,
+            `${show(value)} is not a Secrets Manager secret ARN such as "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-abc"`,
+        );
+        return undefined;
+    }
+    return value;
+}
+
+export function parseEnum<T extends string>(problems: Problems, path: string, value: unknown, allowed: readonly T[]): T | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+        problems.error(path, `${show(value)} is not one of ${allowed.map((a) => `"${a}"`).join(", ")}`);
+        return undefined;
+    }
+    return value as T;
+}
+
+/** The engine integrations use for an RDS engine name, or undefined when integrations do not support it. */
+export function engineOfRds(rdsEngine: string): EngineName | undefined {
+    switch (rdsEngine) {
+        case "postgres":
+        case "aurora-postgresql":
+            return "postgres";
+        case "mysql":
+        case "mariadb":
+        case "aurora-mysql":
+        case "aurora":
+            return "mysql";
+        default:
+            return undefined;
+    }
+}
+export const SUPPORTED_RDS_ENGINES = ["postgres", "aurora-postgresql", "mysql", "mariadb", "aurora-mysql"] as const;
+
+/** What is known about the database when the engine-dependent rules are checked (config time or deploy time). */
+export interface DatabaseFacts {
+    engine: EngineName;
+    /** An RDS instance (its certificate names the instance, not the endpoint). */
+    rds: boolean;
+    adminConnection: AdminConnectionMode;
+    /** The database integrations are granted in; undefined when neither config nor RDS names one. */
+    dbName?: string;
+    /** Where `dbName` comes from when it is missing, for the message (e.g. `RDS instance prod-postgres`). */
+    dbNameSource?: string;
+    adminSslRootCert?: string;
+    objectOwners?: string[];
+    /** The admin user, once read from the admin secret. */
+    adminUsername?: string;
+}
+
+/** Field paths of the settings the engine rules check: config (`endpoints[0].database`) or component args (""). */
+export interface FactPaths {
+    integrations: string;
+    settings: string;
+}
+
+/**
+ * The rules that depend on the engine and the admin user. Run at config time when the engine is in the
+ * config (self-managed databases), and at deploy time for RDS (engine and database name come from the
+ * instance) and for the admin user (from the admin secret).
+ */
+export function checkAgainstDatabase(problems: Problems, paths: FactPaths, facts: DatabaseFacts, integrations: IntegrationSpec[]): void {
+    const setting = (key: string) => join(paths.settings, key);
+    const item = (i: number, key: string) => join(join(paths.integrations, i), key);
+    if (facts.engine === "postgres") {
+        if (!facts.dbName) {
+            problems.error(
+                setting("dbName"),
+                `is required for PostgreSQL: the database whose schemas the integrations use${facts.dbNameSource ? ` (${facts.dbNameSource} names none)` : ""}`,
+            );
+        }
+    } else {
+        if (facts.rds && facts.adminConnection === "endpoint") {
+            problems.error(
+                setting("adminConnection"),
+                'is "endpoint", but the MySQL provider verifies a certificate only against the host it connects to, and an RDS certificate ' +
+                    "names the instance, not the endpoint: the admin password would cross the internet over unauthenticated TLS. " +
+                    'Deploy from inside the VPC with adminConnection: "direct"',
+            );
+        }
+        if (facts.adminSslRootCert !== undefined) {
+            problems.error(
+                setting("adminSslRootCert"),
+                "is not used with MySQL: the MySQL provider verifies against the deployer's system trust store only; add the CA bundle there (see README, \"Giving an integration access\")",
+            );
+        }
+        if (facts.objectOwners !== undefined) {
+            problems.error(
+                setting("objectOwners"),
+                "is not used with MySQL: a grant on schema.* already covers tables created later, whoever creates them",
+            );
+        }
+        integrations.forEach((integration, i) => {
+            if (integration.connectionLimit !== undefined) {
+                problems.error(
+                    item(i, "connectionLimit"),
+                    "is not supported for MySQL users (the MySQL provider cannot set MAX_USER_CONNECTIONS); remove it",
+                );
+            }
+            if (integration.sequences !== undefined) {
+                problems.error(item(i, "sequences"), "is not used with MySQL, which has no sequences (AUTO_INCREMENT needs only INSERT)");
+            }
+        });
+    }
+    const admin = facts.adminUsername;
+    integrations.forEach((integration, i) => {
+        if (admin !== undefined && integration.name.toLowerCase() === admin.toLowerCase()) {
+            problems.error(
+                item(i, "name"),
+                `${show(integration.name)} is the admin user of this database (the username in adminSecretArn); an integration gets its own user, never the admin's`,
+            );
+        }
+    });
+    checkOwnersAreNotIntegrations(problems, setting("objectOwners"), facts.objectOwners, integrations);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Grants
+
+/** Who creates the tables that default privileges apply to: the admin user (known at deploy time) or a named role. */
+export interface OwnerRef {
+    /** Role name; undefined means the admin user. */
+    role?: string;
+    /** Short label for resource names. */
+    label: string;
+}
+
+export interface PgGrantPlan {
+    /** Resource name suffix, unique within one integration. */
+    suffix: string;
+    objectType: "database" | "schema" | "table" | "sequence";
+    schema?: string;
+    /** Undefined: every object of the type in the schema (existing ones; new ones come from default privileges). */
+    objects?: string[];
+    privileges: string[];
+}
+
+export interface PgDefaultPrivilegesPlan {
+    suffix: string;
+    objectType: "table" | "sequence";
+    schema: string;
+    owner: OwnerRef;
+    privileges: string[];
+}
+
+export interface MysqlGrantPlan {
+    suffix: string;
+    /** The MySQL database (the integration's "schema"). */
+    database: string;
+    /** A table, or "*" for every table of the database, including tables created later. */
+    table: string;
+    privileges: string[];
+}
+
+export interface PostgresPlan {
+    grants: PgGrantPlan[];
+    defaultPrivileges: PgDefaultPrivilegesPlan[];
+}
+
+export function tablePrivileges(access: AccessName): string[] {
+    return [...PRIVILEGES.table[access]];
+}
+
+/**
+ * PostgreSQL, one integration: CONNECT on the database; USAGE on each schema; SELECT (read) or SELECT,
+ * INSERT, UPDATE, DELETE (write) on the listed tables or on every table of each schema; for write, USAGE
+ * on the sequences inserts draw from (listed ones, or every sequence of each schema). Without a table
+ * list, default privileges make tables (and, for write, sequences) that `owners` create later follow
+ * the same rule.
+ */
+export function planPostgresGrants(integration: IntegrationSpec, owners: OwnerRef[]): PostgresPlan {
+    const grants: PgGrantPlan[] = [{ suffix: "connect", objectType: "database", privileges: [...PRIVILEGES.database] }];
+    const defaultPrivileges: PgDefaultPrivilegesPlan[] = [];
+    const tablePrivs = tablePrivileges(integration.access);
+    for (const schema of integration.schemas) {
+        grants.push({ suffix: `usage-${schema}`, objectType: "schema", schema, privileges: [...PRIVILEGES.schema] });
+        const tables = integration.tables?.filter((t) => t.schema === schema).map((t) => t.name);
+        grants.push({ suffix: `tables-${schema}`, objectType: "table", schema, ...(tables ? { objects: tables } : {}), privileges: tablePrivs });
+        if (integration.access === "write") {
+            if (!integration.tables) {
+                grants.push({ suffix: `sequences-${schema}`, objectType: "sequence", schema, privileges: [...PRIVILEGES.sequence] });
+            } else {
+                const sequences = (integration.sequences ?? []).filter((s) => s.schema === schema).map((s) => s.name);
+                if (sequences.length > 0) {
+                    grants.push({ suffix: `sequences-${schema}`, objectType: "sequence", schema, objects: sequences, privileges: [...PRIVILEGES.sequence] });
+                }
+            }
+        }
+        if (!integration.tables) {
+            for (const owner of owners) {
+                defaultPrivileges.push({ suffix: `future-tables-${schema}-by-${owner.label}`, objectType: "table", schema, owner, privileges: tablePrivs });
+                if (integration.access === "write") {
+                    defaultPrivileges.push({
+                        suffix: `future-sequences-${schema}-by-${owner.label}`,
+                        objectType: "sequence",
+                        schema,
+                        owner,
+                        privileges: [...PRIVILEGES.sequence],
+                    });
+                }
+            }
+        }
+    }
+    return { grants, defaultPrivileges };
+}
+
+/**
+ * MySQL, one integration: SELECT (read) or SELECT, INSERT, UPDATE, DELETE (write) on `schema.*` (which
+ * covers tables created later) or on each listed table. MySQL has no CONNECT or schema USAGE privilege:
+ * a grant on an object is what lets the user see its database.
+ */
+export function planMysqlGrants(integration: IntegrationSpec): MysqlGrantPlan[] {
+    const privileges = tablePrivileges(integration.access);
+    if (!integration.tables) {
+        return integration.schemas.map((schema) => ({ suffix: `on-${schema}`, database: schema, table: "*", privileges }));
+    }
+    return integration.tables.map((t) => ({ suffix: `on-${t.schema}-${t.name}`, database: t.schema, table: t.name, privileges }));
+}
+
+/** Default-privilege owners: the listed roles, or the admin user. */
+export function ownersOf(objectOwners: string[] | undefined): OwnerRef[] {
+    if (objectOwners && objectOwners.length > 0) return objectOwners.map((role) => ({ role, label: role }));
+    return [{ label: "admin" }];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Connections
+
+/** TLS verification a connection performs: the certificate chain and its name, or the chain only. */
+export type Verification = "full" | "ca";
+
+export interface AdminConnectionFacts {
+    engine: EngineName;
+    mode: AdminConnectionMode;
+    rds: boolean;
+    endpointHostname: string;
+    endpointPort: number;
+    /** RDS: the instance's own hostname (the name its certificate carries). */
+    rdsAddress?: string;
+    /** Self-managed, direct mode: the database's name inside the VPC, as on its certificate. */
+    directHost?: string;
+    databasePort: number;
+}
+
+export interface AdminConnectionSettings {
+    host: string;
+    port: number;
+    verification: Verification;
+    /** libpq/lib-pq sslmode for PostgreSQL; the go-sql-driver `tls` value for MySQL. */
+    tlsMode: string;
+}
+
+/**
+ * Where the database provider connects with the admin credential, and how much of the server's
+ * certificate it can verify there:
+ * - endpoint, self-managed: the endpoint hostname, which the database's certificate (from the stack's
+ *   CA) names: full verification.
+ * - endpoint, RDS: the endpoint hostname, but RDS's certificate names the instance, and the providers
+ *   cannot verify one name while connecting to another. PostgreSQL: `verify-ca` (the chain to the CA
+ *   bundle, not the name: any certificate that CA issued passes). MySQL: refused by
+ *   {@link checkAgainstDatabase} (its provider has only full verification or none).
+ * - direct (from inside the VPC): the RDS hostname, or the self-managed database's internal name
+ *   (`directHost`), on the database port: full verification.
+ */
+export function adminConnectionSettings(f: AdminConnectionFacts): AdminConnectionSettings {
+    let host: string;
+    let port: number;
+    let verification: Verification;
+    if (f.mode === "endpoint") {
+        host = f.endpointHostname;
+        port = f.endpointPort;
+        verification = f.rds ? "ca" : "full";
+    } else {
+        const direct = f.rds ? f.rdsAddress : f.directHost;
+        if (!direct) {
+            throw new Error(f.rds ? "direct admin connection: the RDS instance's address is unknown" : "direct admin connection: directHost is required for a self-managed database");
+        }
+        host = direct;
+        port = f.databasePort;
+        verification = "full";
+    }
+    if (f.engine === "mysql" && verification !== "full") {
+        throw new Error(`the MySQL provider cannot verify ${host}'s certificate (it names the RDS instance); use the direct admin connection`);
+    }
+    const tlsMode = f.engine === "postgres" ? (verification === "full" ? "verify-full" : "verify-ca") : "true";
+    return { host, port, verification, tlsMode };
+}
+
+/** The admin credential from `adminSecretArn` (RDS-managed master secrets hold JSON `{"username", "password"}`). */
+export interface AdminCredential {
+    username: string;
+    password: string;
+}
+
+/** Parses the admin secret's text; the error names the secret, never its content. */
+export function parseAdminSecret(text: string | undefined, secretArn: string): AdminCredential {
+    let value: unknown;
+    try {
+        value = JSON.parse(text ?? "");
+    } catch {
+        throw new Error(`the admin secret ${secretArn} is not JSON; it must hold {"username": ..., "password": ...} like an RDS-managed master secret`);
+    }
+    if (!isPlainObject(value) || typeof value.username !== "string" || value.username === "" || typeof value.password !== "string" || value.password === "") {
+        throw new Error(`the admin secret ${secretArn} has no non-empty "username" and "password" fields; it must hold them like an RDS-managed master secret`);
+    }
+    return { username: value.username, password: value.password };
+}
+
+/**
+ * The CA bundle file a client verifies against when the integration names none: the same files the
+ * endpoint's `tls` stack output tells clients to fetch (infra/connection.ts).
+ */
+export const DEFAULT_SSL_ROOT_CERT = {
+    /** AWS's bundle of every RDS CA (`curl -fsSo global-bundle.pem https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem`). */
+    rds: RDS_CA_BUNDLE.file,
+    /** The stack's own CA certificate (`pulumi stack output caCertificate > ca.pem`). */
+    selfManaged: STACK_CA.file,
+} as const;
+
+export interface ClientConnectionFacts {
+    engine: EngineName;
+    rds: boolean;
+    endpointHostname: string;
+    endpointPort: number;
+    /** The endpoint's fixed public IPv4 addresses (Elastic IPs); empty when it has none. */
+    endpointAddresses: string[];
+    rdsAddress?: string;
+    dbName: string;
+    username: string;
+    password: string;
+    sslRootCert: string;
+}
+
+/** What an integration's secret holds: the RDS secret fields, TLS settings and a ready URL. */
+export interface ClientConnection {
+    engine: EngineName;
+    host: string;
+    port: number;
+    dbname: string;
+    username: string;
+    password: string;
+    /** PostgreSQL sslmode, or MySQL ssl-mode, that `url` uses. */
+    sslmode: string;
+    /** CA bundle the client verifies against (a path on the client's side). */
+    sslrootcert: string;
+    /** The name the database's certificate carries. */
+    tlsServerName: string;
+    /** PostgreSQL, RDS with fixed endpoint addresses: the addresses libpq connects to while verifying `tlsServerName`. */
+    hostaddr?: string;
+    url: string;
+}
+
+function encodeQueryValue(value: string): string {
+    return encodeURIComponent(value).replace(/%2F/gi, "/");
+}
+
+/**
+ * An integration's connection through the endpoint, with the strongest verification its URL can carry:
+ * - self-managed (the certificate names the endpoint hostname): PostgreSQL `verify-full`, MySQL
+ *   `VERIFY_IDENTITY`, to the endpoint hostname.
+ * - RDS, PostgreSQL, endpoint with Elastic IPs: `verify-full` of the instance's name while connecting to
+ *   the endpoint's fixed addresses (libpq `host` + `hostaddr`).
+ * - RDS otherwise: the URL can only verify the chain (`verify-ca` / `VERIFY_CA`); `tlsServerName` names
+ *   what a client with a server-name setting can verify in full.
+ */
+export function clientConnection(f: ClientConnectionFacts): ClientConnection {
+    const user = encodeURIComponent(f.username);
+    const password = encodeURIComponent(f.password);
+    const db = encodeURIComponent(f.dbName);
+    const ca = encodeQueryValue(f.sslRootCert);
+    const tlsServerName = f.rds ? f.rdsAddress ?? "" : f.endpointHostname;
+    const base = {
+        engine: f.engine,
+        host: f.endpointHostname,
+        port: f.endpointPort,
+        dbname: f.dbName,
+        username: f.username,
+        password: f.password,
+        sslrootcert: f.sslRootCert,
+        tlsServerName,
+    };
+    if (f.engine === "postgres") {
+        if (!f.rds) {
+            return { ...base, sslmode: "verify-full", url: `postgresql://${user}:${password}@${f.endpointHostname}:${f.endpointPort}/${db}?sslmode=verify-full&sslrootcert=${ca}` };
+        }
+        if (f.endpointAddresses.length > 0) {
+            const hosts = f.endpointAddresses.map(() => `${tlsServerName}:${f.endpointPort}`).join(",");
+            const hostaddr = f.endpointAddresses.join(",");
+            return {
+                ...base,
+                sslmode: "verify-full",
+                hostaddr,
+                url: `postgresql://${user}:${password}@${hosts}/${db}?hostaddr=${hostaddr}&sslmode=verify-full&sslrootcert=${ca}`,
+            };
+        }
+        return { ...base, sslmode: "verify-ca", url: `postgresql://${user}:${password}@${f.endpointHostname}:${f.endpointPort}/${db}?sslmode=verify-ca&sslrootcert=${ca}` };
+    }
+    const mode = f.rds ? "VERIFY_CA" : "VERIFY_IDENTITY";
+    return { ...base, sslmode: mode, url: `mysql://${user}:${password}@${f.endpointHostname}:${f.endpointPort}/${db}?ssl-mode=${mode}&ssl-ca=${ca}` };
+}
+
+/** A stable key for "the same database" across endpoints: two endpoints may reach one database. */
+export function databaseKey(database: { kind: "rds"; rdsInstanceIdentifier: string } | { kind: "self-managed"; addresses: string[]; port: number }): string {
+    return database.kind === "rds"
+        ? `rds:${database.rdsInstanceIdentifier.toLowerCase()}`
+        : `self-managed:${[...database.addresses].sort().join(",")}:${database.port}`;
+}
+
+
+// ---------------------------------------------------------------------------------------------------------
+// Stack config: the database settings integrations need, next to the endpoint
+
+/** Keys of an endpoint's `database` map that integrations use. */
+export const DATABASE_ACCESS_KEYS = ["engine", "dbName", "adminSecretArn", "adminConnection", "adminHost", "adminSslRootCert", "objectOwners"] as const;
+
+/** How `pulumi up` logs in to create the integrations' users. */
+export interface AdminSpec {
+    /** Secrets Manager secret with the admin login (`{"username", "password"}`). */
+    secretArn: string;
+    connection: AdminConnectionMode;
+    /**
+     * Self-managed database, direct connection: its hostname inside the VPC, as on its certificate.
+     * Default: its first address (the stack's CA names the addresses in the certificate too).
+     */
+    host?: string;
+    /** PostgreSQL: CA bundle path on the deployer's machine. */
+    sslRootCert?: string;
+}
+
+/** The parts of an endpoint's `database` that integrations use; each key is present only when set. */
+export interface DatabaseAccessSpec {
+    /** Self-managed databases: the engine (RDS reads it from the instance). */
+    engine?: EngineName;
+    /** The database the integrations use (RDS default: the instance's DBName). */
+    dbName?: string;
+    /** Present when the endpoint declares integrations. */
+    admin?: AdminSpec;
+    /** PostgreSQL: roles whose new tables follow the integrations' grants (default: the admin user). */
+    objectOwners?: string[];
+}
+
+/**
+ * Reads an endpoint's `integrations` and the `database` settings they need. `kind` is the database's
+ * kind when `database` itself is valid. For a self-managed database the engine is in the config, so the
+ * engine rules are checked here too; for RDS they are checked at deployment, once the instance is read.
+ */
+export function parseDatabaseAccess(
+    problems: Problems,
+    databasePath: string,
+    integrationsPath: string,
+    rawDatabase: unknown,
+    rawIntegrations: unknown,
+    kind: "rds" | "self-managed" | undefined,
+): { database: DatabaseAccessSpec; integrations: IntegrationSpec[] } {
+    const db = isPlainObject(rawDatabase) ? rawDatabase : {};
+    const at = (key: string) => join(databasePath, key);
+    const set = (key: string) => db[key] !== undefined && db[key] !== null;
+    const integrations = parseIntegrations(problems, integrationsPath, rawIntegrations);
+    const declared = Array.isArray(rawIntegrations) && rawIntegrations.length > 0;
+    if (Array.isArray(rawIntegrations) && rawIntegrations.length === 0) {
+        problems.warn(integrationsPath, "is empty: no database user is created");
+    }
+
+    const engine = parseEnum(problems, at("engine"), db.engine, ENGINES);
+    if (set("engine") && kind === "rds") {
+        problems.error(at("engine"), "is not used with rdsInstanceIdentifier: the engine is read from the instance");
+    } else if (!set("engine") && kind === "self-managed" && declared) {
+        problems.error(at("engine"), 'is required for a self-managed database with integrations: "postgres" or "mysql" (it decides how users and grants are made)');
+    }
+    const dbName = set("dbName") ? parseIdentifier(problems, at("dbName"), db.dbName, "database") : undefined;
+    const secretArn = parseSecretArn(problems, at("adminSecretArn"), db.adminSecretArn);
+    if (declared && !set("adminSecretArn")) {
+        problems.error(
+            at("adminSecretArn"),
+            "is required with integrations: the Secrets Manager secret holding the admin login that creates their users (e.g. the RDS-managed master user secret)",
+        );
+    }
+    const connection = parseEnum(problems, at("adminConnection"), db.adminConnection, ADMIN_CONNECTION_MODES) ?? "endpoint";
+    let host: string | undefined;
+    if (set("adminHost")) {
+        if (kind === "rds") {
+            problems.error(at("adminHost"), "is not used with rdsInstanceIdentifier: the direct connection goes to the instance's own hostname, the name on its certificate");
+        } else if (typeof db.adminHost !== "string" || !patterns.hostname.test(db.adminHost)) {
+            problems.error(at("adminHost"), `${show(db.adminHost)} is not a lower-case DNS name (the database's hostname inside the VPC, as on its certificate)`);
+        } else {
+            host = db.adminHost;
+        }
+    }
+    const sslRootCert = parsePath(problems, at("adminSslRootCert"), db.adminSslRootCert, "a CA bundle path on the deployer's machine");
+    const objectOwners = parseObjectOwners(problems, at("objectOwners"), db.objectOwners);
+
+    if (!declared) {
+        for (const key of ["adminSecretArn", "adminConnection", "adminHost", "adminSslRootCert", "objectOwners"]) {
+            if (set(key)) problems.warn(at(key), "is set but the endpoint declares no integrations; it is only used to create integration users");
+        }
+    } else if (kind === "self-managed" && engine) {
+        checkAgainstDatabase(
+            problems,
+            { integrations: integrationsPath, settings: databasePath },
+            { engine, rds: false, adminConnection: connection, dbName, adminSslRootCert: sslRootCert, objectOwners },
+            integrations,
+        );
+    } else {
+        checkOwnersAreNotIntegrations(problems, at("objectOwners"), objectOwners, integrations);
+    }
+
+    const admin: AdminSpec | undefined =
+        declared && secretArn
+            ? { secretArn, connection, ...(host !== undefined ? { host } : {}), ...(sslRootCert !== undefined ? { sslRootCert } : {}) }
+            : undefined;
+    return {
+        database: {
+            ...(engine ? { engine } : {}),
+            ...(dbName !== undefined ? { dbName } : {}),
+            ...(admin ? { admin } : {}),
+            ...(objectOwners ? { objectOwners } : {}),
+        },
+        integrations,
+    };
+}
+
+/** Integrations never own tables, so none of them can be an object owner. */
+export function checkOwnersAreNotIntegrations(problems: Problems, path: string, owners: string[] | undefined, integrations: IntegrationSpec[]): void {
+    (owners ?? []).forEach((owner, o) => {
+        if (integrations.some((i) => i.name === owner)) {
+            problems.error(join(path, o), `${show(owner)} is an integration; integrations never create or own tables, so they are not object owners`);
+        }
+    });
+}
+
+/**
+ * One database user per integration and database: two endpoints that reach the same database must not
+ * declare the same integration name (both would create, and fight over, one user).
+ */
+export function checkIntegrationsAcrossEndpoints(
+    problems: Problems,
+    endpoints: { path: string; databaseKey: string; integrations: IntegrationSpec[] }[],
+): void {
+    const seen = new Map<string, string>();
+    for (const e of endpoints) {
+        e.integrations.forEach((integration, i) => {
+            const key = `${e.databaseKey}|${integration.name}`;
+            const first = seen.get(key);
+            if (first !== undefined) {
+                problems.error(
+                    `${e.path}.integrations[${i}].name`,
+                    `${show(integration.name)} is already an integration of ${first}, which reaches the same database (${e.databaseKey}); one database user per integration`,
+                );
+            } else {
+                seen.set(key, e.path);
+            }
+        });
+    }
+}

@@ -1,0 +1,282 @@
+/**
+ * The pure planning behind integrations (issue 6): the exact grants per access level and engine, where
+ * and how strictly the admin connection verifies TLS, the connection URL each integration is given, and
+ * the admin secret's shape.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+    adminConnectionSettings,
+    AdminConnectionFacts,
+    clientConnection,
+    ClientConnectionFacts,
+    engineOfRds,
+    IntegrationSpec,
+    ownersOf,
+    parseAdminSecret,
+    planMysqlGrants,
+    planPostgresGrants,
+} from "../infra/integrations";
+
+const read: IntegrationSpec = { name: "metabase", access: "read", schemas: ["public"], tables: [{ schema: "public", name: "orders" }] };
+const writeAll: IntegrationSpec = { name: "etl", access: "write", schemas: ["public", "staging"] };
+const writeTables: IntegrationSpec = {
+    name: "loader",
+    access: "write",
+    schemas: ["public", "staging"],
+    tables: [
+        { schema: "public", name: "events" },
+        { schema: "staging", name: "raw" },
+    ],
+    sequences: [{ schema: "public", name: "events_id_seq" }],
+};
+const DML = ["SELECT", "INSERT", "UPDATE", "DELETE"];
+
+describe("PostgreSQL grants", () => {
+    it("read with tables: CONNECT, USAGE, SELECT on exactly those tables, nothing for later tables", () => {
+        assert.deepEqual(planPostgresGrants(read, ownersOf(undefined)), {
+            grants: [
+                { suffix: "connect", objectType: "database", privileges: ["CONNECT"] },
+                { suffix: "usage-public", objectType: "schema", schema: "public", privileges: ["USAGE"] },
+                { suffix: "tables-public", objectType: "table", schema: "public", objects: ["orders"], privileges: ["SELECT"] },
+            ],
+            defaultPrivileges: [],
+        });
+    });
+
+    it("write on whole schemas: DML and sequence USAGE on every object, and default privileges per schema and owner", () => {
+        const plan = planPostgresGrants(writeAll, ownersOf(["app_owner", "migrator"]));
+        assert.deepEqual(plan.grants, [
+            { suffix: "connect", objectType: "database", privileges: ["CONNECT"] },
+            { suffix: "usage-public", objectType: "schema", schema: "public", privileges: ["USAGE"] },
+            { suffix: "tables-public", objectType: "table", schema: "public", privileges: DML },
+            { suffix: "sequences-public", objectType: "sequence", schema: "public", privileges: ["USAGE"] },
+            { suffix: "usage-staging", objectType: "schema", schema: "staging", privileges: ["USAGE"] },
+            { suffix: "tables-staging", objectType: "table", schema: "staging", privileges: DML },
+            { suffix: "sequences-staging", objectType: "sequence", schema: "staging", privileges: ["USAGE"] },
+        ]);
+        const owner = (role: string) => ({ role, label: role });
+        assert.deepEqual(plan.defaultPrivileges, [
+            { suffix: "future-tables-public-by-app_owner", objectType: "table", schema: "public", owner: owner("app_owner"), privileges: DML },
+            { suffix: "future-sequences-public-by-app_owner", objectType: "sequence", schema: "public", owner: owner("app_owner"), privileges: ["USAGE"] },
+            { suffix: "future-tables-public-by-migrator", objectType: "table", schema: "public", owner: owner("migrator"), privileges: DML },
+            { suffix: "future-sequences-public-by-migrator", objectType: "sequence", schema: "public", owner: owner("migrator"), privileges: ["USAGE"] },
+            { suffix: "future-tables-staging-by-app_owner", objectType: "table", schema: "staging", owner: owner("app_owner"), privileges: DML },
+            { suffix: "future-sequences-staging-by-app_owner", objectType: "sequence", schema: "staging", owner: owner("app_owner"), privileges: ["USAGE"] },
+            { suffix: "future-tables-staging-by-migrator", objectType: "table", schema: "staging", owner: owner("migrator"), privileges: DML },
+            { suffix: "future-sequences-staging-by-migrator", objectType: "sequence", schema: "staging", owner: owner("migrator"), privileges: ["USAGE"] },
+        ]);
+    });
+
+    it("write with tables: per-schema table lists, and USAGE only on the listed sequences", () => {
+        assert.deepEqual(planPostgresGrants(writeTables, ownersOf(undefined)), {
+            grants: [
+                { suffix: "connect", objectType: "database", privileges: ["CONNECT"] },
+                { suffix: "usage-public", objectType: "schema", schema: "public", privileges: ["USAGE"] },
+                { suffix: "tables-public", objectType: "table", schema: "public", objects: ["events"], privileges: DML },
+                { suffix: "sequences-public", objectType: "sequence", schema: "public", objects: ["events_id_seq"], privileges: ["USAGE"] },
+                { suffix: "usage-staging", objectType: "schema", schema: "staging", privileges: ["USAGE"] },
+                { suffix: "tables-staging", objectType: "table", schema: "staging", objects: ["raw"], privileges: DML },
+            ],
+            defaultPrivileges: [],
+        });
+    });
+
+    it("defaults the owner of future tables to the admin user", () => {
+        assert.deepEqual(ownersOf(undefined), [{ label: "admin" }]);
+        assert.deepEqual(ownersOf([]), [{ label: "admin" }]);
+        const plan = planPostgresGrants({ name: "r", access: "read", schemas: ["public"] }, ownersOf(undefined));
+        assert.deepEqual(plan.defaultPrivileges, [
+            { suffix: "future-tables-public-by-admin", objectType: "table", schema: "public", owner: { label: "admin" }, privileges: ["SELECT"] },
+        ]);
+    });
+
+    it("never plans DDL, ownership, TRUNCATE, REFERENCES, TRIGGER or TEMPORARY, whatever the integration", () => {
+        const allowed = new Set(["CONNECT", "USAGE", "SELECT", "INSERT", "UPDATE", "DELETE"]);
+        for (const integration of [read, writeAll, writeTables]) {
+            const plan = planPostgresGrants(integration, ownersOf(["app"]));
+            for (const g of [...plan.grants, ...plan.defaultPrivileges]) {
+                for (const p of g.privileges) assert.ok(allowed.has(p), `${integration.name} ${g.suffix}: ${p}`);
+            }
+            for (const g of planMysqlGrants(integration)) {
+                for (const p of g.privileges) assert.ok(allowed.has(p), `${integration.name} ${g.suffix}: ${p}`);
+            }
+        }
+    });
+});
+
+describe("MySQL grants", () => {
+    it("a database-wide grant per schema without tables (it covers later tables), one per table with them", () => {
+        assert.deepEqual(planMysqlGrants({ name: "looker", access: "read", schemas: ["shop", "catalog"] }), [
+            { suffix: "on-shop", database: "shop", table: "*", privileges: ["SELECT"] },
+            { suffix: "on-catalog", database: "catalog", table: "*", privileges: ["SELECT"] },
+        ]);
+        assert.deepEqual(planMysqlGrants(writeTables), [
+            { suffix: "on-public-events", database: "public", table: "events", privileges: DML },
+            { suffix: "on-staging-raw", database: "staging", table: "raw", privileges: DML },
+        ]);
+    });
+});
+
+describe("the admin connection", () => {
+    const facts = (extra: Partial<AdminConnectionFacts>): AdminConnectionFacts => ({
+        engine: "postgres",
+        mode: "endpoint",
+        rds: true,
+        endpointHostname: "reporting.db.example.com",
+        endpointPort: 15432,
+        rdsAddress: "prod.abc.us-east-1.rds.amazonaws.com",
+        databasePort: 5432,
+        ...extra,
+    });
+
+    it("PostgreSQL on RDS through the endpoint verifies only the chain: the certificate names the instance", () => {
+        assert.deepEqual(adminConnectionSettings(facts({})), { host: "reporting.db.example.com", port: 15432, verification: "ca", tlsMode: "verify-ca" });
+    });
+
+    it("PostgreSQL on RDS directly connects to the instance on its port and verifies it in full", () => {
+        assert.deepEqual(adminConnectionSettings(facts({ mode: "direct" })), {
+            host: "prod.abc.us-east-1.rds.amazonaws.com",
+            port: 5432,
+            verification: "full",
+            tlsMode: "verify-full",
+        });
+    });
+
+    it("a self-managed database's certificate names the endpoint and its internal name: full verification either way", () => {
+        const selfManaged = { rds: false, rdsAddress: undefined, directHost: "db1.internal.example.com" };
+        assert.deepEqual(adminConnectionSettings(facts(selfManaged)), { host: "reporting.db.example.com", port: 15432, verification: "full", tlsMode: "verify-full" });
+        assert.deepEqual(adminConnectionSettings(facts({ ...selfManaged, mode: "direct" })), {
+            host: "db1.internal.example.com",
+            port: 5432,
+            verification: "full",
+            tlsMode: "verify-full",
+        });
+        assert.deepEqual(adminConnectionSettings(facts({ ...selfManaged, engine: "mysql" })), { host: "reporting.db.example.com", port: 15432, verification: "full", tlsMode: "true" });
+        assert.throws(() => adminConnectionSettings(facts({ ...selfManaged, directHost: undefined, mode: "direct" })), /directHost is required for a self-managed database/);
+    });
+
+    it("MySQL on RDS: directly in full; through the endpoint never (its provider has no chain-only mode)", () => {
+        assert.deepEqual(adminConnectionSettings(facts({ engine: "mysql", mode: "direct" })), {
+            host: "prod.abc.us-east-1.rds.amazonaws.com",
+            port: 5432,
+            verification: "full",
+            tlsMode: "true",
+        });
+        assert.throws(
+            () => adminConnectionSettings(facts({ engine: "mysql" })),
+            /^Error: the MySQL provider cannot verify reporting\.db\.example\.com's certificate \(it names the RDS instance\); use the direct admin connection$/,
+        );
+    });
+});
+
+describe("an integration's connection", () => {
+    const facts = (extra: Partial<ClientConnectionFacts>): ClientConnectionFacts => ({
+        engine: "postgres",
+        rds: false,
+        endpointHostname: "reporting.db.example.com",
+        endpointPort: 15432,
+        endpointAddresses: [],
+        dbName: "app",
+        username: "metabase",
+        password: "Pa55word",
+        sslRootCert: "ca.pem",
+        ...extra,
+    });
+    const RDS = "prod.abc.us-east-1.rds.amazonaws.com";
+
+    it("self-managed PostgreSQL: verify-full of the endpoint hostname", () => {
+        assert.deepEqual(clientConnection(facts({})), {
+            engine: "postgres",
+            host: "reporting.db.example.com",
+            port: 15432,
+            dbname: "app",
+            username: "metabase",
+            password: "Pa55word",
+            sslrootcert: "ca.pem",
+            tlsServerName: "reporting.db.example.com",
+            sslmode: "verify-full",
+            url: "postgresql://metabase:Pa55word@reporting.db.example.com:15432/app?sslmode=verify-full&sslrootcert=ca.pem",
+        });
+    });
+
+    it("RDS PostgreSQL with fixed endpoint addresses: verify-full of the instance's name, connecting to each address", () => {
+        const c = clientConnection(facts({ rds: true, rdsAddress: RDS, endpointAddresses: ["198.51.100.10", "198.51.100.20"], sslRootCert: "global-bundle.pem" }));
+        assert.equal(c.sslmode, "verify-full");
+        assert.equal(c.hostaddr, "198.51.100.10,198.51.100.20");
+        assert.equal(c.tlsServerName, RDS);
+        assert.equal(c.host, "reporting.db.example.com");
+        assert.equal(
+            c.url,
+            `postgresql://metabase:Pa55word@${RDS}:15432,${RDS}:15432/app?hostaddr=198.51.100.10,198.51.100.20&sslmode=verify-full&sslrootcert=global-bundle.pem`,
+        );
+    });
+
+    it("RDS PostgreSQL without fixed addresses: the URL can only verify the chain, and says so", () => {
+        const c = clientConnection(facts({ rds: true, rdsAddress: RDS, sslRootCert: "global-bundle.pem" }));
+        assert.deepEqual(
+            { sslmode: c.sslmode, tlsServerName: c.tlsServerName, hostaddr: c.hostaddr, url: c.url },
+            {
+                sslmode: "verify-ca",
+                tlsServerName: RDS,
+                hostaddr: undefined,
+                url: "postgresql://metabase:Pa55word@reporting.db.example.com:15432/app?sslmode=verify-ca&sslrootcert=global-bundle.pem",
+            },
+        );
+    });
+
+    it("MySQL: VERIFY_IDENTITY of the endpoint for a self-managed database, VERIFY_CA for RDS", () => {
+        const self = clientConnection(facts({ engine: "mysql", dbName: "shop", endpointPort: 3306 }));
+        assert.equal(self.url, "mysql://metabase:Pa55word@reporting.db.example.com:3306/shop?ssl-mode=VERIFY_IDENTITY&ssl-ca=ca.pem");
+        assert.equal(self.sslmode, "VERIFY_IDENTITY");
+        const rds = clientConnection(facts({ engine: "mysql", rds: true, rdsAddress: RDS, endpointAddresses: ["198.51.100.10"], dbName: "shop", sslRootCert: "global-bundle.pem" }));
+        assert.equal(rds.url, "mysql://metabase:Pa55word@reporting.db.example.com:15432/shop?ssl-mode=VERIFY_CA&ssl-ca=global-bundle.pem");
+        assert.deepEqual([rds.sslmode, rds.tlsServerName, rds.hostaddr], ["VERIFY_CA", RDS, undefined]);
+    });
+
+    it("percent-encodes what would break the URL, keeping path separators readable", () => {
+        const c = clientConnection(facts({ password: "p@ss/w:rd?#&", sslRootCert: "/etc/ssl/my certs/ca&1.pem" }));
+        assert.equal(
+            c.url,
+            "postgresql://metabase:p%40ss%2Fw%3Ard%3F%23%26@reporting.db.example.com:15432/app?sslmode=verify-full&sslrootcert=/etc/ssl/my%20certs/ca%261.pem",
+        );
+        assert.equal(c.password, "p@ss/w:rd?#&");
+        assert.equal(c.sslrootcert, "/etc/ssl/my certs/ca&1.pem");
+    });
+});
+
+describe("the admin secret", () => {
+    const ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-abc";
+
+    it("reads username and password from RDS-managed master secret JSON, ignoring other fields", () => {
+        assert.deepEqual(parseAdminSecret(JSON.stringify({ username: "postgres", password: "s3cret", engine: "postgres", host: "x" }), ARN), {
+            username: "postgres",
+            password: "s3cret",
+        });
+    });
+
+    it("refuses other shapes, naming the secret and never its content", () => {
+        const notJson = `the admin secret ${ARN} is not JSON; it must hold {"username": ..., "password": ...} like an RDS-managed master secret`;
+        const noFields = `the admin secret ${ARN} has no non-empty "username" and "password" fields; it must hold them like an RDS-managed master secret`;
+        for (const [text, message] of [
+            ["postgres:s3cret", notJson],
+            [undefined, notJson],
+            ['"s3cret"', noFields],
+            ['["postgres","s3cret"]', noFields],
+            [JSON.stringify({ username: "postgres" }), noFields],
+            [JSON.stringify({ username: "", password: "s3cret" }), noFields],
+            [JSON.stringify({ user: "postgres", pass: "s3cret" }), noFields],
+        ] as const) {
+            assert.throws(() => parseAdminSecret(text, ARN), (e: Error) => e.message === message && !e.message.includes("s3cret"), String(text));
+        }
+    });
+});
+
+describe("RDS engines", () => {
+    it("map to the provider that manages their users; others are unsupported", () => {
+        assert.deepEqual(
+            ["postgres", "aurora-postgresql", "mysql", "mariadb", "aurora-mysql", "aurora", "oracle-ee", "sqlserver-se", "db2-se", ""].map(engineOfRds),
+            ["postgres", "postgres", "mysql", "mysql", "mysql", "mysql", undefined, undefined, undefined, undefined],
+        );
+    });
+});
