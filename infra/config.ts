@@ -5,6 +5,24 @@
  * is registered.
  */
 import { AllowlistQuotas, AllowlistRule, normalizeAllowlist, readQuotas } from "./allowlist";
+import {
+    CertificateAuthoritySpec,
+    groupSelfManagedDatabases,
+    RdsRestartName,
+    readCertificateAuthority,
+    readRdsRestart,
+    readSelfManagedTls,
+    SelfManagedDatabase,
+} from "./certificateConfig";
+import {
+    checkIntegrationsAcrossEndpoints,
+    DATABASE_ACCESS_KEYS,
+    DatabaseAccessSpec,
+    databaseKey,
+    IntegrationSpec,
+    parseDatabaseAccess,
+} from "./integrations";
+import { DEFAULT_SCHEDULE, scheduleProblem } from "./lambda/targetSync/settings";
 import { parseAddress } from "./net/ip";
 import {
     checkKnownKeys,
@@ -32,20 +50,32 @@ export const IDLE_TIMEOUT = { min: 60, max: 6000, default: 3600 } as const;
  */
 export const ENDPOINT_NAME = { maxLength: 20, pattern: /^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/ } as const;
 
-export interface RdsDatabaseSpec {
+export interface RdsDatabaseSpec extends DatabaseAccessSpec {
     kind: "rds";
     rdsInstanceIdentifier: string;
     /** Security group to admit the endpoint in; default: the instance's first VPC security group. */
     securityGroupId?: string;
+    /** When to reboot the instance after the endpoint is provisioned (unset: "when-pending"). */
+    restart?: RdsRestartName;
+    /** Bound on the reboot hook, minutes (unset: 20). */
+    restartTimeoutMinutes?: number;
 }
 
-export interface SelfManagedDatabaseSpec {
+export interface SelfManagedDatabaseSpec extends DatabaseAccessSpec {
     kind: "self-managed";
     /** Private IPv4 addresses of the database server(s) in the VPC. */
     addresses: string[];
     port: number;
     /** Security group of the database server to admit the endpoint in; without it the user does that. */
     securityGroupId?: string;
+    /** The database's DNS name inside the VPC, named in its certificate. */
+    hostname?: string;
+    /** EC2 instances the restart hook runs on after the certificate is (re)issued; unset: restart by hand. */
+    instanceIds?: string[];
+    /** Replaces the engine's default reload/restart command of the restart hook. */
+    restartCommand?: string;
+    /** Bound on the restart hook, minutes (unset: default 10). */
+    restartTimeoutMinutes?: number;
 }
 
 export type DatabaseSpec = RdsDatabaseSpec | SelfManagedDatabaseSpec;
@@ -67,6 +97,8 @@ export interface EndpointSpec {
     ipAddressType: "ipv4" | "dualstack";
     deletionProtection: boolean;
     tags: Record<string, string>;
+    /** Least-privileged database users for external services (present only when declared). */
+    integrations?: IntegrationSpec[];
 }
 
 export interface StackSpec {
@@ -75,12 +107,25 @@ export interface StackSpec {
     endpoints: EndpointSpec[];
     quotas: AllowlistQuotas;
     tags: Record<string, string>;
+    targetSync: TargetSyncSpec;
+    /** Generations of the stack's private CA and the one that issues server certificates. */
+    certificateAuthority: CertificateAuthoritySpec;
+    /** Self-managed databases (one per distinct addresses and port), each with one server certificate. */
+    selfManagedDatabases: SelfManagedDatabase[];
+}
+
+/** Stack keys `targetSync` and `targetSyncSchedule`: RDS endpoints' targets follow the instance's address. */
+export interface TargetSyncSpec {
+    /** A function keeps each RDS endpoint's target group pointed at the instance's current address (default true). */
+    enabled: boolean;
+    /** The function's backstop schedule, an EventBridge rate expression (default `rate(1 minute)`). */
+    schedule: string;
 }
 
 /** Raw config values as read from the stack, keyed without the namespace prefix. */
 export type RawStackConfig = Record<string, unknown>;
 
-export const STACK_KEYS = ["vpcId", "publicSubnetIds", "endpoints", "quotas", "tags"] as const;
+export const STACK_KEYS = ["vpcId", "publicSubnetIds", "endpoints", "quotas", "tags", "targetSync", "targetSyncSchedule", "certificateAuthority"] as const;
 export const ENDPOINT_KEYS = [
     "name",
     "database",
@@ -94,8 +139,20 @@ export const ENDPOINT_KEYS = [
     "ipAddressType",
     "deletionProtection",
     "tags",
+    "integrations",
 ] as const;
-export const DATABASE_KEYS = ["rdsInstanceIdentifier", "addresses", "port", "securityGroupId"] as const;
+export const DATABASE_KEYS = [
+    "rdsInstanceIdentifier",
+    "addresses",
+    "port",
+    "securityGroupId",
+    ...DATABASE_ACCESS_KEYS,
+    "hostname",
+    "instanceIds",
+    "restartCommand",
+    "restart",
+    "restartTimeoutMinutes",
+] as const;
 
 export interface ParsedStackConfig {
     spec: StackSpec;
@@ -111,6 +168,8 @@ export function parseStackConfig(raw: RawStackConfig): ParsedStackConfig {
     const publicSubnetIds = readSubnets(problems, raw.publicSubnetIds);
     const quotas = readQuotas(problems, "quotas", raw.quotas);
     const tags = readTags(problems, "tags", raw.tags);
+    const targetSync = readTargetSync(problems, raw.targetSync, raw.targetSyncSchedule);
+    const certificateAuthority = readCertificateAuthority(problems, "certificateAuthority", raw.certificateAuthority);
 
     const endpoints: EndpointSpec[] = [];
     const rawEndpoints = optionalArray(problems, "endpoints", raw.endpoints);
@@ -119,15 +178,27 @@ export function parseStackConfig(raw: RawStackConfig): ParsedStackConfig {
     } else if (rawEndpoints && rawEndpoints.length === 0) {
         problems.error("endpoints", "is empty; declare at least one endpoint");
     }
+    const parsedAt: number[] = [];
     (rawEndpoints ?? []).forEach((value, i) => {
         const endpoint = parseEndpoint(problems, `endpoints[${i}]`, value, quotas);
-        if (endpoint) endpoints.push(endpoint);
+        if (endpoint) {
+            endpoints.push(endpoint);
+            parsedAt.push(i);
+        }
     });
     checkAcrossEndpoints(problems, rawEndpoints ?? []);
+    checkIntegrationsAcrossEndpoints(
+        problems,
+        endpoints.map((e, k) => ({ path: `endpoints[${parsedAt[k]}]`, databaseKey: databaseKey(e.database), integrations: e.integrations ?? [] })),
+    );
+    const selfManagedDatabases = groupSelfManagedDatabases(
+        problems,
+        endpoints.map((spec, k) => ({ index: parsedAt[k], spec })),
+    );
 
     if (!problems.ok) throw new ValidationError(problems.errors, "db-endpoints configuration");
     return {
-        spec: { vpcId: vpcId!, publicSubnetIds, endpoints, quotas, tags },
+        spec: { vpcId: vpcId!, publicSubnetIds, endpoints, quotas, tags, targetSync, certificateAuthority, selfManagedDatabases },
         warnings: problems.warnings,
     };
 }
@@ -157,6 +228,19 @@ function readSubnets(problems: Problems, value: unknown): string[] {
         );
     }
     return result;
+}
+
+/** `targetSync` (default true) and `targetSyncSchedule` (a rate of 1 to 5 minutes, default every minute). */
+export function readTargetSync(problems: Problems, enabledValue: unknown, scheduleValue: unknown): TargetSyncSpec {
+    const enabled = optionalBoolean(problems, "targetSync", enabledValue) ?? true;
+    let schedule = DEFAULT_SCHEDULE;
+    if (scheduleValue !== undefined && scheduleValue !== null) {
+        const problem = scheduleProblem(scheduleValue);
+        if (problem) problems.error("targetSyncSchedule", problem);
+        else schedule = scheduleValue as string;
+        if (enabledValue === false) problems.warn("targetSyncSchedule", "is set but targetSync is false, so nothing runs on it");
+    }
+    return { enabled, schedule };
 }
 
 /** Tags: a map of string to string, within AWS's limits. */
@@ -189,6 +273,7 @@ function parseEndpoint(problems: Problems, path: string, value: unknown, quotas:
 
     const name = parseEndpointName(problems, join(path, "name"), value.name);
     const database = parseDatabase(problems, join(path, "database"), value.database);
+    const access = parseDatabaseAccess(problems, join(path, "database"), join(path, "integrations"), value.database, value.integrations, database?.kind);
     const port = optionalInteger(problems, join(path, "port"), value.port, 1, 65535);
     const allowPublicInternet = optionalBoolean(problems, join(path, "allowPublicInternet"), value.allowPublicInternet) ?? false;
     const rawCidrs = optionalArray(problems, join(path, "allowedCidrs"), value.allowedCidrs);
@@ -224,7 +309,7 @@ function parseEndpoint(problems: Problems, path: string, value: unknown, quotas:
     if (problems.errors.length > errorsBefore || !name || !database) return undefined;
     return {
         name,
-        database,
+        database: { ...database, ...access.database },
         port,
         allowedCidrs: (rawCidrs ?? []) as string[],
         allowlist,
@@ -236,6 +321,7 @@ function parseEndpoint(problems: Problems, path: string, value: unknown, quotas:
         ipAddressType,
         deletionProtection,
         tags,
+        ...(access.integrations.length > 0 ? { integrations: access.integrations } : {}),
     };
 }
 
@@ -307,8 +393,9 @@ function parseDatabase(problems: Problems, path: string, value: unknown): Databa
         if (value.port !== undefined) {
             problems.error(join(path, "port"), "is not used with rdsInstanceIdentifier: the instance's own port is used (set the endpoint's port to listen on another one)");
         }
+        const restart = readRdsRestart(problems, path, value);
         if (id === undefined) return undefined;
-        return { kind: "rds", rdsInstanceIdentifier: id.toLowerCase(), securityGroupId };
+        return { kind: "rds", rdsInstanceIdentifier: id.toLowerCase(), securityGroupId, ...restart };
     }
     const list = optionalArray(problems, join(path, "addresses"), value.addresses);
     const addresses: string[] = [];
@@ -328,8 +415,9 @@ function parseDatabase(problems: Problems, path: string, value: unknown): Databa
     });
     const port = optionalInteger(problems, join(path, "port"), value.port, 1, 65535);
     if (value.port === undefined) problems.error(join(path, "port"), "is required with addresses (the port the database listens on)");
+    const tls = readSelfManagedTls(problems, path, value);
     if (port === undefined || !list || addresses.length !== list.length) return undefined;
-    return { kind: "self-managed", addresses, port, securityGroupId };
+    return { kind: "self-managed", addresses, port, securityGroupId, ...tls };
 }
 
 function parseIpAddressType(

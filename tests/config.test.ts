@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseStackConfig } from "../infra/config";
+import { DATABASE_KEYS, ENDPOINT_KEYS, parseStackConfig, STACK_KEYS } from "../infra/config";
 import { ValidationError } from "../infra/validation";
 
 const base = () => ({
@@ -122,7 +122,7 @@ describe("parseStackConfig refuses", () => {
         assert.deepEqual(
             errorsOf({ vpcId: "vpc-123", publicSubnetIds: ["subnet-0aa11bb22cc33dd44", "subnet-0aa11bb22cc33dd44", "sub"], endpoints: [], endpoint: [] }),
             [
-                'endpoint: unknown field (did you mean "endpoints"?); known fields: vpcId, publicSubnetIds, endpoints, quotas, tags',
+                `endpoint: unknown field (did you mean "endpoints"?); known fields: ${STACK_KEYS.join(", ")}`,
                 'vpcId: "vpc-123" is not a VPC ID such as "vpc-0a1b2c3d4e5f60718"',
                 'publicSubnetIds[1]: "subnet-0aa11bb22cc33dd44" is listed twice',
                 'publicSubnetIds[2]: "sub" is not a subnet ID such as "subnet-0aa11bb22cc33dd44"',
@@ -136,7 +136,7 @@ describe("parseStackConfig refuses", () => {
             'endpoints[0]: "reporting" is not an endpoint (a map with name, database, allowedCidrs, ...)',
         ]);
         assert.deepEqual(errorsOf(withEndpoint({ name: "a", database: rds, allowedCidr: ["203.0.113.1"] })), [
-            `endpoints[0].allowedCidr: unknown field (did you mean "allowedCidrs"?); known fields: name, database, port, allowedCidrs, allowPublicInternet, idleTimeoutSeconds, elasticIps, hostname, hostedZoneId, ipAddressType, deletionProtection, tags`,
+            `endpoints[0].allowedCidr: unknown field (did you mean "allowedCidrs"?); known fields: ${ENDPOINT_KEYS.join(", ")}`,
             "endpoints[0].allowedCidrs: is empty, so nobody could connect; list the client addresses, or set endpoints[0].allowPublicInternet: true to admit everyone",
         ]);
     });
@@ -179,9 +179,9 @@ describe("parseStackConfig refuses", () => {
 
     it("malformed database fields", () => {
         assert.deepEqual(
-            errorsOf(withEndpoint({ name: "a", database: { rdsInstanceIdentifier: "1prod", port: 5432, securityGroupId: "sg-1", engin: "x" }, allowedCidrs: ["203.0.113.1"] })),
+            errorsOf(withEndpoint({ name: "a", database: { rdsInstanceIdentifier: "1prod", port: 5432, securityGroupId: "sg-1", enigne: "x" }, allowedCidrs: ["203.0.113.1"] })),
             [
-                'endpoints[0].database.engin: unknown field; known fields: rdsInstanceIdentifier, addresses, port, securityGroupId',
+                `endpoints[0].database.enigne: unknown field (did you mean \"engine\"?); known fields: ${DATABASE_KEYS.join(", ")}`,
                 'endpoints[0].database.securityGroupId: "sg-1" is not a security group ID such as "sg-0123456789abcdef0"',
                 'endpoints[0].database.rdsInstanceIdentifier: "1prod" is not an RDS DB instance identifier (1-63 letters, digits and hyphens, starting with a letter)',
                 "endpoints[0].database.port: is not used with rdsInstanceIdentifier: the instance's own port is used (set the endpoint's port to listen on another one)",

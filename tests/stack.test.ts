@@ -43,25 +43,56 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
 
     it("creates exactly these resources", () => {
         assert.deepEqual(cloud.countsByType(), {
+            // Target sync (on by default) for the RDS endpoint: tests/targetSync.component.test.ts has the details.
+            "aws:cloudwatch/eventRule:EventRule": 2,
+            "aws:cloudwatch/eventTarget:EventTarget": 2,
+            "aws:cloudwatch/logGroup:LogGroup": 1,
             "aws:ec2/securityGroup:SecurityGroup": 2,
+            "aws:iam/role:Role": 1,
+            "aws:iam/rolePolicy:RolePolicy": 1,
+            "aws:lambda/function:Function": 1,
+            "aws:lambda/invocation:Invocation": 1,
+            "aws:lambda/permission:Permission": 2,
             "aws:lb/listener:Listener": 2,
             "aws:lb/loadBalancer:LoadBalancer": 2,
             "aws:lb/targetGroup:TargetGroup": 2,
-            "aws:lb/targetGroupAttachment:TargetGroupAttachment": 2,
+            // The self-managed database's only: the RDS endpoint's target is the target-sync function's.
+            "aws:lb/targetGroupAttachment:TargetGroupAttachment": 1,
             "aws:route53/record:Record": 1,
+            // Integrations metabase and fivetran on reporting: tests/integrations.component.test.ts has the details;
+            // plus legacy-mysql's certificate secret: tests/databaseCertificate.test.ts.
+            "aws:secretsmanager/secret:Secret": 3,
+            "aws:secretsmanager/secretVersion:SecretVersion": 3,
             "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
             "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 4,
+            // The stack CA and legacy-mysql's server certificate: tests/certificateAuthority.test.ts, tests/databaseCertificate.test.ts.
+            "db-endpoints:index:CertificateAuthority": 1,
+            "db-endpoints:index:DatabaseCertificate": 1,
             "db-endpoints:index:DatabaseEndpoint": 2,
+            "db-endpoints:index:DatabaseIntegrations": 1,
+            "db-endpoints:index:TargetSync": 1,
+            "postgresql:index/defaultPrivileges:DefaultPrivileges": 2,
+            "postgresql:index/grant:Grant": 8,
+            "postgresql:index/role:Role": 2,
+            "pulumi:providers:postgresql": 1,
+            "random:index/randomPassword:RandomPassword": 2,
+            "tls:index/certRequest:CertRequest": 1,
+            "tls:index/locallySignedCert:LocallySignedCert": 1,
+            "tls:index/privateKey:PrivateKey": 2,
+            "tls:index/selfSignedCert:SelfSignedCert": 1,
         });
     });
 
     it("parents every AWS resource to its endpoint component", () => {
         for (const r of cloud.registered) {
-            if (r.type === "db-endpoints:index:DatabaseEndpoint") {
+            // The CA and the certificates are not an endpoint's: their parents are checked in their own tests.
+            if (r.type.startsWith("tls:") || r.type === "db-endpoints:index:CertificateAuthority" || r.type === "db-endpoints:index:DatabaseCertificate") continue;
+            if (r.name.startsWith("db-10.0.3.17-3306-")) continue;
+            if (r.type === "db-endpoints:index:DatabaseEndpoint" || r.type === "db-endpoints:index:TargetSync" || r.type === "db-endpoints:index:DatabaseIntegrations") {
                 // The mock runtime registers no stack resource: top-level components have no parent URN.
                 assert.equal(r.parent, "", r.name);
             } else {
-                const owner = r.name.startsWith("reporting-") ? "reporting" : "legacy-mysql";
+                const owner = r.name.startsWith("reporting-") ? "reporting" : r.name.startsWith("target-sync-") ? "target-sync" : "legacy-mysql";
                 assert.equal(parentName(r), owner, `${r.type} ${r.name}`);
             }
         }
@@ -112,9 +143,8 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
         assert.equal(cloud.named("legacy-mysql-tg").inputs.port, 3306);
     });
 
-    it("registers the RDS instance's resolved address and the self-managed address as targets", () => {
-        const rds = cloud.named("reporting-target").inputs;
-        assert.deepEqual({ targetId: rds.targetId, port: rds.port }, { targetId: "10.0.2.41", port: 5432 });
+    it("registers the self-managed address as a target and leaves the RDS target to target sync", () => {
+        assert.deepEqual(cloud.registered.filter((r) => r.name === "reporting-target"), []);
         const mysql = cloud.named("legacy-mysql-target-10.0.3.17").inputs;
         assert.deepEqual({ targetId: mysql.targetId, port: mysql.port }, { targetId: "10.0.3.17", port: 3306 });
     });

@@ -1,8 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AllowlistRule, DEFAULT_QUOTAS, normalizeAllowlist, spreadOverSecurityGroups } from "../allowlist";
+import { RESTART_TIMEOUT_MINUTES } from "../certificateConfig";
 import { IDLE_TIMEOUT, parseEndpointName } from "../config";
 import { resolveIpv4 } from "../dns";
+import { RDS_RESTART_POLICIES, rdsRebootHook, RdsRestartPolicy } from "../hooks/rdsReboot";
+import { CHANGE_TAG_KEY } from "../lambda/targetSync/settings";
 import { parseAddress } from "../net/ip";
 import { cidrSlug, endpointTags } from "../tags";
 import { optionalInteger, patterns, Problem, Problems, show } from "../validation";
@@ -16,7 +19,7 @@ export enum IpAddressType {
 }
 
 /** The database an endpoint reaches: an RDS instance, or a self-managed database at private addresses. */
-export interface DatabaseTargetArgs {
+export interface DatabaseTarget {
     /**
      * Identifier of the RDS DB instance behind the endpoint. Set this, or `addresses` and `port`.
      * The instance's address, port and security group are looked up at deployment.
@@ -35,6 +38,14 @@ export interface DatabaseTargetArgs {
      * security group must admit the `securityGroupIds[0]` output on the database port.
      */
     securityGroupId?: pulumi.Input<string>;
+    /**
+     * RDS only: whether to reboot the instance once the endpoint is provisioned (its listener created), so
+     * that pending TLS changes take effect. Default `when-pending`: only when the instance reports a pending
+     * CA certificate change or a DB parameter group in `pending-reboot`.
+     */
+    restart?: RdsRestartPolicy;
+    /** RDS only: minutes the reboot hook waits, at most, for the instance to be available again (1..180). Default 20. */
+    restartTimeoutMinutes?: number;
 }
 
 /** Arguments of a {@link DatabaseEndpoint}. */
@@ -48,7 +59,7 @@ export interface DatabaseEndpointArgs {
      */
     subnetIds: string[];
     /** The database the endpoint reaches. */
-    database: DatabaseTargetArgs;
+    database: DatabaseTarget;
     /** Port clients connect to on the endpoint. Default: the database's port. */
     port?: pulumi.Input<number>;
     /**
@@ -75,6 +86,14 @@ export interface DatabaseEndpointArgs {
     rulesPerSecurityGroup?: number;
     /** Security groups per load balancer (AWS quota). Default 5. */
     securityGroupsPerLoadBalancer?: number;
+    /**
+     * RDS only: register the instance's address (resolved at deployment) as the target group's target.
+     * Default true, right for standalone use. Set false when a `TargetSync` keeps the group pointed at the
+     * instance: the function then owns the RDS targets, and the program never registers or removes one,
+     * so a later `pulumi up` cannot undo what the function did after a failover. Ignored for self-managed
+     * databases, whose addresses are always registered.
+     */
+    manageRdsTargets?: boolean;
     /** Tags added to every AWS resource of the endpoint. */
     tags?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
 }
@@ -86,6 +105,8 @@ export interface EndpointPlan {
     allowlist: AllowlistRule[];
     securityGroupRules: AllowlistRule[][];
     ipAddressType: IpAddressType;
+    /** Whether the program registers the RDS instance's address (false: a TargetSync does). */
+    manageRdsTargets: boolean;
     warnings: Problem[];
 }
 
@@ -106,12 +127,16 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
         }
         return value as T | undefined;
     };
-    const db = plain<DatabaseTargetArgs>("database", args.database as DatabaseTargetArgs | undefined);
+    const db = plain<DatabaseTarget>("database", args.database as DatabaseTarget | undefined);
     const subnetIds = plain<string[]>("subnetIds", args.subnetIds) ?? [];
     const cidrs = plain<string[]>("allowedCidrs", args.allowedCidrs);
     const allowPublicInternet = plain<boolean>("allowPublicInternet", args.allowPublicInternet) ?? false;
     const rulesPerSecurityGroup = plain<number>("rulesPerSecurityGroup", args.rulesPerSecurityGroup);
     const securityGroupsPerLoadBalancer = plain<number>("securityGroupsPerLoadBalancer", args.securityGroupsPerLoadBalancer);
+    const manageRdsTargets = plain<boolean>("manageRdsTargets", args.manageRdsTargets);
+    if (manageRdsTargets !== undefined && typeof manageRdsTargets !== "boolean") {
+        problems.error("manageRdsTargets", `${show(manageRdsTargets)} is not true or false`);
+    }
     const quotas = {
         rulesPerSecurityGroup: optionalInteger(problems, "rulesPerSecurityGroup", rulesPerSecurityGroup, 1, 1000) ?? DEFAULT_QUOTAS.rulesPerSecurityGroup,
         securityGroupsPerLoadBalancer:
@@ -140,6 +165,7 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
         }
         if (hasAddresses) {
             kind = "self-managed";
+            if (manageRdsTargets === false) problems.warn("manageRdsTargets", "is false, which applies to RDS only: a self-managed database's addresses are always registered");
             const list = plain<string[]>("database.addresses", db.addresses) ?? [];
             if (list.length === 0) problems.error("database.addresses", "is empty; list the database's private IPv4 address(es)");
             list.forEach((a, i) => {
@@ -153,6 +179,18 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
         if (!pulumi.Output.isInstance(db.port)) optionalInteger(problems, "database.port", db.port, 1, 65535);
         if (typeof db.securityGroupId === "string" && !patterns.securityGroupId.test(db.securityGroupId)) {
             problems.error("database.securityGroupId", `${show(db.securityGroupId)} is not a security group ID`);
+        }
+        for (const key of ["restart", "restartTimeoutMinutes"] as const) {
+            if (hasAddresses && db[key] !== undefined) {
+                problems.error(`database.${key}`, "is only for RDS databases: a self-managed database restarts through its DatabaseCertificate's instanceIds");
+            }
+        }
+        if (db.restart !== undefined && !RDS_RESTART_POLICIES.includes(db.restart)) {
+            problems.error("database.restart", `${show(db.restart)} is not one of ${RDS_RESTART_POLICIES.map((p) => `"${p}"`).join(", ")}`);
+        }
+        optionalInteger(problems, "database.restartTimeoutMinutes", db.restartTimeoutMinutes, RESTART_TIMEOUT_MINUTES.min, RESTART_TIMEOUT_MINUTES.max);
+        if (db.restart === RdsRestartPolicy.Never && db.restartTimeoutMinutes !== undefined) {
+            problems.error("database.restartTimeoutMinutes", 'has no effect with restart: "never"');
         }
     }
     if (!pulumi.Output.isInstance(args.port)) optionalInteger(problems, "port", args.port, 1, 65535);
@@ -188,6 +226,7 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
         allowlist,
         securityGroupRules: spreadOverSecurityGroups(allowlist, quotas.rulesPerSecurityGroup),
         ipAddressType,
+        manageRdsTargets: kind !== "rds" || manageRdsTargets !== false,
         warnings: problems.warnings,
     };
 }
@@ -263,7 +302,10 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
     public readonly listenerArn: pulumi.Output<string>;
     /** What the endpoint reaches: `rds:<identifier>` or `self-managed:<address>,...`. */
     public readonly database: pulumi.Output<string>;
-    /** Private address(es) registered as targets at deployment. */
+    /**
+     * Private address(es) the database resolved to at deployment: the targets registered then (with
+     * `manageRdsTargets: false`, by the TargetSync, which keeps them current after that).
+     */
     public readonly targetAddresses: pulumi.Output<string[]>;
     /** RDS only: the instance's own endpoint hostname (the name its certificate carries). */
     public readonly rdsAddress: pulumi.Output<string | undefined>;
@@ -271,6 +313,8 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
     public readonly rdsCaCertIdentifier: pulumi.Output<string | undefined>;
     /** RDS only: the engine (`postgres`, `mysql`, ...). */
     public readonly rdsEngine: pulumi.Output<string | undefined>;
+    /** RDS only: the database created with the instance (`DBName`), if any. */
+    public readonly rdsDbName: pulumi.Output<string | undefined>;
     /** The database security group given an ingress rule for the endpoint, if any. */
     public readonly databaseSecurityGroupId: pulumi.Output<string | undefined>;
 
@@ -289,9 +333,10 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         let targetAddresses: pulumi.Output<string[]>;
         let databaseZones: pulumi.Output<string[]>;
         let description: pulumi.Output<string>;
-        let rdsAddress: pulumi.Output<string | undefined> = pulumi.output(undefined);
-        let rdsCa: pulumi.Output<string | undefined> = pulumi.output(undefined);
-        let rdsEngine: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        let rdsAddress: pulumi.Output<string | undefined> = pulumi.output<string | undefined>(undefined);
+        let rdsCa: pulumi.Output<string | undefined> = pulumi.output<string | undefined>(undefined);
+        let rdsEngine: pulumi.Output<string | undefined> = pulumi.output<string | undefined>(undefined);
+        let rdsDbName: pulumi.Output<string | undefined> = pulumi.output<string | undefined>(undefined);
         if (plan.kind === "rds") {
             const instance = aws.rds.getInstanceOutput({ dbInstanceIdentifier: db.rdsInstanceIdentifier! }, child);
             databasePort = instance.port;
@@ -321,6 +366,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
             rdsAddress = instance.address;
             rdsCa = instance.caCertIdentifier;
             rdsEngine = instance.engine;
+            rdsDbName = instance.dbName.apply((n) => n || undefined);
         } else {
             databasePort = pulumi.output(db.port!);
             databaseSg = pulumi.output(db.securityGroupId);
@@ -484,9 +530,22 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
                 },
                 tags,
             },
-            child,
+            // With a TargetSync the function tags the group with the time it last changed its targets; that
+            // tag is the function's, so a refresh followed by `pulumi up` must not remove it.
+            plan.manageRdsTargets ? child : { parent: this, ignoreChanges: [`tags["${CHANGE_TAG_KEY}"]`] },
         );
 
+        // The endpoint is provisioned once its listener exists: then the RDS instance is rebooted if (by policy) it
+        // needs one. A hook, so it runs in the deployment, after the fact, and fails it when the reboot does.
+        const restart = plan.kind === "rds" ? (db.restart ?? RdsRestartPolicy.WhenPending) : RdsRestartPolicy.Never;
+        const rebootHook =
+            restart === RdsRestartPolicy.Never
+                ? undefined
+                : rdsRebootHook(`${name}-rds-reboot`, {
+                      dbInstanceIdentifier: db.rdsInstanceIdentifier!,
+                      policy: restart,
+                      timeoutMinutes: db.restartTimeoutMinutes ?? RESTART_TIMEOUT_MINUTES.rdsDefault,
+                  });
         const listener = new aws.lb.Listener(
             `${name}-listener`,
             {
@@ -497,10 +556,13 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
                 defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
                 tags,
             },
-            child,
+            rebootHook ? { parent: this, hooks: { afterCreate: [rebootHook] } } : child,
         );
 
-        if (plan.kind === "rds") {
+        if (plan.kind === "rds" && !plan.manageRdsTargets) {
+            // A TargetSync owns this group's targets: no attachment, so the program never registers a stale
+            // address nor removes the one the function registered after a failover.
+        } else if (plan.kind === "rds") {
             new aws.lb.TargetGroupAttachment(
                 `${name}-target`,
                 { targetGroupArn: targetGroup.arn, targetId: targetAddresses.apply((a) => a[0]), port: databasePort },
@@ -548,6 +610,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         this.rdsAddress = rdsAddress;
         this.rdsCaCertIdentifier = rdsCa;
         this.rdsEngine = rdsEngine;
+        this.rdsDbName = rdsDbName;
         this.databaseSecurityGroupId = databaseSg;
         this.registerOutputs({
             hostname: this.hostname,
@@ -566,6 +629,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
             rdsAddress: this.rdsAddress,
             rdsCaCertIdentifier: this.rdsCaCertIdentifier,
             rdsEngine: this.rdsEngine,
+            rdsDbName: this.rdsDbName,
             databaseSecurityGroupId: this.databaseSecurityGroupId,
         });
     }

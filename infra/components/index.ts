@@ -3,4 +3,16 @@
  * or YAML through the generated SDK (`pulumi package add`). package.json `main` points here, and the
  * Pulumi language host exposes every ComponentResource exported from this module.
  */
-export { DatabaseEndpoint, DatabaseEndpointArgs, DatabaseTargetArgs, IpAddressType } from "./databaseEndpoint";
+export { DatabaseEndpoint, DatabaseEndpointArgs, DatabaseTarget, IpAddressType } from "./databaseEndpoint";
+export { RdsRestartPolicy } from "../hooks/rdsReboot";
+export { CertificateAuthority, CertificateAuthorityArgs } from "./certificateAuthority";
+export { DatabaseCertificate, DatabaseCertificateArgs } from "./databaseCertificate";
+export {
+    AdminConnection,
+    DatabaseEngine,
+    DatabaseIntegrations,
+    DatabaseIntegrationsArgs,
+    IntegrationAccess,
+    Integration,
+} from "./databaseIntegrations";
+export { TargetSync, TargetSyncArgs, TargetSyncTarget } from "./targetSync";

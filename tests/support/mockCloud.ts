@@ -28,12 +28,19 @@ export interface FakeSubnet {
     ipv6CidrBlock: string;
 }
 
+/** A Secrets Manager secret's current value (e.g. an RDS-managed master user secret). */
+export interface FakeSecret {
+    secretString: string;
+}
+
 export interface FakeWorld {
     instances: Record<string, FakeRdsInstance>;
     subnets: Record<string, FakeSubnet>;
     subnetGroups: Record<string, { subnetIds: string[]; vpcId: string }>;
     /** hostname -> IPv4 addresses; a missing name fails with ENOTFOUND. */
     dns: Record<string, string[]>;
+    /** Secret ARN -> current value; a missing secret fails with ResourceNotFoundException. */
+    secrets?: Record<string, FakeSecret>;
 }
 
 export type Registered = Registration;
@@ -53,6 +60,7 @@ export function exampleWorld(): FakeWorld {
                 caCertIdentifier: "rds-ca-rsa2048-g1",
                 dbInstanceIdentifier: "prod-postgres",
                 dbInstanceArn: "arn:aws:rds:us-east-1:123456789012:db:prod-postgres",
+                dbName: "app",
             },
         },
         subnets: {
@@ -65,6 +73,12 @@ export function exampleWorld(): FakeWorld {
             "prod-db-subnets": { subnetIds: ["subnet-0db1a00000000000a", "subnet-0db1b00000000000b"], vpcId: "vpc-0a1b2c3d4e5f60718" },
         },
         dns: { "prod-postgres.c9akciq32.us-east-1.rds.amazonaws.com": ["10.0.2.41"] },
+        secrets: {
+            // The RDS-managed master user secret of prod-postgres (Pulumi.dev.yaml's adminSecretArn).
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-3f6c1a2b-4d5e-4f60-8a7b-9c0d1e2f3a4b-AbCdEf": {
+                secretString: JSON.stringify({ username: "postgres_admin", password: "admin-password-from-secrets-manager" }),
+            },
+        },
     };
 }
 
@@ -106,9 +120,86 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
                 state: { ...inputs, allocationId: `eipalloc-${hex(name, 17)}`, publicIp: `198.51.100.${(n % 250) + 1}` },
             };
         }
+        case "random:index/randomPassword:RandomPassword": {
+            // Deterministic per name and keepers, so a changed rotation keeper yields a new password.
+            const result = crypto.createHash("sha256").update(`${name}|${JSON.stringify(inputs.keepers ?? {})}`).digest("base64url").replace(/[-_]/g, "x").slice(0, inputs.length ?? 16);
+            return { id: "none", state: { ...inputs, result } };
+        }
+        case "aws:secretsmanager/secret:Secret": {
+            const secretName = inputs.name ?? `${inputs.namePrefix ?? ""}${hex(name, 26)}`;
+            const arn = `arn:aws:secretsmanager:${region}:${account}:secret:${secretName}-${hex(secretName, 6)}`;
+            return { id: arn, state: { ...inputs, arn, name: secretName } };
+        }
+        // Target sync (infra/components/targetSync.ts): names as the provider's auto-naming makes them, real ARN shapes.
+        case "aws:cloudwatch/logGroup:LogGroup": {
+            const logGroupName = inputs.name ?? `${name}-${hex(name, 7)}`;
+            return { id: logGroupName, state: { ...inputs, name: logGroupName, arn: `arn:aws:logs:${region}:${account}:log-group:${logGroupName}` } };
+        }
+        case "aws:iam/role:Role": {
+            const roleName = inputs.name ?? `${name}-${hex(name, 7)}`;
+            return { id: roleName, state: { ...inputs, name: roleName, arn: `arn:aws:iam::${account}:role/${roleName}` } };
+        }
+        case "aws:lambda/function:Function": {
+            const functionName = inputs.name ?? `${name}-${hex(name, 7)}`;
+            return { id: functionName, state: { ...inputs, name: functionName, arn: `arn:aws:lambda:${region}:${account}:function:${functionName}` } };
+        }
+        case "aws:cloudwatch/eventRule:EventRule": {
+            const ruleName = inputs.name ?? `${name}-${hex(name, 7)}`;
+            return { id: ruleName, state: { ...inputs, name: ruleName, arn: `arn:aws:events:${region}:${account}:rule/${ruleName}` } };
+        }
+        case "aws:secretsmanager/secretVersion:SecretVersion": {
+            const versionId = uuidOf(`${inputs.secretId}|${JSON.stringify(inputs.secretString)}`);
+            return { id: `${inputs.secretId}|${versionId}`, state: { ...inputs, arn: inputs.secretId, versionId, versionStages: ["AWSCURRENT"] } };
+        }
+        // TLS (infra/components/certificateAuthority.ts, databaseCertificate.ts): PEM-shaped stand-ins whose
+        // bodies say what they were made from, and validity counted from a fixed instant.
+        case "tls:index/privateKey:PrivateKey": {
+            const id = hex(`${name}|${inputs.algorithm}|${inputs.rsaBits ?? inputs.ecdsaCurve ?? ""}`, 16);
+            return {
+                id,
+                state: {
+                    ...inputs,
+                    privateKeyPem: mockPem("PRIVATE KEY", { key: id, algorithm: inputs.algorithm }),
+                    publicKeyPem: mockPem("PUBLIC KEY", { key: id, algorithm: inputs.algorithm }),
+                },
+            };
+        }
+        case "tls:index/certRequest:CertRequest":
+            return {
+                id: hex(name, 16),
+                state: { ...inputs, certRequestPem: mockPem("CERTIFICATE REQUEST", { subject: inputs.subject, dnsNames: inputs.dnsNames, ipAddresses: inputs.ipAddresses }) },
+            };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+        case "tls:index/locallySignedCert:LocallySignedCert": {
+            const serial = String(parseInt(hex(`${name}|${JSON.stringify(inputs)}`, 12), 16));
+            const issuedBy = type.endsWith("SelfSignedCert") ? "self" : hex(String(inputs.caCertPem), 16);
+            return {
+                id: serial,
+                state: {
+                    ...inputs,
+                    certPem: mockPem("CERTIFICATE", { serial, issuedBy, subject: inputs.subject ?? null, request: inputs.certRequestPem ? hex(String(inputs.certRequestPem), 16) : null }),
+                    validityStartTime: MOCK_CERTIFICATE_START.toISOString().replace(".000Z", "Z"),
+                    validityEndTime: new Date(MOCK_CERTIFICATE_START.getTime() + inputs.validityPeriodHours * 3_600_000).toISOString().replace(".000Z", "Z"),
+                    readyForRenewal: false,
+                },
+            };
+        }
         default:
             return { id: `${name}-id`, state: { ...inputs, arn: inputs.arn ?? `arn:aws:mock:${region}:${account}:${name}` } };
     }
+}
+
+/** When every mock certificate starts to be valid. */
+export const MOCK_CERTIFICATE_START = new Date("2025-01-01T00:00:00Z");
+
+/** A PEM block whose body is `facts` as base64 JSON. */
+export function mockPem(label: string, facts: unknown): string {
+    return `-----BEGIN ${label}-----\n${Buffer.from(JSON.stringify(facts)).toString("base64")}\n-----END ${label}-----\n`;
+}
+
+function uuidOf(text: string): string {
+    const h = hex(text, 32);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 export class MockCloud {
@@ -167,6 +258,22 @@ export class MockCloud {
                     const group = w.subnetGroups[args.inputs.name];
                     if (!group) throw new Error(`DBSubnetGroupNotFoundFault: ${args.inputs.name}`);
                     return { id: args.inputs.name, name: args.inputs.name, ...group };
+                }
+                case "aws:secretsmanager/getSecretVersion:getSecretVersion": {
+                    const secret = w.secrets?.[args.inputs.secretId];
+                    if (!secret) {
+                        // `details` is what the SDK reports of a failed invoke (the engine's gRPC error field).
+                        const message = `ResourceNotFoundException: Secrets Manager can't find the specified secret ${args.inputs.secretId}`;
+                        throw Object.assign(new Error(message), { details: message });
+                    }
+                    return {
+                        id: `${args.inputs.secretId}|AWSCURRENT`,
+                        arn: args.inputs.secretId,
+                        secretId: args.inputs.secretId,
+                        secretString: secret.secretString,
+                        versionId: "00000000-0000-4000-8000-000000000001",
+                        versionStages: ["AWSCURRENT"],
+                    };
                 }
                 case "aws:index/getCallerIdentity:getCallerIdentity":
                     return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/deployer", userId: "AIDA" };
