@@ -1,0 +1,452 @@
+/**
+ * The cross-language package: the Pulumi package schema that `pulumi package add` generates C#, Python, Go and
+ * YAML SDKs from, made without the CLI exactly as the Node.js language host makes it.
+ *
+ * - The schema is pinned (tests/schema/db-endpoints.schema.json) and compared exactly: a change to a component's
+ *   public API shows up here as a diff, to be accepted with `npm run schema:update`.
+ * - Every exported component is in it, documented, and typed with what crosses languages.
+ * - DatabaseEndpoint's essentials are asserted explicitly.
+ * - The plugin starts the way the language host starts it (from the consumer's directory, TypeScript compiled by
+ *   ts-node with the host's defaults) and serves that schema over gRPC.
+ * - The C# and YAML examples use only names and properties the schema has, as the generated SDKs spell them.
+ */
+import assert from "node:assert/strict";
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import * as yaml from "js-yaml";
+import * as ts from "typescript";
+import {
+    diffSchemas,
+    exportedComponents,
+    formatSchema,
+    generateSchema,
+    PackageSchema,
+    PINNED_SCHEMA_FILE,
+    PropertySpec,
+    providerName,
+    readPackageManifest,
+    REPO_ROOT,
+} from "../scripts/update-schema";
+import { checkCSharp, checkYamlProgram, csharpApi, readCSharp } from "./schema/examples";
+
+const PACKAGE = "db-endpoints";
+const ENDPOINT = `${PACKAGE}:index:DatabaseEndpoint`;
+const TARGET = `${PACKAGE}:index:DatabaseTarget`;
+const IP_TYPE = `${PACKAGE}:index:IpAddressType`;
+
+let generated: PackageSchema;
+let pinned: PackageSchema;
+
+before(async () => {
+    generated = await generateSchema();
+    pinned = JSON.parse(fs.readFileSync(PINNED_SCHEMA_FILE, "utf8")) as PackageSchema;
+});
+
+/** A compact rendering of a property's type: `input string?`, `plain string[]`, `plain DatabaseTarget`. */
+function typeOf(p: PropertySpec | undefined): string {
+    assert.ok(p, "property is missing");
+    const base = (q: PropertySpec): string => {
+        if (q.$ref) return q.$ref.replace(`#/types/${PACKAGE}:index:`, "");
+        if (q.type === "array") return `${base(q.items!)}[]`;
+        if (q.type === "object" && q.additionalProperties) return `map<${base(q.additionalProperties)}>`;
+        return q.type ?? "?";
+    };
+    return `${p.plain ? "plain" : "input"} ${base(p)}${p.optional ? "?" : ""}`;
+}
+
+/** Every property of every component and type, with where it is: `DatabaseEndpoint.inputs.vpcId`. */
+function everyProperty(schema: PackageSchema): [string, PropertySpec][] {
+    const all: [string, PropertySpec][] = [];
+    const short = (token: string) => token.split(":")[2];
+    for (const [token, r] of Object.entries(schema.resources)) {
+        for (const [k, p] of Object.entries(r.inputProperties ?? {})) all.push([`${short(token)}.inputs.${k}`, p]);
+        for (const [k, p] of Object.entries(r.properties ?? {})) all.push([`${short(token)}.outputs.${k}`, p]);
+    }
+    for (const [token, t] of Object.entries(schema.types)) {
+        for (const [k, p] of Object.entries(t.properties ?? {})) all.push([`${short(token)}.${k}`, p]);
+    }
+    return all;
+}
+
+describe("the package schema (what the C#, Python, Go and YAML SDKs are generated from)", () => {
+    it("is the pinned schema, exactly (run `npm run schema:update` after an intended API change)", () => {
+        const expected = fs.readFileSync(PINNED_SCHEMA_FILE, "utf8");
+        const actual = formatSchema(generated);
+        if (actual === expected) return;
+        const changes = diffSchemas(JSON.parse(expected), generated);
+        assert.fail(
+            [
+                `The package schema generated from the sources differs from ${path.relative(REPO_ROOT, PINNED_SCHEMA_FILE)}.`,
+                "This is the public API that C#, Python, Go and YAML programs use. If the change is intended, run",
+                "`npm run schema:update` and commit the updated file with it; otherwise fix the component.",
+                "Changes (- pinned, + generated, ~ changed):",
+                ...(changes.length > 0 ? changes.slice(0, 150) : ["(formatting only)"]),
+                ...(changes.length > 150 ? [`... and ${changes.length - 150} more`] : []),
+            ].join("\n  "),
+        );
+    });
+
+    it("is named and located the way the Node.js language host names and finds the plugin", () => {
+        const manifest = readPackageManifest();
+        // The host: the npm package name (its scope would become a namespace) is the Pulumi package name, which
+        // the SDKs are named from (C#: Pulumi.DbEndpoints); the plugin entry is package.json main.
+        assert.deepEqual(providerName(manifest.name), { name: PACKAGE });
+        assert.equal(generated.name, PACKAGE);
+        assert.equal(generated.namespace, undefined);
+        assert.equal(generated.version, manifest.version);
+        assert.equal(manifest.main, "infra/components/index.ts");
+        assert.equal(manifest.exports, undefined, "package.json exports would override main for the schema analyzer");
+        assert.ok(fs.existsSync(path.join(REPO_ROOT, manifest.main)));
+        const plugin = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "PulumiPlugin.yaml"), "utf8")) as { runtime: unknown };
+        assert.deepEqual(plugin, { runtime: "nodejs" });
+        // The analyzer type-checks the files tsconfig.json at the plugin root includes; the entry must be one.
+        const config = ts.getParsedCommandLineOfConfigFile(path.join(REPO_ROOT, "tsconfig.json"), {}, {
+            ...ts.sys,
+            onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, "\n")),
+        });
+        assert.ok(config?.fileNames.includes(path.join(REPO_ROOT, manifest.main).split(path.sep).join("/")));
+    });
+
+    it("has exactly the components exported from package.json main, each as db-endpoints:index:<Class>", () => {
+        const exported = exportedComponents().map((c) => `${PACKAGE}:index:${c.name}`).sort();
+        assert.ok(exported.includes(ENDPOINT));
+        assert.deepEqual(Object.keys(generated.resources).sort(), exported);
+        for (const [token, r] of Object.entries(generated.resources)) {
+            assert.equal(r.isComponent, true, `${token} is not a component`);
+        }
+    });
+
+    it("registers each component under the type token the SDKs construct it with", () => {
+        // An SDK creates `db-endpoints:index:<Class>`; the plugin finds the class by that name, and the component
+        // must register under the same token (super(...)), or its children and outputs land on another resource.
+        const sources = fs
+            .readdirSync(path.join(REPO_ROOT, "infra", "components"))
+            .filter((f) => f.endsWith(".ts"))
+            .map((f) => fs.readFileSync(path.join(REPO_ROOT, "infra", "components", f), "utf8"))
+            .join("\n");
+        for (const token of Object.keys(generated.resources)) {
+            assert.ok(sources.includes(`"${token}"`), `no source in infra/components declares the type token "${token}"`);
+        }
+    });
+
+    it("documents every component, input, output and enum member (the docs C# and Python users read)", () => {
+        // (@pulumi/pulumi's schema generator drops the TSDoc of interfaces and enums themselves, so types are
+        // documented through the properties that use them.)
+        const undocumented: string[] = [];
+        for (const [token, r] of Object.entries(generated.resources)) if (!r.description?.trim()) undocumented.push(token);
+        for (const [token, t] of Object.entries(generated.types)) {
+            for (const e of t.enum ?? []) if (!e.description?.trim()) undocumented.push(`${token} member ${e.name}`);
+        }
+        for (const [where, p] of everyProperty(generated)) if (!p.description?.trim()) undocumented.push(where);
+        assert.deepEqual(undocumented, [], `missing TSDoc: ${undocumented.join(", ")}`);
+    });
+
+    it("types every property with what crosses languages: no Any, every type reference defined", () => {
+        const problems: string[] = [];
+        const check = (where: string, p: PropertySpec | undefined): void => {
+            if (!p) return;
+            if (p.$ref === "pulumi.json#/Any") problems.push(`${where} is Any (untyped in C#): give it a concrete type`);
+            else if (p.$ref?.startsWith("#/types/")) {
+                if (!generated.types[decodeURIComponent(p.$ref.slice(8))]) problems.push(`${where} refers to undefined ${p.$ref}`);
+            } else if (p.$ref) {
+                const pkg = p.$ref.split("/")[1];
+                if (!generated.dependencies?.some((d) => d.name === pkg)) problems.push(`${where} refers to ${p.$ref}, a package not in dependencies`);
+            } else if (!p.type) problems.push(`${where} has no type`);
+            check(`${where}[]`, p.items);
+            check(`${where}{}`, p.additionalProperties);
+        };
+        for (const [where, p] of everyProperty(generated)) check(where, p);
+        assert.deepEqual(problems, []);
+    });
+});
+
+describe("DatabaseEndpoint in the schema", () => {
+    it("is the component db-endpoints:index:DatabaseEndpoint", () => {
+        const r = pinned.resources[ENDPOINT];
+        assert.ok(r, `${ENDPOINT} is missing`);
+        assert.equal(r.isComponent, true);
+        assert.match(r.description!, /Network Load Balancer/);
+    });
+
+    it("requires exactly vpcId, subnetIds and database", () => {
+        assert.deepEqual([...pinned.resources[ENDPOINT].requiredInputs!].sort(), ["database", "subnetIds", "vpcId"]);
+    });
+
+    it("takes its essential inputs with these types (plain = must be known when declared)", () => {
+        const inputs = pinned.resources[ENDPOINT].inputProperties!;
+        const essentials: Record<string, string> = {
+            vpcId: "input string",
+            subnetIds: "plain string[]",
+            database: "plain DatabaseTarget",
+            port: "input number?",
+            allowedCidrs: "plain string[]?",
+            allowPublicInternet: "plain boolean?",
+            idleTimeoutSeconds: "input number?",
+            elasticIps: "plain boolean?",
+            hostname: "input string?",
+            hostedZoneId: "input string?",
+            ipAddressType: "plain IpAddressType?",
+            deletionProtection: "input boolean?",
+            tags: "input map<string>?",
+        };
+        for (const [name, type] of Object.entries(essentials)) assert.equal(typeOf(inputs[name]), type, `input ${name}`);
+    });
+
+    it("describes the database target: an RDS identifier, or addresses and a port", () => {
+        const t = pinned.types[TARGET];
+        assert.equal(t.type, "object");
+        assert.deepEqual(t.required ?? [], []);
+        assert.equal(typeOf(t.properties!.rdsInstanceIdentifier), "input string?");
+        assert.equal(typeOf(t.properties!.addresses), "plain string[]?");
+        assert.equal(typeOf(t.properties!.port), "input number?");
+        assert.equal(typeOf(t.properties!.securityGroupId), "input string?");
+    });
+
+    it("has the enum IpAddressType: Ipv4 = ipv4, Dualstack = dualstack", () => {
+        const t = pinned.types[IP_TYPE];
+        assert.equal(t.type, "string");
+        assert.deepEqual(
+            t.enum!.map((e) => [e.name, e.value]),
+            [
+                ["Ipv4", "ipv4"],
+                ["Dualstack", "dualstack"],
+            ],
+        );
+    });
+
+    it("has the outputs clients and other stacks need", () => {
+        const r = pinned.resources[ENDPOINT];
+        const outputs = r.properties!;
+        const essentials: Record<string, string> = {
+            hostname: "input string",
+            loadBalancerDnsName: "input string",
+            loadBalancerArn: "input string",
+            port: "input number",
+            databasePort: "input number",
+            publicAddresses: "input string[]",
+            allowedCidrs: "input string[]",
+            idleTimeoutSeconds: "input number",
+            securityGroupIds: "input string[]",
+            targetGroupArn: "input string",
+            listenerArn: "input string",
+            rdsAddress: "input string?",
+            rdsCaCertIdentifier: "input string?",
+        };
+        // Outputs are never plain; `input` here only means "not plain".
+        for (const [name, type] of Object.entries(essentials)) assert.equal(typeOf(outputs[name]), type, `output ${name}`);
+        for (const name of ["hostname", "port", "loadBalancerDnsName", "securityGroupIds", "allowedCidrs"]) {
+            assert.ok(r.required!.includes(name), `output ${name} should always be set`);
+        }
+        for (const name of ["rdsAddress", "rdsCaCertIdentifier"]) assert.ok(!r.required!.includes(name), `output ${name} is RDS only`);
+    });
+
+    it("gets these C# names in the generated SDK", () => {
+        const api = csharpApi(pinned);
+        assert.equal(api.namespace, "Pulumi.DbEndpoints");
+        const kinds = Object.fromEntries([...api.classes.values()].filter((c) => c.token === ENDPOINT || c.token === TARGET || c.token === IP_TYPE).map((c) => [c.fullName, c.kind]));
+        assert.deepEqual(kinds, {
+            "Pulumi.DbEndpoints.DatabaseEndpoint": "resource",
+            "Pulumi.DbEndpoints.DatabaseEndpointArgs": "args",
+            // The generator appends "Args" to an input type's name: DatabaseTarget becomes DatabaseTargetArgs.
+            "Pulumi.DbEndpoints.Inputs.DatabaseTargetArgs": "input type",
+            "Pulumi.DbEndpoints.IpAddressType": "enum",
+        });
+        const args = api.classes.get("Pulumi.DbEndpoints.DatabaseEndpointArgs")!;
+        assert.deepEqual([...args.required].sort(), ["Database", "SubnetIds", "VpcId"]);
+        assert.equal(api.classes.get("Pulumi.DbEndpoints.IpAddressType")!.members!.get("Dualstack"), "dualstack");
+    });
+});
+
+/** The compiler options @pulumi/pulumi's run-plugin gives ts-node when the working directory has no tsconfig.json. */
+function hostDefaultCompilerOptions(): ts.CompilerOptions {
+    const { options, errors } = ts.convertCompilerOptionsFromJson(
+        { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: true },
+        REPO_ROOT,
+    );
+    assert.deepEqual(errors, []);
+    return options;
+}
+
+describe("the plugin as the Node.js language host runs it", () => {
+    it("compiles with the host's default TypeScript options (the consumer's directory has no tsconfig.json)", () => {
+        // The host starts `node @pulumi/pulumi/cmd/run-plugin <plugin dir>` in the CONSUMER's working directory
+        // (a C# project, say). run-plugin then registers ts-node with tsconfig.json from that directory, not this
+        // repository's: no `strict`, module nodenext. Type errors then stop the plugin, so the components (and what
+        // they import) must compile under those options too. ts-node's own ignored codes: 6059, 18002, 18003.
+        const options = hostDefaultCompilerOptions();
+        const consumer = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-consumer-"));
+        const host = ts.createCompilerHost(options);
+        host.getCurrentDirectory = () => consumer;
+        const program = ts.createProgram({ rootNames: [path.join(REPO_ROOT, readPackageManifest().main)], options, host });
+        const ours = program
+            .getSourceFiles()
+            .filter((sf) => !sf.isDeclarationFile && !sf.fileName.includes("/node_modules/") && sf.fileName.startsWith(REPO_ROOT));
+        assert.ok(ours.length > 0);
+        const diagnostics = ours
+            .flatMap((sf) => [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)])
+            .filter((d) => ![6059, 18002, 18003].includes(d.code));
+        const text = ts.formatDiagnostics(diagnostics, {
+            getCanonicalFileName: (f) => f,
+            getCurrentDirectory: () => REPO_ROOT,
+            getNewLine: () => "\n",
+        });
+        fs.rmSync(consumer, { recursive: true, force: true });
+        assert.equal(diagnostics.length, 0, `the plugin would fail to start for C#/YAML/Python/Go users:\n${text}`);
+    });
+
+    describe("started from a consumer's directory", () => {
+        let plugin: ChildProcess | undefined;
+        let consumer: string;
+        let port: number;
+        let stderr = "";
+
+        before(async () => {
+            consumer = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-consumer-"));
+            const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_CACHE: "false" };
+            delete env.NODE_OPTIONS;
+            delete env.NODE_TEST_CONTEXT;
+            const runPlugin = createRequire(path.join(REPO_ROOT, "package.json")).resolve("@pulumi/pulumi/cmd/run-plugin");
+            plugin = spawn(process.execPath, [runPlugin, REPO_ROOT], { cwd: consumer, env, stdio: ["ignore", "pipe", "pipe"] });
+            plugin.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+            port = await new Promise<number>((resolve, reject) => {
+                let stdout = "";
+                const guard = setTimeout(() => reject(new Error(`the plugin printed no port within 5 minutes:\n${stderr}`)), 300_000);
+                plugin!.stdout!.on("data", (d: Buffer) => {
+                    stdout += d.toString();
+                    const line = stdout.split("\n")[0];
+                    if (stdout.includes("\n") && /^\d+$/.test(line.trim())) {
+                        clearTimeout(guard);
+                        resolve(Number(line.trim()));
+                    }
+                });
+                plugin!.on("exit", (code) => {
+                    clearTimeout(guard);
+                    reject(new Error(`the plugin exited (code ${code}) before serving:\n${stdout}\n${stderr}`));
+                });
+            });
+        });
+
+        after(() => {
+            plugin?.kill();
+            fs.rmSync(consumer, { recursive: true, force: true });
+        });
+
+        it("serves the same schema over gRPC (what `pulumi package add` generates the SDK from)", async () => {
+            const pulumiRequire = createRequire(createRequire(path.join(REPO_ROOT, "package.json")).resolve("@pulumi/pulumi"));
+            const grpc = pulumiRequire("@grpc/grpc-js");
+            const service = pulumiRequire("./proto/provider_grpc_pb");
+            const messages = pulumiRequire("./proto/provider_pb");
+            const client = new service.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+            try {
+                const schema = await new Promise<string>((resolve, reject) =>
+                    client.getSchema(new messages.GetSchemaRequest(), (err: Error | null, res: { getSchema(): string }) =>
+                        err ? reject(err) : resolve(res.getSchema()),
+                    ),
+                );
+                assert.deepEqual(JSON.parse(schema), generated);
+            } finally {
+                client.close();
+            }
+        });
+    });
+});
+
+describe("examples/csharp (a C# program using the generated SDK)", () => {
+    const dir = path.join(REPO_ROOT, "examples", "csharp");
+
+    it("uses only classes, properties and outputs the generated SDK has, and sets every required input", () => {
+        const source = fs.readFileSync(path.join(dir, "Program.cs"), "utf8");
+        assert.deepEqual(checkCSharp(source, csharpApi(pinned)), []);
+        // Not vacuous: the example declares an endpoint with the SDK's classes.
+        const reading = readCSharp(source);
+        assert.ok(reading.usings.includes("Pulumi.DbEndpoints"));
+        const created = reading.creations.map((c) => c.type);
+        for (const name of ["DatabaseEndpoint", "DatabaseEndpointArgs", "DatabaseTargetArgs"]) assert.ok(created.includes(name), `Program.cs creates no ${name}`);
+        assert.ok(reading.memberReads.some((r) => r.member === "Hostname"));
+    });
+
+    it("is a .NET LTS project referencing Pulumi and Pulumi.Aws, with the generated SDK's sources kept out", () => {
+        const csproj = fs.readFileSync(path.join(dir, "DbEndpointsExample.csproj"), "utf8");
+        assert.match(csproj, /<TargetFramework>net(8|10)\.0<\/TargetFramework>/);
+        assert.match(csproj, /<PackageReference Include="Pulumi" Version="3\.\*" \/>/);
+        assert.match(csproj, /<PackageReference Include="Pulumi\.Aws" Version="7\.\*" \/>/);
+        assert.match(csproj, /<DefaultItemExcludes>\$\(DefaultItemExcludes\);sdks\/\*\*\/\*\.cs<\/DefaultItemExcludes>/);
+        const project = yaml.load(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as Record<string, any>;
+        assert.equal(project.runtime, "dotnet");
+        assert.equal(path.resolve(dir, project.packages[PACKAGE]), REPO_ROOT);
+        for (const key of ["publicSubnetIds", "allowedCidrs", "rdsInstanceIdentifier"]) assert.ok(project.config[key], `config ${key} is not declared`);
+    });
+});
+
+describe("examples/yaml (a Pulumi YAML program)", () => {
+    it("uses only components, inputs and outputs the schema has, with every required input", () => {
+        const program = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "examples", "yaml", "Pulumi.yaml"), "utf8")) as Record<string, any>;
+        assert.equal(program.runtime, "yaml");
+        assert.equal(path.resolve(REPO_ROOT, "examples", "yaml", program.packages[PACKAGE]), REPO_ROOT);
+        assert.deepEqual(checkYamlProgram(program, pinned), []);
+        assert.equal(program.resources.reporting.type, ENDPOINT);
+    });
+});
+
+describe("the example checks catch mistakes", () => {
+    it("reports wrong C# class, property, output and enum names, and missing required inputs", () => {
+        const wrong = [
+            "using Pulumi;",
+            "using Pulumi.DbEndpoints;",
+            "using Pulumi.DbEndpoints.Inputs;",
+            "return await Deployment.RunAsync(() => {",
+            '    var e = new DatabaseEndpoint("e", new DatabaseEndpointArgs',
+            "    {",
+            '        VpcID = "vpc-1",',
+            '        Database = new DatabaseTargetArgsArgs { RdsInstanceIdentifier = "db" },',
+            "        IpAddressType = IpAddressType.IPv6,",
+            '        // Prot = 1, (comments are not code) "',
+            "    });",
+            '    var d = new Pulumi.DbEndpoints.Inputs.DatabaseTargetArgs { Adresses = { "10.0.0.1" } };',
+            '    return new Dictionary<string, object?> { ["h"] = e.HostName, ["s"] = "e.Nothing" };',
+            "});",
+        ].join("\n");
+        const api = csharpApi(pinned);
+        const members = (name: string) => [...api.classes.get(name)!.members!.keys()].sort().join(", ");
+        const argsClasses = [...api.classes.values()]
+            .filter((c) => c.kind === "args" || c.kind === "input type")
+            .map((c) => c.fullName)
+            .sort()
+            .join(", ");
+        assert.deepEqual(checkCSharp(wrong, api), [
+            `line 5: Pulumi.DbEndpoints.DatabaseEndpointArgs has no member VpcID (it has: ${members("Pulumi.DbEndpoints.DatabaseEndpointArgs")})`,
+            "line 5: Pulumi.DbEndpoints.DatabaseEndpointArgs is created without its required SubnetIds",
+            "line 5: Pulumi.DbEndpoints.DatabaseEndpointArgs is created without its required VpcId",
+            `line 8: DatabaseTargetArgsArgs is not a class of the generated SDK (its Args classes: ${argsClasses})`,
+            `line 12: Pulumi.DbEndpoints.Inputs.DatabaseTargetArgs has no member Adresses (it has: ${members("Pulumi.DbEndpoints.Inputs.DatabaseTargetArgs")})`,
+            `line 13: e is a Pulumi.DbEndpoints.DatabaseEndpoint, which has no output HostName (it has: ${members("Pulumi.DbEndpoints.DatabaseEndpoint")})`,
+            "line 9: enum Pulumi.DbEndpoints.IpAddressType has no member IPv6 (it has: Dualstack, Ipv4)",
+        ]);
+    });
+
+    it("reports unknown YAML components, inputs, enum values, missing required inputs and unknown outputs", () => {
+        const program = {
+            resources: {
+                a: {
+                    type: "db-endpoints:DatabaseEndpoint",
+                    properties: { vpcId: "vpc-1", database: { rdsInstanceId: "x" }, ipAddressType: "ipv6", idleTimeoutSeconds: "long" },
+                },
+                b: { type: "db-endpoints:index:Nope" },
+                c: { type: "aws:ec2:Vpc", properties: { anything: true } },
+            },
+            outputs: { h: "${a.hostName}", ok: "${a.hostname}" },
+        };
+        assert.deepEqual(checkYamlProgram(program, pinned), [
+            `resources.a.properties.database.rdsInstanceId: no such input (inputs: ${Object.keys(pinned.types[TARGET].properties!).join(", ")})`,
+            'resources.a.properties.ipAddressType: "ipv6" is not one of "ipv4", "dualstack"',
+            'resources.a.properties.idleTimeoutSeconds: expected a number, not "long"',
+            "resources.a.properties: required input subnetIds is missing",
+            `resources.b: db-endpoints:index:Nope is not a component of db-endpoints (it has: ${Object.keys(pinned.resources).join(", ")})`,
+            `outputs.h: a (${ENDPOINT}) has no output hostName (outputs: ${Object.keys(pinned.resources[ENDPOINT].properties!).join(", ")})`,
+        ]);
+    });
+});
