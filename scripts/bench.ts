@@ -7,6 +7,7 @@
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
+import { benchTargetSync } from "./bench-targetSync";
 
 const ROOT = path.resolve(__dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
     );
     process.stdout.write("## Program evaluation under the mock runtime\n\n");
     process.stdout.write(benchProgram(sizes) + "\n");
+    process.stdout.write("\n## Target-sync function: one reconcile run (mocked ELB API)\n\n");
+    process.stdout.write((await benchTargetSync(sizes)) + "\n");
 }
 
 if (require.main === module) {

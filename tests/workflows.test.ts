@@ -1,6 +1,6 @@
 /**
  * The GitHub Actions workflows (.github/workflows): valid against GitHub's workflow schema (the SchemaStore schema
- * that @action-validator/core compiles in, so nothing is fetched), and doing what docs/readme/ci.md promises:
+ * that @action-validator/core compiles in, so nothing is fetched), and doing what README.md, "Deploying from CI (GitHub Actions)" promises:
  * pull requests run the tests and post a `pulumi preview`; pushes to main run the tests and `pulumi up`, one
  * deployment at a time; AWS credentials come only from OIDC; nothing long-lived is in the repository.
  */

@@ -3,7 +3,7 @@
 // The classes below come from the SDK that `pulumi package add` (or `pulumi install`, which reads the
 // `packages` entry of Pulumi.yaml) generates into sdks/db-endpoints from the package schema; the endpoint itself
 // runs in the package's Node.js plugin, so it validates and builds exactly what a TypeScript program gets.
-// Steps from `pulumi package add` to `pulumi up`: docs/readme/csharp.md.
+// Steps from `pulumi package add` to `pulumi up`: README.md, "Using the components from C# (and YAML, Python, Go)".
 using System.Collections.Generic;
 using Pulumi;
 using Pulumi.DbEndpoints;
