@@ -13,6 +13,9 @@ export interface AllowlistQuotas {
     securityGroupsPerLoadBalancer: number;
 }
 
+/** The widest allowlist entry accepted without the public-internet opt-in, per family. */
+export const WIDEST_PREFIX = { ipv4: 8, ipv6: 16 } as const;
+
 export const DEFAULT_QUOTAS: AllowlistQuotas = { rulesPerSecurityGroup: 60, securityGroupsPerLoadBalancer: 5 };
 
 export interface AllowlistRule {
@@ -57,6 +60,16 @@ export function normalizeAllowlist(
                 at,
                 `${show(entry)} opens the endpoint to the whole internet; ` +
                     `set ${publicInternetPath}: true to do that on purpose`,
+            );
+            return;
+        }
+        const widest = WIDEST_PREFIX[parsed.family];
+        if (parsed.prefix < widest) {
+            // A few short prefixes add up to the whole internet (0.0.0.0/1 + 128.0.0.0/1): refused like 0.0.0.0/0.
+            problems.error(
+                at,
+                `${show(entry)} is wider than /${widest}, a sizeable share of the whole ${parsed.family === "ipv4" ? "IPv4" : "IPv6"} internet; ` +
+                    `list narrower ranges, or set ${publicInternetPath}: true to open the endpoint to everyone on purpose`,
             );
             return;
         }

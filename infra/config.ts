@@ -187,6 +187,12 @@ export function parseStackConfig(raw: RawStackConfig): ParsedStackConfig {
         }
     });
     checkAcrossEndpoints(problems, rawEndpoints ?? []);
+    if (problems.ok && rawEndpoints && endpoints.length !== rawEndpoints.length) {
+        // Backstop: an endpoint that was written must never vanish without an error (`pulumi up` would delete it).
+        rawEndpoints.forEach((_, i) => {
+            if (!parsedAt.includes(i)) problems.error(`endpoints[${i}]`, "could not be read; check every field of this endpoint");
+        });
+    }
     checkIntegrationsAcrossEndpoints(
         problems,
         endpoints.map((e, k) => ({ path: `endpoints[${parsedAt[k]}]`, databaseKey: databaseKey(e.database), integrations: e.integrations ?? [] })),
@@ -260,8 +266,14 @@ export function readTags(problems: Problems, path: string, value: unknown): Reco
             tags[k] = v;
         }
     }
+    if (Object.keys(value).length > MAX_USER_TAGS) {
+        problems.error(path, `has ${Object.keys(value).length} tags; at most ${MAX_USER_TAGS} fit AWS's 50 per resource beside the ones db-endpoints adds`);
+    }
     return tags;
 }
+
+/** AWS allows 50 tags per resource; db-endpoints adds up to 4 of its own (endpoint, managed-by, Name, ...). */
+export const MAX_USER_TAGS = 45;
 
 function parseEndpoint(problems: Problems, path: string, value: unknown, quotas: AllowlistQuotas): EndpointSpec | undefined {
     if (!isPlainObject(value)) {
@@ -278,7 +290,7 @@ function parseEndpoint(problems: Problems, path: string, value: unknown, quotas:
     const allowPublicInternet = optionalBoolean(problems, join(path, "allowPublicInternet"), value.allowPublicInternet) ?? false;
     const rawCidrs = optionalArray(problems, join(path, "allowedCidrs"), value.allowedCidrs);
     const allowlist =
-        value.allowedCidrs !== undefined && rawCidrs === undefined
+        value.allowedCidrs !== undefined && rawCidrs === undefined // not a list, or null: already reported
             ? []
             : normalizeAllowlist(problems, join(path, "allowedCidrs"), rawCidrs, allowPublicInternet, join(path, "allowPublicInternet"), quotas);
     const idleTimeoutSeconds =

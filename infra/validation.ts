@@ -69,7 +69,12 @@ export function checkKnownKeys(
     known: readonly string[],
 ): void {
     for (const key of Object.keys(value)) {
-        if (known.includes(key)) continue;
+        if (known.includes(key)) {
+            // YAML's `key:` with nothing after it is null: report it here, once, rather than let it read as "unset"
+            // (an unset database kind or allowlist would otherwise silently drop or open an endpoint).
+            if (value[key] === null) problems.error(join(path, key), "is empty; give it a value or remove the line");
+            continue;
+        }
         const suggestion = closest(key, known);
         problems.error(
             join(path, key),
@@ -162,7 +167,8 @@ export function requiredString(
     pattern: RegExp,
     describe: string,
 ): string | undefined {
-    if (value === undefined || value === null || value === "") {
+    if (value === null) return undefined; // reported as "is empty" by checkKnownKeys
+    if (value === undefined || value === "") {
         problems.error(path, `is required (${describe})`);
         return undefined;
     }

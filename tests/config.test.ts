@@ -280,6 +280,35 @@ describe("parseStackConfig refuses", () => {
         ]);
     });
 
+    it("more tags than fit beside the ones db-endpoints adds", () => {
+        const tags = Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`t${i}`, "v"]));
+        assert.deepEqual(errorsOf({ ...base(), tags }), ["tags: has 46 tags; at most 45 fit AWS's 50 per resource beside the ones db-endpoints adds"]);
+    });
+
+    it("a key with nothing after it (YAML null) instead of silently dropping or opening the endpoint", () => {
+        assert.deepEqual(errorsOf(withEndpoint({ name: "a", database: { rdsInstanceIdentifier: null }, allowedCidrs: ["203.0.113.1"] })), [
+            "endpoints[0].database.rdsInstanceIdentifier: is empty; give it a value or remove the line",
+        ]);
+        assert.deepEqual(errorsOf(withEndpoint({ name: "a", database: { addresses: null, port: 5432 }, allowedCidrs: ["203.0.113.1"] })), [
+            "endpoints[0].database.addresses: is empty; give it a value or remove the line",
+        ]);
+        assert.deepEqual(errorsOf(withEndpoint({ name: "a", database: rds, allowedCidrs: null })), [
+            "endpoints[0].allowedCidrs: is empty; give it a value or remove the line",
+        ]);
+        assert.deepEqual(errorsOf({ ...base(), endpoints: null, vpcId: null }), [
+            "vpcId: is empty; give it a value or remove the line",
+            "endpoints: is empty; give it a value or remove the line",
+        ]);
+    });
+
+    it("allowlist entries so wide that a few of them open the whole internet", () => {
+        assert.deepEqual(errorsOf(withEndpoint({ name: "a", database: rds, allowedCidrs: ["0.0.0.0/1", "128.0.0.0/1", "8000::/1", "10.0.0.0/8", "2001::/16"] })), [
+            'endpoints[0].allowedCidrs[0]: "0.0.0.0/1" is wider than /8, a sizeable share of the whole IPv4 internet; list narrower ranges, or set endpoints[0].allowPublicInternet: true to open the endpoint to everyone on purpose',
+            'endpoints[0].allowedCidrs[1]: "128.0.0.0/1" is wider than /8, a sizeable share of the whole IPv4 internet; list narrower ranges, or set endpoints[0].allowPublicInternet: true to open the endpoint to everyone on purpose',
+            'endpoints[0].allowedCidrs[2]: "8000::/1" is wider than /16, a sizeable share of the whole IPv6 internet; list narrower ranges, or set endpoints[0].allowPublicInternet: true to open the endpoint to everyone on purpose',
+        ]);
+    });
+
     it("reports every problem of several endpoints at once", () => {
         const errors = errorsOf({
             ...base(),

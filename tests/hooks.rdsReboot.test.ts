@@ -162,6 +162,21 @@ describe("rebootIfNeeded", () => {
         assert.equal(clock.sleeps.length, 4);
     });
 
+    it("decides at once for a long, unrelated busy status with nothing pending (no wait for available)", async () => {
+        describes(instance("storage-optimization"));
+        const clock = fakeClock();
+        const result = await rebootIfNeeded(client, { dbInstanceIdentifier: ID, policy: RdsRestartPolicy.WhenPending, timeoutMs: TWENTY_MINUTES, clock });
+        assert.deepEqual(result, {
+            rebooted: false,
+            reasons: [],
+            warnings: [],
+            message: `RDS instance ${ID} is storage-optimization and no pending change needs a reboot; not rebooting`,
+        });
+        assert.equal(rds.commandCalls(DescribeDBInstancesCommand).length, 1);
+        assert.equal(rds.commandCalls(RebootDBInstanceCommand).length, 0);
+        assert.equal(clock.sleeps.length, 0);
+    });
+
     it("does not reboot a stopped instance and says why", async () => {
         describes(instance("stopped", pendingCa));
         const result = await rebootIfNeeded(client, { dbInstanceIdentifier: ID, policy: RdsRestartPolicy.Always, timeoutMs: TWENTY_MINUTES, clock: fakeClock() });

@@ -130,7 +130,7 @@ describe("restartScript", () => {
 
 describe("the restart script, run against a fake AWS CLI", { skip: hasPython ? false : "python3 is not installed" }, () => {
     /** Runs the script with the TLS directory and service user pointed at a scratch directory and this user. */
-    function run(opts: { awsFails?: boolean; user?: string; restartCommand?: string }) {
+    function run(opts: { awsFails?: boolean; user?: string; restartCommand?: string; defaultCommand?: boolean; fakes?: Record<string, string> }) {
         const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-restart-"));
         const bin = path.join(scratch, "bin");
         fs.mkdirSync(bin);
@@ -148,13 +148,18 @@ describe("the restart script, run against a fake AWS CLI", { skip: hasPython ? f
             ].join("\n"),
             { mode: 0o755 },
         );
+        for (const [name, body] of Object.entries(opts.fakes ?? {})) {
+            fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> ${shellQuote(path.join(scratch, "calls"))}\n${body}\n`, { mode: 0o755 });
+        }
         const tlsDir = path.join(scratch, "tls");
         const original = restartScript({
             secretArn: SECRET_ARN,
             versionId: VERSION,
             engine: "mysql",
             port: 3306,
-            restartCommand: opts.restartCommand ?? 'echo "loaded by $DB_ENDPOINTS_ENGINE on $DB_ENDPOINTS_PORT" > "$DB_ENDPOINTS_TLS_DIR/restarted"',
+            restartCommand: opts.defaultCommand
+                ? undefined
+                : (opts.restartCommand ?? 'echo "loaded by $DB_ENDPOINTS_ENGINE on $DB_ENDPOINTS_PORT" > "$DB_ENDPOINTS_TLS_DIR/restarted"'),
         });
         const dirLine = "DB_ENDPOINTS_TLS_DIR='/etc/db-endpoints/mysql-3306'";
         const userLine = "DB_ENDPOINTS_SERVICE_USER='mysql'";
@@ -212,6 +217,27 @@ describe("the restart script, run against a fake AWS CLI", { skip: hasPython ? f
             "db-endpoints: user db-endpoints-no-such-user does not exist on this instance; is the mysql server installed here?\n",
         );
         assert.equal(fs.existsSync(tlsDir), false);
+    });
+
+    const calls = (scratch: string) => fs.readFileSync(path.join(scratch, "calls"), "utf8").trim().split("\n");
+
+    it("MySQL by default: reloads TLS online when the server accepts ALTER INSTANCE RELOAD TLS, without a restart", () => {
+        const { result, scratch } = run({ defaultCommand: true, fakes: { mysql: "exit 0", systemctl: "exit 0" } });
+        assert.equal(result.status, 0, result.stderr);
+        assert.match(result.stdout, /db-endpoints: TLS reloaded online \(ALTER INSTANCE RELOAD TLS\)\n$/);
+        assert.deepEqual(calls(scratch), ["mysql --protocol=socket -u root --connect-timeout=10 -e ALTER INSTANCE RELOAD TLS"]);
+    });
+
+    it("MySQL by default: falls back to FLUSH SSL (MariaDB), then to restarting the service that exists", () => {
+        const mariadb = run({ defaultCommand: true, fakes: { mysql: 'case "$*" in *"FLUSH SSL"*) exit 0;; *) exit 1;; esac', systemctl: "exit 0" } });
+        assert.equal(mariadb.result.status, 0, mariadb.result.stderr);
+        assert.match(mariadb.result.stdout, /TLS reloaded online \(FLUSH SSL\)\n$/);
+        const refused = run({
+            defaultCommand: true,
+            fakes: { mysql: "exit 1", systemctl: 'case "$*" in "cat mysql.service") exit 0;; cat*) exit 1;; *) exit 0;; esac' },
+        });
+        assert.equal(refused.result.status, 0, refused.result.stderr);
+        assert.deepEqual(calls(refused.scratch).slice(2), ["systemctl cat mysqld.service", "systemctl cat mysql.service", "systemctl restart mysql.service"]);
     });
 
     it("fails with the restart command's exit status", () => {

@@ -105,7 +105,8 @@ export class CertificateAuthority extends pulumi.ComponentResource {
             {
                 privateKeyPem,
                 isCaCertificate: true,
-                // The CA signs server certificates directly; it can never create an intermediate CA.
+                // The CA only signs server certificates. Asked for as path length 0; the tls provider (terraform-provider-tls)
+                // may leave a zero limit out of the certificate, so nothing relies on it: the key stays a secret in state.
                 maxPathLength: 0,
                 setSubjectKeyId: true,
                 allowedUses: [...CA_ALLOWED_USES],

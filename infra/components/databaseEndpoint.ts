@@ -6,7 +6,7 @@ import { IDLE_TIMEOUT, parseEndpointName } from "../config";
 import { resolveIpv4 } from "../dns";
 import { RDS_RESTART_POLICIES, rdsRebootHook, RdsRestartPolicy } from "../hooks/rdsReboot";
 import { CHANGE_TAG_KEY } from "../lambda/targetSync/settings";
-import { parseAddress } from "../net/ip";
+import { isPrivateIpv4, parseAddress } from "../net/ip";
 import { cidrSlug, endpointTags } from "../tags";
 import { optionalInteger, patterns, Problem, Problems, show } from "../validation";
 
@@ -348,11 +348,23 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
                 return groups[0];
             });
             targetAddresses = instance.address.apply(async (address) => {
+                let addresses: string[];
                 try {
-                    return await resolveIpv4(address);
+                    addresses = await resolveIpv4(address);
                 } catch (e) {
                     throw new Error(`endpoint ${name}: ${(e as Error).message}`);
                 }
+                // A publicly accessible instance resolves to its public address outside the VPC; an IP target must be
+                // the private one, so refuse rather than register an address the load balancer cannot use.
+                const nonPrivate = addresses.filter((a) => !isPrivateIpv4(a));
+                if (nonPrivate.length > 0) {
+                    throw new Error(
+                        `endpoint ${name}: ${address} resolves to ${nonPrivate.join(", ")}, not a private address in the VPC ` +
+                            `(is the instance publicly accessible?); the load balancer's target must be the instance's private address. ` +
+                            `Turn off public accessibility on the instance, or deploy from where its name resolves privately`,
+                    );
+                }
+                return addresses;
             });
             const subnetGroup = aws.rds.getSubnetGroupOutput({ name: instance.dbSubnetGroup }, child);
             databaseZones = pulumi.all([instance, subnetGroup]).apply(async ([i, group]) => {
@@ -383,13 +395,14 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         });
 
         // --- Security groups of the load balancer: the allowlist, spread within the quotas.
-        const groupCount = plan.securityGroupRules.length;
         const groups = plan.securityGroupRules.map((rules, g) => {
             const sg = new aws.ec2.SecurityGroup(
                 `${name}-sg-${g + 1}`,
                 {
                     vpcId: args.vpcId,
-                    description: `db-endpoints ${name}: allowlist ${g + 1} of ${groupCount}${g === 0 ? " and egress to the database" : ""}`,
+                    // Fixed per group: AWS cannot change a security group's description, so one that counted the
+                    // groups would replace all of them whenever the allowlist crossed a multiple of the quota.
+                    description: `db-endpoints ${name}: allowlist group ${g + 1}${g === 0 ? " and egress to the database" : ""}`,
                     revokeRulesOnDelete: true,
                     tags: tags.apply((t) => ({ ...t, Name: `${name}-${g + 1}` })),
                 },

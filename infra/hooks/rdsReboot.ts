@@ -48,6 +48,19 @@ const STUCK_STATUSES = new Set([
 /** Statuses in which a reboot is impossible and unnecessary: pending changes apply when the instance starts. */
 const STOPPED_STATUSES = new Set(["stopped", "stopping"]);
 
+/**
+ * Busy statuses that apply no TLS change and can last hours (a storage optimisation after a resize, a long
+ * backup). Under `when-pending`, an instance in one of them with nothing pending needs no reboot, so the
+ * hook decides at once instead of waiting for `available` (and failing a new endpoint's deployment).
+ */
+const UNRELATED_BUSY_STATUSES = new Set([
+    "backing-up",
+    "storage-optimization",
+    "configuring-enhanced-monitoring",
+    "configuring-log-exports",
+    "configuring-iam-database-auth",
+]);
+
 export interface RdsRebootOptions {
     dbInstanceIdentifier: string;
     policy: RdsRestartPolicy;
@@ -126,6 +139,9 @@ export async function rebootIfNeeded(client: RDSClient, options: RdsRebootOption
             return { rebooted: false, reasons: pendingRebootReasons(instance), warnings: [message], message };
         }
         if (status !== "available") {
+            if (options.policy === RdsRestartPolicy.WhenPending && UNRELATED_BUSY_STATUSES.has(status) && pendingRebootReasons(instance).length === 0) {
+                return { rebooted: false, reasons: [], warnings: [], message: `RDS instance ${id} is ${status} and no pending change needs a reboot; not rebooting` };
+            }
             if (clock.now() >= deadline) {
                 throw new Error(
                     `RDS instance ${id} did not become available within ${minutes} (last status: ${status}), so the restart hook ` +

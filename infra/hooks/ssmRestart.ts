@@ -49,11 +49,17 @@ export function tlsDirectory(engine: RestartEngine, port: number): string {
 /**
  * What the hook runs after installing the files when `database.restartCommand` is not set.
  * PostgreSQL (10+) re-reads its certificate files on a configuration reload, so open connections survive.
- * MySQL reads them at start, so its service is restarted (whichever of mysqld, mysql, mariadb exists).
+ * MySQL 8.0.16+ reloads them online with `ALTER INSTANCE RELOAD TLS` (MariaDB 10.4+: `FLUSH SSL`), which keeps
+ * open connections: tried first as root over the local socket (socket authentication, the default on Debian and
+ * Ubuntu packages). Where that is refused or unsupported, the service is restarted (whichever of mysqld, mysql,
+ * mariadb exists), which drops open connections.
  */
 export const DEFAULT_RESTART_COMMANDS: Record<RestartEngine, string> = {
     postgres: `runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$DB_ENDPOINTS_PORT" -d postgres -c 'SELECT pg_reload_conf()'`,
     mysql:
+        `for statement in 'ALTER INSTANCE RELOAD TLS' 'FLUSH SSL'; do ` +
+        `if command -v mysql >/dev/null 2>&1 && mysql --protocol=socket -u root --connect-timeout=10 -e "$statement" >/dev/null 2>&1; then ` +
+        `echo "db-endpoints: TLS reloaded online ($statement)"; exit 0; fi; done; ` +
         `for unit in mysqld mysql mariadb; do if systemctl cat "$unit.service" >/dev/null 2>&1; then systemctl restart "$unit.service"; exit 0; fi; done; ` +
         `echo "db-endpoints: no mysqld, mysql or mariadb systemd service on this instance; set database.restartCommand" >&2; exit 1`,
 };

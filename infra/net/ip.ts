@@ -175,3 +175,11 @@ export function nonPublicRange(cidr: ParsedCidr): string | undefined {
 export function isWholeInternet(cidr: ParsedCidr): boolean {
     return cidr.prefix === 0;
 }
+
+/** True for an IPv4 address in a range a VPC can use privately (RFC 1918, or RFC 6598 shared space). */
+export function isPrivateIpv4(text: string): boolean {
+    const address = parseAddress(text);
+    if (!address || address.family !== "ipv4") return false;
+    const range = nonPublicRange(parseCidr(address.text));
+    return range === "private (RFC 1918)" || range === "carrier-grade NAT (RFC 6598)";
+}
