@@ -34,6 +34,7 @@ interface Job {
     needs?: string | string[];
     if?: string;
     permissions?: Record<string, string>;
+    environment?: string;
     concurrency?: { group: string; "cancel-in-progress"?: boolean };
     steps: Step[];
 }
@@ -162,6 +163,8 @@ describe("pull requests", () => {
         assert.equal(job.needs, "test");
         assert.equal(job.if, "github.event.pull_request.head.repo.full_name == github.repository");
         assert.deepEqual(job.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
+        // Its token comes from an environment with required reviewers, never from repository secrets a branch can use.
+        assert.equal(job.environment, "preview");
         const [pulumi, ...others] = pulumiSteps(pr);
         assert.deepEqual(others, [], "one pulumi step in the pull request workflow");
         assert.equal(pulumi.job, "preview");
@@ -197,6 +200,7 @@ describe("pushes to main", () => {
         assert.deepEqual(job.concurrency, { group: "pulumi-up-${{ vars.PULUMI_STACK }}", "cancel-in-progress": false });
         assert.equal(deploy.concurrency, undefined, "no workflow-level group that would cancel or queue the tests");
         assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
+        assert.equal(job.environment, "production");
         const [pulumi, ...others] = pulumiSteps(deploy);
         assert.deepEqual(others, [], "one pulumi step in the deploy workflow");
         assert.equal(pulumi.job, "deploy");
