@@ -87,6 +87,17 @@ describe("a 200-entry allowlist", () => {
             [60, 0],
             [20, 0],
         ]);
+        // Descriptions name the group, never the count: AWS cannot change a description, so a count in it would
+        // replace every group when the allowlist grows past a multiple of 60.
+        assert.deepEqual(
+            cloud.ofType("aws:ec2/securityGroup:SecurityGroup").map((r) => r.inputs.description),
+            [
+                "db-endpoints big: allowlist group 1 and egress to the database",
+                "db-endpoints big: allowlist group 2",
+                "db-endpoints big: allowlist group 3",
+                "db-endpoints big: allowlist group 4",
+            ],
+        );
         // Each CIDR is exactly one rule, all on the listener port.
         assert.deepEqual(new Set(rules.map((r) => r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6)).size, 270);
         assert.ok(rules.every((r) => r.inputs.fromPort === 5432 && r.inputs.toPort === 5432 && r.inputs.ipProtocol === "tcp"));
@@ -249,6 +260,19 @@ describe("deployment-time placement checks", () => {
             /endpoint nodns: could not resolve prod-postgres\.c9akciq32\.us-east-1\.rds\.amazonaws\.com to an IPv4 address \(ENOTFOUND\)$/,
         );
         await settle();
+    });
+
+    it("an RDS address that resolves to a public IP (a publicly accessible instance) is refused, not registered", async () => {
+        const world = exampleWorld();
+        world.dns["prod-postgres.c9akciq32.us-east-1.rds.amazonaws.com"] = ["54.210.1.2"];
+        cloud.reset(world);
+        const e = new components.DatabaseEndpoint("public-rds", endpointArgs());
+        await assert.rejects(
+            unwrap(e.targetAddresses),
+            /endpoint public-rds: prod-postgres\.c9akciq32\.us-east-1\.rds\.amazonaws\.com resolves to 54\.210\.1\.2, not a private address in the VPC \(is the instance publicly accessible\?\)/,
+        );
+        await settle();
+        assert.deepEqual(cloud.ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment"), []);
     });
 
     it("an RDS instance without security groups needs database.securityGroupId", async () => {
