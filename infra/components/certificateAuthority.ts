@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { optionalInteger, Problems, show } from "../validation";
+import { throwIfInvalidArgs } from "./argsError";
 
 /** Defaults of a {@link CertificateAuthority}. */
 export const CA_DEFAULTS = {
@@ -68,12 +69,7 @@ export function planCertificateAuthority(name: string, args: CertificateAuthorit
     if (args.protect !== undefined && typeof args.protect !== "boolean") {
         problems.error("protect", `${show(args.protect)} is not true or false`);
     }
-    if (!problems.ok) {
-        throw new pulumi.InputPropertiesError({
-            message: `invalid arguments for CertificateAuthority "${name}"`,
-            errors: problems.errors.map((p) => ({ propertyPath: p.path, reason: p.message })),
-        });
-    }
+    throwIfInvalidArgs(problems, "CertificateAuthority", name);
     return { validityHours, earlyRenewalHours, protect: args.protect ?? true };
 }
 

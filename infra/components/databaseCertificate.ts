@@ -6,6 +6,7 @@ import { manualRestartHook, SECRET_KEYS, ssmRestartHook, tlsDirectory } from "..
 import { parseAddress } from "../net/ip";
 import { optionalInteger, patterns, Problems, show } from "../validation";
 import { DatabaseEngine } from "./databaseIntegrations";
+import { throwIfInvalidArgs } from "./argsError";
 
 /** Settings of the server certificates a {@link DatabaseCertificate} issues. */
 export const SERVER_CERTIFICATE = {
@@ -142,12 +143,7 @@ export function planDatabaseCertificate(name: string, args: DatabaseCertificateA
     if (typeof args.secretName === "string" && !SECRET_NAME.test(args.secretName)) {
         problems.error("secretName", `${show(args.secretName)} is not a Secrets Manager secret name (1-512 of A-Z a-z 0-9 / _ + = . @ -)`);
     }
-    if (!problems.ok) {
-        throw new pulumi.InputPropertiesError({
-            message: `invalid arguments for DatabaseCertificate "${name}"`,
-            errors: problems.errors.map((p) => ({ propertyPath: p.path, reason: p.message })),
-        });
-    }
+    throwIfInvalidArgs(problems, "DatabaseCertificate", name);
     return {
         addresses,
         port: port!,

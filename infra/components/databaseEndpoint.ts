@@ -9,6 +9,7 @@ import { CHANGE_TAG_KEY } from "../lambda/targetSync/settings";
 import { isPrivateIpv4, parseAddress } from "../net/ip";
 import { cidrSlug, endpointTags } from "../tags";
 import { optionalInteger, patterns, Problem, Problems, show } from "../validation";
+import { throwIfInvalidArgs } from "./argsError";
 
 /** The address families an endpoint's load balancer answers on. */
 export enum IpAddressType {
@@ -214,12 +215,7 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
         problems.error("ipAddressType", 'is "ipv4" but the allowlist has IPv6 entries; use "dualstack"');
     }
 
-    if (!problems.ok) {
-        throw new pulumi.InputPropertiesError({
-            message: `invalid arguments for DatabaseEndpoint "${name}"`,
-            errors: problems.errors.map((p) => ({ propertyPath: p.path, reason: p.message })),
-        });
-    }
+    throwIfInvalidArgs(problems, "DatabaseEndpoint", name);
     return {
         kind,
         addresses,

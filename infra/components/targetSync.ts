@@ -18,6 +18,7 @@ import {
     targetsFileText,
 } from "../lambda/targetSync/settings";
 import { patterns, Problems, show } from "../validation";
+import { throwIfInvalidArgs } from "./argsError";
 
 /** One RDS-backed target group the function keeps pointed at the instance's current address. */
 export interface TargetSyncTarget {
@@ -208,12 +209,7 @@ export function planTargetSync(name: string, args: TargetSyncArgs): TargetSyncPl
     if (args.logRetentionDays !== undefined && !pulumi.Output.isInstance(args.logRetentionDays) && !LOG_RETENTION_DAYS.includes(args.logRetentionDays as number)) {
         problems.error("logRetentionDays", `${show(args.logRetentionDays)} is not a retention CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")})`);
     }
-    if (!problems.ok) {
-        throw new pulumi.InputPropertiesError({
-            message: `invalid arguments for TargetSync "${name}"`,
-            errors: problems.errors.map((p) => ({ propertyPath: p.path, reason: p.message })),
-        });
-    }
+    throwIfInvalidArgs(problems, "TargetSync", name);
 
     // One rule per INSTANCES_PER_RULE instances. Known identifiers are de-duplicated first (several endpoints
     // may share an instance); identifiers that are outputs are counted once per target.
