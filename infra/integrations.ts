@@ -4,6 +4,8 @@
  * grants each access level needs, and how the admin connection and the integrations' connection URLs
  * verify TLS. Nothing here registers a resource; `components/databaseIntegrations.ts` does.
  */
+import * as crypto from "node:crypto";
+import * as nodePath from "node:path";
 import { RDS_CA_BUNDLE, STACK_CA } from "./connection";
 import { checkKnownKeys, isPlainObject, join, optionalArray, optionalInteger, patterns, Problems, show } from "./validation";
 
@@ -405,7 +407,6 @@ export interface DatabaseFacts {
     dbName?: string;
     /** Where `dbName` comes from when it is missing, for the message (e.g. `RDS instance prod-postgres`). */
     dbNameSource?: string;
-    adminSslRootCert?: string;
     objectOwners?: string[];
     /** The admin user, once read from the admin secret. */
     adminUsername?: string;
@@ -439,12 +440,6 @@ export function checkAgainstDatabase(problems: Problems, paths: FactPaths, facts
                 'is "endpoint", but the MySQL provider verifies a certificate only against the host it connects to, and an RDS certificate ' +
                     "names the instance, not the endpoint: the admin password would cross the internet over unauthenticated TLS. " +
                     'Deploy from inside the VPC with adminConnection: "direct"',
-            );
-        }
-        if (facts.adminSslRootCert !== undefined) {
-            problems.error(
-                setting("adminSslRootCert"),
-                "is not used with MySQL: the MySQL provider verifies against the deployer's system trust store only; add the CA bundle there (see README, \"Giving an integration access\")",
             );
         }
         if (facts.objectOwners !== undefined) {
@@ -649,6 +644,92 @@ export function adminConnectionSettings(f: AdminConnectionFacts): AdminConnectio
     return { host, port, verification, tlsMode };
 }
 
+/**
+ * RDS: the admin connection verifies the instance's certificate, issued by one of AWS's RDS CAs, which no
+ * operating system's trust store holds, so the CA bundle must be given (`x509: certificate signed by
+ * unknown authority` otherwise). Reports a missing `adminSslRootCert` at `path`.
+ */
+export function requireRdsAdminCa(problems: Problems, path: string, value: unknown): void {
+    if (value !== undefined && value !== null) return;
+    problems.error(
+        path,
+        "is required for an RDS database with integrations: the admin connection verifies the instance's certificate, which AWS's RDS " +
+            `certificate authorities sign, and no system trust store holds them. Download ${RDS_CA_BUNDLE.url} ` +
+            `and give its path on the machine that runs pulumi up (relative to the project directory, e.g. ${RDS_CA_BUNDLE.file})`,
+    );
+}
+
+/**
+ * The CA certificate directories Go's crypto/x509 reads on Linux when `SSL_CERT_DIR` is unset
+ * (src/crypto/x509/root_linux.go). Go reads every file of each directory.
+ */
+export const GO_LINUX_CERT_DIRECTORIES: readonly string[] = ["/etc/ssl/certs", "/etc/pki/tls/certs"];
+
+/** The environment the database provider plugins inherit from the Pulumi CLI, as this program sees it. */
+export interface DeployerEnvironment {
+    /** `process.platform`. */
+    platform: string;
+    /** `SSL_CERT_FILE`, `SSL_CERT_DIR`. */
+    env: Record<string, string | undefined>;
+    /** The directory relative paths are resolved from (the project directory, where `pulumi up` runs plugins). */
+    cwd: string;
+}
+
+/**
+ * MySQL: the provider cannot be given a CA bundle (its `tls` setting is only `true`, `false` or
+ * `skip-verify`); with `true` it verifies against the trust store of the Go runtime it is built with. On
+ * Linux that store is `SSL_CERT_FILE` (else the distribution's bundle) plus every file of the
+ * `SSL_CERT_DIR` directories (else /etc/ssl/certs and /etc/pki/tls/certs). The provider inherits the
+ * environment of the `pulumi` command, as this program does, so `bundle` is trusted when `SSL_CERT_FILE`
+ * is that file or its directory is among those read. Returns false, reporting nothing, where Go uses the
+ * operating system's verifier instead (macOS, Windows), which this program cannot inspect.
+ */
+export function checkMysqlTrustStore(problems: Problems, path: string, bundle: string, deployer: DeployerEnvironment): boolean {
+    if (deployer.platform !== "linux") return false;
+    const resolve = (p: string) => nodePath.resolve(deployer.cwd, p);
+    const file = resolve(bundle);
+    const certFile = deployer.env.SSL_CERT_FILE;
+    if (certFile && resolve(certFile) === file) return true;
+    const certDir = deployer.env.SSL_CERT_DIR;
+    const directories = certDir ? certDir.split(":").filter((d) => d !== "") : GO_LINUX_CERT_DIRECTORIES;
+    if (directories.some((d) => resolve(d) === nodePath.dirname(file))) return true;
+    problems.error(
+        path,
+        `${show(bundle)} is not in the MySQL provider's trust store: the provider cannot be given a CA bundle (its tls setting is only ` +
+            "true, false or skip-verify) and verifies against Go's, which reads SSL_CERT_FILE and the SSL_CERT_DIR directories " +
+            `(now ${certFile ? show(certFile) : "unset"} and ${certDir ? show(certDir) : "unset"}). Run pulumi up with ` +
+            `SSL_CERT_DIR=/etc/ssl/certs:${nodePath.dirname(file)} (keeping the system's CAs for the other providers)`,
+    );
+    return true;
+}
+
+/** PostgreSQL's SCRAM-SHA-256 iteration count (`scram_iterations`, the default since PostgreSQL 10). */
+export const SCRAM_ITERATIONS = 4096;
+/** PostgreSQL's salt length for SCRAM-SHA-256 verifiers, in bytes. */
+export const SCRAM_SALT_BYTES = 16;
+
+/**
+ * The SCRAM-SHA-256 verifier PostgreSQL stores for `password` (RFC 5802, RFC 7677), in pg_authid's format
+ * `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>` (base64):
+ * SaltedPassword = PBKDF2-HMAC-SHA-256(password, salt, iterations), StoredKey = SHA-256(HMAC(SaltedPassword,
+ * "Client Key")), ServerKey = HMAC(SaltedPassword, "Server Key"). `CREATE ROLE ... PASSWORD '<verifier>'`
+ * stores it as given, so the plaintext never reaches the server's statement logs. PostgreSQL first
+ * normalizes the password with SASLprep; printable ASCII without spaces is unchanged by it, and anything
+ * else is refused here rather than risk a verifier the server would not match.
+ */
+export function scramSha256Verifier(password: string, salt: Buffer, iterations: number = SCRAM_ITERATIONS): string {
+    if (!/^[\x21-\x7e]+$/.test(password)) {
+        throw new Error("a SCRAM-SHA-256 verifier is only computed here for non-empty printable ASCII passwords without spaces (SASLprep leaves them unchanged)");
+    }
+    if (salt.length === 0) throw new Error("a SCRAM-SHA-256 verifier needs a non-empty salt");
+    if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`${show(iterations)} is not a SCRAM iteration count`);
+    const salted = crypto.pbkdf2Sync(Buffer.from(password, "utf8"), salt, iterations, 32, "sha256");
+    const hmac = (key: Buffer, text: string) => crypto.createHmac("sha256", key).update(text, "utf8").digest();
+    const storedKey = crypto.createHash("sha256").update(hmac(salted, "Client Key")).digest();
+    const serverKey = hmac(salted, "Server Key");
+    return `SCRAM-SHA-256$${iterations}:${salt.toString("base64")}$${storedKey.toString("base64")}:${serverKey.toString("base64")}`;
+}
+
 /** The admin credential from `adminSecretArn` (RDS-managed master secrets hold JSON `{"username", "password"}`). */
 export interface AdminCredential {
     username: string;
@@ -786,7 +867,10 @@ export interface AdminSpec {
      * Default: its first address (the stack's CA names the addresses in the certificate too).
      */
     host?: string;
-    /** PostgreSQL: CA bundle path on the deployer's machine. */
+    /**
+     * CA bundle path on the deployer's machine that the admin connection verifies against; required for
+     * RDS. PostgreSQL: given to the provider. MySQL: checked to be in the provider's trust store.
+     */
     sslRootCert?: string;
 }
 
@@ -850,6 +934,7 @@ export function parseDatabaseAccess(
         }
     }
     const sslRootCert = parsePath(problems, at("adminSslRootCert"), db.adminSslRootCert, "a CA bundle path on the deployer's machine");
+    if (declared && kind === "rds") requireRdsAdminCa(problems, at("adminSslRootCert"), db.adminSslRootCert);
     const objectOwners = parseObjectOwners(problems, at("objectOwners"), db.objectOwners);
 
     if (!declared) {
@@ -860,7 +945,7 @@ export function parseDatabaseAccess(
         checkAgainstDatabase(
             problems,
             { integrations: integrationsPath, settings: databasePath },
-            { engine, rds: false, adminConnection: connection, dbName, adminSslRootCert: sslRootCert, objectOwners },
+            { engine, rds: false, adminConnection: connection, dbName, objectOwners },
             integrations,
         );
     } else {

@@ -1,15 +1,18 @@
 /**
  * Integrations under the mock runtime (issue 6): the exact users, grants, default privileges, provider
  * settings and credentials secrets for read and write integrations on PostgreSQL and MySQL, RDS and
- * self-managed, through the endpoint and directly; that no password or admin credential reaches a plain
- * output; that rotating one integration changes only its password; and that every deploy-time and
- * argument error is refused before any user, grant or secret is declared.
+ * self-managed, through the endpoint and directly; that a PostgreSQL role gets its password's SCRAM
+ * verifier, never the plaintext; that no password or admin credential reaches a plain output; that rotating
+ * one integration changes only its password; and that every deploy-time and argument error (an RDS admin
+ * connection without a CA bundle, a MySQL bundle outside the provider's trust store, output-valued fields
+ * that resolve to bad values) is refused before any user, grant or secret is declared.
  */
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
-import { before, describe, it } from "node:test";
+import { after, before, beforeEach, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { exampleWorld, FakeWorld, installMockCloud, isSecret, MockCloud, Registered, settle, unwrap } from "./support/mockCloud";
+import { scramSha256Verifier } from "../infra/integrations";
+import { exampleWorld, FakeWorld, installMockCloud, isSecret, MockCloud, mockRandomBytes, Registered, settle, unwrap } from "./support/mockCloud";
 
 let cloud: MockCloud;
 let stack: typeof import("../infra/stack");
@@ -29,6 +32,14 @@ const MYSQL_ADMIN_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rd
 const MYSQL_ADMIN_PASSWORD = "mysql-admin-password";
 const SELF_MANAGED_ADMIN_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy/admin-ZxCvBn";
 const RDS_PG_HOST = "prod-postgres.c9akciq32.us-east-1.rds.amazonaws.com";
+/** AWS's RDS CA bundle, where the deployer saved it (required for RDS: see adminSslRootCert). */
+const RDS_BUNDLE = "global-bundle.pem";
+/** The same bundle in a directory Go's trust store reads on Linux without SSL_CERT_DIR (the MySQL provider's case). */
+const RDS_BUNDLE_IN_GO_STORE = "/etc/ssl/certs/rds-global-bundle.pem";
+const RDS_CA_REQUIRED =
+    "is required for an RDS database with integrations: the admin connection verifies the instance's certificate, which AWS's RDS " +
+    "certificate authorities sign, and no system trust store holds them. Download https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem " +
+    "and give its path on the machine that runs pulumi up (relative to the project directory, e.g. global-bundle.pem)";
 const RDS_MYSQL_HOST = "shop-mysql.c9akciq32.us-east-1.rds.amazonaws.com";
 
 /** Pulumi's marker for a secret value in serialized inputs. */
@@ -152,6 +163,23 @@ function publishedSecret(id: string): any {
     return JSON.parse(secretInput(cloud.named(`${id}-credentials-value`).inputs.secretString, `${id} secretString`));
 }
 
+/**
+ * A PostgreSQL role is given the SCRAM-SHA-256 verifier of `plaintext` (the password in its credentials
+ * secret), salted with its own `<id>-password-salt` (16 random bytes that follow the password's rotation
+ * keeper), marked secret, and never the plaintext. tests/integrations.plan.test.ts and
+ * tests/integrations.scram.test.ts prove the verifier itself against PostgreSQL.
+ */
+function assertVerifierOf(id: string, plaintext: string): void {
+    const role = cloud.named(`${id}-user`);
+    const keepers = cloud.named(`${id}-password`).inputs.keepers;
+    const salt = cloud.named(`${id}-password-salt`);
+    assert.equal(salt.type, "random:index/randomBytes:RandomBytes");
+    assert.deepEqual(salt.inputs, { length: 16, keepers });
+    const verifier = secretInput(role.inputs.password, `${role.name} password`);
+    assert.equal(verifier, scramSha256Verifier(plaintext, mockRandomBytes(salt.name, keepers, 16)));
+    assert.ok(!JSON.stringify(role.inputs).includes(plaintext), `${role.name} carries the plaintext password`);
+}
+
 function hex(text: string, length: number): string {
     return crypto.createHash("sha256").update(text).digest("hex").slice(0, length);
 }
@@ -187,7 +215,7 @@ async function secretPaths(value: unknown, path = ""): Promise<string[]> {
 
 const reportingPostgres = {
     name: "reporting",
-    database: { rdsInstanceIdentifier: "prod-postgres", adminSecretArn: PG_ADMIN_ARN },
+    database: { rdsInstanceIdentifier: "prod-postgres", adminSecretArn: PG_ADMIN_ARN, adminSslRootCert: RDS_BUNDLE },
     allowedCidrs: ["203.0.113.0/24"],
     integrations: [
         { name: "metabase", access: "read", schemas: ["public"], tables: ["orders", "customers"] },
@@ -202,7 +230,7 @@ describe("RDS PostgreSQL through the endpoint (the default admin connection)", (
         outputs = await runStack(rawConfig([reportingPostgres]));
     });
 
-    it("creates one role per integration: login, its own secret password, no administrative attribute", () => {
+    it("creates one role per integration: login, its own secret password given as a SCRAM verifier, no administrative attribute", () => {
         const roles = cloud.ofType("postgresql:index/role:Role");
         assert.deepEqual(
             roles.map((r) => r.name),
@@ -210,10 +238,14 @@ describe("RDS PostgreSQL through the endpoint (the default admin connection)", (
         );
         const passwords = new Set<string>();
         for (const r of roles) {
-            const password = secretInput(r.inputs.password, `${r.name} password`);
-            assert.match(password, /^[A-Za-z0-9]{40}$/);
-            passwords.add(password);
-            assert.notEqual(password, PG_ADMIN_PASSWORD);
+            const id = r.name.replace(/-user$/, "");
+            // The plaintext is only in the credentials secret; the role gets its verifier, salted with the
+            // integration's own RandomBytes (the statement that creates the role never carries the plaintext).
+            const plaintext = publishedSecret(id).password;
+            assert.match(plaintext, /^[A-Za-z0-9]{40}$/);
+            passwords.add(plaintext);
+            assert.notEqual(plaintext, PG_ADMIN_PASSWORD);
+            assertVerifierOf(id, plaintext);
         }
         assert.equal(passwords.size, 3, "each integration has its own password");
         assert.deepEqual(plain({ ...cloud.named("reporting-etl-user").inputs, password: "-" }), {
@@ -312,10 +344,12 @@ describe("RDS PostgreSQL through the endpoint (the default admin connection)", (
                 username: "-",
                 password: "-",
                 sslmode: "verify-ca",
+                sslrootcert: RDS_BUNDLE,
                 superuser: "false",
                 connectTimeout: "30",
             },
         );
+        // `pulumi up` reads the admin secret (tests/integrations.preview.test.ts: a preview never does).
         assert.deepEqual(
             cloud.invokes.filter((i) => i.token === "aws:secretsmanager/getSecretVersion:getSecretVersion").map((i) => i.inputs),
             [{ secretId: PG_ADMIN_ARN }],
@@ -337,7 +371,8 @@ describe("RDS PostgreSQL through the endpoint (the default admin connection)", (
             "db-endpoints:integration": "metabase",
             "managed-by": "pulumi/db-endpoints",
         });
-        const password = secretInput(cloud.named("reporting-metabase-user").inputs.password, "metabase password");
+        const password = publishedSecret("reporting-metabase").password;
+        assertVerifierOf("reporting-metabase", password);
         const host = lbDns("reporting-nlb");
         assert.deepEqual(publishedSecret("reporting-metabase"), {
             engine: "postgres",
@@ -359,7 +394,8 @@ describe("RDS PostgreSQL through the endpoint (the default admin connection)", (
         const integrations = cloud.ofType(PARENT_TYPE);
         assert.deepEqual(integrations.map((r) => [r.name, r.parent]), [["reporting", ""]]);
         const mine = cloud.registered.filter((r) => /^(postgresql|random|pulumi:providers:postgresql|aws:secretsmanager)/.test(r.type));
-        assert.equal(mine.length, 3 + 3 + 18 + 1 + 3 + 3);
+        // Passwords, SCRAM salts, roles, grants and default privileges, the provider, secrets and their values.
+        assert.equal(mine.length, 3 + 3 + 3 + 18 + 1 + 3 + 3);
         for (const r of mine) assert.match(r.parent, /::db-endpoints:index:DatabaseIntegrations::reporting$/, `${r.type} ${r.name}`);
     });
 
@@ -383,8 +419,9 @@ describe("RDS PostgreSQL through the endpoint (the default admin connection)", (
         });
         assert.deepEqual(await secretPaths(outputs), []);
         const text = JSON.stringify(await resolveAll(outputs));
-        const passwords = cloud.ofType("postgresql:index/role:Role").map((r) => secretInput(r.inputs.password, r.name));
-        for (const secret of [...passwords, PG_ADMIN_PASSWORD, "postgres_admin"]) assert.ok(!text.includes(secret), `stack outputs contain ${secret}`);
+        const verifiers = cloud.ofType("postgresql:index/role:Role").map((r) => secretInput(r.inputs.password, r.name));
+        const passwords = ["metabase", "etl", "loader"].map((i) => publishedSecret(`reporting-${i}`).password);
+        for (const secret of [...passwords, ...verifiers, PG_ADMIN_PASSWORD, "postgres_admin"]) assert.ok(!text.includes(secret), `stack outputs contain ${secret}`);
     });
 
     it("raised no asynchronous error", () => {
@@ -448,7 +485,8 @@ describe("RDS PostgreSQL, direct admin connection, Elastic IPs and object owners
         assert.deepEqual(eips, SUBNETS.map((s) => `reporting-eip-${s}`));
         const ips = eips.map((n) => `198.51.100.${(parseInt(hex(n, 4), 16) % 250) + 1}`);
         const secret = publishedSecret("reporting-fivetran");
-        const password = secretInput(cloud.named("reporting-fivetran-user").inputs.password, "password");
+        const password = secret.password;
+        assertVerifierOf("reporting-fivetran", password);
         assert.deepEqual(secret, {
             engine: "postgres",
             host: lbDns("reporting-nlb"),
@@ -469,7 +507,24 @@ describe("RDS PostgreSQL, direct admin connection, Elastic IPs and object owners
 
 describe("RDS MySQL", () => {
     const shop = (database: Record<string, unknown>, integrations: unknown[]) =>
-        rawConfig([{ name: "shop", database: { rdsInstanceIdentifier: "shop-mysql", adminSecretArn: MYSQL_ADMIN_ARN, ...database }, allowedCidrs: ["203.0.113.0/24"], integrations }]);
+        rawConfig([
+            {
+                name: "shop",
+                database: { rdsInstanceIdentifier: "shop-mysql", adminSecretArn: MYSQL_ADMIN_ARN, adminSslRootCert: RDS_BUNDLE_IN_GO_STORE, ...database },
+                allowedCidrs: ["203.0.113.0/24"],
+                integrations,
+            },
+        ]);
+    // The MySQL provider verifies against Go's trust store, which these variables change; each test sets them.
+    const saved = { SSL_CERT_FILE: process.env.SSL_CERT_FILE, SSL_CERT_DIR: process.env.SSL_CERT_DIR };
+    const setTrustEnv = (env: { SSL_CERT_FILE?: string; SSL_CERT_DIR?: string }) => {
+        for (const key of ["SSL_CERT_FILE", "SSL_CERT_DIR"] as const) {
+            if (env[key] === undefined) delete process.env[key];
+            else process.env[key] = env[key];
+        }
+    };
+    beforeEach(() => setTrustEnv({}));
+    after(() => setTrustEnv(saved));
 
     it("creates users that require TLS, database-wide or per-table grants, and a secret; the provider connects directly and verifies in full", async () => {
         await runStack(
@@ -543,19 +598,46 @@ describe("RDS MySQL", () => {
 
     it("refuses PostgreSQL-only settings at deployment, once the instance says it is MySQL", async () => {
         const outputs = await runStack(
-            shop({ adminConnection: "direct", objectOwners: ["app"], adminSslRootCert: "/tmp/ca.pem" }, [
+            shop({ adminConnection: "direct", objectOwners: ["app"] }, [
                 { name: "looker", access: "read", schemas: ["shop"], connectionLimit: 3 },
                 { name: "sync", access: "write", schemas: ["shop"], tables: ["orders"], sequences: ["orders_seq"] },
             ]),
         );
         const error = await refusedWith(outputs.integrations!.shop.looker.secretArn);
         assert.deepEqual(error.split("\n"), [
-            "invalid integrations of shop (4 problems):",
-            "  - adminSslRootCert: is not used with MySQL: the MySQL provider verifies against the deployer's system trust store only; add the CA bundle there (see README, \"Giving an integration access\")",
+            "invalid integrations of shop (3 problems):",
             "  - objectOwners: is not used with MySQL: a grant on schema.* already covers tables created later, whoever creates them",
             "  - integrations[0].connectionLimit: is not supported for MySQL users (the MySQL provider cannot set MAX_USER_CONNECTIONS); remove it",
             "  - integrations[1].sequences: is not used with MySQL, which has no sequences (AUTO_INCREMENT needs only INSERT)",
         ]);
+        assertNothingDeclared();
+    });
+
+    const linuxOnly = { skip: process.platform !== "linux" && "Go reads SSL_CERT_FILE and SSL_CERT_DIR on Linux; elsewhere it asks the operating system" };
+
+    it("accepts adminSslRootCert when SSL_CERT_FILE is that file or SSL_CERT_DIR lists its directory: the provider cannot be given a bundle", linuxOnly, async () => {
+        const integrations = [{ name: "looker", access: "read", schemas: ["shop"] }];
+        setTrustEnv({ SSL_CERT_DIR: "/etc/ssl/certs:/opt/rds-ca" });
+        await runStack(shop({ adminConnection: "direct", adminSslRootCert: "/opt/rds-ca/global-bundle.pem" }, integrations));
+        setTrustEnv({ SSL_CERT_FILE: "/opt/rds-ca/global-bundle.pem" });
+        await runStack(shop({ adminConnection: "direct", adminSslRootCert: "/opt/rds-ca/global-bundle.pem" }, integrations));
+        assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
+        // Nothing reaches the provider: its settings are only true, false or skip-verify.
+        assert.deepEqual(Object.keys(cloud.named("shop-mysql").inputs).sort(), ["endpoint", "password", "tls", "username"]);
+        assert.equal(cloud.ofType("mysql:index/user:User").length, 1);
+    });
+
+    it("refuses at pulumi up, before any user, an adminSslRootCert the MySQL provider's trust store does not read", linuxOnly, async () => {
+        setTrustEnv({ SSL_CERT_FILE: "/etc/ssl/certs/ca-certificates.crt" });
+        const outputs = await runStack(shop({ adminConnection: "direct", adminSslRootCert: "/opt/rds-ca/global-bundle.pem" }, [{ name: "looker", access: "read", schemas: ["shop"] }]));
+        assert.equal(
+            await refusedWith(outputs.integrations!.shop.looker.secretArn),
+            "invalid integrations of shop (1 problem):\n" +
+                '  - adminSslRootCert: "/opt/rds-ca/global-bundle.pem" is not in the MySQL provider\'s trust store: the provider cannot be given a CA bundle ' +
+                "(its tls setting is only true, false or skip-verify) and verifies against Go's, which reads SSL_CERT_FILE and the SSL_CERT_DIR directories " +
+                '(now "/etc/ssl/certs/ca-certificates.crt" and unset). Run pulumi up with SSL_CERT_DIR=/etc/ssl/certs:/opt/rds-ca ' +
+                "(keeping the system's CAs for the other providers)",
+        );
         assertNothingDeclared();
     });
 });
@@ -633,16 +715,20 @@ describe("rotating one integration", () => {
         const after = snapshot();
         assert.deepEqual(Object.keys(after), Object.keys(before));
         const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
-        assert.deepEqual(changed, [
-            "random:index/randomPassword:RandomPassword reporting-metabase-password",
-            "postgresql:index/role:Role reporting-metabase-user",
+        // The password and its SCRAM salt are drawn again (both keep the rotation trigger), so the role's verifier changes.
+        assert.deepEqual([...changed].sort(), [
             "aws:secretsmanager/secretVersion:SecretVersion reporting-metabase-credentials-value",
+            "postgresql:index/role:Role reporting-metabase-user",
+            "random:index/randomBytes:RandomBytes reporting-metabase-password-salt",
+            "random:index/randomPassword:RandomPassword reporting-metabase-password",
         ]);
         assert.deepEqual(cloud.named("reporting-metabase-password").inputs.keepers, { rotation: "2026-12" });
-        const oldPassword = JSON.parse(before["postgresql:index/role:Role reporting-metabase-user"]).password;
-        const newPassword = JSON.parse(after["postgresql:index/role:Role reporting-metabase-user"]).password;
-        assert.notEqual(newPassword, oldPassword);
-        assert.equal(publishedSecret("reporting-metabase").password, newPassword);
+        assert.deepEqual(cloud.named("reporting-metabase-password-salt").inputs.keepers, { rotation: "2026-12" });
+        const oldVerifier = JSON.parse(before["postgresql:index/role:Role reporting-metabase-user"]).password;
+        const newVerifier = JSON.parse(after["postgresql:index/role:Role reporting-metabase-user"]).password;
+        assert.notEqual(newVerifier, oldVerifier);
+        assert.notEqual(oldVerifier.split("$")[1], newVerifier.split("$")[1], "a new salt");
+        assertVerifierOf("reporting-metabase", publishedSecret("reporting-metabase").password);
     });
 });
 
@@ -660,7 +746,7 @@ describe("deploy-time refusals, before any user, grant or secret", () => {
     }
     const reporting = (database: Record<string, unknown>, integrations: unknown[] = [{ name: "metabase", access: "read", schemas: ["public"] }]) => ({
         name: "reporting",
-        database: { rdsInstanceIdentifier: "prod-postgres", adminSecretArn: PG_ADMIN_ARN, ...database },
+        database: { rdsInstanceIdentifier: "prod-postgres", adminSecretArn: PG_ADMIN_ARN, adminSslRootCert: RDS_BUNDLE, ...database },
         allowedCidrs: ["203.0.113.0/24"],
         integrations,
     });
@@ -774,9 +860,16 @@ describe("DatabaseIntegrations arguments", () => {
             "integrations: is empty; declare at least one integration",
             "adminSecretArn: is required: the secret holding the admin login the users are created with",
         ]);
-        assert.deepEqual(argumentErrors("a", { ...base(), rdsAddress: RDS_PG_HOST, directHost: "db.internal" }), [
+        assert.deepEqual(argumentErrors("a", { ...base(), rdsAddress: RDS_PG_HOST, adminSslRootCert: RDS_BUNDLE, directHost: "db.internal" }), [
             "directHost: is not used with an RDS instance: the direct connection goes to rdsAddress, the name on its certificate",
         ]);
+        // The admin connection to RDS verifies a certificate from AWS's RDS CAs, which no system trust store
+        // holds: the bundle is required whatever the engine (and whether or not it is known yet).
+        for (const engine of [components.DatabaseEngine.Postgres, components.DatabaseEngine.Mysql, pulumi.output(components.DatabaseEngine.Postgres)]) {
+            assert.deepEqual(argumentErrors("a", { ...base(), engine, rdsAddress: RDS_PG_HOST, adminConnection: components.AdminConnection.Direct }), [
+                `adminSslRootCert: ${RDS_CA_REQUIRED}`,
+            ]);
+        }
         assert.deepEqual(argumentErrors("a", { ...base(), adminConnection: components.AdminConnection.Direct }), [
             "directHost: is required for a self-managed database with the direct admin connection: its hostname or address inside the VPC, as on its certificate",
         ]);
@@ -801,6 +894,7 @@ describe("DatabaseIntegrations arguments", () => {
             }),
             [
                 'adminSecretArn: "admin" is not a Secrets Manager secret ARN such as "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-abc"',
+                `adminSslRootCert: ${RDS_CA_REQUIRED}`,
                 'adminConnection: is "endpoint", but the MySQL provider verifies a certificate only against the host it connects to, and an RDS certificate names the instance, not the endpoint: the admin password would cross the internet over unauthenticated TLS. Deploy from inside the VPC with adminConnection: "direct"',
                 "objectOwners: is not used with MySQL: a grant on schema.* already covers tables created later, whoever creates them",
                 "integrations[0].connectionLimit: is not supported for MySQL users (the MySQL provider cannot set MAX_USER_CONNECTIONS); remove it",
@@ -839,5 +933,43 @@ describe("DatabaseIntegrations arguments", () => {
             },
         );
         assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
+    });
+
+    it("checks output-valued integration fields when they resolve, by the rules of plain ones, all at once and before any user", async () => {
+        await fresh();
+        const c = new components.DatabaseIntegrations("late", {
+            ...base(),
+            integrations: [
+                { name: "metabase", access: components.IntegrationAccess.Read, schemas: ["public"], connectionLimit: pulumi.output(0), rotation: pulumi.output(""), sslRootCert: pulumi.output("") },
+                { name: "etl", access: components.IntegrationAccess.Write, schemas: ["public"], connectionLimit: pulumi.output(2.5), rotation: pulumi.output("2026-11") },
+            ],
+        });
+        assert.deepEqual((await refusedWith(c.secretArns)).split("\n"), [
+            "invalid integrations of late (4 problems):",
+            "  - integrations[0].connectionLimit: 0 is out of range (expected 1..10000)",
+            '  - integrations[0].rotation: "" is not a rotation trigger (a non-empty string of at most 64 characters, e.g. "2026-11"; change it to rotate the password)',
+            "  - integrations[0].sslRootCert: \"\" is not the path of the CA bundle on the integration's side (a file path)",
+            "  - integrations[1].connectionLimit: 2.5 is not a whole number (expected 1..10000)",
+        ]);
+        assertNothingDeclared();
+    });
+
+    it("refuses an output-valued connectionLimit on MySQL when it resolves, rather than ignoring it", async () => {
+        await fresh();
+        const c = new components.DatabaseIntegrations("shop", {
+            ...base(),
+            engine: components.DatabaseEngine.Mysql,
+            dbName: undefined,
+            endpointPort: 3306,
+            databasePort: 3306,
+            adminSecretArn: MYSQL_ADMIN_ARN,
+            integrations: [{ name: "looker", access: components.IntegrationAccess.Read, schemas: ["shop"], connectionLimit: pulumi.output(5) }],
+        });
+        assert.equal(
+            await refusedWith(c.secretArns),
+            "invalid integrations of shop (1 problem):\n" +
+                "  - integrations[0].connectionLimit: is not supported for MySQL users (the MySQL provider cannot set MAX_USER_CONNECTIONS); remove it",
+        );
+        assertNothingDeclared();
     });
 });

@@ -24,7 +24,8 @@ function errorsOf(endpoints: unknown[]): string[] {
     assert.fail("expected the config to be refused");
 }
 
-const rds = (database: Record<string, unknown> = {}) => ({ rdsInstanceIdentifier: "prod-postgres", adminSecretArn: ARN, ...database });
+const BUNDLE = "global-bundle.pem";
+const rds = (database: Record<string, unknown> = {}) => ({ rdsInstanceIdentifier: "prod-postgres", adminSecretArn: ARN, adminSslRootCert: BUNDLE, ...database });
 const metabase = { name: "metabase", access: "read", schemas: ["public"] };
 
 /** One RDS endpoint with these integrations. */
@@ -47,7 +48,7 @@ describe("parseStackConfig with integrations accepts", () => {
             kind: "rds",
             rdsInstanceIdentifier: "prod-postgres",
             securityGroupId: undefined,
-            admin: { secretArn: ARN, connection: "endpoint" },
+            admin: { secretArn: ARN, connection: "endpoint", sslRootCert: BUNDLE },
         });
         assert.deepEqual(e.integrations, [
             {
@@ -142,6 +143,20 @@ describe("parseStackConfig with integrations accepts", () => {
                 "endpoints[1].integrations: is empty: no database user is created",
             ],
         );
+    });
+
+    it("adminSslRootCert on a MySQL database: the provider cannot take it, pulumi up checks that its trust store holds it", () => {
+        const { spec } = parseStackConfig(
+            config([
+                {
+                    name: "legacy",
+                    database: { addresses: ["10.0.3.17"], port: 3306, engine: "mysql", adminSecretArn: ARN, adminSslRootCert: "/opt/db-ca/ca.pem" },
+                    allowedCidrs: CIDRS,
+                    integrations: [{ name: "looker", access: "read", schemas: ["shop"] }],
+                },
+            ]),
+        );
+        assert.deepEqual((spec.endpoints[0].database as { admin?: unknown }).admin, { secretArn: ARN, connection: "endpoint", sslRootCert: "/opt/db-ca/ca.pem" });
     });
 
     it("the same integration name on two different databases", () => {
@@ -369,12 +384,27 @@ describe("parseStackConfig with integrations refuses", () => {
                 'endpoints[0].database.engine: is required for a self-managed database with integrations: "postgres" or "mysql" (it decides how users and grants are made)',
                 'endpoints[1].database.engine: "oracle" is not one of "postgres", "mysql"',
                 "endpoints[2].database.dbName: is required for PostgreSQL: the database whose schemas the integrations use",
-                `endpoints[3].database.adminSslRootCert: is not used with MySQL: the MySQL provider verifies against the deployer's system trust store only; add the CA bundle there (see README, "Giving an integration access")`,
                 "endpoints[3].database.objectOwners: is not used with MySQL: a grant on schema.* already covers tables created later, whoever creates them",
                 "endpoints[3].integrations[0].connectionLimit: is not supported for MySQL users (the MySQL provider cannot set MAX_USER_CONNECTIONS); remove it",
                 "endpoints[3].integrations[0].sequences: is not used with MySQL, which has no sequences (AUTO_INCREMENT needs only INSERT)",
             ],
         );
+    });
+
+    it("an RDS database with integrations but no adminSslRootCert: AWS's RDS CAs are in no system trust store", () => {
+        const required =
+            "is required for an RDS database with integrations: the admin connection verifies the instance's certificate, which AWS's RDS " +
+            "certificate authorities sign, and no system trust store holds them. Download https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem " +
+            "and give its path on the machine that runs pulumi up (relative to the project directory, e.g. global-bundle.pem)";
+        // Whatever the admin connection: the RDS engine (PostgreSQL or MySQL) is only known at deployment, and both verify the instance.
+        assert.deepEqual(errorsOf(withIntegrations([metabase], { adminSslRootCert: undefined })), [`endpoints[0].database.adminSslRootCert: ${required}`]);
+        assert.deepEqual(errorsOf(withIntegrations([metabase], { adminSslRootCert: null, adminConnection: "direct" })), [
+            "endpoints[0].database.adminSslRootCert: is empty; give it a value or remove the line",
+            `endpoints[0].database.adminSslRootCert: ${required}`,
+        ]);
+        // Without integrations there is no admin connection, so nothing is required.
+        const { spec } = parseStackConfig(config([{ name: "reporting", database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: CIDRS }]));
+        assert.deepEqual(spec.endpoints[0].database, { kind: "rds", rdsInstanceIdentifier: "prod-postgres", securityGroupId: undefined });
     });
 
     it("reports integration problems together with every other problem of the config", () => {

@@ -1,22 +1,28 @@
 /**
  * The pure planning behind integrations (issue 6): the exact grants per access level and engine, where
  * and how strictly the admin connection verifies TLS, the connection URL each integration is given, and
- * the admin secret's shape.
+ * the admin secret's shape, the SCRAM-SHA-256 verifier PostgreSQL roles are given instead of a plaintext
+ * password, and whether the MySQL provider's trust store holds the admin CA bundle.
  */
 import assert from "node:assert/strict";
+import * as crypto from "node:crypto";
 import { describe, it } from "node:test";
 import {
     adminConnectionSettings,
     AdminConnectionFacts,
+    checkMysqlTrustStore,
     clientConnection,
     ClientConnectionFacts,
+    DeployerEnvironment,
     engineOfRds,
     IntegrationSpec,
     ownersOf,
     parseAdminSecret,
     planMysqlGrants,
     planPostgresGrants,
+    scramSha256Verifier,
 } from "../infra/integrations";
+import { formatProblem, Problems } from "../infra/validation";
 
 const read: IntegrationSpec = { name: "metabase", access: "read", schemas: ["public"], tables: [{ schema: "public", name: "orders" }] };
 const writeAll: IntegrationSpec = { name: "etl", access: "write", schemas: ["public", "staging"] };
@@ -278,5 +284,107 @@ describe("RDS engines", () => {
             ["postgres", "aurora-postgresql", "mysql", "mariadb", "aurora-mysql", "aurora", "oracle-ee", "sqlserver-se", "db2-se", ""].map(engineOfRds),
             ["postgres", "postgres", "mysql", "mysql", "mysql", "mysql", undefined, undefined, undefined, undefined],
         );
+    });
+});
+
+describe("the SCRAM-SHA-256 verifier a PostgreSQL role is given", () => {
+    /** Splits `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`. */
+    function parts(verifier: string) {
+        const m = /^SCRAM-SHA-256\$(\d+):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)$/.exec(verifier);
+        assert.ok(m, `not a SCRAM-SHA-256 verifier: ${verifier}`);
+        return { iterations: Number(m[1]), salt: m[2], storedKey: Buffer.from(m[3], "base64"), serverKey: Buffer.from(m[4], "base64") };
+    }
+
+    it("lets the server complete RFC 7677's example exchange (user \"user\", password \"pencil\")", () => {
+        // RFC 7677 section 3: the messages of a SCRAM-SHA-256 authentication. A server holding only the
+        // verifier checks the client's proof (SHA-256(proof XOR HMAC(StoredKey, AuthMessage)) = StoredKey)
+        // and answers with HMAC(ServerKey, AuthMessage); both must match the RFC's values.
+        const salt = "W22ZaJ0SNY7soEsUEjb6gQ==";
+        const nonce = "rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
+        const clientFirstBare = "n=user,r=rOprNGfwEbeRWgbNEkqO";
+        const serverFirst = `r=${nonce},s=${salt},i=4096`;
+        const clientFinalWithoutProof = `c=biws,r=${nonce}`;
+        const proof = Buffer.from("dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=", "base64");
+        const serverSignature = "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
+
+        const v = parts(scramSha256Verifier("pencil", Buffer.from(salt, "base64")));
+        assert.deepEqual([v.iterations, v.salt], [4096, salt]);
+        const authMessage = `${clientFirstBare},${serverFirst},${clientFinalWithoutProof}`;
+        const clientSignature = crypto.createHmac("sha256", v.storedKey).update(authMessage).digest();
+        const clientKey = Buffer.from(proof.map((b, i) => b ^ clientSignature[i]));
+        assert.deepEqual(crypto.createHash("sha256").update(clientKey).digest(), v.storedKey);
+        assert.equal(crypto.createHmac("sha256", v.serverKey).update(authMessage).digest("base64"), serverSignature);
+    });
+
+    it("is what PostgreSQL itself stores for the same password and salt", () => {
+        // Recorded from PostgreSQL 15.18 (password_encryption = scram-sha-256): CREATE ROLE ... PASSWORD '<plaintext>',
+        // then SELECT rolpassword FROM pg_authid. tests/integrations.scram.test.ts repeats it against a live server.
+        for (const [plaintext, stored] of [
+            ["pencil", "SCRAM-SHA-256$4096:KqQx7tafM7EIZP8yMfWPiA==$7N7cUq0qmJXU6WjXtnJotTqj9HRHDDS/oKhJpceSK2k=:beXp+Mg+T+FNsCN7KTEocHiMPoQMo76EUDbnYmRvqQQ="],
+            [
+                "IntegrationPassw0rdOf40LettersAndDigitsX",
+                "SCRAM-SHA-256$4096:8J7KwHMoiSHTWy5d+yGAEA==$GXK/Zl/iTSpMTttUKUJZPhbziNA0Rfi9nE52C4AzvXY=:N9zm4WEy+Lz4/4Ji1Z/SAF5s8s9DWYE0ej1K2ZwXJy8=",
+            ],
+        ]) {
+            assert.equal(scramSha256Verifier(plaintext, Buffer.from(parts(stored).salt, "base64")), stored, plaintext);
+        }
+    });
+
+    it("depends on the salt, and refuses what SASLprep could change, an empty salt or a bad iteration count", () => {
+        const a = scramSha256Verifier("pencil", Buffer.alloc(16, 1));
+        const b = scramSha256Verifier("pencil", Buffer.alloc(16, 2));
+        assert.notEqual(parts(a).storedKey.toString("base64"), parts(b).storedKey.toString("base64"));
+        for (const password of ["", "with space", "caf\u00e9", "tab\there"]) {
+            assert.throws(
+                () => scramSha256Verifier(password, Buffer.alloc(16)),
+                /^Error: a SCRAM-SHA-256 verifier is only computed here for non-empty printable ASCII passwords without spaces \(SASLprep leaves them unchanged\)$/,
+                JSON.stringify(password),
+            );
+        }
+        assert.throws(() => scramSha256Verifier("pencil", Buffer.alloc(0)), /^Error: a SCRAM-SHA-256 verifier needs a non-empty salt$/);
+        assert.throws(() => scramSha256Verifier("pencil", Buffer.alloc(16), 0), /^Error: 0 is not a SCRAM iteration count$/);
+    });
+});
+
+describe("whether the MySQL provider's trust store holds the admin CA bundle", () => {
+    const linux = (env: Record<string, string | undefined>): DeployerEnvironment => ({ platform: "linux", env, cwd: "/work/project" });
+    function check(bundle: string, deployer: DeployerEnvironment): { checked: boolean; errors: string[] } {
+        const problems = new Problems();
+        const checked = checkMysqlTrustStore(problems, "endpoints[0].database.adminSslRootCert", bundle, deployer);
+        return { checked, errors: problems.errors.map(formatProblem) };
+    }
+
+    it("on Linux: SSL_CERT_FILE naming the bundle, or SSL_CERT_DIR (else Go's default directories) listing its directory", () => {
+        const ok = { checked: true, errors: [] };
+        assert.deepEqual(check("/opt/rds/global-bundle.pem", linux({ SSL_CERT_FILE: "/opt/rds/global-bundle.pem" })), ok);
+        // Relative paths resolve from the project directory, where pulumi runs the program and the providers.
+        assert.deepEqual(check("global-bundle.pem", linux({ SSL_CERT_FILE: "/work/project/global-bundle.pem" })), ok);
+        assert.deepEqual(check("certs/global-bundle.pem", linux({ SSL_CERT_DIR: "/etc/ssl/certs:certs" })), ok);
+        assert.deepEqual(check("/opt/rds/global-bundle.pem", linux({ SSL_CERT_DIR: "/etc/ssl/certs:/opt/rds/" })), ok);
+        assert.deepEqual(check("/etc/ssl/certs/rds.pem", linux({})), ok);
+        assert.deepEqual(check("/etc/pki/tls/certs/rds.pem", linux({ SSL_CERT_FILE: "/etc/pki/tls/certs/ca-bundle.crt" })), ok);
+    });
+
+    it("on Linux, refuses a bundle Go would not read, naming the variables and what to run", () => {
+        const refused = (bundle: string, fileVar: string, dirVar: string, dir: string) =>
+            `endpoints[0].database.adminSslRootCert: ${JSON.stringify(bundle)} is not in the MySQL provider's trust store: the provider cannot be given a CA bundle ` +
+            "(its tls setting is only true, false or skip-verify) and verifies against Go's, which reads SSL_CERT_FILE and the SSL_CERT_DIR directories " +
+            `(now ${fileVar} and ${dirVar}). Run pulumi up with SSL_CERT_DIR=/etc/ssl/certs:${dir} (keeping the system's CAs for the other providers)`;
+        assert.deepEqual(check("global-bundle.pem", linux({})), { checked: true, errors: [refused("global-bundle.pem", "unset", "unset", "/work/project")] });
+        // A set SSL_CERT_DIR replaces Go's default directories.
+        assert.deepEqual(check("/etc/ssl/certs/rds.pem", linux({ SSL_CERT_DIR: "/opt/other" })), {
+            checked: true,
+            errors: [refused("/etc/ssl/certs/rds.pem", "unset", '"/opt/other"', "/etc/ssl/certs")],
+        });
+        assert.deepEqual(check("/opt/rds/global-bundle.pem", linux({ SSL_CERT_FILE: "/opt/rds/other.pem", SSL_CERT_DIR: "/opt/rds/sub" })), {
+            checked: true,
+            errors: [refused("/opt/rds/global-bundle.pem", '"/opt/rds/other.pem"', '"/opt/rds/sub"', "/opt/rds")],
+        });
+    });
+
+    it("elsewhere (macOS, Windows: Go asks the operating system) cannot check, and says so", () => {
+        for (const platform of ["darwin", "win32"]) {
+            assert.deepEqual(check("/opt/rds/global-bundle.pem", { platform, env: {}, cwd: "/work/project" }), { checked: false, errors: [] });
+        }
     });
 });

@@ -75,6 +75,8 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
             "postgresql:index/grant:Grant": 8,
             "postgresql:index/role:Role": 2,
             "pulumi:providers:postgresql": 1,
+            // Each PostgreSQL integration user's SCRAM salt (its role gets a verifier, never the plaintext).
+            "random:index/randomBytes:RandomBytes": 2,
             "random:index/randomPassword:RandomPassword": 2,
             "tls:index/certRequest:CertRequest": 1,
             "tls:index/locallySignedCert:LocallySignedCert": 1,

@@ -3,6 +3,7 @@ import * as mysql from "@pulumi/mysql";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import * as process from "node:process";
 import {
     ADMIN_CONNECTION_MODES,
     AdminConnectionMode,
@@ -10,6 +11,7 @@ import {
     adminConnectionSettings,
     AdminCredential,
     checkAgainstDatabase,
+    checkMysqlTrustStore,
     clientConnection,
     DEFAULT_SSL_ROOT_CERT,
     EngineName,
@@ -26,11 +28,15 @@ import {
     parseSecretArn,
     planMysqlGrants,
     planPostgresGrants,
+    requireRdsAdminCa,
+    SCRAM_SALT_BYTES,
+    scramSha256Verifier,
     SUPPORTED_RDS_ENGINES,
 } from "../integrations";
 import { parseAddress } from "../net/ip";
 import { endpointTags } from "../tags";
 import { isPlainObject, patterns, Problems, show, ValidationError } from "../validation";
+import { throwIfInvalidArgs } from "./argsError";
 
 /** The database engine, as the database providers see it. */
 export enum DatabaseEngine {
@@ -87,11 +93,16 @@ export interface Integration {
      * (`sequence` or `schema.sequence`), granted USAGE. Identity columns need none.
      */
     sequences?: string[];
-    /** PostgreSQL: concurrent connections the user may hold (1..10000). Default: no limit. */
+    /**
+     * PostgreSQL: concurrent connections the user may hold (1..10000). Default: no limit. Like `rotation`
+     * and `sslRootCert`, it may be an output: it is then checked when it resolves, before any user is
+     * declared (a preview in which it is still unknown does not show this component's users).
+     */
     connectionLimit?: pulumi.Input<number>;
     /**
-     * Rotation trigger: any string (e.g. `"2026-11"`). Changing it generates a new password for this
-     * integration alone and updates its user and secret; the old password stops working at once.
+     * Rotation trigger: any string (e.g. `"2026-11"`). Changing it generates a new password (and, on
+     * PostgreSQL, a new SCRAM salt) for this integration alone and updates its user and secret; the old
+     * password stops working at once.
      */
     rotation?: pulumi.Input<string>;
     /**
@@ -138,15 +149,20 @@ export interface DatabaseIntegrationsArgs {
     directHost?: pulumi.Input<string>;
     /**
      * Secrets Manager secret holding the admin login as JSON `{"username": ..., "password": ...}` (an
-     * RDS-managed master user secret has this shape). Read at deployment; it never leaves the provider
-     * configuration.
+     * RDS-managed master user secret has this shape). Read by `pulumi up` only, never by `pulumi preview`
+     * (whose role need not read it); it configures the database provider, and Pulumi keeps it, encrypted,
+     * in the provider's state.
      */
     adminSecretArn: pulumi.Input<string>;
     /** How `pulumi up` reaches the database with the admin login. Default `endpoint`. */
     adminConnection?: AdminConnection;
     /**
-     * PostgreSQL: path, on the machine running `pulumi up`, of the CA bundle the admin connection verifies
-     * the server against. Default: the system trust store.
+     * Path, on the machine running `pulumi up`, of the CA bundle the admin connection verifies the server
+     * against. Required for RDS (AWS's RDS CAs are in no system trust store): AWS's `global-bundle.pem`.
+     * PostgreSQL: given to the provider. MySQL: its provider cannot be given a bundle and verifies against
+     * Go's trust store, so on Linux `pulumi up` checks that `SSL_CERT_FILE` is this file or `SSL_CERT_DIR`
+     * lists its directory. Without it (self-managed only), the system trust store, which must then hold
+     * the stack's CA.
      */
     adminSslRootCert?: pulumi.Input<string>;
     /**
@@ -200,8 +216,8 @@ export function planDatabaseIntegrations(name: string, args: DatabaseIntegration
     } else if (Array.isArray(args.integrations) && args.integrations.length === 0) {
         problems.error("integrations", "is empty; declare at least one integration");
     } else {
-        // Outputs among an integration's optional scalars (connectionLimit, rotation, sslRootCert) are used
-        // as they resolve; only the plain values are checked here.
+        // Outputs among an integration's optional scalars (connectionLimit, rotation, sslRootCert) are
+        // checked when they resolve (checkResolved); only the plain values are checked here.
         const plainParts = args.integrations.map((i) =>
             isPlainObject(i) ? Object.fromEntries(Object.entries(i).filter(([, v]) => isKnown(v as pulumi.Input<unknown>))) : i,
         );
@@ -234,6 +250,7 @@ export function planDatabaseIntegrations(name: string, args: DatabaseIntegration
     }
     if (isKnown(args.dbName) && args.dbName !== undefined) parseIdentifier(problems, "dbName", args.dbName, "database");
     if (isKnown(args.adminSslRootCert)) parsePath(problems, "adminSslRootCert", args.adminSslRootCert, "a CA bundle path on the deployer's machine");
+    if (rds) requireRdsAdminCa(problems, "adminSslRootCert", args.adminSslRootCert);
     if (isKnown(args.secretNamePrefix) && args.secretNamePrefix !== undefined && !SECRET_NAME_PART.test(args.secretNamePrefix)) {
         problems.error("secretNamePrefix", `${show(args.secretNamePrefix)} is not usable in Secrets Manager names (letters, digits and /_+=.@-)`);
     }
@@ -250,19 +267,13 @@ export function planDatabaseIntegrations(name: string, args: DatabaseIntegration
                     adminConnection,
                     // An output stands for "set": its value is checked again when it resolves.
                     dbName: isKnown(args.dbName) ? args.dbName : "(known at deployment)",
-                    adminSslRootCert: isKnown(args.adminSslRootCert) ? args.adminSslRootCert : "(known at deployment)",
                     objectOwners,
                 },
                 integrations,
             );
         }
     }
-    if (!problems.ok) {
-        throw new pulumi.InputPropertiesError({
-            message: `invalid arguments for DatabaseIntegrations "${name}"`,
-            errors: problems.errors.map((p) => ({ propertyPath: p.path, reason: p.message })),
-        });
-    }
+    throwIfInvalidArgs(problems, "DatabaseIntegrations", name);
     return { integrations, rds, adminConnection, ...(objectOwners ? { objectOwners } : {}) };
 }
 
@@ -282,6 +293,8 @@ interface CheckedFacts {
     engine: EngineName;
     /** PostgreSQL: the database; MySQL: the configured default database, if any. */
     dbName?: string;
+    /** The integrations with their output-valued fields resolved and checked, in the order of the args. */
+    integrations: IntegrationSpec[];
 }
 
 interface Built {
@@ -319,44 +332,26 @@ export class DatabaseIntegrations extends pulumi.ComponentResource {
         super(COMPONENT_TYPE, name, {}, opts);
         const child = { parent: this };
 
-        // The admin login, read at deployment and kept secret: it only configures the provider.
-        const adminSecret = aws.secretsmanager.getSecretVersionOutput({ secretId: args.adminSecretArn }, child);
-        const credential: pulumi.Output<AdminCredential> = pulumi
-            .all([pulumi.secret(adminSecret.secretString), args.adminSecretArn])
-            .apply(([text, arn]) => parseAdminSecret(text, arn));
+        // The admin login, read by `pulumi up` and kept secret: it only configures the provider. A preview
+        // never reads it: the role that runs previews (e.g. for pull requests) must not be able to read the
+        // admin password, so there the login is unknown and the provider shows as configured at deployment.
+        const preview = pulumi.runtime.isDryRun();
+        const credential: pulumi.Output<AdminCredential> = preview
+            ? unknownOutput<AdminCredential>()
+            : pulumi
+                  .all([pulumi.secret(aws.secretsmanager.getSecretVersionOutput({ secretId: args.adminSecretArn }, child).secretString), args.adminSecretArn])
+                  .apply(([text, arn]) => parseAdminSecret(text, arn));
+        // The admin user name only feeds the check that no integration takes it; it is not a secret (RDS
+        // shows it as the instance's master user name). Unknown in a preview, where that check is skipped.
+        const adminUsername: pulumi.Output<string | undefined> = preview ? pulumi.output<string | undefined>(undefined) : pulumi.unsecret(credential.apply((c) => c.username));
 
-        // Engine, database name and admin user, checked before any user or grant is declared. The result
-        // carries no part of the credential, so it is not secret.
-        const facts: pulumi.Output<CheckedFacts> = pulumi.unsecret(
-            pulumi
-                .all([args.engine, args.dbName, args.adminSslRootCert, credential.apply((c) => c.username)])
-                .apply(([engine, dbName, adminSslRootCert, adminUsername]) => {
-                    const problems = new Problems();
-                    const known = parseEnum(problems, "engine", engine, ENGINES);
-                    if (known === undefined) {
-                        if (engine === undefined) problems.error("engine", 'is required: "postgres" or "mysql"');
-                        throw new ValidationError(problems.errors, `integrations of ${name}`);
-                    }
-                    const database = dbName === "" ? undefined : dbName;
-                    checkAgainstDatabase(
-                        problems,
-                        { integrations: "integrations", settings: "" },
-                        {
-                            engine: known,
-                            rds: plan.rds,
-                            adminConnection: plan.adminConnection,
-                            dbName: database,
-                            dbNameSource: plan.rds ? "the RDS instance" : undefined,
-                            adminSslRootCert,
-                            objectOwners: plan.objectOwners,
-                            adminUsername,
-                        },
-                        plan.integrations,
-                    );
-                    if (!problems.ok) throw new ValidationError(problems.errors, `integrations of ${name}`);
-                    return { engine: known, ...(database !== undefined ? { dbName: database } : {}) };
-                }),
-        );
+        // Engine, database name, the integrations' output-valued fields and the admin user, checked before
+        // any user or grant is declared.
+        const facts: pulumi.Output<CheckedFacts> = pulumi
+            .all([args.engine, args.dbName, args.adminSslRootCert, adminUsername, pulumi.output(args.integrations)])
+            .apply(([engine, dbName, adminSslRootCert, username, integrations]) =>
+                checkResolved(this, name, plan, { engine, dbName, adminSslRootCert, adminUsername: username, integrations, preview }),
+            );
 
         const built = facts.apply((f) => declareIntegrations(this, name, args, plan, f, credential));
 
@@ -375,6 +370,68 @@ export class DatabaseIntegrations extends pulumi.ComponentResource {
             adminSslMode: this.adminSslMode,
         });
     }
+}
+
+/** An output that stays unknown (during a preview, its dependents show as known only at deployment). */
+function unknownOutput<T>(): pulumi.Output<T> {
+    return pulumi.secret(pulumi.output(pulumi.unknown)) as unknown as pulumi.Output<T>;
+}
+
+/** What {@link checkResolved} checks: the args' outputs, resolved. */
+interface ResolvedArgs {
+    engine: unknown;
+    dbName: string | undefined;
+    adminSslRootCert: string | undefined;
+    /** From the admin secret; undefined in a preview. */
+    adminUsername: string | undefined;
+    /** The integrations with every output in them resolved. */
+    integrations: unknown[];
+    preview: boolean;
+}
+
+/**
+ * The deploy-time checks, all at once, before any user or grant is declared: the engine, the engine
+ * rules, every integration field that was an output when the component was declared (the same rules as
+ * plain values, e.g. `integrations[0].connectionLimit: 0 is out of range`), the admin user name, and (at
+ * `pulumi up`, MySQL) that the admin CA bundle is in the provider's trust store. Throws a ValidationError.
+ */
+function checkResolved(parent: pulumi.Resource, name: string, plan: IntegrationsPlan, r: ResolvedArgs): CheckedFacts {
+    const problems = new Problems();
+    const engine = parseEnum(problems, "engine", r.engine, ENGINES);
+    if (engine === undefined) {
+        if (r.engine === undefined) problems.error("engine", 'is required: "postgres" or "mysql"');
+        throw new ValidationError(problems.errors, `integrations of ${name}`);
+    }
+    // Every plain field already passed planDatabaseIntegrations; only resolved outputs can fail here.
+    const integrations = parseIntegrations(problems, "integrations", r.integrations);
+    const dbName = r.dbName === "" ? undefined : r.dbName;
+    checkAgainstDatabase(
+        problems,
+        { integrations: "integrations", settings: "" },
+        {
+            engine,
+            rds: plan.rds,
+            adminConnection: plan.adminConnection,
+            dbName,
+            dbNameSource: plan.rds ? "the RDS instance" : undefined,
+            objectOwners: plan.objectOwners,
+            adminUsername: r.adminUsername,
+        },
+        integrations,
+    );
+    if (plan.rds) requireRdsAdminCa(problems, "adminSslRootCert", r.adminSslRootCert);
+    if (engine === "mysql" && r.adminSslRootCert !== undefined && !r.preview) {
+        const checked = checkMysqlTrustStore(problems, "adminSslRootCert", r.adminSslRootCert, { platform: process.platform, env: process.env, cwd: process.cwd() });
+        if (!checked) {
+            void pulumi.log.warn(
+                `adminSslRootCert ${r.adminSslRootCert}: the MySQL provider cannot be given a CA bundle and verifies against the operating ` +
+                    `system's trust store on ${process.platform}, which this program cannot inspect; add the bundle there (macOS: the System keychain, trusted for SSL)`,
+                parent,
+            );
+        }
+    }
+    if (!problems.ok) throw new ValidationError(problems.errors, `integrations of ${name}`);
+    return { engine, ...(dbName !== undefined ? { dbName } : {}), integrations };
 }
 
 /** Declares the provider, users, grants and secrets once the engine is known and the facts are checked. */
@@ -441,16 +498,16 @@ function declareIntegrations(
 
     const secretArns: Record<string, pulumi.Output<string>> = {};
     const secretNames: Record<string, pulumi.Output<string>> = {};
-    plan.integrations.forEach((integration, i) => {
+    facts.integrations.forEach((integration) => {
         const id = `${name}-${integration.name}`;
-        const raw = args.integrations[i];
+        const keepers = { rotation: integration.rotation ?? "" };
         const generated = new random.RandomPassword(
             `${id}-password`,
             {
                 length: 40,
                 // Letters and digits only (about 238 bits): safe unescaped in every client's configuration.
                 special: false,
-                keepers: { rotation: pulumi.output(raw.rotation).apply((r) => (r === undefined ? "" : String(r))) },
+                keepers,
             },
             child,
         );
@@ -459,13 +516,23 @@ function declareIntegrations(
         let user: pulumi.Resource;
         const grants: pulumi.Resource[] = [];
         if (engine === "postgres") {
+            // The role gets the password's SCRAM-SHA-256 verifier, never the plaintext: CREATE/ALTER ROLE
+            // statements reach the server's logs (log_statement = ddl, pgaudit ROLE) and PostgreSQL stores a
+            // verifier given there as is. The salt is kept in the state, so the verifier (and the role) only
+            // changes when the password does; a new rotation trigger draws a new salt with the new password.
+            const salt = new random.RandomBytes(`${id}-password-salt`, { length: SCRAM_SALT_BYTES, keepers }, child);
+            const verifier = pulumi.secret(
+                pulumi.all([generated.result, salt.base64]).apply(([plaintext, saltBase64]) => scramSha256Verifier(plaintext, Buffer.from(saltBase64, "base64"))),
+            );
             const role = new postgresql.Role(
                 `${id}-user`,
                 {
                     name: integration.name,
                     login: true,
-                    password: secretPassword,
-                    connectionLimit: raw.connectionLimit ?? -1,
+                    // With the provider's `superuser: false` the provider never reads the stored verifier
+                    // back (pg_shadow), so the state's value is what it diffs against: no perpetual update.
+                    password: verifier,
+                    connectionLimit: integration.connectionLimit ?? -1,
                     superuser: false,
                     createDatabase: false,
                     createRole: false,
@@ -556,9 +623,10 @@ function declareIntegrations(
             child,
         );
         const defaultCert = plan.rds ? DEFAULT_SSL_ROOT_CERT.rds : DEFAULT_SSL_ROOT_CERT.selfManaged;
+        const sslRootCert = integration.sslRootCert ?? defaultCert;
         const secretString = pulumi
-            .all([args.endpointHostname, args.endpointPort, args.endpointAddresses ?? [], args.rdsAddress, raw.sslRootCert, secretPassword])
-            .apply(([endpointHostname, endpointPort, endpointAddresses, rdsAddress, sslRootCert, pw]) =>
+            .all([args.endpointHostname, args.endpointPort, args.endpointAddresses ?? [], args.rdsAddress, secretPassword])
+            .apply(([endpointHostname, endpointPort, endpointAddresses, rdsAddress, pw]) =>
                 JSON.stringify(
                     clientConnection({
                         engine,
@@ -570,7 +638,7 @@ function declareIntegrations(
                         dbName: engine === "postgres" ? facts.dbName! : mysqlDefaultDatabase(integration, facts.dbName),
                         username: integration.name,
                         password: pw,
-                        sslRootCert: sslRootCert ?? defaultCert,
+                        sslRootCert,
                     }),
                 ),
             );

@@ -125,6 +125,10 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
             const result = crypto.createHash("sha256").update(`${name}|${JSON.stringify(inputs.keepers ?? {})}`).digest("base64url").replace(/[-_]/g, "x").slice(0, inputs.length ?? 16);
             return { id: "none", state: { ...inputs, result } };
         }
+        case "random:index/randomBytes:RandomBytes": {
+            const bytes = mockRandomBytes(name, inputs.keepers, inputs.length);
+            return { id: "none", state: { ...inputs, base64: bytes.toString("base64"), hex: bytes.toString("hex") } };
+        }
         case "aws:secretsmanager/secret:Secret": {
             const secretName = inputs.name ?? `${inputs.namePrefix ?? ""}${hex(name, 26)}`;
             const arn = `arn:aws:secretsmanager:${region}:${account}:secret:${secretName}-${hex(secretName, 6)}`;
@@ -187,6 +191,11 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
         default:
             return { id: `${name}-id`, state: { ...inputs, arn: inputs.arn ?? `arn:aws:mock:${region}:${account}:${name}` } };
     }
+}
+
+/** The bytes a mock `random.RandomBytes` yields: deterministic per name and keepers, like RandomPassword's result. */
+export function mockRandomBytes(name: string, keepers: unknown, length: number): Buffer {
+    return crypto.createHash("sha512").update(`${name}|${JSON.stringify(keepers ?? {})}`).digest().subarray(0, length);
 }
 
 /** When every mock certificate starts to be valid. */
@@ -293,15 +302,17 @@ let installed: MockCloud | undefined;
 /**
  * Installs the mock runtime (preview = false, so applies run) with a fake world, patches the mock
  * monitor to record parents and hooks (and to accept hook registrations, which @pulumi/pulumi's mock
- * monitor does not implement), and routes DNS lookups to the world.
+ * monitor does not implement), and routes DNS lookups to the world. `preview = true` runs the program
+ * as `pulumi preview` does (`pulumi.runtime.isDryRun()`); the mode is fixed by the first call in a process,
+ * so a preview test lives in its own test file.
  */
-export function installMockCloud(world: FakeWorld = exampleWorld(), stack = "dev"): MockCloud {
+export function installMockCloud(world: FakeWorld = exampleWorld(), stack = "dev", preview = false): MockCloud {
     if (installed) {
         installed.reset(world);
         return installed;
     }
     const cloud = new MockCloud(world);
-    pulumi.runtime.setMocks(cloud.mocks, "db-endpoints", stack, false);
+    pulumi.runtime.setMocks(cloud.mocks, "db-endpoints", stack, preview);
     recordRegistrations((r) => cloud.registered.push(r));
     dns.promises.lookup = (async (hostname: string) => {
         const addresses = cloud.world.dns[hostname];
