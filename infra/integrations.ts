@@ -703,6 +703,68 @@ export function checkMysqlTrustStore(problems: Problems, path: string, bundle: s
     return true;
 }
 
+/**
+ * Where `pulumi up` writes the stack's CA bundle for the admin connection to a self-managed database that
+ * has no `adminSslRootCert`: `<directory>/db-endpoints-<project>-<stack>-<endpoint>-ca.pem`, directly in
+ * `directory` (the OS temporary directory). One file per project, stack and endpoint, so the path the
+ * PostgreSQL provider keeps in its configuration (and so in the state) is the same at every deployment from
+ * one machine. Characters other than letters, digits, `.`, `_` and `-` become `_`, so the name is one file
+ * name whatever the component is called.
+ */
+export function adminCaFilePath(directory: string, project: string, stack: string, endpoint: string): string {
+    const part = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_");
+    return nodePath.join(directory, `db-endpoints-${part(project)}-${part(stack)}-${part(endpoint)}-ca.pem`);
+}
+
+/** One or more PEM `CERTIFICATE` blocks and nothing else (whitespace between them). */
+const CERTIFICATE_BUNDLE = /^\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/;
+
+/**
+ * `adminCaCertificatePem`: a PEM bundle of CA certificates, such as the `caCertificate` stack output. The
+ * value itself is never shown: a private key pasted by mistake must not reach the logs.
+ */
+export function parseCaBundle(problems: Problems, path: string, value: unknown): string | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === "string" && /PRIVATE KEY-----/.test(value)) {
+        problems.error(path, "holds a private key (not shown); give only the CA's certificates, e.g. the caCertificate stack output");
+        return undefined;
+    }
+    if (typeof value !== "string" || !CERTIFICATE_BUNDLE.test(value)) {
+        problems.error(
+            path,
+            `is not a PEM bundle of CA certificates (${typeof value === "string" ? `${value.length} characters, not shown` : show(value)}): ` +
+                'expected one or more "-----BEGIN CERTIFICATE-----" blocks and nothing else',
+        );
+        return undefined;
+    }
+    return value;
+}
+
+/**
+ * The warning `pulumi up` gives for a self-managed MySQL database without `adminSslRootCert`. The MySQL
+ * provider cannot be given a CA bundle (see {@link checkMysqlTrustStore}), so the stack's CA, which issued the
+ * database's certificate, must be in its trust store; this program cannot tell whether it is (it may have
+ * been added to the system's), so it says what to do rather than refuse. `caFile`: where `pulumi up` wrote
+ * the stack's CA bundle, when it was given one.
+ */
+export function selfManagedMysqlTrustWarning(caFile: string | undefined, platform: string): string {
+    const linux = platform === "linux";
+    const store = linux ? "Go's trust store" : `the operating system's trust store on ${platform}`;
+    const head =
+        "adminSslRootCert is not set: the MySQL provider cannot be given a CA bundle (its tls setting is only true, false or " +
+        `skip-verify) and verifies the database's certificate, issued by the stack's CA, against ${store}, which holds that CA ` +
+        'only if you added it there; otherwise the admin connection fails with "x509: certificate signed by unknown authority". ';
+    const bundle = caFile
+        ? `pulumi up wrote the stack's CA bundle (the caCertificate stack output) to ${caFile}`
+        : "Save the stack's CA bundle (pulumi stack output caCertificate)";
+    if (!linux) return `${head}${bundle}${caFile ? "; add it" : " and add it"} there (macOS: the System keychain, trusted for SSL)`;
+    return (
+        `${head}${bundle}${caFile ? ": copy it" : ""} into a directory of its own that only you can write, set adminSslRootCert ` +
+        "to that file and run pulumi up with SSL_CERT_DIR=/etc/ssl/certs:<that directory> (keeping the system's CAs for the " +
+        "other providers); pulumi up then checks that the provider's trust store reads it"
+    );
+}
+
 /** PostgreSQL's SCRAM-SHA-256 iteration count (`scram_iterations`, the default since PostgreSQL 10). */
 export const SCRAM_ITERATIONS = 4096;
 /** PostgreSQL's salt length for SCRAM-SHA-256 verifiers, in bytes. */
@@ -869,7 +931,8 @@ export interface AdminSpec {
     host?: string;
     /**
      * CA bundle path on the deployer's machine that the admin connection verifies against; required for
-     * RDS. PostgreSQL: given to the provider. MySQL: checked to be in the provider's trust store.
+     * RDS. PostgreSQL: given to the provider (self-managed default: the stack's CA bundle, written by
+     * `pulumi up`). MySQL: checked to be in the provider's trust store.
      */
     sslRootCert?: string;
 }

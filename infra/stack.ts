@@ -116,13 +116,13 @@ export function buildStack(spec: StackSpec, opts?: pulumi.ComponentResourceOptio
     }
     // Integration users connect through an endpoint once a self-managed database has loaded its certificate.
     const tls = buildCertificates(spec, built, opts);
-    if (syncTargets.length === 0) return { endpoints, ...tls.outputs, ...buildIntegrations(spec, withIntegrations, tls.certificates, opts) };
+    if (syncTargets.length === 0) return { endpoints, ...tls.outputs, ...buildIntegrations(spec, withIntegrations, tls.certificates, tls.outputs.caCertificate, opts) };
     const sync = new TargetSync("target-sync", { targets: syncTargets, schedule: spec.targetSync.schedule, tags: spec.tags }, opts);
     return {
         endpoints,
         ...tls.outputs,
         // The users are created through the endpoint once its target is registered (by the sync function for RDS).
-        ...buildIntegrations(spec, withIntegrations, [sync, ...tls.certificates], opts),
+        ...buildIntegrations(spec, withIntegrations, [sync, ...tls.certificates], tls.outputs.caCertificate, opts),
         targetSync: {
             functionName: sync.functionName,
             logGroupName: sync.logGroupName,
@@ -136,12 +136,14 @@ export function buildStack(spec: StackSpec, opts?: pulumi.ComponentResourceOptio
 
 /**
  * One {@link DatabaseIntegrations} per endpoint that declares integrations, created after the endpoint
- * (and whatever registers its targets), since the admin connection may go through it.
+ * (and whatever registers its targets), since the admin connection may go through it. `caCertificate`: the
+ * stack CA bundle that issued a self-managed database's certificate, for the admin connection to verify.
  */
 function buildIntegrations(
     spec: StackSpec,
     list: { e: EndpointSpec; endpoint: DatabaseEndpoint }[],
     after: pulumi.Resource[],
+    caCertificate: pulumi.Output<string>,
     opts?: pulumi.ComponentResourceOptions,
 ): Pick<StackOutputs, "integrations"> {
     if (list.length === 0) return {};
@@ -169,6 +171,8 @@ function buildIntegrations(
                 adminSecretArn: admin.secretArn,
                 adminConnection: admin.connection === "direct" ? AdminConnection.Direct : AdminConnection.Endpoint,
                 adminSslRootCert: admin.sslRootCert,
+                // Self-managed: the stack's CA issued the database's certificate (the caCertificate output).
+                adminCaCertificatePem: db.kind === "self-managed" ? caCertificate : undefined,
                 objectOwners: db.objectOwners,
                 integrations: e.integrations!.map((i) => ({
                     name: i.name,

@@ -9,6 +9,9 @@
  */
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { scramSha256Verifier } from "../infra/integrations";
@@ -18,10 +21,24 @@ let cloud: MockCloud;
 let stack: typeof import("../infra/stack");
 let components: typeof import("../infra/components/databaseIntegrations");
 
+/**
+ * `pulumi up` writes a self-managed database's CA bundle for the admin connection into the OS temporary
+ * directory; here, into a directory of this file's own (tests/integrations.selfManagedCa.test.ts has the details).
+ */
+const savedTmpdir = process.env.TMPDIR;
+let tmpdir: string;
+
 before(async () => {
+    tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-integrations-"));
+    process.env.TMPDIR = tmpdir;
     cloud = installMockCloud();
     stack = await import("../infra/stack");
     components = await import("../infra/components/databaseIntegrations");
+});
+after(() => {
+    if (savedTmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmpdir;
+    fs.rmSync(tmpdir, { recursive: true, force: true });
 });
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
@@ -677,15 +694,18 @@ describe("self-managed databases (certificate from the stack's CA, naming the en
         assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
     });
 
-    it("PostgreSQL directly: the provider connects to the first address by default, or adminHost, on the database port, verifying in full", async () => {
+    it("PostgreSQL directly: the provider connects to the first address by default, or adminHost, on the database port, verifying in full against the stack's CA", async () => {
         const pg = { engine: "postgres", port: 5432, dbName: "crm", adminConnection: "direct" };
         const integrations = [{ name: "census", access: "read", schemas: ["public"], tables: ["accounts"] }];
-        await runStack(legacy(pg, integrations, { port: 15432 }));
+        const outputs = await runStack(legacy(pg, integrations, { port: 15432 }));
         const settings = (name: string) => {
             const i = cloud.named(name).inputs;
             return { host: i.host, port: i.port, database: i.database, sslmode: i.sslmode, sslrootcert: i.sslrootcert };
         };
-        assert.deepEqual(settings("legacy-postgresql"), { host: "10.0.3.17", port: "5432", database: "crm", sslmode: "verify-full", sslrootcert: undefined });
+        // The stack CA bundle (the caCertificate output), written by pulumi up where the provider reads it.
+        const caFile = path.join(tmpdir, "db-endpoints-db-endpoints-dev-legacy-ca.pem");
+        assert.equal(fs.readFileSync(caFile, "utf8"), await unwrap(outputs.caCertificate));
+        assert.deepEqual(settings("legacy-postgresql"), { host: "10.0.3.17", port: "5432", database: "crm", sslmode: "verify-full", sslrootcert: caFile });
         // Clients use the endpoint's port, not the database's.
         const secret = publishedSecret("legacy-census");
         assert.equal(secret.port, 15432);
@@ -693,9 +713,10 @@ describe("self-managed databases (certificate from the stack's CA, naming the en
         assert.match(secret.url, /^postgresql:\/\/census:[A-Za-z0-9]{40}@legacy\.db\.example\.com:15432\/crm\?sslmode=verify-full&sslrootcert=ca\.pem$/);
 
         await runStack(legacy({ ...pg, adminHost: "db1.internal.example.com" }, integrations));
-        assert.deepEqual(settings("legacy-postgresql"), { host: "db1.internal.example.com", port: "5432", database: "crm", sslmode: "verify-full", sslrootcert: undefined });
+        assert.deepEqual(settings("legacy-postgresql"), { host: "db1.internal.example.com", port: "5432", database: "crm", sslmode: "verify-full", sslrootcert: caFile });
         await runStack(legacy({ ...pg, adminConnection: "endpoint" }, integrations));
-        assert.deepEqual(settings("legacy-postgresql"), { host: "legacy.db.example.com", port: "5432", database: "crm", sslmode: "verify-full", sslrootcert: undefined });
+        assert.deepEqual(settings("legacy-postgresql"), { host: "legacy.db.example.com", port: "5432", database: "crm", sslmode: "verify-full", sslrootcert: caFile });
+        assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
     });
 });
 

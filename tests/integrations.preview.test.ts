@@ -4,9 +4,13 @@
  * and must not read the admin secret: the program never asks for it in a preview, yet
  * declares the same users, grants, passwords and secrets as `pulumi up`, with only what depends on the admin
  * login (the provider's login, the default owner of future tables) unknown. The checks that need the admin
- * login or the deployer's environment run at `pulumi up` only.
+ * login or the deployer's environment run at `pulumi up` only, and a preview writes no file (the stack CA
+ * bundle a self-managed database's admin connection verifies against is written by `pulumi up`).
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackFile } from "../scripts/stackFile";
@@ -136,6 +140,34 @@ describe("pulumi preview skips what only pulumi up can check", () => {
             assert.deepEqual(cloud.invokes.filter((i) => i.token === GET_SECRET), []);
             assert.equal(cloud.ofType("postgresql:index/role:Role").length, 1);
             assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
+        }
+    });
+
+    it("writes no CA file for a self-managed database: the PostgreSQL provider is shown the path pulumi up writes the stack CA to", async () => {
+        const saved = process.env.TMPDIR;
+        const tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-preview-ca-"));
+        process.env.TMPDIR = tmpdir;
+        try {
+            await fresh();
+            const bundle = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUWm9vMQ==\n-----END CERTIFICATE-----\n";
+            const selfManaged = { ...args(), rdsAddress: undefined, adminSslRootCert: undefined, adminCaCertificatePem: pulumi.output(bundle) };
+            new components.DatabaseIntegrations("crm", selfManaged);
+            new components.DatabaseIntegrations("shop", {
+                ...selfManaged,
+                engine: components.DatabaseEngine.Mysql,
+                dbName: undefined,
+                integrations: [{ name: "looker", access: components.IntegrationAccess.Read, schemas: ["shop"] }],
+            });
+            await settle();
+            const p = cloud.named("crm-postgresql").inputs;
+            assert.deepEqual({ sslmode: p.sslmode, sslrootcert: p.sslrootcert }, { sslmode: "verify-full", sslrootcert: path.join(tmpdir, "db-endpoints-db-endpoints-dev-crm-ca.pem") });
+            assert.equal(cloud.ofType("mysql:index/user:User").length, 1);
+            assert.deepEqual(fs.readdirSync(tmpdir), []);
+            assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
+        } finally {
+            if (saved === undefined) delete process.env.TMPDIR;
+            else process.env.TMPDIR = saved;
+            fs.rmSync(tmpdir, { recursive: true, force: true });
         }
     });
 

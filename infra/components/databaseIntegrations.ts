@@ -3,9 +3,13 @@ import * as mysql from "@pulumi/mysql";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as process from "node:process";
 import {
     ADMIN_CONNECTION_MODES,
+    adminCaFilePath,
     AdminConnectionMode,
     AdminConnectionSettings,
     adminConnectionSettings,
@@ -23,6 +27,7 @@ import {
     parseEnum,
     parseIdentifier,
     parseIntegrations,
+    parseCaBundle,
     parseObjectOwners,
     parsePath,
     parseSecretArn,
@@ -31,6 +36,7 @@ import {
     requireRdsAdminCa,
     SCRAM_SALT_BYTES,
     scramSha256Verifier,
+    selfManagedMysqlTrustWarning,
     SUPPORTED_RDS_ENGINES,
 } from "../integrations";
 import { parseAddress } from "../net/ip";
@@ -161,10 +167,22 @@ export interface DatabaseIntegrationsArgs {
      * against. Required for RDS (AWS's RDS CAs are in no system trust store): AWS's `global-bundle.pem`.
      * PostgreSQL: given to the provider. MySQL: its provider cannot be given a bundle and verifies against
      * Go's trust store, so on Linux `pulumi up` checks that `SSL_CERT_FILE` is this file or `SSL_CERT_DIR`
-     * lists its directory. Without it (self-managed only), the system trust store, which must then hold
-     * the stack's CA.
+     * lists its directory. Without it (self-managed only): PostgreSQL verifies against
+     * `adminCaCertificatePem` when given, else the system trust store; MySQL against its trust store, which
+     * must then hold the CA (`pulumi up` warns, saying how to add it).
      */
     adminSslRootCert?: pulumi.Input<string>;
+    /**
+     * Self-managed database only: the PEM bundle of the CA that issued the database's certificate (the
+     * stack's CA: `CertificateAuthority.certificatePem`, or the program's `caCertificate` output). Without
+     * `adminSslRootCert`, `pulumi up` writes it to
+     * `<OS temp directory>/db-endpoints-<project>-<stack>-<name>-ca.pem` (characters other than letters,
+     * digits, `.`, `_` and `-` as `_`; mode 0644, replaced atomically at each deployment) and the PostgreSQL
+     * admin connection verifies against that file; `pulumi preview`
+     * writes nothing. MySQL's provider cannot be given a bundle: the file is written for you to add to its
+     * trust store. An explicit `adminSslRootCert` wins. Not used with RDS.
+     */
+    adminCaCertificatePem?: pulumi.Input<string>;
     /**
      * PostgreSQL: roles that create tables in the granted schemas (e.g. the application's migration user).
      * Default privileges make their new tables follow each integration's access. Default: the admin user.
@@ -251,6 +269,13 @@ export function planDatabaseIntegrations(name: string, args: DatabaseIntegration
     if (isKnown(args.dbName) && args.dbName !== undefined) parseIdentifier(problems, "dbName", args.dbName, "database");
     if (isKnown(args.adminSslRootCert)) parsePath(problems, "adminSslRootCert", args.adminSslRootCert, "a CA bundle path on the deployer's machine");
     if (rds) requireRdsAdminCa(problems, "adminSslRootCert", args.adminSslRootCert);
+    if (args.adminCaCertificatePem !== undefined && args.adminCaCertificatePem !== null) {
+        if (rds) {
+            problems.error("adminCaCertificatePem", "is not used with an RDS instance: AWS's RDS CAs issue its certificate (adminSslRootCert)");
+        } else if (isKnown(args.adminCaCertificatePem)) {
+            parseCaBundle(problems, "adminCaCertificatePem", args.adminCaCertificatePem);
+        }
+    }
     if (isKnown(args.secretNamePrefix) && args.secretNamePrefix !== undefined && !SECRET_NAME_PART.test(args.secretNamePrefix)) {
         problems.error("secretNamePrefix", `${show(args.secretNamePrefix)} is not usable in Secrets Manager names (letters, digits and /_+=.@-)`);
     }
@@ -295,6 +320,8 @@ interface CheckedFacts {
     dbName?: string;
     /** The integrations with their output-valued fields resolved and checked, in the order of the args. */
     integrations: IntegrationSpec[];
+    /** `adminSslRootCert`, resolved; undefined when not set. */
+    adminSslRootCert?: string;
 }
 
 interface Built {
@@ -431,7 +458,12 @@ function checkResolved(parent: pulumi.Resource, name: string, plan: Integrations
         }
     }
     if (!problems.ok) throw new ValidationError(problems.errors, `integrations of ${name}`);
-    return { engine, ...(dbName !== undefined ? { dbName } : {}), integrations };
+    return {
+        engine,
+        ...(dbName !== undefined ? { dbName } : {}),
+        integrations,
+        ...(r.adminSslRootCert !== undefined && r.adminSslRootCert !== null ? { adminSslRootCert: r.adminSslRootCert } : {}),
+    };
 }
 
 /** Declares the provider, users, grants and secrets once the engine is known and the facts are checked. */
@@ -461,6 +493,11 @@ function declareIntegrations(
         );
     const username = credential.apply((c) => c.username);
     const password = credential.apply((c) => c.password);
+    // A self-managed database's certificate is issued by the stack's CA, which no system trust store holds:
+    // without adminSslRootCert, the admin connection verifies against that CA's bundle, written to a file.
+    const preview = pulumi.runtime.isDryRun();
+    const stackCaDefault = !plan.rds && facts.adminSslRootCert === undefined;
+    const stackCaFile = adminCaFilePath(os.tmpdir(), pulumi.getProject(), pulumi.getStack(), name);
 
     const provider =
         engine === "postgres"
@@ -473,7 +510,7 @@ function declareIntegrations(
                       username,
                       password,
                       sslmode: settings.tlsMode,
-                      sslrootcert: args.adminSslRootCert,
+                      sslrootcert: stackCaDefault ? adminCaFile(name, stackCaFile, args.adminCaCertificatePem, preview) : args.adminSslRootCert,
                       // RDS's master user is not a PostgreSQL superuser; the provider then avoids superuser-only features.
                       superuser: false,
                       connectTimeout: 30,
@@ -652,12 +689,88 @@ function declareIntegrations(
         secretNames[integration.name] = secret.name;
     });
 
-    return pulumi.all([pulumi.all(secretArns), pulumi.all(secretNames), settings]).apply(([arns, names, s]) => ({
+    // MySQL's provider cannot be given the file: say how to put the CA in its trust store (pulumi up only, like
+    // the trust-store check of adminSslRootCert). Part of the outputs, so a bad bundle is reported.
+    const trustNotice = engine === "mysql" && stackCaDefault && !preview ? mysqlTrustNotice(parent, name, stackCaFile, args.adminCaCertificatePem) : undefined;
+
+    return pulumi.all([pulumi.all(secretArns), pulumi.all(secretNames), settings, trustNotice]).apply(([arns, names, s]) => ({
         secretArns: arns,
         secretNames: names,
         adminHost: s.host,
         adminSslMode: s.tlsMode,
     }));
+}
+
+/**
+ * Self-managed database without `adminSslRootCert`: `file`, holding the CA bundle `pem`, for the admin
+ * connection to verify against; undefined without a bundle. The bundle is checked when it resolves; at
+ * `pulumi up` it is then written to `file` before anything is configured with the path, and a preview
+ * writes nothing and shows the path.
+ */
+function adminCaFile(name: string, file: string, pem: pulumi.Input<string> | undefined, preview: boolean): pulumi.Output<string | undefined> {
+    if (pem === undefined || pem === null) return pulumi.output<string | undefined>(undefined);
+    return pulumi.output(pem).apply((text) => {
+        if (text === undefined || text === null) return undefined;
+        checkCaBundle(name, text);
+        if (!preview) writeAdminCaFile(file, text);
+        return file;
+    });
+}
+
+/**
+ * Self-managed MySQL without `adminSslRootCert`, at `pulumi up`: writes the CA bundle `pem` (when given) to
+ * `file` for the deployer to add to the provider's trust store, and warns saying how. The provider never
+ * reads the file, so failing to write it is a warning too; a malformed bundle is an error.
+ */
+function mysqlTrustNotice(parent: pulumi.Resource, name: string, file: string, pem: pulumi.Input<string> | undefined): pulumi.Output<void> {
+    return pulumi.output(pem).apply((text) => {
+        let written: string | undefined;
+        if (text !== undefined && text !== null) {
+            checkCaBundle(name, text);
+            try {
+                writeAdminCaFile(file, text);
+                written = file;
+            } catch (e) {
+                void pulumi.log.warn((e as Error).message, parent);
+            }
+        }
+        void pulumi.log.warn(selfManagedMysqlTrustWarning(written, process.platform), parent);
+    });
+}
+
+/** Throws a ValidationError when `adminCaCertificatePem`, resolved, is not a PEM bundle of certificates. */
+function checkCaBundle(name: string, pem: string): void {
+    const problems = new Problems();
+    parseCaBundle(problems, "adminCaCertificatePem", pem);
+    if (!problems.ok) throw new ValidationError(problems.errors, `integrations of ${name}`);
+}
+
+/**
+ * Writes `content` to `file` atomically, mode 0644: into a new file next to it (created exclusively, so an
+ * existing file or link of that name is never written through), then renamed over `file`. A reader sees the
+ * old file or the new one, never a partial one. In a shared, sticky temporary directory a `file` that
+ * another user created cannot be replaced: that is refused with the reason rather than trusting its content.
+ */
+export function writeAdminCaFile(file: string, content: string): void {
+    const temporary = `${file}.${process.pid}.${crypto.randomBytes(6).toString("hex")}.tmp`;
+    try {
+        const fd = fs.openSync(temporary, "wx", 0o644);
+        try {
+            fs.writeFileSync(fd, content, "utf8");
+            // openSync's mode is reduced by the umask; a CA certificate is public, readable like the system's.
+            fs.fchmodSync(fd, 0o644);
+        } finally {
+            fs.closeSync(fd);
+        }
+        fs.renameSync(temporary, file);
+    } catch (e) {
+        fs.rmSync(temporary, { force: true });
+        const reason = e instanceof Error ? e.message : String(e);
+        throw new Error(
+            `cannot write the stack's CA bundle for the admin connection to ${file} (${reason}); set adminSslRootCert to a file ` +
+                "holding it (pulumi stack output caCertificate), or set TMPDIR to a directory of your own",
+        );
+    }
 }
 
 /** MySQL: the configured database when the integration may use it, else its first schema (a database). */
