@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { beforeEach, describe, it } from "node:test";
+import { after, beforeEach, describe, it } from "node:test";
 import {
     CancelCommandCommand,
     GetCommandInvocationCommand,
@@ -129,9 +129,14 @@ describe("restartScript", () => {
 });
 
 describe("the restart script, run against a fake AWS CLI", { skip: hasPython ? false : "python3 is not installed" }, () => {
+    const scratchDirs: string[] = [];
+    after(() => {
+        for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
+    });
     /** Runs the script with the TLS directory and service user pointed at a scratch directory and this user. */
     function run(opts: { awsFails?: boolean; user?: string; restartCommand?: string; defaultCommand?: boolean; fakes?: Record<string, string> }) {
         const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-restart-"));
+        scratchDirs.push(scratch);
         const bin = path.join(scratch, "bin");
         fs.mkdirSync(bin);
         fs.writeFileSync(path.join(scratch, "secret.json"), JSON.stringify(SECRET));

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -13,8 +13,14 @@ function runPlan(args: string[]) {
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+const tempDirs: string[] = [];
+after(() => {
+    for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function tempStack(name: string, yaml: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-plan-"));
+    tempDirs.push(dir);
     fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), yaml);
     return dir;
 }

@@ -143,6 +143,7 @@ describe("the example stack (Pulumi.dev.yaml), target sync on by default", () =>
         const loaded = require(path.join(dir, "index.js"));
         assert.equal(typeof loaded.handler, "function");
         assert.deepEqual(loaded.loadSettings(dir, { TARGET_SYNC_STACK: "db-endpoints/dev" }).targets.map((t: any) => t.targetGroupArn), [tgArn("reporting-tg")]);
+        fs.rmSync(dir, { recursive: true, force: true });
     });
 
     it("lets the function make only its calls, on this stack's target groups and its own log group", () => {

@@ -726,6 +726,7 @@ describe("the settings the deployment writes", () => {
         });
         assert.equal(loadSettings(dir, {}).eventPollSeconds, 50);
         assert.throws(() => loadSettings(dir, { EVENT_POLL_SECONDS: "90" }), { message: "EVENT_POLL_SECONDS: 90 is not a whole number of seconds from 0 to 60" });
+        fs.rmSync(dir, { recursive: true, force: true });
     });
 
     it("are refused whole, every problem named, when the file is wrong", () => {
