@@ -14,25 +14,13 @@ import {
 } from "@aws-sdk/client-rds";
 import { mockClient } from "aws-sdk-client-mock";
 import { pendingMaintenanceChanges, pendingRebootReasons, RDS_REBOOT, rebootIfNeeded, RdsRestartPolicy } from "../infra/hooks/rdsReboot";
-import { Clock } from "../infra/hooks/support";
+import { makeFakeClock } from "./support/fakeClock";
 
 const ID = "prod-postgres";
 const rds = mockClient(RDSClient);
 const client = new RDSClient({ region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
 
-/** A clock whose sleep advances time at once and remembers each wait. */
-function fakeClock(): Clock & { sleeps: number[] } {
-    let t = 1_000_000;
-    const sleeps: number[] = [];
-    return {
-        sleeps,
-        now: () => t,
-        sleep: async (ms) => {
-            sleeps.push(ms);
-            t += ms;
-        },
-    };
-}
+const fakeClock = () => makeFakeClock(1_000_000);
 
 function instance(status: string, extra: Partial<DBInstance> = {}): { DBInstances: DBInstance[] } {
     return {

@@ -30,7 +30,7 @@ import {
     SSM_RESTART,
     tlsDirectory,
 } from "../infra/hooks/ssmRestart";
-import { Clock } from "../infra/hooks/support";
+import { makeFakeClock } from "./support/fakeClock";
 
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-endpoints/dev/db-10.0.3.17-3306/tls-AbCdEf";
 const VERSION = "6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b";
@@ -44,18 +44,7 @@ const SECRET = {
 const ssm = mockClient(SSMClient);
 const client = new SSMClient({ region: "eu-west-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
 
-function fakeClock(): Clock & { sleeps: number[] } {
-    let t = 0;
-    const sleeps: number[] = [];
-    return {
-        sleeps,
-        now: () => t,
-        sleep: async (ms) => {
-            sleeps.push(ms);
-            t += ms;
-        },
-    };
-}
+const fakeClock = () => makeFakeClock(0);
 
 const hasPython = spawnSync("python3", ["-c", "pass"]).status === 0;
 

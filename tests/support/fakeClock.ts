@@ -1,0 +1,15 @@
+import { Clock } from "../../infra/hooks/support";
+
+/** A clock whose sleep advances time at once and remembers each wait: hooks' waits and timeouts without waiting. */
+export function makeFakeClock(start = 0): Clock & { sleeps: number[] } {
+    let t = start;
+    const sleeps: number[] = [];
+    return {
+        sleeps,
+        now: () => t,
+        sleep: async (ms) => {
+            sleeps.push(ms);
+            t += ms;
+        },
+    };
+}
