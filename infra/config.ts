@@ -23,7 +23,6 @@ import {
     parseDatabaseAccess,
 } from "./integrations";
 import { DEFAULT_SCHEDULE, scheduleProblem } from "./lambda/targetSync/settings";
-import { parseAddress } from "./net/ip";
 import {
     checkKnownKeys,
     isPlainObject,
@@ -35,6 +34,7 @@ import {
     patterns,
     Problem,
     Problems,
+    readIpv4Addresses,
     requiredString,
     show,
     ValidationError,
@@ -410,21 +410,13 @@ function parseDatabase(problems: Problems, path: string, value: unknown): Databa
         return { kind: "rds", rdsInstanceIdentifier: id.toLowerCase(), securityGroupId, ...restart };
     }
     const list = optionalArray(problems, join(path, "addresses"), value.addresses);
-    const addresses: string[] = [];
     if (list && list.length === 0) problems.error(join(path, "addresses"), "is empty; list the database's private IPv4 address(es)");
-    (list ?? []).forEach((a, i) => {
-        const at = join(join(path, "addresses"), i);
-        const parsed = typeof a === "string" ? parseAddress(a) : undefined;
-        if (!parsed || parsed.family !== "ipv4") {
-            problems.error(at, `${show(a)} is not an IPv4 address (a self-managed database is reached at its private IPv4 address in the VPC)`);
-            return;
-        }
-        if (addresses.includes(parsed.text)) {
-            problems.error(at, `${show(a)} is listed twice`);
-            return;
-        }
-        addresses.push(parsed.text);
-    });
+    const addresses = readIpv4Addresses(
+        problems,
+        join(path, "addresses"),
+        list ?? [],
+        " (a self-managed database is reached at its private IPv4 address in the VPC)",
+    );
     const port = optionalInteger(problems, join(path, "port"), value.port, 1, 65535);
     if (value.port === undefined) problems.error(join(path, "port"), "is required with addresses (the port the database listens on)");
     const tls = readSelfManagedTls(problems, path, value);

@@ -2,6 +2,7 @@
  * Small building blocks for validating untyped input (stack config, component args) so that every
  * problem is reported at once, each naming the exact field and value.
  */
+import { parseAddress } from "./net/ip";
 
 export interface Problem {
     /** Field path, e.g. `endpoints[1].allowedCidrs[0]`. */
@@ -183,6 +184,22 @@ export function optionalArray(problems: Problems, path: string, value: unknown):
         return undefined;
     }
     return value;
+}
+
+/**
+ * Reads a list of IPv4 addresses (a self-managed database's private addresses), reporting each entry that is
+ * not one or repeats an earlier one (also when spelled differently); returns the canonical addresses.
+ * `why` is appended to the "not an IPv4 address" message where the caller wants to say why.
+ */
+export function readIpv4Addresses(problems: Problems, path: string, list: readonly unknown[], why = ""): string[] {
+    const addresses: string[] = [];
+    list.forEach((a, i) => {
+        const parsed = typeof a === "string" ? parseAddress(a) : undefined;
+        if (!parsed || parsed.family !== "ipv4") problems.error(join(path, i), `${show(a)} is not an IPv4 address${why}`);
+        else if (addresses.includes(parsed.text)) problems.error(join(path, i), `${show(a)} is listed twice`);
+        else addresses.push(parsed.text);
+    });
+    return addresses;
 }
 
 export const patterns = {

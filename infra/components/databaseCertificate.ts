@@ -3,8 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { MAX_INSTANCE_IDS, RESTART_COMMAND_MAX_LENGTH, RESTART_TIMEOUT_MINUTES } from "../certificateConfig";
 import { manualRestartHook, SECRET_KEYS, ssmRestartHook, tlsDirectory } from "../hooks/ssmRestart";
-import { parseAddress } from "../net/ip";
-import { optionalInteger, patterns, Problems, show } from "../validation";
+import { optionalInteger, patterns, Problems, readIpv4Addresses, show } from "../validation";
 import { DatabaseEngine } from "./databaseIntegrations";
 import { throwIfInvalidArgs } from "./argsError";
 
@@ -90,12 +89,7 @@ export function planDatabaseCertificate(name: string, args: DatabaseCertificateA
     if (!Array.isArray(args.addresses) || args.addresses.length === 0) {
         problems.error("addresses", "needs at least one private IPv4 address of the database");
     } else {
-        args.addresses.forEach((a, i) => {
-            const parsed = typeof a === "string" ? parseAddress(a) : undefined;
-            if (!parsed || parsed.family !== "ipv4") problems.error(`addresses[${i}]`, `${show(a)} is not an IPv4 address`);
-            else if (addresses.includes(parsed.text)) problems.error(`addresses[${i}]`, `${show(a)} is listed twice`);
-            else addresses.push(parsed.text);
-        });
+        addresses.push(...readIpv4Addresses(problems, "addresses", args.addresses));
     }
     const port = optionalInteger(problems, "port", args.port, 1, 65535);
     if (args.port === undefined) problems.error("port", "is required");

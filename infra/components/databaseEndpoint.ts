@@ -6,9 +6,9 @@ import { IDLE_TIMEOUT, parseEndpointName } from "../config";
 import { resolveIpv4 } from "../dns";
 import { RDS_RESTART_POLICIES, rdsRebootHook, RdsRestartPolicy } from "../hooks/rdsReboot";
 import { CHANGE_TAG_KEY } from "../lambda/targetSync/settings";
-import { isPrivateIpv4, parseAddress } from "../net/ip";
+import { isPrivateIpv4 } from "../net/ip";
 import { cidrSlug, endpointTags } from "../tags";
-import { optionalInteger, patterns, Problem, Problems, show } from "../validation";
+import { optionalInteger, patterns, Problem, Problems, readIpv4Addresses, show } from "../validation";
 import { throwIfInvalidArgs } from "./argsError";
 
 /** The address families an endpoint's load balancer answers on. */
@@ -169,12 +169,7 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
             if (manageRdsTargets === false) problems.warn("manageRdsTargets", "is false, which applies to RDS only: a self-managed database's addresses are always registered");
             const list = plain<string[]>("database.addresses", db.addresses) ?? [];
             if (list.length === 0) problems.error("database.addresses", "is empty; list the database's private IPv4 address(es)");
-            list.forEach((a, i) => {
-                const parsed = typeof a === "string" ? parseAddress(a) : undefined;
-                if (!parsed || parsed.family !== "ipv4") problems.error(`database.addresses[${i}]`, `${show(a)} is not an IPv4 address`);
-                else if (addresses.includes(parsed.text)) problems.error(`database.addresses[${i}]`, `${show(a)} is listed twice`);
-                else addresses.push(parsed.text);
-            });
+            addresses.push(...readIpv4Addresses(problems, "database.addresses", list));
             if (db.port === undefined) problems.error("database.port", "is required with addresses");
         }
         if (!pulumi.Output.isInstance(db.port)) optionalInteger(problems, "database.port", db.port, 1, 65535);
