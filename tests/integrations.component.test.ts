@@ -12,10 +12,11 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { scramSha256Verifier } from "../infra/integrations";
 import { exampleWorld, FakeWorld, installMockCloud, isSecret, MockCloud, mockRandomBytes, Registered, settle, unwrap } from "./support/mockCloud";
+import { isolateTrustEnv } from "./support/trustEnv";
 
 let cloud: MockCloud;
 let stack: typeof import("../infra/stack");
@@ -533,15 +534,7 @@ describe("RDS MySQL", () => {
             },
         ]);
     // The MySQL provider verifies against Go's trust store, which these variables change; each test sets them.
-    const saved = { SSL_CERT_FILE: process.env.SSL_CERT_FILE, SSL_CERT_DIR: process.env.SSL_CERT_DIR };
-    const setTrustEnv = (env: { SSL_CERT_FILE?: string; SSL_CERT_DIR?: string }) => {
-        for (const key of ["SSL_CERT_FILE", "SSL_CERT_DIR"] as const) {
-            if (env[key] === undefined) delete process.env[key];
-            else process.env[key] = env[key];
-        }
-    };
-    beforeEach(() => setTrustEnv({}));
-    after(() => setTrustEnv(saved));
+    const setTrustEnv = isolateTrustEnv();
 
     it("creates users that require TLS, database-wide or per-table grants, and a secret; the provider connects directly and verifies in full", async () => {
         await runStack(

@@ -13,10 +13,11 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { adminCaFilePath, selfManagedMysqlTrustWarning } from "../infra/integrations";
 import { exampleWorld, FakeWorld, installMockCloud, MockCloud, settle, unwrap } from "./support/mockCloud";
+import { isolateTrustEnv } from "./support/trustEnv";
 
 let cloud: MockCloud;
 let stack: typeof import("../infra/stack");
@@ -160,15 +161,7 @@ describe("RDS is unchanged", () => {
 });
 
 describe("self-managed MySQL (its provider cannot be given a CA bundle)", () => {
-    const saved = { SSL_CERT_FILE: process.env.SSL_CERT_FILE, SSL_CERT_DIR: process.env.SSL_CERT_DIR };
-    const setTrustEnv = (env: { SSL_CERT_FILE?: string; SSL_CERT_DIR?: string }) => {
-        for (const key of ["SSL_CERT_FILE", "SSL_CERT_DIR"] as const) {
-            if (env[key] === undefined) delete process.env[key];
-            else process.env[key] = env[key];
-        }
-    };
-    beforeEach(() => setTrustEnv({}));
-    after(() => setTrustEnv(saved));
+    const setTrustEnv = isolateTrustEnv();
     const mysql = (database: Record<string, unknown> = {}) => legacy({ port: 3306, engine: "mysql", dbName: undefined, ...database });
     const linuxOnly = { skip: process.platform !== "linux" && "the Linux wording (Go reads SSL_CERT_DIR there); other platforms are covered by the pure test below" };
 
