@@ -80,6 +80,11 @@ const SELF_MANAGED_ONLY: Record<string, string> = {
     restartCommand: "an RDS instance is rebooted through the RDS API (see database.restart)",
 };
 
+/** `database.restartTimeoutMinutes`, for either kind of database (the default differs, the bounds do not). */
+function readRestartTimeout(problems: Problems, path: string, value: Record<string, unknown>): number | undefined {
+    return optionalInteger(problems, join(path, "restartTimeoutMinutes"), value.restartTimeoutMinutes, RESTART_TIMEOUT_MINUTES.min, RESTART_TIMEOUT_MINUTES.max);
+}
+
 /** Reads `database.restart` and `database.restartTimeoutMinutes` of an RDS database; rejects self-managed fields. */
 export function readRdsRestart(problems: Problems, path: string, value: Record<string, unknown>): RdsRestartSpec {
     for (const [key, why] of Object.entries(SELF_MANAGED_ONLY)) {
@@ -93,13 +98,7 @@ export function readRdsRestart(problems: Problems, path: string, value: Record<s
             problems.error(join(path, "restart"), `${show(value.restart)} is not one of ${RDS_RESTART_VALUES.map((v) => `"${v}"`).join(", ")}`);
         }
     }
-    const timeout = optionalInteger(
-        problems,
-        join(path, "restartTimeoutMinutes"),
-        value.restartTimeoutMinutes,
-        RESTART_TIMEOUT_MINUTES.min,
-        RESTART_TIMEOUT_MINUTES.max,
-    );
+    const timeout = readRestartTimeout(problems, path, value);
     if (timeout !== undefined && restart === "never") {
         problems.error(join(path, "restartTimeoutMinutes"), `has no effect with restart: "never" (nothing is rebooted); remove it or change restart`);
     }
@@ -166,13 +165,7 @@ export function readSelfManagedTls(problems: Problems, path: string, value: Reco
             spec.restartCommand = command;
         }
     }
-    const timeout = optionalInteger(
-        problems,
-        join(path, "restartTimeoutMinutes"),
-        value.restartTimeoutMinutes,
-        RESTART_TIMEOUT_MINUTES.min,
-        RESTART_TIMEOUT_MINUTES.max,
-    );
+    const timeout = readRestartTimeout(problems, path, value);
     if (timeout !== undefined) spec.restartTimeoutMinutes = timeout;
     return spec;
 }
