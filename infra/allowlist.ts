@@ -2,7 +2,17 @@
  * Turns an endpoint's allowlist into security-group ingress rules: parsing, de-duplication, the
  * public-internet opt-in, and spreading the rules over as many security groups as the quotas need.
  */
-import { CidrError, isWholeInternet, nonPublicRange, parseCidr, ParsedCidr } from "./net/ip";
+import {
+    addressSpaceSize,
+    CidrError,
+    cidrSize,
+    ipv4EmbeddingRanges,
+    isWholeInternet,
+    nonPublicRange,
+    parseCidr,
+    ParsedCidr,
+    unionSize,
+} from "./net/ip";
 import { join, Problems, show } from "./validation";
 
 /** AWS quotas that bound one endpoint's allowlist (both adjustable in Service Quotas). */
@@ -13,7 +23,12 @@ export interface AllowlistQuotas {
     securityGroupsPerLoadBalancer: number;
 }
 
-/** The widest allowlist entry accepted without the public-internet opt-in, per family. */
+/**
+ * The widest allowlist entry accepted without the public-internet opt-in, per family. The whole
+ * allowlist is bounded the same way: without the opt-in, its entries together (overlaps counted once)
+ * may cover at most as many addresses as one such network, 2^24 IPv4 addresses (1/256 of IPv4) and
+ * 2^112 IPv6 addresses (1/65536 of IPv6). Otherwise 256 entries of /8 would open all of IPv4.
+ */
 export const WIDEST_PREFIX = { ipv4: 8, ipv6: 16 } as const;
 
 export const DEFAULT_QUOTAS: AllowlistQuotas = { rulesPerSecurityGroup: 60, securityGroupsPerLoadBalancer: 5 };
@@ -25,8 +40,11 @@ export interface AllowlistRule {
 
 /**
  * Validates and normalises an allowlist. Errors: entries that are not CIDRs, whole-internet entries
- * (those need `allowPublicInternet`), an empty list without the opt-in, more entries than one NLB can
- * carry. Warnings: non-public ranges, duplicates, entries made redundant by the opt-in.
+ * and entries wider than {@link WIDEST_PREFIX} (those need `allowPublicInternet`), entries that overlap a
+ * range whose addresses embed IPv4 addresses (6to4, NAT64, IPv4-mapped, Teredo, ...), entries that
+ * together cover more addresses than one {@link WIDEST_PREFIX} network without the opt-in, an empty
+ * list without the opt-in, more entries than one NLB can carry. Warnings: ranges that are not globally
+ * reachable, duplicates, entries made redundant by the opt-in.
  * Returns the rules in effect (input order, duplicates removed).
  */
 export function normalizeAllowlist(
@@ -73,11 +91,25 @@ export function normalizeAllowlist(
             );
             return;
         }
+        const embedding = ipv4EmbeddingRanges(parsed);
+        if (embedding.length > 0) {
+            // Through a translator or relay, any IPv4 host can arrive with a source address in these ranges.
+            const where = embedding
+                .map((r) => `${parsed.prefix >= r.prefix ? "is in" : "contains"} ${r.cidr}, the ${r.label} range`)
+                .join(" and ");
+            problems.error(
+                at,
+                `${show(entry)} ${where}, whose addresses embed IPv4 addresses: through a translator or relay they can stand for ` +
+                    `any IPv4 host, so the entry would admit IPv4 space the allowlist does not show; ` +
+                    `list the IPv4 addresses themselves, or native IPv6 ranges that leave ${embedding.length === 1 ? "it" : "them"} out`,
+            );
+            return;
+        }
         const range = nonPublicRange(parsed);
         if (range) {
             problems.warn(
                 at,
-                `${show(entry)} is in a ${range} range; an internet-facing load balancer never sees such source addresses`,
+                `${show(entry)} is in ${article(range)} ${range} range; an internet-facing load balancer never sees such source addresses`,
             );
         }
         const earlier = seen.get(parsed.cidr);
@@ -112,6 +144,22 @@ export function normalizeAllowlist(
         );
         return rules;
     }
+    for (const family of ["ipv4", "ipv6"] as const) {
+        const cidrs = rules.filter((r) => r.family === family).map((r) => parseCidr(r.cidr));
+        const covered = unionSize(cidrs);
+        const bound = cidrSize({ family, prefix: WIDEST_PREFIX[family] });
+        if (covered > bound) {
+            const space = addressSpaceSize(family);
+            const name = family === "ipv4" ? "IPv4" : "IPv6";
+            const bits = family === "ipv4" ? 32 : 128;
+            problems.error(
+                path,
+                `the ${name} entries together cover ${covered} addresses (${percent(covered, space)} of the ${name} address space), ` +
+                    `more than the 2^${bits - WIDEST_PREFIX[family]} of one /${WIDEST_PREFIX[family]} that an allowlist may cover without ${publicInternetPath}; ` +
+                    `list narrower ranges, or set ${publicInternetPath}: true to open the endpoint to everyone on purpose`,
+            );
+        }
+    }
     const capacity = quotas.rulesPerSecurityGroup * quotas.securityGroupsPerLoadBalancer;
     for (const family of ["ipv4", "ipv6"] as const) {
         const count = rules.filter((r) => r.family === family).length;
@@ -125,6 +173,16 @@ export function normalizeAllowlist(
         }
     }
     return rules;
+}
+
+/** The indefinite article before a range's label: "an IETF protocol assignments", "a unique local". */
+function article(label: string): string {
+    return /^(?:[aeio]|un(?!i)|IETF|IPv|SRv)/.test(label) ? "an" : "a";
+}
+
+/** `part` as a percentage of `whole`, three significant digits: `0.391%`, `100%`. */
+function percent(part: bigint, whole: bigint): string {
+    return `${Number((Number(part) / Number(whole) * 100).toPrecision(3))}%`;
 }
 
 /**

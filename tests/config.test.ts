@@ -302,10 +302,29 @@ describe("parseStackConfig refuses", () => {
     });
 
     it("allowlist entries so wide that a few of them open the whole internet", () => {
-        assert.deepEqual(errorsOf(withEndpoint({ name: "a", database: rds, allowedCidrs: ["0.0.0.0/1", "128.0.0.0/1", "8000::/1", "10.0.0.0/8", "2001::/16"] })), [
+        assert.deepEqual(errorsOf(withEndpoint({ name: "a", database: rds, allowedCidrs: ["0.0.0.0/1", "128.0.0.0/1", "8000::/1", "10.0.0.0/8", "2a00::/16"] })), [
             'endpoints[0].allowedCidrs[0]: "0.0.0.0/1" is wider than /8, a sizeable share of the whole IPv4 internet; list narrower ranges, or set endpoints[0].allowPublicInternet: true to open the endpoint to everyone on purpose',
             'endpoints[0].allowedCidrs[1]: "128.0.0.0/1" is wider than /8, a sizeable share of the whole IPv4 internet; list narrower ranges, or set endpoints[0].allowPublicInternet: true to open the endpoint to everyone on purpose',
             'endpoints[0].allowedCidrs[2]: "8000::/1" is wider than /16, a sizeable share of the whole IPv6 internet; list narrower ranges, or set endpoints[0].allowPublicInternet: true to open the endpoint to everyone on purpose',
+        ]);
+    });
+
+    it("an allowlist whose entries together cover more than one /8 or /16, and entries whose addresses embed IPv4", () => {
+        const slash8s = Array.from({ length: 256 }, (_, i) => `${i}.0.0.0/8`);
+        const errors = errorsOf(withEndpoint({ name: "a", database: rds, allowedCidrs: [...slash8s, "2002::/16", "64:ff9b::/96", "::ffff:0:0/96", "2001::/32", "::203.0.113.1", "2a00::/16", "2c00::/16"] }));
+        const embeds = (i: number, entry: string, range: string) =>
+            `endpoints[0].allowedCidrs[${i}]: "${entry}" is in ${range} range, whose addresses embed IPv4 addresses: through a translator or relay they can stand for any IPv4 host, ` +
+            "so the entry would admit IPv4 space the allowlist does not show; list the IPv4 addresses themselves, or native IPv6 ranges that leave it out";
+        assert.deepEqual(errors, [
+            embeds(256, "2002::/16", "2002::/16, the 6to4 (RFC 3056)"),
+            embeds(257, "64:ff9b::/96", "64:ff9b::/96, the NAT64 well-known prefix (RFC 6052)"),
+            embeds(258, "::ffff:0:0/96", "::ffff:0:0/96, the IPv4-mapped (RFC 4291)"),
+            embeds(259, "2001::/32", "2001::/32, the Teredo (RFC 4380)"),
+            embeds(260, "::203.0.113.1", "::/96, the IPv4-compatible (RFC 4291)"),
+            "endpoints[0].allowedCidrs: the IPv4 entries together cover 4294967296 addresses (100% of the IPv4 address space), more than the 2^24 of one /8 that an allowlist may cover " +
+                "without endpoints[0].allowPublicInternet; list narrower ranges, or set endpoints[0].allowPublicInternet: true to open the endpoint to everyone on purpose",
+            "endpoints[0].allowedCidrs: the IPv6 entries together cover 10384593717069655257060992658440192 addresses (0.00305% of the IPv6 address space), more than the 2^112 of one /16 " +
+                "that an allowlist may cover without endpoints[0].allowPublicInternet; list narrower ranges, or set endpoints[0].allowPublicInternet: true to open the endpoint to everyone on purpose",
         ]);
     });
 

@@ -134,41 +134,163 @@ export function parseCidr(text: string): ParsedCidr {
     return { family: address.family, network: address.value, prefix, cidr: `${address.text}/${prefix}` };
 }
 
-interface Range {
+/**
+ * How the product treats an allowlist entry in a special-purpose range.
+ * - `embeds-ipv4`: the addresses carry an IPv4 address (IPv4-mapped, 6to4, NAT64, Teredo, ...). Through a
+ *   translator or relay, traffic from any IPv4 host can arrive with such a source, so admitting the range
+ *   admits IPv4 space the allowlist does not show. Refused.
+ * - `not-global`: not globally reachable (IANA special-purpose registries) or never a source address
+ *   (multicast, reserved): an internet-facing load balancer never sees such sources. Warned about.
+ * - `global`: a globally reachable block inside a `not-global` one (an anycast service, ORCHIDv2):
+ *   nothing to say.
+ * - `documentation`: reserved for examples (RFC 5737, RFC 3849, RFC 9637). Admits nobody, and the
+ *   examples and tests of this product use it, so nothing is said.
+ */
+export type SpecialKind = "embeds-ipv4" | "not-global" | "global" | "documentation";
+
+/** A special-purpose range from the IANA IPv4 and IPv6 Special-Purpose Address Registries (and multicast). */
+export interface SpecialRange {
     family: IpFamily;
     network: bigint;
     prefix: number;
+    /** Canonical text of the range, `2002::/16`. */
+    cidr: string;
+    /** What the range is, `6to4 (RFC 3056)`. */
     label: string;
+    kind: SpecialKind;
 }
 
-const SPECIAL_RANGES: Range[] = [
-    ["10.0.0.0/8", "private (RFC 1918)"],
-    ["172.16.0.0/12", "private (RFC 1918)"],
-    ["192.168.0.0/16", "private (RFC 1918)"],
-    ["100.64.0.0/10", "carrier-grade NAT (RFC 6598)"],
-    ["127.0.0.0/8", "loopback"],
-    ["169.254.0.0/16", "link-local"],
-    ["fc00::/7", "unique local (RFC 4193)"],
-    ["fe80::/10", "link-local"],
-    ["::1/128", "loopback"],
-].map(([cidr, label]) => {
+const SPECIAL_RANGES: SpecialRange[] = (
+    [
+        ["0.0.0.0/8", "this-network (RFC 791)", "not-global"],
+        ["10.0.0.0/8", "private (RFC 1918)", "not-global"],
+        ["172.16.0.0/12", "private (RFC 1918)", "not-global"],
+        ["192.168.0.0/16", "private (RFC 1918)", "not-global"],
+        ["100.64.0.0/10", "carrier-grade NAT (RFC 6598)", "not-global"],
+        ["127.0.0.0/8", "loopback", "not-global"],
+        ["169.254.0.0/16", "link-local", "not-global"],
+        ["192.0.0.0/24", "IETF protocol assignments (RFC 6890)", "not-global"],
+        ["192.0.0.0/29", "IPv4 service continuity (RFC 7335)", "not-global"],
+        ["192.0.0.9/32", "port control protocol anycast (RFC 7723)", "global"],
+        ["192.0.0.10/32", "TURN anycast (RFC 8155)", "global"],
+        ["192.0.0.170/31", "NAT64/DNS64 discovery (RFC 8880)", "not-global"],
+        ["192.0.2.0/24", "documentation (RFC 5737)", "documentation"],
+        ["192.88.99.0/24", "deprecated 6to4 relay anycast (RFC 7526)", "not-global"],
+        ["198.18.0.0/15", "benchmarking (RFC 2544)", "not-global"],
+        ["198.51.100.0/24", "documentation (RFC 5737)", "documentation"],
+        ["203.0.113.0/24", "documentation (RFC 5737)", "documentation"],
+        ["224.0.0.0/4", "multicast (RFC 5771)", "not-global"],
+        ["240.0.0.0/4", "reserved (RFC 1112)", "not-global"],
+        ["255.255.255.255/32", "limited broadcast (RFC 919)", "not-global"],
+        ["::/128", "unspecified", "not-global"],
+        ["::1/128", "loopback", "not-global"],
+        ["::/96", "IPv4-compatible (RFC 4291)", "embeds-ipv4"],
+        ["::ffff:0:0/96", "IPv4-mapped (RFC 4291)", "embeds-ipv4"],
+        ["::ffff:0:0:0/96", "IPv4-translated (RFC 2765)", "embeds-ipv4"],
+        ["64:ff9b::/96", "NAT64 well-known prefix (RFC 6052)", "embeds-ipv4"],
+        ["64:ff9b:1::/48", "local-use IPv4/IPv6 translation (RFC 8215)", "embeds-ipv4"],
+        ["100::/64", "discard-only (RFC 6666)", "not-global"],
+        ["2001::/23", "IETF protocol assignments (RFC 2928)", "not-global"],
+        ["2001::/32", "Teredo (RFC 4380)", "embeds-ipv4"],
+        ["2001:1::1/128", "port control protocol anycast (RFC 7723)", "global"],
+        ["2001:1::2/128", "TURN anycast (RFC 8155)", "global"],
+        ["2001:2::/48", "benchmarking (RFC 5180)", "not-global"],
+        ["2001:3::/32", "AMT (RFC 7450)", "global"],
+        ["2001:4:112::/48", "AS112-v6 (RFC 7535)", "global"],
+        ["2001:10::/28", "deprecated ORCHID (RFC 4843)", "not-global"],
+        ["2001:20::/28", "ORCHIDv2 (RFC 7343)", "global"],
+        ["2001:30::/28", "drone remote ID (RFC 9374)", "global"],
+        ["2001:db8::/32", "documentation (RFC 3849)", "documentation"],
+        ["2002::/16", "6to4 (RFC 3056)", "embeds-ipv4"],
+        ["3fff::/20", "documentation (RFC 9637)", "documentation"],
+        ["5f00::/16", "SRv6 segment identifiers (RFC 9602)", "not-global"],
+        ["fc00::/7", "unique local (RFC 4193)", "not-global"],
+        ["fe80::/10", "link-local", "not-global"],
+        ["fec0::/10", "deprecated site-local (RFC 3879)", "not-global"],
+        ["ff00::/8", "multicast (RFC 4291)", "not-global"],
+    ] as const
+).map(([cidr, label, kind]) => {
     const p = parseCidr(cidr);
-    return { family: p.family, network: p.network, prefix: p.prefix, label };
+    return { family: p.family, network: p.network, prefix: p.prefix, cidr: p.cidr, label, kind };
 });
 
+function bitsOf(family: IpFamily): number {
+    return family === "ipv4" ? 32 : 128;
+}
+
+/** True when `outer` contains `inner` (or they are the same network). */
+export function containsCidr(outer: Pick<ParsedCidr, "family" | "network" | "prefix">, inner: ParsedCidr): boolean {
+    if (outer.family !== inner.family || inner.prefix < outer.prefix) return false;
+    const shift = BigInt(bitsOf(outer.family) - outer.prefix);
+    return outer.network >> shift === inner.network >> shift;
+}
+
+/** The narrowest special-purpose range that contains the CIDR, or undefined. */
+function narrowestSpecialRange(cidr: ParsedCidr): SpecialRange | undefined {
+    let best: SpecialRange | undefined;
+    for (const r of SPECIAL_RANGES) {
+        if (containsCidr(r, cidr) && (best === undefined || r.prefix > best.prefix)) best = r;
+    }
+    return best;
+}
+
 /**
- * Names the non-public range a CIDR lies inside (`private (RFC 1918)`), or undefined.
- * An internet-facing NLB never sees such sources, so an allowlist entry in one is almost
- * always a mistake (a VPN's inside address, a NAT's private side).
+ * Names the non-public range a CIDR lies inside (`private (RFC 1918)`), or undefined: the narrowest
+ * special-purpose range containing it that is not globally reachable. An internet-facing NLB never
+ * sees such sources, so an allowlist entry in one is almost always a mistake (a VPN's inside address,
+ * a NAT's private side). Globally reachable blocks inside such a range (anycast services), documentation
+ * ranges and ranges that embed IPv4 ({@link ipv4EmbeddingRanges}) give undefined.
  */
 export function nonPublicRange(cidr: ParsedCidr): string | undefined {
-    const bits = cidr.family === "ipv4" ? 32 : 128;
-    for (const r of SPECIAL_RANGES) {
-        if (r.family !== cidr.family || cidr.prefix < r.prefix) continue;
-        const shift = BigInt(bits - r.prefix);
-        if (r.network >> shift === cidr.network >> shift) return r.label;
+    const range = narrowestSpecialRange(cidr);
+    return range?.kind === "not-global" ? range.label : undefined;
+}
+
+/**
+ * The special-purpose ranges whose addresses embed IPv4 addresses (IPv4-mapped, IPv4-compatible,
+ * IPv4-translated, NAT64, 6to4, Teredo) that the CIDR lies inside or contains; empty when none.
+ * Through a translator or relay such sources can stand for any IPv4 host, so an allowlist entry that
+ * overlaps one admits IPv4 space that the allowlist does not show. A CIDR inside a narrower range that
+ * embeds nothing (`::1`, the loopback, inside the IPv4-compatible `::/96`) gives none.
+ */
+export function ipv4EmbeddingRanges(cidr: ParsedCidr): SpecialRange[] {
+    const narrowest = narrowestSpecialRange(cidr);
+    if (narrowest?.kind === "embeds-ipv4") return [narrowest];
+    return SPECIAL_RANGES.filter((r) => r.kind === "embeds-ipv4" && containsCidr(cidr, r));
+}
+
+/** Number of addresses in the whole address space of a family (2^32, 2^128). */
+export function addressSpaceSize(family: IpFamily): bigint {
+    return 1n << BigInt(bitsOf(family));
+}
+
+/** Number of addresses in a CIDR (2^(bits - prefix)). */
+export function cidrSize(cidr: Pick<ParsedCidr, "family" | "prefix">): bigint {
+    return 1n << BigInt(bitsOf(cidr.family) - cidr.prefix);
+}
+
+/**
+ * Number of distinct addresses that CIDRs of one family cover together: overlapping and nested
+ * entries are counted once. Exact (bigint), for IPv6 too.
+ */
+export function unionSize(cidrs: ParsedCidr[]): bigint {
+    const intervals = cidrs
+        .map((c) => ({ start: c.network, end: c.network + cidrSize(c) }))
+        .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    let total = 0n;
+    let start = -1n;
+    let end = -1n;
+    for (const i of intervals) {
+        if (i.start > end) {
+            if (end > start) total += end - start;
+            start = i.start;
+            end = i.end;
+        } else if (i.end > end) {
+            end = i.end;
+        }
     }
-    return undefined;
+    if (end > start) total += end - start;
+    return total;
 }
 
 /** True for the whole address space (`0.0.0.0/0`, `::/0`). */
