@@ -722,15 +722,15 @@ export function checkMysqlTrustStore(problems: Problems, path: string, bundle: s
 
 /**
  * Where `pulumi up` writes the stack's CA bundle for the admin connection to a self-managed database that
- * has no `adminSslRootCert`: `<directory>/db-endpoints-<project>-<stack>-<endpoint>-ca.pem`, directly in
- * `directory` (the OS temporary directory). One file per project, stack and endpoint, so the path the
- * PostgreSQL provider keeps in its configuration (and so in the state) is the same at every deployment from
- * one machine. Characters other than letters, digits, `.`, `_` and `-` become `_`, so the name is one file
- * name whatever the component is called.
+ * has no `adminSslRootCert`: `<directory>/<project>-<stack>-<endpoint>-ca.pem`, directly in `directory` (the
+ * user's own directory, infra/adminCaFile.ts `adminCaDirectory`). One file per project, stack and endpoint,
+ * so the path the PostgreSQL provider keeps in its configuration (and so in the state) is the same at every
+ * deployment by one user on one machine. Characters other than letters, digits, `.`, `_` and `-` become `_`,
+ * so the name is one file name whatever the component is called.
  */
 export function adminCaFilePath(directory: string, project: string, stack: string, endpoint: string): string {
     const part = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_");
-    return nodePath.join(directory, `db-endpoints-${part(project)}-${part(stack)}-${part(endpoint)}-ca.pem`);
+    return nodePath.join(directory, `${part(project)}-${part(stack)}-${part(endpoint)}-ca.pem`);
 }
 
 /** One or more PEM `CERTIFICATE` blocks and nothing else (whitespace between them). */
