@@ -503,7 +503,10 @@ export interface PgDefaultPrivilegesPlan {
 
 export interface MysqlGrantPlan {
     suffix: string;
-    /** The MySQL database (the integration's "schema"). */
+    /**
+     * The MySQL database (the integration's "schema"), as the provider's `database` input: for a grant on
+     * every table (`table` "*") the escaped pattern of {@link mysqlDatabasePattern}, else the name itself.
+     */
     database: string;
     /** A table, or "*" for every table of the database, including tables created later. */
     table: string;
@@ -563,14 +566,28 @@ export function planPostgresGrants(integration: IntegrationSpec, owners: OwnerRe
 }
 
 /**
+ * The database name of a MySQL database-level grant (`GRANT ... ON db.*`), escaped so that it names one
+ * database. MySQL and MariaDB read that name as a LIKE pattern, in which `_` matches any one character and
+ * `%` any string: `app_db.*` also grants `appXdb`, and `_____.*` the five-letter `mysql` system schema with
+ * its password hashes. Each of `_`, `%` and `\` is preceded by `\` (`app\_db`), which MySQL's reference
+ * manual gives as the way to name a database with `_` in it; MySQL with `partial_revokes` on reads the
+ * escaped name the same way. A table-level grant (`db.table`) reads the database name literally and must
+ * not be escaped.
+ */
+export function mysqlDatabasePattern(name: string): string {
+    return name.replace(/[\\_%]/g, (c) => `\\${c}`);
+}
+
+/**
  * MySQL, one integration: SELECT (read) or SELECT, INSERT, UPDATE, DELETE (write) on `schema.*` (which
- * covers tables created later) or on each listed table. MySQL has no CONNECT or schema USAGE privilege:
- * a grant on an object is what lets the user see its database.
+ * covers tables created later; the name escaped by {@link mysqlDatabasePattern}) or on each listed table.
+ * MySQL has no CONNECT or schema USAGE privilege: a grant on an object is what lets the user see its
+ * database.
  */
 export function planMysqlGrants(integration: IntegrationSpec): MysqlGrantPlan[] {
     const privileges = tablePrivileges(integration.access);
     if (!integration.tables) {
-        return integration.schemas.map((schema) => ({ suffix: `on-${schema}`, database: schema, table: "*", privileges }));
+        return integration.schemas.map((schema) => ({ suffix: `on-${schema}`, database: mysqlDatabasePattern(schema), table: "*", privileges }));
     }
     return integration.tables.map((t) => ({ suffix: `on-${t.schema}-${t.name}`, database: t.schema, table: t.name, privileges }));
 }
@@ -705,15 +722,15 @@ export function checkMysqlTrustStore(problems: Problems, path: string, bundle: s
 
 /**
  * Where `pulumi up` writes the stack's CA bundle for the admin connection to a self-managed database that
- * has no `adminSslRootCert`: `<directory>/db-endpoints-<project>-<stack>-<endpoint>-ca.pem`, directly in
- * `directory` (the OS temporary directory). One file per project, stack and endpoint, so the path the
- * PostgreSQL provider keeps in its configuration (and so in the state) is the same at every deployment from
- * one machine. Characters other than letters, digits, `.`, `_` and `-` become `_`, so the name is one file
- * name whatever the component is called.
+ * has no `adminSslRootCert`: `<directory>/<project>-<stack>-<endpoint>-ca.pem`, directly in `directory` (the
+ * user's own directory, infra/adminCaFile.ts `adminCaDirectory`). One file per project, stack and endpoint,
+ * so the path the PostgreSQL provider keeps in its configuration (and so in the state) is the same at every
+ * deployment by one user on one machine. Characters other than letters, digits, `.`, `_` and `-` become `_`,
+ * so the name is one file name whatever the component is called.
  */
 export function adminCaFilePath(directory: string, project: string, stack: string, endpoint: string): string {
     const part = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_");
-    return nodePath.join(directory, `db-endpoints-${part(project)}-${part(stack)}-${part(endpoint)}-ca.pem`);
+    return nodePath.join(directory, `${part(project)}-${part(stack)}-${part(endpoint)}-ca.pem`);
 }
 
 /** One or more PEM `CERTIFICATE` blocks and nothing else (whitespace between them). */

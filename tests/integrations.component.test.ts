@@ -696,7 +696,7 @@ describe("self-managed databases (certificate from the stack's CA, naming the en
             return { host: i.host, port: i.port, database: i.database, sslmode: i.sslmode, sslrootcert: i.sslrootcert };
         };
         // The stack CA bundle (the caCertificate output), written by pulumi up where the provider reads it.
-        const caFile = path.join(tmpdir, "db-endpoints-db-endpoints-dev-legacy-ca.pem");
+        const caFile = path.join(fs.realpathSync(tmpdir), `db-endpoints-${process.getuid!()}`, "db-endpoints-dev-legacy-ca.pem");
         assert.equal(fs.readFileSync(caFile, "utf8"), await unwrap(outputs.caCertificate));
         assert.deepEqual(settings("legacy-postgresql"), { host: "10.0.3.17", port: "5432", database: "crm", sslmode: "verify-full", sslrootcert: caFile });
         // Clients use the endpoint's port, not the database's.

@@ -143,6 +143,37 @@ describe("pulumi preview skips what only pulumi up can check", () => {
         }
     });
 
+    it("refuses a CA file directory that other users can write, as pulumi up would, before the provider exists", async () => {
+        const saved = process.env.TMPDIR;
+        const tmpdir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-preview-ca-")));
+        const dir = path.join(tmpdir, `db-endpoints-${process.getuid!()}`);
+        fs.mkdirSync(dir);
+        fs.chmodSync(dir, 0o777);
+        process.env.TMPDIR = tmpdir;
+        try {
+            await fresh();
+            const bundle = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUWm9vMQ==\n-----END CERTIFICATE-----\n";
+            new components.DatabaseIntegrations("crm", { ...args(), rdsAddress: undefined, adminSslRootCert: undefined, adminCaCertificatePem: pulumi.output(bundle) });
+            await settle();
+            await new Promise((resolve) => setImmediate(resolve));
+            assert.deepEqual(
+                [...new Set(cloud.asyncErrors.map((e) => e.message.replace(/^.*?(?=refusing)/s, "")))],
+                [
+                    `refusing to keep the stack's CA bundle for the admin connection in ${dir}: its mode 0777 lets its group or other users write in it. ` +
+                        "The database provider trusts that file at every deployment, refresh and destroy, so no other user may be able to replace it; " +
+                        "remove the directory if it is yours (pulumi up creates it again, mode 0700), or set TMPDIR to a directory that only you can " +
+                        "write, or set adminSslRootCert to a file holding the stack's CA bundle (pulumi stack output caCertificate)",
+                ],
+            );
+            assert.deepEqual(cloud.ofType("pulumi:providers:postgresql"), []);
+            assert.deepEqual(fs.readdirSync(dir), []);
+        } finally {
+            if (saved === undefined) delete process.env.TMPDIR;
+            else process.env.TMPDIR = saved;
+            fs.rmSync(tmpdir, { recursive: true, force: true });
+        }
+    });
+
     it("writes no CA file for a self-managed database: the PostgreSQL provider is shown the path pulumi up writes the stack CA to", async () => {
         const saved = process.env.TMPDIR;
         const tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-preview-ca-"));
@@ -160,7 +191,7 @@ describe("pulumi preview skips what only pulumi up can check", () => {
             });
             await settle();
             const p = cloud.named("crm-postgresql").inputs;
-            assert.deepEqual({ sslmode: p.sslmode, sslrootcert: p.sslrootcert }, { sslmode: "verify-full", sslrootcert: path.join(tmpdir, "db-endpoints-db-endpoints-dev-crm-ca.pem") });
+            assert.deepEqual({ sslmode: p.sslmode, sslrootcert: p.sslrootcert }, { sslmode: "verify-full", sslrootcert: path.join(fs.realpathSync(tmpdir), `db-endpoints-${process.getuid!()}`, "db-endpoints-dev-crm-ca.pem") });
             assert.equal(cloud.ofType("mysql:index/user:User").length, 1);
             assert.deepEqual(fs.readdirSync(tmpdir), []);
             assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);

@@ -1,13 +1,13 @@
 /**
  * The admin connection to a self-managed database verifies a certificate from the stack's own CA, which no
  * system trust store holds. Under the mock runtime (`pulumi up`): without `adminSslRootCert`, the PostgreSQL
- * provider is given a file in the OS temporary directory, named per project, stack and endpoint, holding
- * exactly the `caCertificate` stack output (every CA generation), written atomically with mode 0644 and
- * replaced at each deployment; an explicit `adminSslRootCert` wins and nothing is written; RDS is unchanged
+ * provider is given a file in the user's own directory under the OS temporary directory, named per project,
+ * stack and endpoint, holding exactly the `caCertificate` stack output (every CA generation), written
+ * atomically with mode 0644 and replaced at each deployment; an explicit `adminSslRootCert` wins and nothing is written; RDS is unchanged
  * and refuses the argument; a self-managed MySQL database, whose provider cannot take a bundle, gets the file
  * and a warning saying exactly how to put it in the provider's trust store; a malformed bundle is refused
- * without being shown. The writer itself never writes through an existing file or link and cleans up after
- * a failure. tests/integrations.preview.test.ts shows that a preview writes nothing.
+ * without being shown. tests/integrations.trustStore.test.ts checks the directory and the writer;
+ * tests/integrations.preview.test.ts shows that a preview writes nothing.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -95,8 +95,10 @@ const legacy = (database: Record<string, unknown>, extra: Record<string, unknown
     ...extra,
 });
 
+/** The directory of the user running the tests, in the temporary directory. */
+const caDir = () => path.join(fs.realpathSync(tmpdir), `db-endpoints-${process.getuid!()}`);
 /** The file `pulumi up` writes for endpoint `legacy` of stack `dev` of project `db-endpoints`. */
-const caFile = () => path.join(tmpdir, "db-endpoints-db-endpoints-dev-legacy-ca.pem");
+const caFile = () => path.join(caDir(), "db-endpoints-dev-legacy-ca.pem");
 
 function providerTls(name: string) {
     const i = cloud.named(name).inputs;
@@ -112,21 +114,24 @@ describe("self-managed PostgreSQL without adminSslRootCert", () => {
         assert.equal(fs.readFileSync(caFile(), "utf8"), bundle);
         assert.equal(fs.lstatSync(caFile()).isFile(), true);
         assert.equal(fs.statSync(caFile()).mode & 0o777, 0o644);
-        // Written through a temporary file renamed over it: nothing else is left behind.
-        assert.deepEqual(fs.readdirSync(tmpdir), [path.basename(caFile())]);
+        // In a directory of the user's own, written through a temporary file renamed over it: nothing else is left behind.
+        assert.deepEqual(fs.readdirSync(tmpdir), [path.basename(caDir())]);
+        assert.equal(fs.lstatSync(caDir()).mode & 0o7777, 0o700);
+        assert.deepEqual(fs.readdirSync(caDir()), [path.basename(caFile())]);
         assert.deepEqual(warnings, []);
         assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
     });
 
     it("replaces what the file held at the next deployment (a CA rotation, or a stale file), with the same path", async () => {
         await fresh();
+        fs.mkdirSync(caDir(), { mode: 0o700 });
         fs.writeFileSync(caFile(), "stale bundle\n", { mode: 0o600 });
         const outputs = stack.main(legacy({}));
         await settle();
         assert.equal(fs.readFileSync(caFile(), "utf8"), await unwrap(outputs.caCertificate));
         assert.equal(fs.statSync(caFile()).mode & 0o777, 0o644);
         assert.equal(providerTls("legacy-postgresql").sslrootcert, caFile());
-        assert.deepEqual(fs.readdirSync(tmpdir), [path.basename(caFile())]);
+        assert.deepEqual(fs.readdirSync(caDir()), [path.basename(caFile())]);
     });
 
     it("uses an explicit adminSslRootCert instead, and writes nothing", async () => {
@@ -195,15 +200,15 @@ describe("self-managed MySQL (its provider cannot be given a CA bundle)", () => 
 
     it("still deploys, warning twice, when the file cannot be written (the provider never reads it)", linuxOnly, async () => {
         await fresh();
-        fs.mkdirSync(caFile());
+        fs.mkdirSync(caFile(), { recursive: true });
         stack.main(mysql());
         await settle();
         assert.equal(warnings.length, 2);
         assert.match(
             warnings[0],
             new RegExp(
-                `^cannot write the stack's CA bundle for the admin connection to ${escapeRegExp(caFile())} \\(.+\\); set adminSslRootCert to a file ` +
-                    "holding it \\(pulumi stack output caCertificate\\), or set TMPDIR to a directory of your own$",
+                `^cannot write the stack's CA bundle for the admin connection to ${escapeRegExp(caFile())} \\(.+\\); set TMPDIR to a directory ` +
+                    "that only you can write, or set adminSslRootCert to a file holding the stack's CA bundle \\(pulumi stack output caCertificate\\)$",
             ),
         );
         assert.match(warnings[1], /^adminSslRootCert is not set: .* Save the stack's CA bundle \(pulumi stack output caCertificate\) into a directory of its own/);
@@ -244,11 +249,12 @@ describe("the warning for self-managed MySQL, per platform", () => {
 });
 
 describe("the file's name", () => {
-    it("is one file name per project, stack and endpoint, directly in the temporary directory", () => {
-        assert.equal(adminCaFilePath("/tmp", "db-endpoints", "prod", "legacy"), "/tmp/db-endpoints-db-endpoints-prod-legacy-ca.pem");
+    it("is one file name per project, stack and endpoint, directly in the user's directory", () => {
+        const dir = "/tmp/db-endpoints-1000";
+        assert.equal(adminCaFilePath(dir, "db-endpoints", "prod", "legacy"), "/tmp/db-endpoints-1000/db-endpoints-prod-legacy-ca.pem");
         // Component names may hold characters no file name should (Secrets Manager's /+=@).
-        assert.equal(adminCaFilePath("/tmp", "db-endpoints", "prod.eu_1", "team/legacy+a@b c"), "/tmp/db-endpoints-db-endpoints-prod.eu_1-team_legacy_a_b_c-ca.pem");
-        assert.equal(path.dirname(adminCaFilePath("/tmp", "p", "s", "../../etc/passwd")), "/tmp");
+        assert.equal(adminCaFilePath(dir, "db-endpoints", "prod.eu_1", "team/legacy+a@b c"), "/tmp/db-endpoints-1000/db-endpoints-prod.eu_1-team_legacy_a_b_c-ca.pem");
+        assert.equal(path.dirname(adminCaFilePath(dir, "p", "s", "../../etc/passwd")), dir);
     });
 });
 
@@ -280,7 +286,7 @@ describe("DatabaseIntegrations adminCaCertificatePem", () => {
         const c = new components.DatabaseIntegrations("crm", { ...base(), adminCaCertificatePem: pulumi.output(CA_BUNDLE) });
         assert.equal(await unwrap(c.adminSslMode), "verify-full");
         await settle();
-        const file = path.join(tmpdir, "db-endpoints-db-endpoints-dev-crm-ca.pem");
+        const file = path.join(caDir(), "db-endpoints-dev-crm-ca.pem");
         assert.equal(cloud.named("crm-postgresql").inputs.sslrootcert, file);
         assert.equal(fs.readFileSync(file, "utf8"), CA_BUNDLE);
         assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
@@ -317,45 +323,6 @@ describe("DatabaseIntegrations adminCaCertificatePem", () => {
         assert.deepEqual(cloud.ofType("pulumi:providers:postgresql"), []);
         assert.deepEqual(cloud.ofType("postgresql:index/role:Role"), []);
         assert.deepEqual(fs.readdirSync(tmpdir), []);
-    });
-});
-
-describe("writing the file", () => {
-    it("sets mode 0644 whatever the umask, and never writes through a link at the file's name", async () => {
-        const { writeAdminCaFile } = components;
-        const target = path.join(tmpdir, "db-endpoints-p-s-e-ca.pem");
-        const elsewhere = path.join(tmpdir, "elsewhere.pem");
-        fs.writeFileSync(elsewhere, "someone else's file\n");
-        fs.symlinkSync(elsewhere, target);
-        const umask = process.umask(0o077);
-        try {
-            writeAdminCaFile(target, CA_BUNDLE);
-        } finally {
-            process.umask(umask);
-        }
-        assert.equal(fs.lstatSync(target).isFile(), true, "the link is replaced by a file");
-        assert.equal(fs.readFileSync(target, "utf8"), CA_BUNDLE);
-        assert.equal(fs.statSync(target).mode & 0o777, 0o644);
-        assert.equal(fs.readFileSync(elsewhere, "utf8"), "someone else's file\n");
-        assert.deepEqual(fs.readdirSync(tmpdir).sort(), [path.basename(target), "elsewhere.pem"].sort());
-        fs.rmSync(target);
-        fs.rmSync(elsewhere);
-    });
-
-    it("reports a failure with the path and what to do, and leaves no temporary file", () => {
-        const { writeAdminCaFile } = components;
-        const target = path.join(tmpdir, "occupied-ca.pem");
-        fs.mkdirSync(target);
-        assert.throws(
-            () => writeAdminCaFile(target, CA_BUNDLE),
-            new RegExp(
-                `^Error: cannot write the stack's CA bundle for the admin connection to ${escapeRegExp(target)} \\(E[A-Z]+: .+\\); set adminSslRootCert ` +
-                    "to a file holding it \\(pulumi stack output caCertificate\\), or set TMPDIR to a directory of your own$",
-            ),
-        );
-        assert.deepEqual(fs.readdirSync(tmpdir), ["occupied-ca.pem"]);
-        assert.deepEqual(fs.readdirSync(target), []);
-        fs.rmSync(target, { recursive: true });
     });
 });
 

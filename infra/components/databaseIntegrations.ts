@@ -3,9 +3,6 @@ import * as mysql from "@pulumi/mysql";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import * as crypto from "node:crypto";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as process from "node:process";
 import {
     ADMIN_CONNECTION_MODES,
@@ -39,6 +36,7 @@ import {
     selfManagedMysqlTrustWarning,
     SUPPORTED_RDS_ENGINES,
 } from "../integrations";
+import { adminCaDirectory, checkExistingAdminCaFile, writeAdminCaFile } from "../adminCaFile";
 import { parseAddress } from "../net/ip";
 import { endpointTags } from "../tags";
 import { isPlainObject, patterns, Problems, show, ValidationError } from "../validation";
@@ -176,9 +174,12 @@ export interface DatabaseIntegrationsArgs {
      * Self-managed database only: the PEM bundle of the CA that issued the database's certificate (the
      * stack's CA: `CertificateAuthority.certificatePem`, or the program's `caCertificate` output). Without
      * `adminSslRootCert`, `pulumi up` writes it to
-     * `<OS temp directory>/db-endpoints-<project>-<stack>-<name>-ca.pem` (characters other than letters,
-     * digits, `.`, `_` and `-` as `_`; mode 0644, replaced atomically at each deployment) and the PostgreSQL
-     * admin connection verifies against that file; `pulumi preview`
+     * `<OS temp directory>/db-endpoints-<uid>/<project>-<stack>-<name>-ca.pem` (characters other than
+     * letters, digits, `.`, `_` and `-` as `_`; mode 0644, replaced atomically at each deployment and read
+     * back) and the PostgreSQL admin connection verifies against that file. The directory (mode 0700) must
+     * belong to the user running `pulumi up` and be writable by no one else, nor may any directory above it
+     * be (sticky ones such as /tmp excepted): otherwise the deployment stops, saying why, since `pulumi
+     * refresh` and `pulumi destroy` trust the file again without this program running. `pulumi preview`
      * writes nothing. MySQL's provider cannot be given a bundle: the file is written for you to add to its
      * trust store. An explicit `adminSslRootCert` wins. Not used with RDS.
      */
@@ -497,7 +498,8 @@ function declareIntegrations(
     // without adminSslRootCert, the admin connection verifies against that CA's bundle, written to a file.
     const preview = pulumi.runtime.isDryRun();
     const stackCaDefault = !plan.rds && facts.adminSslRootCert === undefined;
-    const stackCaFile = adminCaFilePath(os.tmpdir(), pulumi.getProject(), pulumi.getStack(), name);
+    // In the user's own directory, checked at each use (infra/adminCaFile.ts); resolved only where it is used.
+    const stackCaFile = () => adminCaFilePath(adminCaDirectory(), pulumi.getProject(), pulumi.getStack(), name);
 
     const provider =
         engine === "postgres"
@@ -702,34 +704,39 @@ function declareIntegrations(
 }
 
 /**
- * Self-managed database without `adminSslRootCert`: `file`, holding the CA bundle `pem`, for the admin
+ * Self-managed database without `adminSslRootCert`: the file, holding the CA bundle `pem`, for the admin
  * connection to verify against; undefined without a bundle. The bundle is checked when it resolves; at
- * `pulumi up` it is then written to `file` before anything is configured with the path, and a preview
- * writes nothing and shows the path.
+ * `pulumi up` it is then written to the file, and the file read back and checked, before anything is
+ * configured with the path. A preview writes nothing and shows the path, after checking that neither the
+ * directory nor an existing file could have been replaced by another user.
  */
-function adminCaFile(name: string, file: string, pem: pulumi.Input<string> | undefined, preview: boolean): pulumi.Output<string | undefined> {
+function adminCaFile(name: string, file: () => string, pem: pulumi.Input<string> | undefined, preview: boolean): pulumi.Output<string | undefined> {
     if (pem === undefined || pem === null) return pulumi.output<string | undefined>(undefined);
     return pulumi.output(pem).apply((text) => {
         if (text === undefined || text === null) return undefined;
         checkCaBundle(name, text);
-        if (!preview) writeAdminCaFile(file, text);
-        return file;
+        const path = file();
+        if (preview) checkExistingAdminCaFile(path);
+        else writeAdminCaFile(path, text);
+        return path;
     });
 }
 
 /**
  * Self-managed MySQL without `adminSslRootCert`, at `pulumi up`: writes the CA bundle `pem` (when given) to
- * `file` for the deployer to add to the provider's trust store, and warns saying how. The provider never
- * reads the file, so failing to write it is a warning too; a malformed bundle is an error.
+ * the file for the deployer to add to the provider's trust store, and warns saying how. The provider never
+ * reads the file, so failing to write it (or a refused directory) is a warning too; a malformed bundle is an
+ * error.
  */
-function mysqlTrustNotice(parent: pulumi.Resource, name: string, file: string, pem: pulumi.Input<string> | undefined): pulumi.Output<void> {
+function mysqlTrustNotice(parent: pulumi.Resource, name: string, file: () => string, pem: pulumi.Input<string> | undefined): pulumi.Output<void> {
     return pulumi.output(pem).apply((text) => {
         let written: string | undefined;
         if (text !== undefined && text !== null) {
             checkCaBundle(name, text);
             try {
-                writeAdminCaFile(file, text);
-                written = file;
+                const path = file();
+                writeAdminCaFile(path, text);
+                written = path;
             } catch (e) {
                 void pulumi.log.warn((e as Error).message, parent);
             }
@@ -743,34 +750,6 @@ function checkCaBundle(name: string, pem: string): void {
     const problems = new Problems();
     parseCaBundle(problems, "adminCaCertificatePem", pem);
     if (!problems.ok) throw new ValidationError(problems.errors, `integrations of ${name}`);
-}
-
-/**
- * Writes `content` to `file` atomically, mode 0644: into a new file next to it (created exclusively, so an
- * existing file or link of that name is never written through), then renamed over `file`. A reader sees the
- * old file or the new one, never a partial one. In a shared, sticky temporary directory a `file` that
- * another user created cannot be replaced: that is refused with the reason rather than trusting its content.
- */
-export function writeAdminCaFile(file: string, content: string): void {
-    const temporary = `${file}.${process.pid}.${crypto.randomBytes(6).toString("hex")}.tmp`;
-    try {
-        const fd = fs.openSync(temporary, "wx", 0o644);
-        try {
-            fs.writeFileSync(fd, content, "utf8");
-            // openSync's mode is reduced by the umask; a CA certificate is public, readable like the system's.
-            fs.fchmodSync(fd, 0o644);
-        } finally {
-            fs.closeSync(fd);
-        }
-        fs.renameSync(temporary, file);
-    } catch (e) {
-        fs.rmSync(temporary, { force: true });
-        const reason = e instanceof Error ? e.message : String(e);
-        throw new Error(
-            `cannot write the stack's CA bundle for the admin connection to ${file} (${reason}); set adminSslRootCert to a file ` +
-                "holding it (pulumi stack output caCertificate), or set TMPDIR to a directory of your own",
-        );
-    }
 }
 
 /** MySQL: the configured database when the integration may use it, else its first schema (a database). */
