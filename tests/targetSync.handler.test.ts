@@ -22,7 +22,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { classify, createHandler, loadSettings, SyncSummary } from "../infra/lambda/targetSync/index";
 import { DnsError, usableAddresses } from "../infra/lambda/targetSync/resolve";
 import { DEFAULT_RETRY, DEPLOY_RETRY, retryReason, withRetry } from "../infra/lambda/targetSync/retry";
-import { CHANGE_TAG_KEY, METRIC_NAMESPACE, parseTargetsFile, SyncTarget, targetsFileText } from "../infra/lambda/targetSync/settings";
+import { CHANGE_TAG_KEY, FUNCTION_TIMEOUT_SECONDS, METRIC_NAMESPACE, parseTargetsFile, SyncTarget, targetsFileText } from "../infra/lambda/targetSync/settings";
 
 const TG_A = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/reporting-tg/0123456789abcdef";
 const TG_B = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/billing-tg/fedcba9876543210";
@@ -54,6 +54,11 @@ function rdsEvent(eventId: string, instance: string) {
             EventID: eventId,
         },
     };
+}
+
+/** What ELB answers a role whose policy does not (yet) allow the call. */
+function denied(): Error {
+    return Object.assign(new Error("not authorized to perform: elasticloadbalancing:DescribeTargetHealth"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
 }
 
 function throttling(): Error {
@@ -175,7 +180,7 @@ interface Harness {
     clock: { now: number };
 }
 
-function harness(dns: Record<string, Answer>, targets: SyncTarget[] = [TARGET_A], eventPollSeconds = 50): Harness {
+function harness(dns: Record<string, Answer>, targets: SyncTarget[] = [TARGET_A], eventPollSeconds = 50, concurrency?: number): Harness {
     const elb = new FakeElb(elbMock);
     elb.install();
     const clock = { now: T0 };
@@ -203,6 +208,7 @@ function harness(dns: Record<string, Answer>, targets: SyncTarget[] = [TARGET_A]
         now: () => clock.now,
         random: () => 0.5,
         writeLine: (line) => lines.push(JSON.parse(line)),
+        concurrency,
     });
     return {
         elb,
@@ -858,12 +864,78 @@ describe("retries", () => {
     it("at deployment wait out a new role's policy propagating", async () => {
         const h = harness({ [HOST_A]: ["10.0.1.17"] });
         h.elb.groups.set(TG_A, []);
-        const denied = () => Object.assign(new Error("not authorized to perform: elasticloadbalancing:DescribeTargetHealth"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
         h.elb.failNext("Describe", denied(), denied(), denied());
         const summary = await h.run(DEPLOY);
-        assert.deepEqual(h.sleeps, [250, 500, 1000]);
+        // random() = 0.5: three quarters of 500, 1000 and 2000 ms (a delay in [cap/2, cap]).
+        assert.deepEqual(h.sleeps, [375, 750, 1500]);
         assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432"]);
         assert.equal(summary.failed, 0);
+    });
+
+    it("at deployment outlast IAM propagation: access denied for almost 2 minutes, then the run still reconciles", async () => {
+        const h = harness({ [HOST_A]: ["10.0.1.17"] });
+        h.elb.groups.set(TG_A, []);
+        h.elb.failNext("Describe", ...Array.from({ length: 23 }, denied));
+        // The real function timeout: the deadline (5 s before it) must leave room after the window.
+        const summary = await h.run(DEPLOY, FUNCTION_TIMEOUT_SECONDS * 1000);
+        // random() = 0.5: 375, 750, 1500, 3000, then 6000 ms (3/4 of the 8 s cap) until the 2-minute window.
+        assert.deepEqual(h.sleeps, [375, 750, 1500, 3000, ...Array.from({ length: 19 }, () => 6000)]);
+        assert.equal(h.clock.now - T0, 119_625);
+        assert.deepEqual(h.elb.calls, [...Array.from({ length: 24 }, () => "Describe reporting-tg"), "Register reporting-tg 10.0.1.17:5432", `AddTags reporting-tg ${CHANGE_TAG_KEY}=2026-03-01T12:01:59Z`]);
+        assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432"]);
+        assert.deepEqual([summary.changed, summary.failed], [1, 0]);
+        const retries = h.logs().filter((l) => l.event === "api-retry");
+        assert.deepEqual(
+            [retries.length, new Set(retries.map((l) => `${l.level} ${l.operation} ${l.reason} ${l.error}`))],
+            [23, new Set(["warn DescribeTargetHealth access-denied AccessDenied: not authorized to perform: elasticloadbalancing:DescribeTargetHealth"])],
+        );
+    });
+
+    it("at deployment stop retrying access denied 2 minutes into the run and fail the deployment, saying so", async () => {
+        const h = harness({ [HOST_A]: ["10.0.1.17"] });
+        h.elb.groups.set(TG_A, []);
+        h.elb.failNext("Describe", ...Array.from({ length: 100 }, denied));
+        await assert.rejects(h.run(DEPLOY, FUNCTION_TIMEOUT_SECONDS * 1000), {
+            message:
+                `target sync could not make 1 of 1 target group(s) match DNS: ${TG_A} (prod-postgres): describe-failed: ` +
+                "AccessDenied: not authorized to perform: elasticloadbalancing:DescribeTargetHealth (still denied 120 s after the run started: " +
+                "the function's role policy has not reached this API yet, or does not grant the call)",
+        });
+        // The next backoff (6 s) would end past the 2-minute window: 24 calls, 23 sleeps, and no more.
+        assert.equal(h.elb.calls.length, 24);
+        assert.equal(h.clock.now - T0, 119_625);
+        assert.deepEqual(h.elb.active(TG_A), []);
+    });
+
+    it("at deployment share the 2-minute window across the run: a group reached later is not given another 2 minutes", async () => {
+        const h = harness({ [HOST_A]: ["10.0.1.17"], [HOST_B]: ["10.0.5.5"] }, [TARGET_A, TARGET_B], 50, 1);
+        h.elb.groups.set(TG_A, []);
+        h.elb.groups.set(TG_B, []);
+        h.elb.failNextFor("Describe", TG_A, ...Array.from({ length: 100 }, denied));
+        h.elb.failNextFor("Describe", TG_B, ...Array.from({ length: 100 }, denied));
+        await assert.rejects(h.run(DEPLOY, FUNCTION_TIMEOUT_SECONDS * 1000), /^Error: target sync could not make 2 of 2 target group\(s\) match DNS: /);
+        // Group B starts at 119.625 s: one backoff of 375 ms still ends inside the window, the next would not.
+        assert.deepEqual([h.elb.calls.filter((c) => c === "Describe reporting-tg").length, h.elb.calls.filter((c) => c === "Describe billing-tg").length], [24, 2]);
+        assert.equal(h.clock.now - T0, 120_000);
+    });
+
+    it("on every other trigger take access denied as final: one call, no backoff, a reported failure", async () => {
+        for (const event of [SCHEDULED, { any: "payload" }]) {
+            const h = harness({ [HOST_A]: ["10.0.1.17"] });
+            h.elb.groups.set(TG_A, [healthy("10.0.2.41", 5432)]);
+            h.elb.failNext("Describe", denied());
+            const summary = await h.run(event);
+            assert.deepEqual(h.elb.calls, ["Describe reporting-tg"]);
+            assert.deepEqual(h.sleeps, []);
+            const r = summary.results[0];
+            assert.deepEqual(
+                [summary.failed, r.outcome, r.reason, r.message],
+                [1, "failed", "describe-failed", "AccessDenied: not authorized to perform: elasticloadbalancing:DescribeTargetHealth"],
+            );
+            const failure = h.logs().find((l) => l.event === "sync-failed")!;
+            assert.deepEqual([failure.level, failure.reason], ["error", "describe-failed"]);
+            assert.deepEqual(h.metrics().map((m) => m.SyncFailures), [1]);
+        }
     });
 
     it("stop at the first final error", async () => {

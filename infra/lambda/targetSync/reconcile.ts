@@ -23,7 +23,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { Logger } from "./log";
 import { Resolve, usableAddresses } from "./resolve";
-import { RetryContext, RetryPolicy, withRetry } from "./retry";
+import { isAccessDenied, RetryContext, RetryPolicy, withRetry } from "./retry";
 import { CHANGE_TAG_KEY, POLL_INTERVAL_MS, SyncTarget } from "./settings";
 
 export interface SyncDeps {
@@ -42,6 +42,8 @@ export interface SyncOptions {
     deadline: number;
     /** Target groups reconciled at once (keeps a 100-endpoint stack well under ELB's API rate limits). */
     concurrency: number;
+    /** Epoch ms the run started: access-denied answers are retried for `retry.accessDeniedMs` from then. */
+    startedAt: number;
 }
 
 export type FailureReason =
@@ -143,8 +145,15 @@ export async function reconcileTargetGroup(target: SyncTarget, deps: SyncDeps, o
         now: deps.now,
         random: deps.random,
         deadline: opts.deadline,
+        startedAt: opts.startedAt,
         onRetry: ({ attempt, delayMs, reason, error }) => log.warn("api-retry", { operation, attempt, delayMs, reason, error: errorText(error) }),
     });
+    // An access-denied answer that outlasted the deploy-time retries says how long it was retried.
+    const failureText = (e: unknown): string =>
+        isAccessDenied(e) && opts.retry.accessDeniedMs > 0
+            ? `${errorText(e)} (still denied ${Math.round((deps.now() - opts.startedAt) / 1000)} s after the run started: ` +
+              "the function's role policy has not reached this API yet, or does not grant the call)"
+            : errorText(e);
 
     if (deps.now() >= opts.deadline) return fail("out-of-time", "the function ran out of time before this target group's turn; the next run will do it");
 
@@ -173,7 +182,7 @@ export async function reconcileTargetGroup(target: SyncTarget, deps: SyncDeps, o
         current = await describe(deps, target.targetGroupArn, retry("DescribeTargetHealth"));
     } catch (e) {
         if (isTargetGroupNotFound(e)) return fail("target-group-not-found", `${errorText(e)}; was the endpoint removed?`);
-        return fail("describe-failed", errorText(e));
+        return fail("describe-failed", failureText(e));
     }
     const active = current.filter((t) => !DRAINING.has(t.state));
     const has = (list: { id: string; port: number }[], id: string) => list.some((t) => t.id === id && t.port === target.port);
@@ -203,7 +212,7 @@ export async function reconcileTargetGroup(target: SyncTarget, deps: SyncDeps, o
             );
         } catch (e) {
             if (isTargetGroupNotFound(e)) return fail("target-group-not-found", `${errorText(e)}; was the endpoint removed?`);
-            return fail("register-failed", `${errorText(e)}; stale targets were kept`);
+            return fail("register-failed", `${failureText(e)}; stale targets were kept`);
         }
         result.registered = toRegister;
         for (const address of toRegister) log.info("target-registered", { address, port: target.port });
@@ -246,7 +255,7 @@ export async function reconcileTargetGroup(target: SyncTarget, deps: SyncDeps, o
                     );
                 } catch (e) {
                     if (result.registered.length > 0) await markChange(deps, target, retry, log);
-                    return fail("deregister-failed", `${errorText(e)}; the current address is registered, the stale one stays until the next run`);
+                    return fail("deregister-failed", `${failureText(e)}; the current address is registered, the stale one stays until the next run`);
                 }
                 result.deregistered = gone.map(label);
                 for (const t of gone) log.info("target-deregistered", { address: t.id, port: t.port });
@@ -309,6 +318,7 @@ export async function waitForAddressChange(
             now: deps.now,
             random: deps.random,
             deadline: opts.deadline,
+            startedAt: opts.startedAt,
         });
         held = current.filter((t) => !DRAINING.has(t.state) && t.port === target.port).map((t) => t.id);
     } catch {
