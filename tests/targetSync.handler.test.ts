@@ -773,6 +773,33 @@ describe("an RDS event", () => {
         assert.ok(h.clock.now - T0 <= 15_000, `waited ${h.clock.now - T0} ms`);
     });
 
+    it("still waits for DNS to move while the group keeps a stale target beside a replacement that is not healthy yet", async () => {
+        // The last failover's old target stays until its replacement is healthy; meanwhile the next change starts.
+        const h = harness({ [HOST_A]: (_n, now) => (now - T0 < 6_000 ? ["10.0.1.17"] : ["10.0.3.9"]) });
+        h.elb.groups.set(TG_A, [
+            { id: "10.0.1.17", port: 5432, state: "initial", reason: "Elb.InitialHealthChecking" },
+            { id: "10.0.2.41", port: 5432, state: "unhealthy", reason: "Target.FailedHealthChecks" },
+        ]);
+        const summary = await h.run(rdsEvent("RDS-EVENT-0013", "prod-postgres"));
+        assert.deepEqual(h.sleeps, [2000, 2000, 2000]);
+        assert.deepEqual(h.elb.calls, ["Describe reporting-tg", "Describe reporting-tg", "Register reporting-tg 10.0.3.9:5432", `AddTags reporting-tg ${CHANGE_TAG_KEY}=2026-03-01T12:00:06Z`]);
+        const seen = h.logs().find((l) => l.event === "address-change-seen")!;
+        assert.deepEqual([seen.from, seen.to, seen.waitedMs], [["10.0.1.17", "10.0.2.41"], ["10.0.3.9"], 6000]);
+        assert.deepEqual([summary.results[0].registered, summary.results[0].deferred], [["10.0.3.9"], ["10.0.1.17", "10.0.2.41"]]);
+    });
+
+    it("sees DNS moving back to an address the group still holds", async () => {
+        const h = harness({ [HOST_A]: (_n, now) => (now - T0 < 4_000 ? ["10.0.1.17"] : ["10.0.2.41"]) });
+        h.elb.groups.set(TG_A, [
+            { id: "10.0.1.17", port: 5432, state: "initial", reason: "Elb.InitialHealthChecking" },
+            { id: "10.0.2.41", port: 5432, state: "unhealthy", reason: "Target.FailedHealthChecks" },
+        ]);
+        await h.run(rdsEvent("RDS-EVENT-0013", "prod-postgres"));
+        assert.deepEqual(h.sleeps, [2000, 2000]);
+        const seen = h.logs().find((l) => l.event === "address-change-seen")!;
+        assert.deepEqual([seen.to, seen.waitedMs], [["10.0.2.41"], 4000]);
+    });
+
     it("about an instance of no endpoint of this stack is logged and ignored", async () => {
         const h = harness({ [HOST_A]: ["10.0.1.17"] });
         h.elb.groups.set(TG_A, [healthy("10.0.2.41", 5432)]);

@@ -297,8 +297,12 @@ async function markChange(deps: SyncDeps, target: SyncTarget, retry: (op: string
 
 /**
  * After an RDS event: keeps resolving the instance's name (every {@link POLL_INTERVAL_MS}) until the
- * answer differs from the addresses the group holds, or `pollSeconds` pass. Returns the ms waited when a
- * change was seen, undefined otherwise. The caller reconciles either way.
+ * answer holds an address the group does not, or differs from the first answer of the wait, or
+ * `pollSeconds` pass. Returns the ms waited when a change was seen, undefined otherwise. The caller
+ * reconciles either way.
+ *
+ * A group may hold more than DNS returns (a stale target kept until its replacement is healthy), so "the
+ * answer differs from the group" would end the wait at once, before the change the event announces.
  */
 export async function waitForAddressChange(
     target: SyncTarget,
@@ -324,6 +328,7 @@ export async function waitForAddressChange(
     } catch {
         return undefined; // the reconciliation reports why
     }
+    let first: string[] | undefined;
     for (;;) {
         let usable: string[] | undefined;
         try {
@@ -331,7 +336,8 @@ export async function waitForAddressChange(
         } catch {
             usable = undefined; // a failed lookup while waiting is not a change
         }
-        if (usable !== undefined && usable.length > 0 && !sameSet(usable, held)) {
+        if (usable !== undefined && usable.length > 0) first ??= usable;
+        if (usable !== undefined && usable.length > 0 && (usable.some((ip) => !held.includes(ip)) || !sameSet(usable, first!))) {
             const waitedMs = deps.now() - start;
             log.info("address-change-seen", { from: [...held].sort(), to: usable, waitedMs });
             return waitedMs;
