@@ -4,8 +4,10 @@
  *
  * Runs the real handler (infra/lambda/targetSync) on a scheduled-run payload for 1, 10 and 100 RDS endpoints
  * against a mocked ELBv2 client (aws-sdk-client-mock) holding a fake set of target groups, and an instant
- * fake resolver. Two situations: steady state (every group already matches DNS: one read per group) and a
- * failover of every instance (register, deregister and tag per group). Two API latencies: none (the
+ * fake resolver. Three situations: steady state (every group already matches DNS: one read per group), the
+ * first run after a failover of every instance (read, register the new address, tag; the old target stays
+ * until the new one is healthy) and the run that finds every new target healthy (read, deregister the old
+ * one, tag). Two API latencies: none (the
  * function's own cost) and a simulated 25 ms per ELB call (how the function's concurrency of 4 spreads a
  * large stack's calls). Figures only: nothing asserts a time.
  */
@@ -22,11 +24,16 @@ import { createHandler } from "../infra/lambda/targetSync/index";
 import { SyncTarget } from "../infra/lambda/targetSync/settings";
 
 const SIZES = [1, 10, 100];
+const SITUATIONS: Record<Row["situation"], string> = {
+    steady: "steady state (no change)",
+    failover: "failover of every instance: new address registered",
+    replaced: "every new target healthy: old one deregistered",
+};
 const SCHEDULED = { source: "aws.events", "detail-type": "Scheduled Event", detail: {} };
 
 interface Row {
     endpoints: number;
-    situation: "steady" | "failover";
+    situation: "steady" | "failover" | "replaced";
     latencyMs: number;
     runs: number;
     medianMs: number;
@@ -57,9 +64,19 @@ async function measure(n: number, situation: Row["situation"], latencyMs: number
     const index = new Map(list.map((t, i) => [t.targetGroupArn, i]));
     const groups = new Map<string, { id: string; port: number; state: string }[]>();
     let calls = 0;
-    const answered = situation === "failover" ? newAddress : oldAddress;
+    const answered = situation === "steady" ? oldAddress : newAddress;
     const reset = () => {
-        for (const [arn, i] of index) groups.set(arn, [{ id: oldAddress(i), port: 5432, state: "healthy" }]);
+        for (const [arn, i] of index) {
+            groups.set(
+                arn,
+                situation === "replaced"
+                    ? [
+                          { id: newAddress(i), port: 5432, state: "healthy" },
+                          { id: oldAddress(i), port: 5432, state: "unhealthy" },
+                      ]
+                    : [{ id: oldAddress(i), port: 5432, state: "healthy" }],
+            );
+        }
     };
     const api = async <T>(result: () => T): Promise<T> => {
         calls++;
@@ -131,7 +148,7 @@ async function measure(n: number, situation: Row["situation"], latencyMs: number
 export async function benchTargetSync(sizes: number[] = SIZES): Promise<string> {
     const rows: Row[] = [];
     for (const latencyMs of [0, 25]) {
-        for (const situation of ["steady", "failover"] as const) {
+        for (const situation of ["steady", "failover", "replaced"] as const) {
             for (const n of sizes) rows.push(await measure(n, situation, latencyMs, latencyMs === 0 ? 30 : 3));
         }
     }
@@ -140,7 +157,7 @@ export async function benchTargetSync(sizes: number[] = SIZES): Promise<string> 
         "|---:|---|---:|---:|---:|---:|---:|---:|",
         ...rows.map(
             (r) =>
-                `| ${r.endpoints} | ${r.situation === "steady" ? "steady state (no change)" : "failover of every instance"} | ${r.latencyMs} ms | ${r.runs} | ` +
+                `| ${r.endpoints} | ${SITUATIONS[r.situation]} | ${r.latencyMs} ms | ${r.runs} | ` +
                 `${r.medianMs.toFixed(2)} | ${r.p95Ms.toFixed(2)} | ${r.callsPerRun} | ${r.changedPerRun} |`,
         ),
     ].join("\n");

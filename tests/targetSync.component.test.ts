@@ -116,7 +116,7 @@ describe("the example stack (Pulumi.dev.yaml), target sync on by default", () =>
             handler: "index.handler",
             architectures: ["arm64"],
             memorySize: 256,
-            timeout: 120,
+            timeout: 180,
             environment: { variables: { TARGET_SYNC_STACK: "db-endpoints/dev", EVENT_POLL_SECONDS: "50" } },
             loggingConfig: { logFormat: "Text", logGroup: LOG_GROUP },
             tags: { team: "data-platform", "managed-by": "pulumi/db-endpoints", "db-endpoints:component": "target-sync" },

@@ -22,7 +22,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { classify, createHandler, loadSettings, SyncSummary } from "../infra/lambda/targetSync/index";
 import { DnsError, usableAddresses } from "../infra/lambda/targetSync/resolve";
 import { DEFAULT_RETRY, DEPLOY_RETRY, retryReason, withRetry } from "../infra/lambda/targetSync/retry";
-import { CHANGE_TAG_KEY, METRIC_NAMESPACE, parseTargetsFile, SyncTarget, targetsFileText } from "../infra/lambda/targetSync/settings";
+import { CHANGE_TAG_KEY, FUNCTION_TIMEOUT_SECONDS, METRIC_NAMESPACE, parseTargetsFile, SyncTarget, targetsFileText } from "../infra/lambda/targetSync/settings";
 
 const TG_A = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/reporting-tg/0123456789abcdef";
 const TG_B = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/billing-tg/fedcba9876543210";
@@ -54,6 +54,11 @@ function rdsEvent(eventId: string, instance: string) {
             EventID: eventId,
         },
     };
+}
+
+/** What ELB answers a role whose policy does not (yet) allow the call. */
+function denied(): Error {
+    return Object.assign(new Error("not authorized to perform: elasticloadbalancing:DescribeTargetHealth"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
 }
 
 function throttling(): Error {
@@ -175,7 +180,7 @@ interface Harness {
     clock: { now: number };
 }
 
-function harness(dns: Record<string, Answer>, targets: SyncTarget[] = [TARGET_A], eventPollSeconds = 50): Harness {
+function harness(dns: Record<string, Answer>, targets: SyncTarget[] = [TARGET_A], eventPollSeconds = 50, concurrency?: number): Harness {
     const elb = new FakeElb(elbMock);
     elb.install();
     const clock = { now: T0 };
@@ -203,6 +208,7 @@ function harness(dns: Record<string, Answer>, targets: SyncTarget[] = [TARGET_A]
         now: () => clock.now,
         random: () => 0.5,
         writeLine: (line) => lines.push(JSON.parse(line)),
+        concurrency,
     });
     return {
         elb,
@@ -218,30 +224,36 @@ function harness(dns: Record<string, Answer>, targets: SyncTarget[] = [TARGET_A]
 
 const healthy = (id: string, port: number): FakeTarget => ({ id, port, state: "healthy" });
 
-describe("a failover: the instance's address changed", () => {
+/** Sets the health state the load balancer reports for one registered target (its health checks, simulated). */
+function setState(h: Harness, arn: string, id: string, state: string, reason?: string): void {
+    const t = h.elb.groups.get(arn)!.find((x) => x.id === id && !x.state.includes("draining"))!;
+    t.state = state;
+    t.reason = reason;
+}
+
+const SCHEDULE_CONTEXT = { stack: "db-endpoints/dev", trigger: "schedule", requestId: "req-1", targetGroupArn: TG_A, rdsInstanceIdentifier: "prod-postgres" };
+
+describe("a failover, run by run: the stale target goes only once its replacement is healthy", () => {
+    // DNS already answers the new primary; the load balancer has not yet marked the old one unhealthy.
     let h: Harness;
-    let summary: SyncSummary;
+    let first: SyncSummary;
     beforeEach(async () => {
         h = harness({ [HOST_A]: ["10.0.1.17"] });
-        h.elb.groups.set(TG_A, [{ id: "10.0.2.41", port: 5432, state: "unhealthy", reason: "Target.FailedHealthChecks" }]);
-        summary = await h.run(SCHEDULED);
+        h.elb.groups.set(TG_A, [healthy("10.0.2.41", 5432)]);
+        first = await h.run(SCHEDULED);
     });
 
-    it("registers the new address first, then deregisters the stale one, then tags the group", () => {
+    it("1st run: registers the new address, keeps the old one while the new one is not healthy, tags the group", () => {
         assert.deepEqual(h.elb.calls, [
             "Describe reporting-tg",
             "Register reporting-tg 10.0.1.17:5432",
-            "Deregister reporting-tg 10.0.2.41:5432",
             `AddTags reporting-tg ${CHANGE_TAG_KEY}=2026-03-01T12:00:00Z`,
         ]);
-        assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432"]);
+        assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432", "10.0.2.41:5432"]);
         assert.deepEqual(h.elb.tags.get(TG_A), { [CHANGE_TAG_KEY]: "2026-03-01T12:00:00Z" });
-        // One lookup to decide, a fresh one to confirm the stale address before deregistering it.
-        assert.deepEqual(h.lookups, [HOST_A, HOST_A]);
-    });
-
-    it("returns what it did", () => {
-        assert.deepEqual(summary, {
+        // Nothing is to be deregistered yet, so no confirming lookup either.
+        assert.deepEqual(h.lookups, [HOST_A]);
+        assert.deepEqual(first, {
             trigger: "schedule",
             changed: 1,
             failed: 0,
@@ -254,27 +266,35 @@ describe("a failover: the instance's address changed", () => {
                     outcome: "changed",
                     resolved: ["10.0.1.17"],
                     registered: ["10.0.1.17"],
-                    deregistered: ["10.0.2.41"],
+                    deregistered: [],
                     unserved: [],
+                    deferred: ["10.0.2.41"],
+                    deferredBecause: "replacement-not-healthy",
                 },
             ],
         });
     });
 
-    it("logs every change as one JSON line with its context", () => {
-        const context = { stack: "db-endpoints/dev", trigger: "schedule", requestId: "req-1", targetGroupArn: TG_A, rdsInstanceIdentifier: "prod-postgres" };
+    it("1st run: logs the registration and the deferral as JSON lines with their context", () => {
         assert.deepEqual(
             h.logs().map(({ time, ...rest }) => rest),
             [
-                { level: "info", event: "target-registered", ...context, address: "10.0.1.17", port: 5432 },
-                { level: "info", event: "target-deregistered", ...context, address: "10.0.2.41", port: 5432 },
+                { level: "info", event: "target-registered", ...SCHEDULE_CONTEXT, address: "10.0.1.17", port: 5432 },
+                {
+                    level: "info",
+                    event: "deregistration-deferred",
+                    ...SCHEDULE_CONTEXT,
+                    stale: ["10.0.2.41:5432"],
+                    reason: "replacement-not-healthy",
+                    why: "no target at an address DNS returns is healthy yet; stale targets stay registered (the load balancer routes only to healthy ones) until a run finds one healthy",
+                },
                 { level: "info", event: "sync-finished", stack: "db-endpoints/dev", trigger: "schedule", requestId: "req-1", targetGroups: 1, changed: 1, failed: 0, durationMs: 0 },
             ],
         );
         assert.ok(h.logs().every((l) => l.time === "2026-03-01T12:00:00.000Z"));
     });
 
-    it("emits the TargetChanges metric for the group in embedded metric format", () => {
+    it("1st run: emits the metrics for the group in embedded metric format (a deferral is not a failure)", () => {
         assert.deepEqual(h.metrics(), [
             {
                 _aws: {
@@ -291,25 +311,164 @@ describe("a failover: the instance's address changed", () => {
                         },
                     ],
                 },
-                stack: "db-endpoints/dev",
-                trigger: "schedule",
-                requestId: "req-1",
-                targetGroupArn: TG_A,
-                rdsInstanceIdentifier: "prod-postgres",
+                ...SCHEDULE_CONTEXT,
                 TargetGroup: "targetgroup/reporting-tg/0123456789abcdef",
-                TargetChanges: 2,
+                TargetChanges: 1,
                 SyncFailures: 0,
                 UnservedTargets: 0,
             },
         ]);
     });
 
-    it("is idempotent: a second run finds nothing to do and calls no write API", async () => {
+    it("2nd run, the new target still initial and the old one now unhealthy: reads the group and changes nothing", async () => {
+        setState(h, TG_A, "10.0.1.17", "initial", "Elb.InitialHealthChecking");
+        setState(h, TG_A, "10.0.2.41", "unhealthy", "Target.FailedHealthChecks");
+        h.elb.calls.length = 0;
+        h.lines.length = 0;
+        const second = await h.run(SCHEDULED);
+        assert.deepEqual(h.elb.calls, ["Describe reporting-tg"]);
+        assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432", "10.0.2.41:5432"]);
+        const r = second.results[0];
+        assert.deepEqual([r.outcome, r.registered, r.deregistered, r.deferred, r.deferredBecause], ["unchanged", [], [], ["10.0.2.41"], "replacement-not-healthy"]);
+        assert.deepEqual(h.metrics().map((m) => [m.TargetChanges, m.SyncFailures, m.UnservedTargets]), [[0, 0, 0]]);
+    });
+
+    it("3rd run, the new target healthy: deregisters the old one (after a confirming lookup) and tags the group", async () => {
+        setState(h, TG_A, "10.0.1.17", "healthy");
+        setState(h, TG_A, "10.0.2.41", "unhealthy", "Target.FailedHealthChecks");
+        h.elb.calls.length = 0;
+        h.lookups.length = 0;
+        h.lines.length = 0;
+        h.clock.now = T0 + 120_000;
+        const third = await h.run(SCHEDULED);
+        assert.deepEqual(h.elb.calls, [
+            "Describe reporting-tg",
+            "Deregister reporting-tg 10.0.2.41:5432",
+            `AddTags reporting-tg ${CHANGE_TAG_KEY}=2026-03-01T12:02:00Z`,
+        ]);
+        assert.deepEqual(h.lookups, [HOST_A, HOST_A]);
+        assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432"]);
+        const r = third.results[0];
+        assert.deepEqual([r.outcome, r.registered, r.deregistered, r.deferred, r.deferredBecause], ["changed", [], ["10.0.2.41"], [], undefined]);
+        assert.deepEqual(
+            h.logs().filter((l) => l.event.startsWith("target-")).map((l) => [l.event, l.address, l.port]),
+            [["target-deregistered", "10.0.2.41", 5432]],
+        );
+        assert.deepEqual(h.metrics().map((m) => [m.TargetChanges, m.SyncFailures, m.UnservedTargets]), [[1, 0, 0]]);
+
+        // And then it is idempotent: a further run finds nothing to do and calls no write API.
         h.elb.calls.length = 0;
         const again = await h.run(SCHEDULED);
         assert.deepEqual(h.elb.calls, ["Describe reporting-tg"]);
-        assert.equal(again.results[0].outcome, "unchanged");
+        assert.deepEqual([again.results[0].outcome, again.results[0].deferred], ["unchanged", []]);
+    });
+});
+
+describe("a stale DNS answer (one pointing back at an old address)", () => {
+    it("never drains the healthy current target: the old address is registered beside it, nothing is deregistered", async () => {
+        const h = harness({ [HOST_A]: ["10.0.2.41"] });
+        h.elb.groups.set(TG_A, [healthy("10.0.1.17", 5432)]);
+        const summary = await h.run(SCHEDULED);
+        assert.deepEqual(h.elb.calls, ["Describe reporting-tg", "Register reporting-tg 10.0.2.41:5432", `AddTags reporting-tg ${CHANGE_TAG_KEY}=2026-03-01T12:00:00Z`]);
+        assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432", "10.0.2.41:5432"]);
+        const r = summary.results[0];
+        assert.deepEqual([r.outcome, r.registered, r.deregistered, r.deferred, r.deferredBecause], ["changed", ["10.0.2.41"], [], ["10.0.1.17"], "replacement-not-healthy"]);
+    });
+
+    it("never deregisters a replacement that is still initial, however often it repeats", async () => {
+        // Just after a failover: the new primary is registered and still in its first health checks, the old
+        // one fails them, and a lagging resolver still answers the old address.
+        const h = harness({ [HOST_A]: ["10.0.2.41"] });
+        h.elb.groups.set(TG_A, [
+            { id: "10.0.2.41", port: 5432, state: "unhealthy", reason: "Target.FailedHealthChecks" },
+            { id: "10.0.1.17", port: 5432, state: "initial", reason: "Elb.InitialHealthChecking" },
+        ]);
+        for (let run = 0; run < 3; run++) await h.run(SCHEDULED);
+        assert.deepEqual(h.elb.calls, ["Describe reporting-tg", "Describe reporting-tg", "Describe reporting-tg"]);
+        assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432", "10.0.2.41:5432"]);
+    });
+
+    it("is undone by the first run with the right answer once the current target is healthy", async () => {
+        let stale = true;
+        const h = harness({ [HOST_A]: () => (stale ? ["10.0.2.41"] : ["10.0.1.17"]) });
+        h.elb.groups.set(TG_A, [healthy("10.0.1.17", 5432)]);
+        await h.run(SCHEDULED);
+        setState(h, TG_A, "10.0.2.41", "unhealthy", "Target.FailedHealthChecks");
+        stale = false;
+        h.elb.calls.length = 0;
+        const summary = await h.run(SCHEDULED);
+        assert.deepEqual(h.elb.calls, ["Describe reporting-tg", "Deregister reporting-tg 10.0.2.41:5432", `AddTags reporting-tg ${CHANGE_TAG_KEY}=2026-03-01T12:00:00Z`]);
         assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432"]);
+        assert.deepEqual(summary.results[0].deregistered, ["10.0.2.41"]);
+    });
+});
+
+describe("when a stale target is deregistered, by the states the load balancer reports", () => {
+    // Current: 10.0.1.17 (what DNS answers); stale: 10.0.2.41. Draining targets count as absent.
+    const STALE_STATES: [string, string | undefined][] = [
+        ["healthy", undefined],
+        ["initial", "Elb.InitialHealthChecking"],
+        ["unhealthy", "Target.FailedHealthChecks"],
+        ["unused", "Target.NotInUse"],
+        ["unavailable", "Target.HealthCheckDisabled"],
+    ];
+    const CURRENT_STATES: [string, string | undefined, boolean][] = [
+        ["healthy", undefined, true],
+        ["initial", "Elb.RegistrationInProgress", false],
+        ["initial", "Elb.InitialHealthChecking", false],
+        ["unhealthy", "Target.FailedHealthChecks", false],
+        ["unused", "Target.NotInUse", false],
+        ["unavailable", "Target.HealthCheckDisabled", false],
+    ];
+    for (const [current, currentReason, goes] of CURRENT_STATES) {
+        for (const [stale, staleReason] of STALE_STATES) {
+            it(`a ${stale} stale target beside a ${current}${currentReason ? ` (${currentReason})` : ""} current one is ${goes ? "deregistered" : "kept"}`, async () => {
+                const h = harness({ [HOST_A]: ["10.0.1.17"] });
+                h.elb.groups.set(TG_A, [
+                    { id: "10.0.1.17", port: 5432, state: current, reason: currentReason },
+                    { id: "10.0.2.41", port: 5432, state: stale, reason: staleReason },
+                ]);
+                const summary = await h.run(SCHEDULED);
+                const r = summary.results[0];
+                if (goes) {
+                    assert.deepEqual(h.elb.calls, ["Describe reporting-tg", "Deregister reporting-tg 10.0.2.41:5432", `AddTags reporting-tg ${CHANGE_TAG_KEY}=2026-03-01T12:00:00Z`]);
+                    assert.deepEqual([r.outcome, r.deregistered, r.deferred], ["changed", ["10.0.2.41"], []]);
+                } else {
+                    assert.deepEqual(h.elb.calls, ["Describe reporting-tg"]);
+                    assert.deepEqual([r.outcome, r.deregistered, r.deferred, r.deferredBecause], ["unchanged", [], ["10.0.2.41"], "replacement-not-healthy"]);
+                }
+                // A current target the load balancer does not serve is counted whatever happens to the stale one.
+                assert.deepEqual(h.metrics().map((m) => [m.TargetChanges, m.SyncFailures, m.UnservedTargets]), [[goes ? 1 : 0, 0, currentReason === "Target.NotInUse" ? 1 : 0]]);
+            });
+        }
+    }
+
+    it("a stale target already draining is left alone", async () => {
+        const h = harness({ [HOST_A]: ["10.0.1.17"] });
+        h.elb.groups.set(TG_A, [healthy("10.0.1.17", 5432), { id: "10.0.2.41", port: 5432, state: "draining", reason: "Target.DeregistrationInProgress" }]);
+        const summary = await h.run(SCHEDULED);
+        assert.deepEqual(h.elb.calls, ["Describe reporting-tg"]);
+        assert.deepEqual([summary.results[0].outcome, summary.results[0].deferred], ["unchanged", []]);
+    });
+
+    it("one healthy current address of several is enough", async () => {
+        const h = harness({ [HOST_A]: ["10.0.1.17", "10.0.3.9"] });
+        h.elb.groups.set(TG_A, [
+            { id: "10.0.1.17", port: 5432, state: "initial", reason: "Elb.InitialHealthChecking" },
+            healthy("10.0.3.9", 5432),
+            { id: "10.0.2.41", port: 5432, state: "unhealthy", reason: "Target.FailedHealthChecks" },
+        ]);
+        const summary = await h.run(SCHEDULED);
+        assert.deepEqual(h.elb.calls, ["Describe reporting-tg", "Deregister reporting-tg 10.0.2.41:5432", `AddTags reporting-tg ${CHANGE_TAG_KEY}=2026-03-01T12:00:00Z`]);
+        assert.deepEqual(summary.results[0].deregistered, ["10.0.2.41"]);
+    });
+
+    it("a healthy target on another port is no evidence for the current port", async () => {
+        const h = harness({ [HOST_A]: ["10.0.2.41"] });
+        h.elb.groups.set(TG_A, [healthy("10.0.2.41", 5433), { id: "10.0.2.41", port: 5432, state: "initial", reason: "Elb.InitialHealthChecking" }]);
+        const summary = await h.run(SCHEDULED);
+        assert.deepEqual(h.elb.calls, ["Describe reporting-tg"]);
+        assert.deepEqual([summary.results[0].deferred, summary.results[0].deferredBecause], [["10.0.2.41:5433"], "replacement-not-healthy"]);
     });
 });
 
@@ -368,12 +527,15 @@ describe("an empty DNS answer", () => {
 
     it("found only by the second lookup defers the deregistration instead of emptying the group", async () => {
         const h = harness({ [HOST_A]: (n) => (n === 1 ? ["10.0.1.17"] : []) });
-        h.elb.groups.set(TG_A, [healthy("10.0.2.41", 5432)]);
+        h.elb.groups.set(TG_A, [healthy("10.0.1.17", 5432), { id: "10.0.2.41", port: 5432, state: "unhealthy", reason: "Target.FailedHealthChecks" }]);
         const summary = await h.run(SCHEDULED);
-        assert.deepEqual(h.elb.calls, ["Describe reporting-tg", "Register reporting-tg 10.0.1.17:5432", `AddTags reporting-tg ${CHANGE_TAG_KEY}=2026-03-01T12:00:00Z`]);
+        assert.deepEqual(h.lookups, [HOST_A, HOST_A]);
+        assert.deepEqual(h.elb.calls, ["Describe reporting-tg"]);
         assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432", "10.0.2.41:5432"]);
-        assert.deepEqual([summary.results[0].outcome, summary.results[0].registered, summary.results[0].deregistered], ["changed", ["10.0.1.17"], []]);
-        assert.deepEqual(h.logs().find((l) => l.event === "deregistration-deferred")?.stale, ["10.0.2.41:5432"]);
+        const r = summary.results[0];
+        assert.deepEqual([r.outcome, r.registered, r.deregistered, r.deferred, r.deferredBecause], ["unchanged", [], [], ["10.0.2.41"], "second-lookup-failed"]);
+        const line = h.logs().find((l) => l.event === "deregistration-deferred")!;
+        assert.deepEqual([line.level, line.stale, line.reason], ["warn", ["10.0.2.41:5432"], "second-lookup-failed"]);
     });
 });
 
@@ -431,7 +593,6 @@ describe("API throttling", () => {
             "Register reporting-tg 10.0.1.17:5432",
             "Register reporting-tg 10.0.1.17:5432",
             "Register reporting-tg 10.0.1.17:5432",
-            "Deregister reporting-tg 10.0.2.41:5432",
             `AddTags reporting-tg ${CHANGE_TAG_KEY}=2026-03-01T12:00:00Z`,
         ]);
         // random() = 0.5: half of 200, 200 and 400 ms (200 * 2^(attempt-1), full jitter).
@@ -445,7 +606,7 @@ describe("API throttling", () => {
             ],
         );
         assert.equal(summary.results[0].outcome, "changed");
-        assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432"]);
+        assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432", "10.0.2.41:5432"]);
     });
 
     it("that outlasts the attempts fails the registration and keeps the stale target", async () => {
@@ -490,24 +651,36 @@ describe("a partial failure", () => {
             ],
         );
         assert.deepEqual(h.elb.active(TG_A), ["10.0.2.41:5432"]);
-        assert.deepEqual(h.elb.active(TG_B), ["10.0.5.5:3306"]);
+        assert.deepEqual(h.elb.active(TG_B), ["10.0.4.4:3306", "10.0.5.5:3306"]);
         assert.deepEqual([summary.changed, summary.failed], [1, 1]);
     });
 
-    it("of the deregistration keeps the new target registered and reports deregister-failed", async () => {
+    it("of the deregistration keeps both targets registered and reports deregister-failed", async () => {
         const h = harness({ [HOST_A]: ["10.0.1.17"] });
-        h.elb.groups.set(TG_A, [healthy("10.0.2.41", 5432)]);
+        h.elb.groups.set(TG_A, [healthy("10.0.1.17", 5432), { id: "10.0.2.41", port: 5432, state: "unhealthy", reason: "Target.FailedHealthChecks" }]);
         h.elb.failNext("Deregister", Object.assign(new Error("denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } }));
         const summary = await h.run(SCHEDULED);
-        assert.deepEqual(h.elb.calls, [
-            "Describe reporting-tg",
-            "Register reporting-tg 10.0.1.17:5432",
-            "Deregister reporting-tg 10.0.2.41:5432",
-            `AddTags reporting-tg ${CHANGE_TAG_KEY}=2026-03-01T12:00:00Z`,
-        ]);
+        assert.deepEqual(h.elb.calls, ["Describe reporting-tg", "Deregister reporting-tg 10.0.2.41:5432"]);
         assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432", "10.0.2.41:5432"]);
         const r = summary.results[0];
-        assert.deepEqual([r.outcome, r.reason, r.registered, r.deregistered], ["failed", "deregister-failed", ["10.0.1.17"], []]);
+        assert.deepEqual(
+            [r.outcome, r.reason, r.message, r.registered, r.deregistered],
+            ["failed", "deregister-failed", "AccessDenied: denied; the current address is registered, the stale one stays until the next run", [], []],
+        );
+    });
+
+    it("of the deregistration after a registration in the same run still tags the group", async () => {
+        const h = harness({ [HOST_A]: ["10.0.1.17", "10.0.3.9"] });
+        h.elb.groups.set(TG_A, [healthy("10.0.1.17", 5432), { id: "10.0.2.41", port: 5432, state: "unhealthy", reason: "Target.FailedHealthChecks" }]);
+        h.elb.failNext("Deregister", throttling(), throttling(), throttling(), throttling(), throttling());
+        const summary = await h.run(SCHEDULED);
+        assert.deepEqual(h.elb.calls.filter((c) => !c.startsWith("Deregister")), [
+            "Describe reporting-tg",
+            "Register reporting-tg 10.0.3.9:5432",
+            `AddTags reporting-tg ${CHANGE_TAG_KEY}=2026-03-01T12:00:01Z`,
+        ]);
+        const r = summary.results[0];
+        assert.deepEqual([r.outcome, r.reason, r.registered, r.deregistered], ["failed", "deregister-failed", ["10.0.3.9"], []]);
     });
 
     it("fails the deployment, naming each failed group, when the deploy-time sync cannot finish", async () => {
@@ -542,7 +715,7 @@ describe("a target group that no longer exists", () => {
             [r.outcome, r.reason, r.message],
             ["failed", "target-group-not-found", "TargetGroupNotFoundException: One or more target groups not found; was the endpoint removed?"],
         );
-        assert.deepEqual(h.elb.active(TG_B), ["10.0.5.5:3306"]);
+        assert.deepEqual(h.elb.active(TG_B), ["10.0.4.4:3306", "10.0.5.5:3306"]);
     });
 
     it("fails the deploy-time sync", async () => {
@@ -563,7 +736,6 @@ describe("an RDS event", () => {
             "Describe reporting-tg",
             "Describe reporting-tg",
             "Register reporting-tg 10.0.1.17:5432",
-            "Deregister reporting-tg 10.0.2.41:5432",
             `AddTags reporting-tg ${CHANGE_TAG_KEY}=2026-03-01T12:00:06Z`,
         ]);
         assert.deepEqual(h.elb.active(TG_B), ["10.0.4.4:3306"], "another instance's group is not touched");
@@ -580,7 +752,7 @@ describe("an RDS event", () => {
         h.elb.groups.set(TG_A, [healthy("10.0.2.41", 5432)]);
         await h.run(rdsEvent("RDS-EVENT-0049", "prod-postgres"));
         assert.deepEqual(h.sleeps, []);
-        assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432"]);
+        assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432", "10.0.2.41:5432"]);
     });
 
     it("for an address that does not change waits the bounded time, then changes nothing", async () => {
@@ -601,6 +773,33 @@ describe("an RDS event", () => {
         assert.ok(h.clock.now - T0 <= 15_000, `waited ${h.clock.now - T0} ms`);
     });
 
+    it("still waits for DNS to move while the group keeps a stale target beside a replacement that is not healthy yet", async () => {
+        // The last failover's old target stays until its replacement is healthy; meanwhile the next change starts.
+        const h = harness({ [HOST_A]: (_n, now) => (now - T0 < 6_000 ? ["10.0.1.17"] : ["10.0.3.9"]) });
+        h.elb.groups.set(TG_A, [
+            { id: "10.0.1.17", port: 5432, state: "initial", reason: "Elb.InitialHealthChecking" },
+            { id: "10.0.2.41", port: 5432, state: "unhealthy", reason: "Target.FailedHealthChecks" },
+        ]);
+        const summary = await h.run(rdsEvent("RDS-EVENT-0013", "prod-postgres"));
+        assert.deepEqual(h.sleeps, [2000, 2000, 2000]);
+        assert.deepEqual(h.elb.calls, ["Describe reporting-tg", "Describe reporting-tg", "Register reporting-tg 10.0.3.9:5432", `AddTags reporting-tg ${CHANGE_TAG_KEY}=2026-03-01T12:00:06Z`]);
+        const seen = h.logs().find((l) => l.event === "address-change-seen")!;
+        assert.deepEqual([seen.from, seen.to, seen.waitedMs], [["10.0.1.17", "10.0.2.41"], ["10.0.3.9"], 6000]);
+        assert.deepEqual([summary.results[0].registered, summary.results[0].deferred], [["10.0.3.9"], ["10.0.1.17", "10.0.2.41"]]);
+    });
+
+    it("sees DNS moving back to an address the group still holds", async () => {
+        const h = harness({ [HOST_A]: (_n, now) => (now - T0 < 4_000 ? ["10.0.1.17"] : ["10.0.2.41"]) });
+        h.elb.groups.set(TG_A, [
+            { id: "10.0.1.17", port: 5432, state: "initial", reason: "Elb.InitialHealthChecking" },
+            { id: "10.0.2.41", port: 5432, state: "unhealthy", reason: "Target.FailedHealthChecks" },
+        ]);
+        await h.run(rdsEvent("RDS-EVENT-0013", "prod-postgres"));
+        assert.deepEqual(h.sleeps, [2000, 2000]);
+        const seen = h.logs().find((l) => l.event === "address-change-seen")!;
+        assert.deepEqual([seen.to, seen.waitedMs], [["10.0.2.41"], 4000]);
+    });
+
     it("about an instance of no endpoint of this stack is logged and ignored", async () => {
         const h = harness({ [HOST_A]: ["10.0.1.17"] });
         h.elb.groups.set(TG_A, [healthy("10.0.2.41", 5432)]);
@@ -613,13 +812,15 @@ describe("an RDS event", () => {
 
 describe("runs that overlap", () => {
     it("never deregister an address a fresh lookup still returns", async () => {
-        // A run that resolved a moment before the failover flipped DNS finds the group already moved.
+        // A run that resolved a moment before DNS flipped back finds the other address healthy, but the
+        // confirming lookup already returns the address it was about to deregister.
         const h = harness({ [HOST_A]: (n) => (n === 1 ? ["10.0.2.41"] : ["10.0.1.17"]) });
-        h.elb.groups.set(TG_A, [{ id: "10.0.1.17", port: 5432, state: "initial" }]);
+        h.elb.groups.set(TG_A, [healthy("10.0.2.41", 5432), { id: "10.0.1.17", port: 5432, state: "initial", reason: "Elb.InitialHealthChecking" }]);
         const summary = await h.run(SCHEDULED);
-        assert.deepEqual(h.elb.calls, ["Describe reporting-tg", "Register reporting-tg 10.0.2.41:5432", `AddTags reporting-tg ${CHANGE_TAG_KEY}=2026-03-01T12:00:00Z`]);
+        assert.deepEqual(h.lookups, [HOST_A, HOST_A]);
+        assert.deepEqual(h.elb.calls, ["Describe reporting-tg"]);
         assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432", "10.0.2.41:5432"]);
-        assert.deepEqual(summary.results[0].deregistered, []);
+        assert.deepEqual([summary.results[0].outcome, summary.results[0].deregistered], ["unchanged", []]);
     });
 });
 
@@ -690,12 +891,78 @@ describe("retries", () => {
     it("at deployment wait out a new role's policy propagating", async () => {
         const h = harness({ [HOST_A]: ["10.0.1.17"] });
         h.elb.groups.set(TG_A, []);
-        const denied = () => Object.assign(new Error("not authorized to perform: elasticloadbalancing:DescribeTargetHealth"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
         h.elb.failNext("Describe", denied(), denied(), denied());
         const summary = await h.run(DEPLOY);
-        assert.deepEqual(h.sleeps, [250, 500, 1000]);
+        // random() = 0.5: three quarters of 500, 1000 and 2000 ms (a delay in [cap/2, cap]).
+        assert.deepEqual(h.sleeps, [375, 750, 1500]);
         assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432"]);
         assert.equal(summary.failed, 0);
+    });
+
+    it("at deployment outlast IAM propagation: access denied for almost 2 minutes, then the run still reconciles", async () => {
+        const h = harness({ [HOST_A]: ["10.0.1.17"] });
+        h.elb.groups.set(TG_A, []);
+        h.elb.failNext("Describe", ...Array.from({ length: 23 }, denied));
+        // The real function timeout: the deadline (5 s before it) must leave room after the window.
+        const summary = await h.run(DEPLOY, FUNCTION_TIMEOUT_SECONDS * 1000);
+        // random() = 0.5: 375, 750, 1500, 3000, then 6000 ms (3/4 of the 8 s cap) until the 2-minute window.
+        assert.deepEqual(h.sleeps, [375, 750, 1500, 3000, ...Array.from({ length: 19 }, () => 6000)]);
+        assert.equal(h.clock.now - T0, 119_625);
+        assert.deepEqual(h.elb.calls, [...Array.from({ length: 24 }, () => "Describe reporting-tg"), "Register reporting-tg 10.0.1.17:5432", `AddTags reporting-tg ${CHANGE_TAG_KEY}=2026-03-01T12:01:59Z`]);
+        assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432"]);
+        assert.deepEqual([summary.changed, summary.failed], [1, 0]);
+        const retries = h.logs().filter((l) => l.event === "api-retry");
+        assert.deepEqual(
+            [retries.length, new Set(retries.map((l) => `${l.level} ${l.operation} ${l.reason} ${l.error}`))],
+            [23, new Set(["warn DescribeTargetHealth access-denied AccessDenied: not authorized to perform: elasticloadbalancing:DescribeTargetHealth"])],
+        );
+    });
+
+    it("at deployment stop retrying access denied 2 minutes into the run and fail the deployment, saying so", async () => {
+        const h = harness({ [HOST_A]: ["10.0.1.17"] });
+        h.elb.groups.set(TG_A, []);
+        h.elb.failNext("Describe", ...Array.from({ length: 100 }, denied));
+        await assert.rejects(h.run(DEPLOY, FUNCTION_TIMEOUT_SECONDS * 1000), {
+            message:
+                `target sync could not make 1 of 1 target group(s) match DNS: ${TG_A} (prod-postgres): describe-failed: ` +
+                "AccessDenied: not authorized to perform: elasticloadbalancing:DescribeTargetHealth (still denied 120 s after the run started: " +
+                "the function's role policy has not reached this API yet, or does not grant the call)",
+        });
+        // The next backoff (6 s) would end past the 2-minute window: 24 calls, 23 sleeps, and no more.
+        assert.equal(h.elb.calls.length, 24);
+        assert.equal(h.clock.now - T0, 119_625);
+        assert.deepEqual(h.elb.active(TG_A), []);
+    });
+
+    it("at deployment share the 2-minute window across the run: a group reached later is not given another 2 minutes", async () => {
+        const h = harness({ [HOST_A]: ["10.0.1.17"], [HOST_B]: ["10.0.5.5"] }, [TARGET_A, TARGET_B], 50, 1);
+        h.elb.groups.set(TG_A, []);
+        h.elb.groups.set(TG_B, []);
+        h.elb.failNextFor("Describe", TG_A, ...Array.from({ length: 100 }, denied));
+        h.elb.failNextFor("Describe", TG_B, ...Array.from({ length: 100 }, denied));
+        await assert.rejects(h.run(DEPLOY, FUNCTION_TIMEOUT_SECONDS * 1000), /^Error: target sync could not make 2 of 2 target group\(s\) match DNS: /);
+        // Group B starts at 119.625 s: one backoff of 375 ms still ends inside the window, the next would not.
+        assert.deepEqual([h.elb.calls.filter((c) => c === "Describe reporting-tg").length, h.elb.calls.filter((c) => c === "Describe billing-tg").length], [24, 2]);
+        assert.equal(h.clock.now - T0, 120_000);
+    });
+
+    it("on every other trigger take access denied as final: one call, no backoff, a reported failure", async () => {
+        for (const event of [SCHEDULED, { any: "payload" }]) {
+            const h = harness({ [HOST_A]: ["10.0.1.17"] });
+            h.elb.groups.set(TG_A, [healthy("10.0.2.41", 5432)]);
+            h.elb.failNext("Describe", denied());
+            const summary = await h.run(event);
+            assert.deepEqual(h.elb.calls, ["Describe reporting-tg"]);
+            assert.deepEqual(h.sleeps, []);
+            const r = summary.results[0];
+            assert.deepEqual(
+                [summary.failed, r.outcome, r.reason, r.message],
+                [1, "failed", "describe-failed", "AccessDenied: not authorized to perform: elasticloadbalancing:DescribeTargetHealth"],
+            );
+            const failure = h.logs().find((l) => l.event === "sync-failed")!;
+            assert.deepEqual([failure.level, failure.reason], ["error", "describe-failed"]);
+            assert.deepEqual(h.metrics().map((m) => m.SyncFailures), [1]);
+        }
     });
 
     it("stop at the first final error", async () => {

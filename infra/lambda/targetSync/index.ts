@@ -7,7 +7,9 @@
  *   it waits (bounded) for the instance's DNS answer to change, then reconciles that instance's groups;
  * - an EventBridge schedule (the backstop for late or lost events): reconciles every group;
  * - `pulumi up` (aws.lambda.Invocation, payload `{"action":"sync","trigger":"deploy"}`): reconciles every
- *   group and fails the deployment when one could not be made to match DNS;
+ *   group and fails the deployment when one could not be made to match DNS. The function and its role may
+ *   be seconds old, so access-denied answers are retried for up to 2 minutes of the run (DEPLOY_RETRY);
+ *   every other trigger takes them as final (a failed sync, logged and counted);
  * - anyone, by hand, with any other payload: reconciles every group.
  *
  * Bundled by esbuild at deployment (infra/components/targetSync.ts) with the AWS SDK v3 ELBv2 client inside.
@@ -106,6 +108,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown, context?: Lam
             retry: invocation.trigger === "deploy" ? DEPLOY_RETRY : DEFAULT_RETRY,
             deadline: started + remaining - 5000,
             concurrency: deps.concurrency ?? 4,
+            startedAt: started,
         };
         const syncDeps: SyncDeps = { elb: deps.elb, resolve: deps.resolve, sleep: deps.sleep, now: deps.now, random: deps.random, log };
 

@@ -4,9 +4,12 @@
  * The rules, in order of importance:
  * 1. Nothing is changed unless DNS gave at least one usable (private IPv4) address: a failed, empty or
  *    public-only answer leaves the group exactly as it is, so a DNS glitch can never empty it.
- * 2. New addresses are registered first; stale ones are deregistered only after that succeeded, and only
- *    if a second, fresh lookup does not return them either (a concurrent run that resolved a moment
- *    earlier cannot remove the address a later run just registered).
+ * 2. New addresses are registered first. A stale target (an address DNS no longer returns, or another
+ *    port) is deregistered only once a target at an address DNS returns is `healthy`, and only if a
+ *    second, fresh lookup does not return it either. Until then it stays: keeping a target that fails its
+ *    health checks costs nothing (the load balancer routes to healthy targets), while removing the one
+ *    that serves, because of a stale or wrong DNS answer, takes the endpoint down for as long as a
+ *    re-registration takes (tens of seconds to minutes). A later run (the schedule) finishes the job.
  * 3. Every call is idempotent (registering a registered target and deregistering an absent one are
  *    no-ops for ELB), so runs may overlap or repeat; a run that finds nothing to do calls no write API.
  * 4. Throttling and transient errors are retried with bounded backoff, never past the function's deadline.
@@ -20,7 +23,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { Logger } from "./log";
 import { Resolve, usableAddresses } from "./resolve";
-import { RetryContext, RetryPolicy, withRetry } from "./retry";
+import { isAccessDenied, RetryContext, RetryPolicy, withRetry } from "./retry";
 import { CHANGE_TAG_KEY, POLL_INTERVAL_MS, SyncTarget } from "./settings";
 
 export interface SyncDeps {
@@ -39,6 +42,8 @@ export interface SyncOptions {
     deadline: number;
     /** Target groups reconciled at once (keeps a 100-endpoint stack well under ELB's API rate limits). */
     concurrency: number;
+    /** Epoch ms the run started: access-denied answers are retried for `retry.accessDeniedMs` from then. */
+    startedAt: number;
 }
 
 export type FailureReason =
@@ -66,7 +71,17 @@ export interface TargetGroupResult {
     deregistered: string[];
     /** Registered addresses the load balancer reports as not in use (`Target.NotInUse`). */
     unserved: string[];
+    /**
+     * Stale targets this run left registered (`ip`, or `ip:port` on another port): no target at an address
+     * DNS returns was healthy yet, or the confirming lookup failed (see `deferredBecause`). A later run
+     * deregisters them.
+     */
+    deferred: string[];
+    deferredBecause?: DeferReason;
 }
+
+/** Why a stale target was kept: see {@link TargetGroupResult.deferred}. */
+export type DeferReason = "replacement-not-healthy" | "second-lookup-failed";
 
 interface CurrentTarget {
     id: string;
@@ -76,6 +91,13 @@ interface CurrentTarget {
 }
 
 const DRAINING = new Set(["draining", "unhealthy.draining"]);
+
+/**
+ * The one state in which the load balancer is known to route to a target. `initial` (registration or
+ * first health checks in progress), `unhealthy`, `unused` and `unavailable` are not evidence that the
+ * address serves the database.
+ */
+const SERVING = "healthy";
 
 function errorText(e: unknown): string {
     const err = e as { name?: string; message?: string };
@@ -100,6 +122,7 @@ export async function reconcileTargetGroup(target: SyncTarget, deps: SyncDeps, o
         registered: [],
         deregistered: [],
         unserved: [],
+        deferred: [],
     };
     const fail = (reason: FailureReason, message: string): TargetGroupResult => {
         result.outcome = "failed";
@@ -122,8 +145,15 @@ export async function reconcileTargetGroup(target: SyncTarget, deps: SyncDeps, o
         now: deps.now,
         random: deps.random,
         deadline: opts.deadline,
+        startedAt: opts.startedAt,
         onRetry: ({ attempt, delayMs, reason, error }) => log.warn("api-retry", { operation, attempt, delayMs, reason, error: errorText(error) }),
     });
+    // An access-denied answer that outlasted the deploy-time retries says how long it was retried.
+    const failureText = (e: unknown): string =>
+        isAccessDenied(e) && opts.retry.accessDeniedMs > 0
+            ? `${errorText(e)} (still denied ${Math.round((deps.now() - opts.startedAt) / 1000)} s after the run started: ` +
+              "the function's role policy has not reached this API yet, or does not grant the call)"
+            : errorText(e);
 
     if (deps.now() >= opts.deadline) return fail("out-of-time", "the function ran out of time before this target group's turn; the next run will do it");
 
@@ -152,12 +182,14 @@ export async function reconcileTargetGroup(target: SyncTarget, deps: SyncDeps, o
         current = await describe(deps, target.targetGroupArn, retry("DescribeTargetHealth"));
     } catch (e) {
         if (isTargetGroupNotFound(e)) return fail("target-group-not-found", `${errorText(e)}; was the endpoint removed?`);
-        return fail("describe-failed", errorText(e));
+        return fail("describe-failed", failureText(e));
     }
     const active = current.filter((t) => !DRAINING.has(t.state));
     const has = (list: { id: string; port: number }[], id: string) => list.some((t) => t.id === id && t.port === target.port);
     const toRegister = usable.filter((ip) => !has(active, ip));
     const stale = active.filter((t) => t.port !== target.port || !usable.includes(t.id));
+    // Read before this run's registrations: a target registered now is `initial` for a while anyway.
+    const serving = active.filter((t) => t.port === target.port && usable.includes(t.id) && t.state === SERVING).map((t) => t.id);
     for (const t of active) {
         if (usable.includes(t.id) && t.port === target.port && t.state === "unused" && t.reason === "Target.NotInUse") result.unserved.push(t.id);
     }
@@ -180,14 +212,27 @@ export async function reconcileTargetGroup(target: SyncTarget, deps: SyncDeps, o
             );
         } catch (e) {
             if (isTargetGroupNotFound(e)) return fail("target-group-not-found", `${errorText(e)}; was the endpoint removed?`);
-            return fail("register-failed", `${errorText(e)}; stale targets were kept`);
+            return fail("register-failed", `${failureText(e)}; stale targets were kept`);
         }
         result.registered = toRegister;
         for (const address of toRegister) log.info("target-registered", { address, port: target.port });
     }
 
-    // 4. Then deregister what DNS no longer returns, checked against a fresh answer.
-    if (stale.length > 0) {
+    // 4. Then deregister what DNS no longer returns, once a current target serves, checked against a fresh answer.
+    const label = (t: CurrentTarget) => (t.port === target.port ? t.id : `${t.id}:${t.port}`);
+    const defer = (targets: CurrentTarget[], because: DeferReason, why: string, level: "info" | "warn") => {
+        result.deferred = targets.map(label);
+        result.deferredBecause = because;
+        log[level]("deregistration-deferred", { stale: targets.map((t) => `${t.id}:${t.port}`), reason: because, why });
+    };
+    if (stale.length > 0 && serving.length === 0) {
+        defer(
+            stale,
+            "replacement-not-healthy",
+            "no target at an address DNS returns is healthy yet; stale targets stay registered (the load balancer routes only to healthy ones) until a run finds one healthy",
+            "info",
+        );
+    } else if (stale.length > 0) {
         let fresh: string[] | undefined;
         try {
             fresh = usableAddresses(await deps.resolve(target.rdsAddress)).usable;
@@ -195,10 +240,7 @@ export async function reconcileTargetGroup(target: SyncTarget, deps: SyncDeps, o
             fresh = undefined;
         }
         if (fresh === undefined || fresh.length === 0) {
-            log.warn("deregistration-deferred", {
-                stale: stale.map((t) => `${t.id}:${t.port}`),
-                why: "the second lookup before deregistering failed; stale targets stay until a run can confirm them",
-            });
+            defer(stale, "second-lookup-failed", "the second lookup before deregistering failed; stale targets stay until a run can confirm them", "warn");
         } else {
             const gone = stale.filter((t) => t.port !== target.port || !fresh!.includes(t.id));
             const remaining = active.length + result.registered.length - gone.length;
@@ -213,9 +255,9 @@ export async function reconcileTargetGroup(target: SyncTarget, deps: SyncDeps, o
                     );
                 } catch (e) {
                     if (result.registered.length > 0) await markChange(deps, target, retry, log);
-                    return fail("deregister-failed", `${errorText(e)}; the new address is registered, the stale one stays until the next run`);
+                    return fail("deregister-failed", `${failureText(e)}; the current address is registered, the stale one stays until the next run`);
                 }
-                result.deregistered = gone.map((t) => (t.port === target.port ? t.id : `${t.id}:${t.port}`));
+                result.deregistered = gone.map(label);
                 for (const t of gone) log.info("target-deregistered", { address: t.id, port: t.port });
             }
         }
@@ -255,8 +297,12 @@ async function markChange(deps: SyncDeps, target: SyncTarget, retry: (op: string
 
 /**
  * After an RDS event: keeps resolving the instance's name (every {@link POLL_INTERVAL_MS}) until the
- * answer differs from the addresses the group holds, or `pollSeconds` pass. Returns the ms waited when a
- * change was seen, undefined otherwise. The caller reconciles either way.
+ * answer holds an address the group does not, or differs from the first answer of the wait, or
+ * `pollSeconds` pass. Returns the ms waited when a change was seen, undefined otherwise. The caller
+ * reconciles either way.
+ *
+ * A group may hold more than DNS returns (a stale target kept until its replacement is healthy), so "the
+ * answer differs from the group" would end the wait at once, before the change the event announces.
  */
 export async function waitForAddressChange(
     target: SyncTarget,
@@ -276,11 +322,13 @@ export async function waitForAddressChange(
             now: deps.now,
             random: deps.random,
             deadline: opts.deadline,
+            startedAt: opts.startedAt,
         });
         held = current.filter((t) => !DRAINING.has(t.state) && t.port === target.port).map((t) => t.id);
     } catch {
         return undefined; // the reconciliation reports why
     }
+    let first: string[] | undefined;
     for (;;) {
         let usable: string[] | undefined;
         try {
@@ -288,7 +336,8 @@ export async function waitForAddressChange(
         } catch {
             usable = undefined; // a failed lookup while waiting is not a change
         }
-        if (usable !== undefined && usable.length > 0 && !sameSet(usable, held)) {
+        if (usable !== undefined && usable.length > 0) first ??= usable;
+        if (usable !== undefined && usable.length > 0 && (usable.some((ip) => !held.includes(ip)) || !sameSet(usable, first!))) {
             const waitedMs = deps.now() - start;
             log.info("address-change-seen", { from: [...held].sort(), to: usable, waitedMs });
             return waitedMs;

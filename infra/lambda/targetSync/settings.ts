@@ -31,10 +31,11 @@ export const EVENT_POLL_SECONDS = { min: 0, max: 60, default: 50 } as const;
 export const POLL_INTERVAL_MS = 2000;
 
 /**
- * The function's timeout. Must cover the longest event wait (60 s) plus a reconciliation whose retries
- * are bounded by the time left (see `deadline` in reconcile.ts).
+ * The function's timeout. Must cover the longest event wait (60 s), and the deploy-time run's retries of
+ * access-denied answers (2 minutes, `DEPLOY_RETRY` in retry.ts), each followed by a reconciliation whose
+ * retries are bounded by the time left (see `deadline` in reconcile.ts).
  */
-export const FUNCTION_TIMEOUT_SECONDS = 120;
+export const FUNCTION_TIMEOUT_SECONDS = 180;
 
 /**
  * RDS DB instance events after which the instance's address may have changed. Source: "Amazon RDS event
