@@ -243,10 +243,11 @@ describe("the RDS reboot policy", () => {
         allowedCidrs: ["203.0.113.0/24"],
     });
 
-    it('"never" binds no hook; "always" and the default bind the reboot hook to the listener', async () => {
+    it('"never" binds no hook; the other policies and the default bind the restart hook to the listener', async () => {
         for (const [restart, hooks] of [
             ["never", {}],
             ["always", { afterCreate: ["reporting-rds-reboot"] }],
+            ["when-pending-or-parameters", { afterCreate: ["reporting-rds-reboot"] }],
             [undefined, { afterCreate: ["reporting-rds-reboot"] }],
         ] as const) {
             const { tls } = await run({ vpcId: VPC, publicSubnetIds: SUBNETS, targetSync: false, endpoints: [rdsEndpoint(restart ? { restart } : {})] });
@@ -297,7 +298,7 @@ describe("the RDS reboot policy", () => {
                 pulumi.InputPropertiesError.isInstance(e) &&
                 JSON.stringify(e.errors.map((x) => [x.propertyPath, x.reason])) ===
                     JSON.stringify([
-                        ["database.restart", '"sometimes" is not one of "when-pending", "always", "never"'],
+                        ["database.restart", '"sometimes" is not one of "when-pending", "when-pending-or-parameters", "always", "never"'],
                         ["database.restartTimeoutMinutes", "0 is out of range (expected 1..180)"],
                     ]),
         );
