@@ -541,8 +541,8 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
             plan.manageRdsTargets ? child : { parent: this, ignoreChanges: [`tags["${CHANGE_TAG_KEY}"]`] },
         );
 
-        // The endpoint is provisioned once its listener exists: then the RDS instance is rebooted if (by policy) it
-        // needs one. A hook, so it runs in the deployment, after the fact, and fails it when the reboot does.
+        // The endpoint is provisioned once its listener exists: then the restart hook applies what the policy allows
+        // to the RDS instance. A hook, so it runs in the deployment, after the fact, and fails it when that fails.
         const restart = plan.kind === "rds" ? (db.restart ?? RdsRestartPolicy.WhenPending) : RdsRestartPolicy.Never;
         const rebootHook =
             restart === RdsRestartPolicy.Never
