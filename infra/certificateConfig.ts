@@ -8,9 +8,9 @@ import type { EndpointSpec } from "./config";
 import type { EngineName } from "./integrations";
 import { checkKnownKeys, isPlainObject, join, optionalArray, optionalInteger, optionalString, patterns, Problems, show } from "./validation";
 
-export type RdsRestartName = "when-pending" | "always" | "never";
+export type RdsRestartName = "when-pending" | "when-pending-or-parameters" | "always" | "never";
 
-export const RDS_RESTART_VALUES: readonly RdsRestartName[] = ["when-pending", "always", "never"];
+export const RDS_RESTART_VALUES: readonly RdsRestartName[] = ["when-pending", "when-pending-or-parameters", "always", "never"];
 
 /** `database.restartTimeoutMinutes`: bound on a restart hook, per kind of database. */
 export const RESTART_TIMEOUT_MINUTES = { min: 1, max: 180, rdsDefault: 20, selfManagedDefault: 10 } as const;
@@ -100,7 +100,7 @@ export function readRdsRestart(problems: Problems, path: string, value: Record<s
     }
     const timeout = readRestartTimeout(problems, path, value);
     if (timeout !== undefined && restart === "never") {
-        problems.error(join(path, "restartTimeoutMinutes"), `has no effect with restart: "never" (nothing is rebooted); remove it or change restart`);
+        problems.error(join(path, "restartTimeoutMinutes"), `has no effect with restart: "never" (nothing is restarted); remove it or change restart`);
     }
     return { ...(restart !== undefined ? { restart } : {}), ...(timeout !== undefined ? { restartTimeoutMinutes: timeout } : {}) };
 }

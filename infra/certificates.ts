@@ -4,18 +4,38 @@
  * and per-endpoint outputs that tell a client how to verify the certificate through the endpoint.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CertificateAuthority } from "./components/certificateAuthority";
-import { DatabaseCertificate } from "./components/databaseCertificate";
+import { renewalStartsAt } from "./certificateExpiry";
+import { CA_DEFAULTS, CertificateAuthority } from "./components/certificateAuthority";
+import { DatabaseCertificate, SERVER_CERTIFICATE } from "./components/databaseCertificate";
 import { DatabaseEndpoint } from "./components/databaseEndpoint";
 import { DatabaseEngine } from "./components/databaseIntegrations";
 import type { StackSpec } from "./config";
 import { RdsConnectionInfo, rdsConnectionInfo, SelfManagedConnectionInfo, selfManagedConnectionInfo } from "./connection";
 import { RdsRestartPolicy } from "./hooks/rdsReboot";
 
-/** Stack output `certificateAuthority`: which CA generation issues, and when each expires. */
+/**
+ * Stack output `certificateAuthority`: which CA generation issues, when each expires, and when its renewal
+ * window opens (from then on every deployment fails until the CA is renewed or rotated).
+ */
 export interface CertificateAuthorityOutput {
     issuer: number;
-    generations: { generation: number; expiresAt: string }[];
+    generations: { generation: number; expiresAt: string; renewalStartsAt: string }[];
+}
+
+/**
+ * Stack output `certificates.<name>`, per self-managed database: its server certificate's expiry and when its
+ * renewal window opens. From `renewalStartsAt` on, the first `pulumi up` re-issues the certificate and the
+ * restart hook loads it; without a deployment between `renewalStartsAt` and `expiresAt` it expires.
+ */
+export interface ServerCertificateOutput {
+    /** The database, `<addresses>:<port>`. */
+    database: string;
+    /** The endpoints that reach it. */
+    endpoints: string[];
+    expiresAt: string;
+    renewalStartsAt: string;
+    /** The Secrets Manager secret the certificate is delivered in. */
+    secretName: string;
 }
 
 /** Stack outputs of certificate validation. */
@@ -23,6 +43,8 @@ export interface TlsOutputs {
     /** PEM bundle of every CA generation: what `aptible environment:ca_cert` prints, and what clients trust. */
     caCertificate: pulumi.Output<string>;
     certificateAuthority: pulumi.Output<CertificateAuthorityOutput>;
+    /** Per self-managed database (by its certificate component's name): when its certificate needs a deployment. */
+    certificates: Record<string, pulumi.Output<ServerCertificateOutput>>;
     /** Per endpoint: how to verify the database's certificate through it. */
     tls: Record<string, pulumi.Output<RdsConnectionInfo | SelfManagedConnectionInfo>>;
 }
@@ -131,7 +153,23 @@ export function buildCertificates(
         .all(authorities.map(([, ca]) => ca.certificatePem))
         .apply((pems) => pems.map((p) => `${p.trim()}\n`).join(""));
     const certificateAuthority = pulumi
-        .all(authorities.map(([generation, ca]) => ca.validityEndTime.apply((expiresAt) => ({ generation, expiresAt }))))
+        .all(
+            authorities.map(([generation, ca]) =>
+                ca.validityEndTime.apply((expiresAt) => ({ generation, expiresAt, renewalStartsAt: renewalStartsAt(expiresAt, CA_DEFAULTS.earlyRenewalHours) })),
+            ),
+        )
         .apply((generations) => ({ issuer: spec.certificateAuthority.issuer, generations }));
-    return { outputs: { caCertificate, certificateAuthority, tls }, certificates: [...new Set([...certificates.values()].map((c) => c.certificate))] };
+    const issued = [...new Set([...certificates.values()].map((c) => c.certificate))];
+    const expiries: Record<string, pulumi.Output<ServerCertificateOutput>> = {};
+    for (const db of spec.selfManagedDatabases) {
+        const { certificate } = certificates.get(db.endpoints[0])!;
+        expiries[db.name] = pulumi.all([certificate.validityEndTime, certificate.secretName]).apply(([expiresAt, secretName]) => ({
+            database: `${db.addresses.join(",")}:${db.port}`,
+            endpoints: db.endpoints,
+            expiresAt,
+            renewalStartsAt: renewalStartsAt(expiresAt, SERVER_CERTIFICATE.earlyRenewalHours),
+            secretName,
+        }));
+    }
+    return { outputs: { caCertificate, certificateAuthority, certificates: expiries, tls }, certificates: issued };
 }

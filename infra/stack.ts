@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DatabaseEndpoint, IpAddressType } from "./components/databaseEndpoint";
 import { AdminConnection, DatabaseEngine, databaseEngineOfRds, DatabaseIntegrations, IntegrationAccess } from "./components/databaseIntegrations";
 import { TargetSync, TargetSyncTarget } from "./components/targetSync";
-import { buildCertificates, CertificateAuthorityOutput } from "./certificates";
+import { buildCertificates, CertificateAuthorityOutput, ServerCertificateOutput } from "./certificates";
 import { CONFIG_NAMESPACE, EndpointSpec, parseStackConfig, RawStackConfig, StackSpec } from "./config";
 import { RdsConnectionInfo, SelfManagedConnectionInfo } from "./connection";
 import { RdsRestartPolicy } from "./hooks/rdsReboot";
@@ -73,6 +73,11 @@ export interface StackOutputs {
     caCertificate: pulumi.Output<string>;
     /** The CA generation that issues server certificates, and when each generation expires. */
     certificateAuthority: pulumi.Output<CertificateAuthorityOutput>;
+    /**
+     * Per self-managed database: its server certificate's expiry and renewal window (`pulumi stack output
+     * certificates`); what to monitor, with `certificateAuthority`. Empty without self-managed databases.
+     */
+    certificates: Record<string, pulumi.Output<ServerCertificateOutput>>;
     /** Per endpoint: how a client verifies the database's certificate through it (see infra/connection.ts). */
     tls: Record<string, pulumi.Output<RdsConnectionInfo | SelfManagedConnectionInfo>>;
     /** Present when an endpoint declares integrations: per endpoint, per integration. */

@@ -160,7 +160,7 @@ describe("the stack's CA", () => {
         assert.equal(caCertificate, issued.caCertPem);
         assert.match(caCertificate, /^-----BEGIN CERTIFICATE-----\n[^\n]+\n-----END CERTIFICATE-----\n$/);
         assert.equal(await isSecret(outputs.caCertificate), false);
-        assert.deepEqual(authority, { issuer: 1, generations: [{ generation: 1, expiresAt: "2034-12-30T00:00:00Z" }] });
+        assert.deepEqual(authority, { issuer: 1, generations: [{ generation: 1, expiresAt: "2034-12-30T00:00:00Z", renewalStartsAt: "2033-12-30T00:00:00Z" }] });
         assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
     });
 
@@ -190,8 +190,8 @@ describe("the stack's CA", () => {
         assert.deepEqual(await unwrap(outputs.certificateAuthority), {
             issuer: 1,
             generations: [
-                { generation: 1, expiresAt: "2034-12-30T00:00:00Z" },
-                { generation: 2, expiresAt: "2034-12-30T00:00:00Z" },
+                { generation: 1, expiresAt: "2034-12-30T00:00:00Z", renewalStartsAt: "2033-12-30T00:00:00Z" },
+                { generation: 2, expiresAt: "2034-12-30T00:00:00Z", renewalStartsAt: "2033-12-30T00:00:00Z" },
             ],
         });
 

@@ -76,15 +76,19 @@ describe("an RDS database's restart settings", () => {
         assert.equal("restartTimeoutMinutes" in db, false);
         const set = parseStackConfig(config([rds({ restart: "always", restartTimeoutMinutes: 45 })])).spec.endpoints[0].database;
         assert.deepEqual([set.kind === "rds" && set.restart, set.restartTimeoutMinutes], ["always", 45]);
+        for (const restart of ["when-pending", "when-pending-or-parameters", "never"]) {
+            const db = parseStackConfig(config([rds({ restart })])).spec.endpoints[0].database;
+            assert.equal(db.kind === "rds" && db.restart, restart);
+        }
     });
 
     it("refuses an unknown policy, a timeout out of range or without effect, and self-managed fields", () => {
         assert.deepEqual(errorsOf(config([rds({ restart: "sometimes", restartTimeoutMinutes: 0 })])), [
-            'endpoints[0].database.restart: "sometimes" is not one of "when-pending", "always", "never"',
+            'endpoints[0].database.restart: "sometimes" is not one of "when-pending", "when-pending-or-parameters", "always", "never"',
             "endpoints[0].database.restartTimeoutMinutes: 0 is out of range (expected 1..180)",
         ]);
         assert.deepEqual(errorsOf(config([rds({ restart: "never", restartTimeoutMinutes: 30 })])), [
-            'endpoints[0].database.restartTimeoutMinutes: has no effect with restart: "never" (nothing is rebooted); remove it or change restart',
+            'endpoints[0].database.restartTimeoutMinutes: has no effect with restart: "never" (nothing is restarted); remove it or change restart',
         ]);
         assert.deepEqual(
             errorsOf(config([rds({ hostname: "db.internal", instanceIds: ["i-0a1b2c3d4e5f60718"], restartCommand: "reboot" })])),

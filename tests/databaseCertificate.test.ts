@@ -10,7 +10,8 @@ import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackFile } from "../scripts/stackFile";
 import { RdsRestartPolicy } from "../infra/hooks/rdsReboot";
-import { exampleWorld, installMockCloud, isSecret, MockCloud, mockPem, parentName, settle, unwrap } from "./support/mockCloud";
+import { certificateExpiryNotice, EXPIRY_NOTICE, expiryClock, renewalStartsAt } from "../infra/certificateExpiry";
+import { exampleWorld, installMockCloud, isSecret, MOCK_NOW, MockCloud, mockPem, parentName, settle, unwrap } from "./support/mockCloud";
 
 let cloud: MockCloud;
 let stack: typeof import("../infra/stack");
@@ -243,10 +244,11 @@ describe("the RDS reboot policy", () => {
         allowedCidrs: ["203.0.113.0/24"],
     });
 
-    it('"never" binds no hook; "always" and the default bind the reboot hook to the listener', async () => {
+    it('"never" binds no hook; the other policies and the default bind the restart hook to the listener', async () => {
         for (const [restart, hooks] of [
             ["never", {}],
             ["always", { afterCreate: ["reporting-rds-reboot"] }],
+            ["when-pending-or-parameters", { afterCreate: ["reporting-rds-reboot"] }],
             [undefined, { afterCreate: ["reporting-rds-reboot"] }],
         ] as const) {
             const { tls } = await run({ vpcId: VPC, publicSubnetIds: SUBNETS, targetSync: false, endpoints: [rdsEndpoint(restart ? { restart } : {})] });
@@ -297,7 +299,7 @@ describe("the RDS reboot policy", () => {
                 pulumi.InputPropertiesError.isInstance(e) &&
                 JSON.stringify(e.errors.map((x) => [x.propertyPath, x.reason])) ===
                     JSON.stringify([
-                        ["database.restart", '"sometimes" is not one of "when-pending", "always", "never"'],
+                        ["database.restart", '"sometimes" is not one of "when-pending", "when-pending-or-parameters", "always", "never"'],
                         ["database.restartTimeoutMinutes", "0 is out of range (expected 1..180)"],
                     ]),
         );
@@ -381,5 +383,116 @@ describe("DatabaseCertificate arguments", () => {
             afterCreate: ["named-cert-restart-needed"],
             afterUpdate: ["named-cert-restart-needed"],
         });
+    });
+});
+
+describe("certificate expiry", () => {
+    const SERVER = "the server certificate of the self-managed database 10.0.3.17:3306 (db-10.0.3.17-3306-cert)";
+    const END = "2027-04-06T00:00:00Z";
+    const WINDOW = "2027-01-06T00:00:00Z";
+    const at = (iso: string) => Date.parse(iso);
+
+    it("the renewal window opens earlyRenewalHours before the expiry", () => {
+        assert.equal(renewalStartsAt(END, 2160), WINDOW);
+        assert.equal(renewalStartsAt("2034-12-30T00:00:00Z", 8760), "2033-12-30T00:00:00Z");
+    });
+
+    it("a server certificate: no notice until 30 days before its window, then one that says to deploy", () => {
+        assert.equal(EXPIRY_NOTICE.leadDays, 30);
+        assert.equal(certificateExpiryNotice(SERVER, END, 2160, "redeploy", at("2026-12-06T23:59:59Z")), undefined);
+        assert.equal(
+            certificateExpiryNotice(SERVER, END, 2160, "redeploy", at("2026-12-07T00:00:00Z")),
+            `${SERVER} expires at ${END}; its renewal window opens at ${WINDOW}. Run pulumi up between then and its expiry: ` +
+                "nothing renews it without a deployment",
+        );
+        assert.equal(
+            certificateExpiryNotice(SERVER, END, 2160, "redeploy", at(WINDOW)),
+            `${SERVER} expires at ${END} and has been in its renewal window since ${WINDOW}: the first pulumi up that reaches it ` +
+                "re-issues it (a replacement in the plan) and restarts the database; run one before it expires",
+        );
+        assert.equal(
+            certificateExpiryNotice(SERVER, END, 2160, "redeploy", at(END)),
+            `${SERVER} expired at ${END}: clients that verify it fail. Run pulumi up now: it re-issues the certificate and the ` +
+                "restart hook makes the database load it",
+        );
+    });
+
+    it("the CA: the notices say that deployments fail in its window, and to renew or rotate it first", () => {
+        const ca = "the CA certificate ca-1-cert";
+        const end = "2034-12-30T00:00:00Z";
+        assert.equal(certificateExpiryNotice(ca, end, 8760, "protected-ca", at("2033-11-29T23:59:59Z")), undefined);
+        assert.equal(
+            certificateExpiryNotice(ca, end, 8760, "protected-ca", at("2033-11-30T00:00:00Z")),
+            `${ca} expires at ${end}; its renewal window opens at 2033-12-30T00:00:00Z, and from then on every deployment fails. ` +
+                'Renew or rotate it before then (README, "Rotating the CA")',
+        );
+        assert.equal(
+            certificateExpiryNotice(ca, end, 8760, "protected-ca", at("2034-01-01T00:00:00Z")),
+            `${ca} expires at ${end} and has been in its renewal window since 2033-12-30T00:00:00Z: every deployment plans to ` +
+                'replace it and fails, since it is protected. Renew or rotate it (README, "Rotating the CA")',
+        );
+        assert.equal(
+            certificateExpiryNotice(ca, end, 8760, "protected-ca", at(end)),
+            `${ca} expired at ${end}: clients that trust only it fail, and so does every deployment. Renew or rotate it now ` +
+                '(README, "Rotating the CA")',
+        );
+    });
+
+    async function warningsAt(now: string): Promise<string[]> {
+        expiryClock.now = () => at(now);
+        try {
+            warnings.length = 0;
+            cloud.reset(exampleWorld());
+            pulumi.runtime.setAllConfig(readStackFile("dev").config);
+            const outputs = stack.main(stack.readRawStackConfig());
+            await unwrap(outputs.certificateAuthority);
+            await settle();
+            return warnings.filter((w) => w.includes("expire"));
+        } finally {
+            expiryClock.now = () => MOCK_NOW;
+        }
+    }
+
+    it("pulumi up and preview warn about a certificate in its renewal window, or soon in it", async () => {
+        assert.deepEqual(await warningsAt("2026-12-01T00:00:00Z"), []);
+        assert.deepEqual(await warningsAt("2026-12-20T00:00:00Z"), [
+            `${SERVER} expires at ${END}; its renewal window opens at ${WINDOW}. Run pulumi up between then and its expiry: ` +
+                "nothing renews it without a deployment",
+        ]);
+        assert.deepEqual(await warningsAt("2027-02-01T00:00:00Z"), [
+            `${SERVER} expires at ${END} and has been in its renewal window since ${WINDOW}: the first pulumi up that reaches it ` +
+                "re-issues it (a replacement in the plan) and restarts the database; run one before it expires",
+        ]);
+        // Years on, with no deployment since: the server certificate has expired, the CA's window is near.
+        assert.deepEqual((await warningsAt("2033-12-15T00:00:00Z")).sort(), [
+            "the CA certificate ca-1-cert expires at 2034-12-30T00:00:00Z; its renewal window opens at 2033-12-30T00:00:00Z, and from " +
+                'then on every deployment fails. Renew or rotate it before then (README, "Rotating the CA")',
+            `${SERVER} expired at ${END}: clients that verify it fail. Run pulumi up now: it re-issues the certificate and the ` +
+                "restart hook makes the database load it",
+        ]);
+    });
+
+    it("the certificates output: per self-managed database, its expiry, its renewal window and its secret", async () => {
+        warnings.length = 0;
+        cloud.reset(exampleWorld());
+        pulumi.runtime.setAllConfig(readStackFile("dev").config);
+        const outputs = stack.main(stack.readRawStackConfig());
+        const certificates: Record<string, unknown> = {};
+        for (const [name, out] of Object.entries(outputs.certificates)) certificates[name] = await unwrap(out);
+        assert.deepEqual(certificates, {
+            "db-10.0.3.17-3306": {
+                database: "10.0.3.17:3306",
+                endpoints: ["legacy-mysql"],
+                expiresAt: END,
+                renewalStartsAt: WINDOW,
+                secretName: "db-endpoints/dev/db-10.0.3.17-3306/tls",
+            },
+        });
+        assert.deepEqual(await unwrap(outputs.certificateAuthority), {
+            issuer: 1,
+            generations: [{ generation: 1, expiresAt: "2034-12-30T00:00:00Z", renewalStartsAt: "2033-12-30T00:00:00Z" }],
+        });
+        await settle();
+        assert.deepEqual(warnings.filter((w) => w.includes("expire")), []);
     });
 });

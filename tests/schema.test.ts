@@ -102,7 +102,7 @@ describe("the package schema (what the C#, Python, Go and YAML SDKs are generate
         assert.equal(manifest.exports, undefined, "package.json exports would override main for the schema analyzer");
         assert.ok(fs.existsSync(path.join(REPO_ROOT, manifest.main)));
         const plugin = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "PulumiPlugin.yaml"), "utf8")) as { runtime: unknown };
-        assert.deepEqual(plugin, { runtime: "nodejs" });
+        assert.deepEqual(plugin, { runtime: "nodejs", requiredPulumiVersion: ">=3.238.0" });
         // The analyzer type-checks the files tsconfig.json at the plugin root includes; the entry must be one.
         const config = ts.getParsedCommandLineOfConfigFile(path.join(REPO_ROOT, "tsconfig.json"), {}, {
             ...ts.sys,

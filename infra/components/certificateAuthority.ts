@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import { certificateExpiryNotice } from "../certificateExpiry";
 import { optionalInteger, Problems, show } from "../validation";
 import { throwIfInvalidArgs } from "./argsError";
 
@@ -112,6 +113,11 @@ export class CertificateAuthority extends pulumi.ComponentResource {
             },
             guarded,
         );
+        // The renewal window makes every deployment fail (the certificate is protected): warn before it opens.
+        certificate.validityEndTime.apply((end) => {
+            const notice = certificateExpiryNotice(`the CA certificate ${name}-cert`, end, plan.earlyRenewalHours, "protected-ca");
+            if (notice) pulumi.log.warn(notice, this);
+        });
 
         this.certificatePem = certificate.certPem;
         this.privateKeyPem = privateKeyPem;

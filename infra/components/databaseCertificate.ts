@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { MAX_INSTANCE_IDS, RESTART_COMMAND_MAX_LENGTH, RESTART_TIMEOUT_MINUTES } from "../certificateConfig";
+import { certificateExpiryNotice } from "../certificateExpiry";
 import { manualRestartHook, SECRET_KEYS, ssmRestartHook, tlsDirectory } from "../hooks/ssmRestart";
 import { optionalInteger, patterns, Problems, readIpv4Addresses, show } from "../validation";
 import { DatabaseEngine } from "./databaseIntegrations";
@@ -13,7 +14,10 @@ export const SERVER_CERTIFICATE = {
     rsaBits: 2048,
     /** 825 days: the longest validity Apple platforms accept for a TLS server certificate, whatever its CA. */
     validityHours: 19_800,
-    /** 90 days: the first deployment in that window re-issues the certificate (and runs the restart hook). */
+    /**
+     * 90 days: the first deployment in that window re-issues the certificate (and runs the restart hook); with
+     * no deployment in it, the certificate expires. Deployments warn from 30 days before the window opens.
+     */
     earlyRenewalHours: 2_160,
     organization: "db-endpoints",
 } as const;
@@ -243,6 +247,16 @@ export class DatabaseCertificate extends pulumi.ComponentResource {
             },
             child,
         );
+        // Nothing renews the certificate between deployments: say so from before its renewal window opens.
+        certificate.validityEndTime.apply((end) => {
+            const notice = certificateExpiryNotice(
+                `the server certificate of the ${plan.description} (${name}-cert)`,
+                end,
+                SERVER_CERTIFICATE.earlyRenewalHours,
+                "redeploy",
+            );
+            if (notice) pulumi.log.warn(notice, this);
+        });
 
         const tags = pulumi.output(args.tags ?? {}).apply((t) => ({
             ...(t as Record<string, string>),

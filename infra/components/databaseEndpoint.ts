@@ -40,9 +40,11 @@ export interface DatabaseTarget {
      */
     securityGroupId?: pulumi.Input<string>;
     /**
-     * RDS only: whether to reboot the instance once the endpoint is provisioned (its listener created), so
-     * that pending TLS changes take effect. Default `when-pending`: only when the instance reports a pending
-     * CA certificate change or a DB parameter group in `pending-reboot`.
+     * RDS only: what the restart hook may do to the instance once the endpoint is provisioned (its listener
+     * created). Default `when-pending`: apply a pending CA certificate change (ModifyDBInstance with
+     * ApplyImmediately) when nothing else would be applied with it, and never reboot; every other pending
+     * change is reported, not applied. `when-pending-or-parameters` also reboots for a DB parameter group in
+     * `pending-reboot`; `always` restarts the instance once; `never` binds no hook.
      */
     restart?: RdsRestartPolicy;
     /** RDS only: minutes the reboot hook waits, at most, for the instance to be available again (1..180). Default 20. */
@@ -539,8 +541,8 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
             plan.manageRdsTargets ? child : { parent: this, ignoreChanges: [`tags["${CHANGE_TAG_KEY}"]`] },
         );
 
-        // The endpoint is provisioned once its listener exists: then the RDS instance is rebooted if (by policy) it
-        // needs one. A hook, so it runs in the deployment, after the fact, and fails it when the reboot does.
+        // The endpoint is provisioned once its listener exists: then the restart hook applies what the policy allows
+        // to the RDS instance. A hook, so it runs in the deployment, after the fact, and fails it when that fails.
         const restart = plan.kind === "rds" ? (db.restart ?? RdsRestartPolicy.WhenPending) : RdsRestartPolicy.Never;
         const rebootHook =
             restart === RdsRestartPolicy.Never

@@ -1,22 +1,59 @@
 /**
- * The RDS reboot hook: after an endpoint in front of an RDS instance is provisioned, reboot the instance when
- * (by policy) it has pending changes that only a reboot applies, such as a new CA certificate identifier or a
- * DB parameter group in `pending-reboot`, then wait, bounded, until it is `available` again.
+ * The RDS restart hook: after an endpoint in front of an RDS instance is provisioned, make a pending TLS change
+ * take effect as the restart policy allows, report every other pending change with why it was left alone, and
+ * wait, bounded, until the instance is `available` again.
+ *
+ * What RDS does decides what each policy may do:
+ * - A pending CA certificate change (`PendingModifiedValues.CACertificateIdentifier`) is not applied by a
+ *   reboot. It waits for the maintenance window, or `ModifyDBInstance` with `ApplyImmediately` applies it,
+ *   restarting the instance to rotate its certificate (unless certificate-rotation restart is turned off).
+ * - `ApplyImmediately` applies the request's modifications and every other pending modification of the
+ *   instance (instance class, storage, engine version, ...). So a CA change is applied only when nothing else
+ *   is pending.
+ * - A static parameter change waits for a restart: the next reboot, or any restart RDS makes (a failure
+ *   reboot, the restart of a certificate rotation). RDS reports it per group (`DBParameterGroups[]
+ *   .ParameterApplyStatus` = `pending-reboot`), never per parameter: `DescribeDBParameters` lists what is set
+ *   in the group, and a parameter's `ApplyMethod` records how it was last modified, for every instance that
+ *   uses the group, not whether this instance has applied it; and what waits may be the switch to another
+ *   group. Whether a pending-reboot change is TLS-related cannot be known, so only an explicit policy
+ *   restarts for one.
  *
  * `rebootIfNeeded` is plain code over an RDSClient and a clock so that it can be tested without AWS and
  * without waiting; `rdsRebootHook` binds it to Pulumi's resource-hook machinery.
  */
-import { DBInstance, DescribeDBInstancesCommand, RDSClient, RebootDBInstanceCommand } from "@aws-sdk/client-rds";
+import {
+    DBInstance,
+    DescribeDBInstancesCommand,
+    DescribeDBParametersCommand,
+    ModifyDBInstanceCommand,
+    Parameter,
+    RDSClient,
+    RebootDBInstanceCommand,
+} from "@aws-sdk/client-rds";
 import * as pulumi from "@pulumi/pulumi";
 import { awsErrorName, awsSdkClientConfig, Clock, describeAwsError, systemClock, valueOf } from "./support";
 
-/** When to reboot an RDS instance after an endpoint in front of it is provisioned. */
+/** What the restart hook may do to an RDS instance after an endpoint in front of it is provisioned. */
 export enum RdsRestartPolicy {
-    /** Reboot only when the instance reports pending changes that need a reboot (the default). */
+    /**
+     * Apply a pending TLS change, nothing else (the default): a pending CA certificate change is applied with
+     * ModifyDBInstance (ApplyImmediately), which restarts the instance, provided no other modification and no
+     * DB parameter group in `pending-reboot` is waiting (that call or its restart would apply them too). Never
+     * reboots the instance; every other pending change is reported, not applied.
+     */
     WhenPending = "when-pending",
-    /** Always reboot, as Aptible restarts a database after an endpoint is created. */
+    /**
+     * As `when-pending`, and also reboot when a DB parameter group is in `pending-reboot`, whatever parameters
+     * wait (RDS does not say which, so they may have nothing to do with TLS): an explicit opt-in.
+     */
+    WhenPendingOrParameters = "when-pending-or-parameters",
+    /**
+     * Restart the instance once, as Aptible restarts a database after an endpoint is created: a pending CA
+     * certificate change is applied as `when-pending-or-parameters` applies it (its restart is the restart),
+     * otherwise the instance is rebooted, applying whatever waits for a reboot.
+     */
     Always = "always",
-    /** Never reboot; pending changes wait for a reboot by hand or the maintenance window. */
+    /** Never touch the instance (no hook): pending changes wait for the maintenance window or a reboot by hand. */
     Never = "never",
 }
 
@@ -29,6 +66,8 @@ export const RDS_REBOOT = {
      * or, should every poll have missed the reboot, once this long has passed.
      */
     settleMs: 60_000,
+    /** Static parameters named, at most, per parameter group in a report. */
+    maxParametersListed: 20,
 } as const;
 
 /** Statuses an instance does not leave by waiting; the hook fails at once with the status in the message. */
@@ -45,13 +84,13 @@ const STUCK_STATUSES = new Set([
     "deleting",
 ]);
 
-/** Statuses in which a reboot is impossible and unnecessary: pending changes apply when the instance starts. */
+/** Statuses in which a restart is impossible and unnecessary: pending changes apply when the instance starts. */
 const STOPPED_STATUSES = new Set(["stopped", "stopping"]);
 
 /**
  * Busy statuses that apply no TLS change and can last hours (a storage optimisation after a resize, a long
- * backup). Under `when-pending`, an instance in one of them with nothing pending needs no reboot, so the
- * hook decides at once instead of waiting for `available` (and failing a new endpoint's deployment).
+ * backup). An instance in one of them with nothing the policy would apply needs nothing, so the hook decides
+ * at once instead of waiting for `available` (and failing a new endpoint's deployment).
  */
 const UNRELATED_BUSY_STATUSES = new Set([
     "backing-up",
@@ -74,43 +113,154 @@ export interface RdsRebootOptions {
 }
 
 export interface RdsRebootResult {
+    /** Whether the hook called RebootDBInstance. */
     rebooted: boolean;
-    /** Why the instance was (or would have been) rebooted. */
+    /** The CA certificate identifier the hook applied with ModifyDBInstance (ApplyImmediately), if it did. */
+    appliedCaCertificate?: string;
+    /** Why the instance was changed. */
     reasons: string[];
     /** One sentence for the deployment log. */
     message: string;
-    /** Things the operator should know (e.g. a change still pending after the reboot). */
+    /** Pending changes left alone, each with why and what to do, and anything else the operator should know. */
     warnings: string[];
 }
 
-/**
- * The pending changes of an instance that a reboot applies: a new CA certificate identifier, and DB parameter
- * groups whose status is `pending-reboot`.
- */
-export function pendingRebootReasons(instance: DBInstance): string[] {
-    const reasons: string[] = [];
-    const pendingCa = instance.PendingModifiedValues?.CACertificateIdentifier;
-    if (pendingCa) {
-        reasons.push(`CA certificate change ${instance.CACertificateIdentifier ?? "(none)"} -> ${pendingCa} is pending`);
-    }
-    for (const group of instance.DBParameterGroups ?? []) {
-        if (group.ParameterApplyStatus === "pending-reboot") {
-            reasons.push(`DB parameter group ${group.DBParameterGroupName ?? "(unnamed)"} is pending-reboot`);
-        }
-    }
-    return reasons;
+/** The instance's pending CA certificate change, if any. */
+export function pendingCaChange(instance: DBInstance): { from: string; to: string } | undefined {
+    const to = instance.PendingModifiedValues?.CACertificateIdentifier;
+    return to ? { from: instance.CACertificateIdentifier ?? "(none)", to } : undefined;
 }
 
-/** Pending modifications a reboot does not apply (they wait for the maintenance window), by field name. */
+/** Names of the instance's DB parameter groups in `pending-reboot`. */
+export function pendingRebootGroups(instance: DBInstance): string[] {
+    return (instance.DBParameterGroups ?? [])
+        .filter((g) => g.ParameterApplyStatus === "pending-reboot")
+        .map((g) => g.DBParameterGroupName ?? "(unnamed)");
+}
+
+/**
+ * Pending modifications other than the CA certificate, by field name: what waits for the maintenance window
+ * and what `ApplyImmediately` would apply at once. Empty values (an empty list of log exports) do not count.
+ */
 export function pendingMaintenanceChanges(instance: DBInstance): string[] {
     const pending = (instance.PendingModifiedValues ?? {}) as Record<string, unknown>;
     return Object.keys(pending)
-        .filter((k) => k !== "CACertificateIdentifier" && pending[k] !== undefined && pending[k] !== null)
+        .filter((k) => k !== "CACertificateIdentifier" && !isEmpty(pending[k]))
         .sort();
 }
 
+function isEmpty(value: unknown): boolean {
+    if (value === undefined || value === null) return true;
+    if (Array.isArray(value)) return value.length === 0;
+    if (typeof value === "object" && !(value instanceof Date)) return Object.values(value as object).every(isEmpty);
+    return false;
+}
+
+/** What the policy does to an instance as described. Pure. */
+export interface RdsRestartPlan {
+    /** The CA certificate change to apply with ModifyDBInstance (ApplyImmediately), and why. */
+    applyCa?: { to: string; reason: string };
+    /** Whether to call RebootDBInstance (after the CA change, when both). */
+    reboot: boolean;
+    /** Why the reboot, for the log. */
+    reasons: string[];
+    /** What stays pending, each with why and what to do. */
+    leftAlone: string[];
+}
+
 /**
- * Reboots the instance according to `policy` and waits until it is `available` again, within `timeoutMs`.
+ * Decides what `policy` does to `instance`. `groupNotes` adds to a pending-reboot group's name what is known of
+ * its parameters (see {@link describeStaticParameters}); `caApplied` says that this run already applied a CA
+ * change, whose restart `always` counts as its restart.
+ */
+export function planRestart(
+    id: string,
+    instance: DBInstance,
+    policy: RdsRestartPolicy,
+    groupNotes: Record<string, string> = {},
+    caApplied = false,
+): RdsRestartPlan {
+    const ca = pendingCaChange(instance);
+    const others = pendingMaintenanceChanges(instance);
+    const groups = pendingRebootGroups(instance);
+    const described = (g: string) => `DB parameter group ${g} is pending-reboot${groupNotes[g] ? ` (${groupNotes[g]})` : ""}`;
+    const parametersAllowed = policy === RdsRestartPolicy.WhenPendingOrParameters || policy === RdsRestartPolicy.Always;
+    const plan: RdsRestartPlan = { reboot: false, reasons: [], leftAlone: [] };
+
+    if (ca && others.length > 0) {
+        plan.leftAlone.push(
+            `RDS instance ${id}: the pending CA certificate change ${ca.from} -> ${ca.to} was not applied: ModifyDBInstance with ` +
+                `ApplyImmediately would also apply at once the other pending modifications (${others.join(", ")}). It applies in the ` +
+                `maintenance window; to apply all of them now: aws rds modify-db-instance --db-instance-identifier ${id} ` +
+                `--ca-certificate-identifier ${ca.to} --apply-immediately`,
+        );
+    } else if (ca && groups.length > 0 && !parametersAllowed) {
+        plan.leftAlone.push(
+            `RDS instance ${id}: the pending CA certificate change ${ca.from} -> ${ca.to} was not applied: the restart that rotates the ` +
+                `certificate would also apply what DB parameter group ${groups.join(", ")} waits for (pending-reboot), which may have ` +
+                `nothing to do with TLS. It applies in the maintenance window; to let the hook apply it with that restart, set ` +
+                `database.restart to "${RdsRestartPolicy.WhenPendingOrParameters}"`,
+        );
+    } else if (ca) {
+        plan.applyCa = { to: ca.to, reason: `CA certificate change ${ca.from} -> ${ca.to} is pending` };
+    }
+    if (others.length > 0 && !ca) {
+        plan.leftAlone.push(
+            `RDS instance ${id}: pending for the maintenance window, which the hook does not apply: ${others.join(", ")} ` +
+                `(aws rds modify-db-instance --db-instance-identifier ${id} --apply-immediately applies them at once)`,
+        );
+    }
+
+    if (groups.length > 0 && !parametersAllowed) {
+        for (const g of groups) {
+            plan.leftAlone.push(
+                `RDS instance ${id}: ${described(g)}; not rebooting: restart policy "${policy}" restarts for TLS changes only, and RDS ` +
+                    `does not say which parameters wait. A reboot applies them (aws rds reboot-db-instance --db-instance-identifier ${id}); ` +
+                    `database.restart "${RdsRestartPolicy.WhenPendingOrParameters}" lets the hook do it`,
+            );
+        }
+    } else if (groups.length > 0) {
+        plan.reboot = true;
+        plan.reasons.push(...groups.map(described));
+        if (policy === RdsRestartPolicy.Always) plan.reasons.unshift('restart policy is "always"');
+    } else if (policy === RdsRestartPolicy.Always && plan.applyCa === undefined && !caApplied) {
+        plan.reboot = true;
+        plan.reasons.push('restart policy is "always"');
+    }
+    // With a CA change to apply, a reboot decided now waits for that change's restart, which may apply the
+    // parameters already; the hook describes the instance again before rebooting.
+    return plan;
+}
+
+/**
+ * What can be known of the parameters a pending-reboot group may be waiting for: the static parameters set in
+ * it (`Source` user), which a reboot applies; RDS does not say which of them, if any, this instance still waits
+ * for. Never fails the hook: a refused call becomes part of the note.
+ */
+export async function describeStaticParameters(client: RDSClient, group: string, max: number = RDS_REBOOT.maxParametersListed): Promise<string> {
+    const names: string[] = [];
+    let marker: string | undefined;
+    try {
+        do {
+            const page = await client.send(new DescribeDBParametersCommand({ DBParameterGroupName: group, Source: "user", Marker: marker }));
+            names.push(...(page.Parameters ?? []).filter(isStatic).map((p) => p.ParameterName ?? "(unnamed)"));
+            marker = page.Marker;
+        } while (marker);
+    } catch (e) {
+        return `its parameters could not be listed: ${describeAwsError(e)}`;
+    }
+    if (names.length === 0) return "no static parameter is set in it: what waits may be the switch to this group";
+    names.sort();
+    const listed = names.length > max ? `${names.slice(0, max).join(", ")} and ${names.length - max} more` : names.join(", ");
+    return `static parameters set in it: ${listed}; RDS does not say which of them, or whether the switch to this group, waits`;
+}
+
+function isStatic(p: Parameter): boolean {
+    return p.ApplyType === "static";
+}
+
+/**
+ * Applies what `policy` allows to the instance and waits until it is `available` again, within `timeoutMs`.
  * Throws, with the instance, its status and what to do, when the instance is missing, stuck in a status it
  * does not leave by waiting, or not available in time, or when RDS rejects a call.
  */
@@ -121,51 +271,103 @@ export async function rebootIfNeeded(client: RDSClient, options: RdsRebootOption
     const settleMs = options.settleMs ?? RDS_REBOOT.settleMs;
     const log = options.log ?? (() => undefined);
     const minutes = formatMinutes(options.timeoutMs);
+    const policy = options.policy;
 
-    if (!RDS_RESTART_POLICIES.includes(options.policy)) {
-        throw new Error(`RDS instance ${id}: unknown restart policy ${JSON.stringify(options.policy)} (expected ${RDS_RESTART_POLICIES.join(", ")})`);
+    if (!RDS_RESTART_POLICIES.includes(policy)) {
+        throw new Error(`RDS instance ${id}: unknown restart policy ${JSON.stringify(policy)} (expected ${RDS_RESTART_POLICIES.join(", ")})`);
     }
-    if (options.policy === RdsRestartPolicy.Never) {
-        return { rebooted: false, reasons: [], warnings: [], message: `RDS instance ${id}: restart policy is "never"; not rebooting` };
+    if (policy === RdsRestartPolicy.Never) {
+        return { rebooted: false, reasons: [], warnings: [], message: `RDS instance ${id}: restart policy is "never"; not touching it` };
     }
     const deadline = clock.now() + options.timeoutMs;
+    let appliedCa: { to: string; reason: string } | undefined;
+    const result = (rebooted: boolean, reasons: string[], warnings: string[], message: string): RdsRebootResult => ({
+        rebooted,
+        ...(appliedCa ? { appliedCaCertificate: appliedCa.to } : {}),
+        reasons: appliedCa ? [appliedCa.reason, ...reasons] : reasons,
+        warnings,
+        message,
+    });
+    /** Sleeps before deciding again after RDS refused a call because the instance changed state meanwhile. */
+    const refused = async (call: string, e: unknown) => {
+        if (clock.now() >= deadline) {
+            throw new Error(
+                `RDS instance ${id} refused ${call} (${describeAwsError(e)}) and did not settle within ${minutes}. ` +
+                    `The endpoint is provisioned; check the instance's pending changes once it is available and apply them by hand if needed`,
+            );
+        }
+        log(`RDS instance ${id} cannot be changed right now (${describeAwsError(e)}); waiting and deciding again`);
+        await clock.sleep(pollIntervalMs);
+    };
 
     for (;;) {
-        const instance = await describe(client, id);
+        let instance = await describe(client, id);
         const status = instance.DBInstanceStatus ?? "unknown";
-        if (STUCK_STATUSES.has(status)) throw stuck(id, status, "before deciding whether to reboot it");
+        if (STUCK_STATUSES.has(status)) throw stuck(id, status, "before deciding whether to restart it");
         if (STOPPED_STATUSES.has(status)) {
-            const message = `RDS instance ${id} is ${status}: not rebooting it; pending changes apply when it starts`;
-            return { rebooted: false, reasons: pendingRebootReasons(instance), warnings: [message], message };
+            const message = `RDS instance ${id} is ${status}: not restarting it; pending changes apply when it starts`;
+            return result(false, [], [message], message);
         }
         if (status !== "available") {
-            if (options.policy === RdsRestartPolicy.WhenPending && UNRELATED_BUSY_STATUSES.has(status) && pendingRebootReasons(instance).length === 0) {
-                return { rebooted: false, reasons: [], warnings: [], message: `RDS instance ${id} is ${status} and no pending change needs a reboot; not rebooting` };
+            const quick = planRestart(id, instance, policy, {}, appliedCa !== undefined);
+            if (UNRELATED_BUSY_STATUSES.has(status) && quick.applyCa === undefined && !quick.reboot) {
+                const warnings = planRestart(id, instance, policy, await groupNotes(client, instance), appliedCa !== undefined).leftAlone;
+                return result(false, [], warnings, `RDS instance ${id} is ${status} and nothing restart policy "${policy}" applies is pending; not restarting`);
             }
             if (clock.now() >= deadline) {
                 throw new Error(
                     `RDS instance ${id} did not become available within ${minutes} (last status: ${status}), so the restart hook ` +
-                        `could not decide whether to reboot it. The endpoint is provisioned; once the instance is available, check ` +
-                        `its pending changes (aws rds describe-db-instances --db-instance-identifier ${id}) and reboot it by hand if it needs one`,
+                        `could not decide whether to restart it. The endpoint is provisioned; once the instance is available, check ` +
+                        `its pending changes (aws rds describe-db-instances --db-instance-identifier ${id}) and apply them by hand if needed`,
                 );
             }
-            log(`RDS instance ${id} is ${status}; waiting for it to be available before deciding whether to reboot it`);
+            log(`RDS instance ${id} is ${status}; waiting for it to be available before deciding whether to restart it`);
             await clock.sleep(pollIntervalMs);
             continue;
         }
 
-        const reasons = pendingRebootReasons(instance);
-        const deferred = pendingMaintenanceChanges(instance);
-        const deferredNote = deferred.length > 0 ? `; pending for the maintenance window, which a reboot does not apply: ${deferred.join(", ")}` : "";
-        if (options.policy === RdsRestartPolicy.WhenPending && reasons.length === 0) {
-            return {
-                rebooted: false,
-                reasons,
-                warnings: [],
-                message: `RDS instance ${id}: no pending change needs a reboot; not rebooting${deferredNote}`,
-            };
+        let plan = planRestart(id, instance, policy, await groupNotes(client, instance), appliedCa !== undefined);
+        if (plan.applyCa !== undefined) {
+            const { to, reason } = plan.applyCa;
+            try {
+                await client.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: id, CACertificateIdentifier: to, ApplyImmediately: true }));
+            } catch (e) {
+                if (awsErrorName(e) === "InvalidDBInstanceStateFault") {
+                    await refused("the CA certificate change", e);
+                    continue;
+                }
+                throw new Error(`RDS instance ${id}: ModifyDBInstance (CACertificateIdentifier ${to}, ApplyImmediately) failed: ${describeAwsError(e)}`);
+            }
+            log(`applying CA certificate ${to} to RDS instance ${id} (ModifyDBInstance, ApplyImmediately): ${reason}`);
+            const applied = await waitUntil(
+                client,
+                id,
+                clock,
+                pollIntervalMs,
+                deadline,
+                "after its CA certificate change",
+                (after) => after.DBInstanceStatus === "available" && after.CACertificateIdentifier === to && pendingCaChange(after) === undefined,
+            );
+            if (applied.timedOut) {
+                throw new Error(
+                    `RDS instance ${id}: the CA certificate change to ${to} was requested (ModifyDBInstance, ApplyImmediately) but the ` +
+                        `instance was not available with it within ${minutes} (last status: ${statusOf(applied.instance)}, CA: ` +
+                        `${applied.instance.CACertificateIdentifier ?? "(none)"}). The endpoint is provisioned; watch the instance ` +
+                        `(aws rds describe-db-instances --db-instance-identifier ${id}), and raise database.restartTimeoutMinutes ` +
+                        `if its restarts take longer`,
+                );
+            }
+            instance = applied.instance;
+            appliedCa = { to, reason };
+            // The certificate's restart may have applied waiting parameters: decide again on what is left.
+            plan = planRestart(id, instance, policy, await groupNotes(client, instance), true);
         }
-        const why = options.policy === RdsRestartPolicy.Always ? ['restart policy is "always"', ...reasons] : reasons;
+        if (!plan.reboot) {
+            const message = appliedCa
+                ? `RDS instance ${id}: CA certificate ${appliedCa.to} applied (ModifyDBInstance, ApplyImmediately); the instance is available again`
+                : `RDS instance ${id}: nothing restart policy "${policy}" applies is pending; not restarting`;
+            return result(false, [], plan.leftAlone, message);
+        }
 
         let reportedStatus: string | undefined;
         try {
@@ -175,55 +377,38 @@ export async function rebootIfNeeded(client: RDSClient, options: RdsRebootOption
             if (awsErrorName(e) === "InvalidDBInstanceStateFault") {
                 // Someone else (another endpoint's hook, a maintenance action) changed the instance since it was
                 // described: wait for it, then decide again.
-                if (clock.now() >= deadline) {
-                    throw new Error(
-                        `RDS instance ${id} refused the reboot (${describeAwsError(e)}) and did not settle within ${minutes}. ` +
-                            `The endpoint is provisioned; reboot the instance by hand once it is available if it still needs one`,
-                    );
-                }
-                log(`RDS instance ${id} cannot be rebooted right now (${describeAwsError(e)}); waiting and deciding again`);
-                await clock.sleep(pollIntervalMs);
+                await refused("the reboot", e);
                 continue;
             }
             throw new Error(`RDS instance ${id}: RebootDBInstance failed: ${describeAwsError(e)}`);
         }
         const rebootedAt = clock.now();
-        log(`rebooting RDS instance ${id}: ${why.join("; ")}`);
-
+        log(`rebooting RDS instance ${id}: ${plan.reasons.join("; ")}`);
         let seenOtherStatus = reportedStatus !== undefined && reportedStatus !== "available";
-        let last = reportedStatus ?? "rebooting";
-        for (;;) {
-            await clock.sleep(pollIntervalMs);
-            const after = await describe(client, id);
-            last = after.DBInstanceStatus ?? "unknown";
-            if (STUCK_STATUSES.has(last)) throw stuck(id, last, "after its reboot");
-            if (last !== "available") {
+        const back = await waitUntil(client, id, clock, pollIntervalMs, deadline, "after its reboot", (i) => {
+            if (i.DBInstanceStatus !== "available") {
                 seenOtherStatus = true;
-            } else if (seenOtherStatus || clock.now() - rebootedAt >= settleMs) {
-                const remaining = pendingRebootReasons(after);
-                const warnings =
-                    remaining.length > 0
-                        ? [
-                              `RDS instance ${id} was rebooted but still reports: ${remaining.join("; ")}. RDS applies such a change ` +
-                                  `in the maintenance window, or at once with aws rds modify-db-instance --apply-immediately`,
-                          ]
-                        : [];
-                return {
-                    rebooted: true,
-                    reasons: why,
-                    warnings,
-                    message: `RDS instance ${id} was rebooted (${why.join("; ")}) and is available again`,
-                };
+                return false;
             }
-            if (clock.now() >= deadline) {
-                throw new Error(
-                    `RDS instance ${id} was rebooted (${why.join("; ")}) but was not available again within ${minutes} ` +
-                        `(last status: ${last}). The endpoint is provisioned; watch the instance ` +
-                        `(aws rds describe-db-instances --db-instance-identifier ${id}), and raise database.restartTimeoutMinutes ` +
-                        `if its reboots take longer`,
-                );
-            }
+            return seenOtherStatus || clock.now() - rebootedAt >= settleMs;
+        });
+        if (back.timedOut) {
+            throw new Error(
+                `RDS instance ${id} was rebooted (${plan.reasons.join("; ")}) but was not available again within ${minutes} ` +
+                    `(last status: ${statusOf(back.instance)}). The endpoint is provisioned; watch the instance ` +
+                    `(aws rds describe-db-instances --db-instance-identifier ${id}), and raise database.restartTimeoutMinutes ` +
+                    `if its reboots take longer`,
+            );
         }
+        const remaining = pendingRebootGroups(back.instance);
+        const warnings = [
+            ...plan.leftAlone,
+            ...(remaining.length > 0
+                ? [`RDS instance ${id} was rebooted but DB parameter group ${remaining.join(", ")} is still pending-reboot; see its events (aws rds describe-events --source-type db-instance --source-identifier ${id})`]
+                : []),
+        ];
+        const prefix = appliedCa ? `RDS instance ${id}: CA certificate ${appliedCa.to} applied, then rebooted` : `RDS instance ${id} was rebooted`;
+        return result(true, plan.reasons, warnings, `${prefix} (${plan.reasons.join("; ")}) and is available again`);
     }
 }
 
@@ -253,8 +438,42 @@ function formatMinutes(ms: number): string {
     return `${Number.isInteger(minutes) ? minutes : minutes.toFixed(1)} minute${minutes === 1 ? "" : "s"}`;
 }
 
+/**
+ * Polls the instance every `pollIntervalMs` until `done` says so or the deadline passes (then `timedOut`); fails
+ * at once when the instance enters a status it does not leave by waiting.
+ */
+async function waitUntil(
+    client: RDSClient,
+    id: string,
+    clock: Clock,
+    pollIntervalMs: number,
+    deadline: number,
+    when: string,
+    done: (instance: DBInstance) => boolean,
+): Promise<{ instance: DBInstance; timedOut: boolean }> {
+    for (;;) {
+        await clock.sleep(pollIntervalMs);
+        const instance = await describe(client, id);
+        const status = statusOf(instance);
+        if (STUCK_STATUSES.has(status)) throw stuck(id, status, when);
+        if (done(instance)) return { instance, timedOut: false };
+        if (clock.now() >= deadline) return { instance, timedOut: true };
+    }
+}
+
+function statusOf(instance: DBInstance): string {
+    return instance.DBInstanceStatus ?? "unknown";
+}
+
+/** {@link describeStaticParameters} of each pending-reboot group of the instance. */
+async function groupNotes(client: RDSClient, instance: DBInstance): Promise<Record<string, string>> {
+    const notes: Record<string, string> = {};
+    for (const group of pendingRebootGroups(instance)) notes[group] = await describeStaticParameters(client, group);
+    return notes;
+}
+
 export interface RdsRebootHookArgs {
-    /** The RDS instance to reboot. */
+    /** The RDS instance the hook may restart. */
     dbInstanceIdentifier: pulumi.Input<string>;
     policy: RdsRestartPolicy;
     timeoutMinutes: number;

@@ -9,6 +9,7 @@ import * as crypto from "node:crypto";
 import * as dns from "node:dns";
 import * as pulumi from "@pulumi/pulumi";
 import { recordRegistrations, Registration, waitForRegistrations } from "../../scripts/recorder";
+import { expiryClock } from "../../infra/certificateExpiry";
 
 export interface FakeRdsInstance {
     address: string;
@@ -201,6 +202,9 @@ export function mockRandomBytes(name: string, keepers: unknown, length: number):
 /** When every mock certificate starts to be valid. */
 export const MOCK_CERTIFICATE_START = new Date("2025-01-01T00:00:00Z");
 
+/** "Now" for the certificates' expiry notices under the mock runtime: the day the mock certificates were issued. */
+export const MOCK_NOW = MOCK_CERTIFICATE_START.getTime();
+
 /** A PEM block whose body is `facts` as base64 JSON. */
 export function mockPem(label: string, facts: unknown): string {
     return `-----BEGIN ${label}-----\n${Buffer.from(JSON.stringify(facts)).toString("base64")}\n-----END ${label}-----\n`;
@@ -312,6 +316,8 @@ export function installMockCloud(world: FakeWorld = exampleWorld(), stack = "dev
         return installed;
     }
     const cloud = new MockCloud(world);
+    // The mock certificates carry fixed dates: pin the clock their expiry notices compare against.
+    expiryClock.now = () => MOCK_NOW;
     pulumi.runtime.setMocks(cloud.mocks, "db-endpoints", stack, preview);
     recordRegistrations((r) => cloud.registered.push(r));
     dns.promises.lookup = (async (hostname: string) => {
