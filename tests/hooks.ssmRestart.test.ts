@@ -90,6 +90,14 @@ describe("restartScript", () => {
         assert.ok(!custom.includes("pg_reload_conf"));
     });
 
+    it("has no empty line (each line is one entry of SSM's commands list), and its Python compiles", () => {
+        assert.deepEqual(lines.filter((l) => l.trim() === ""), []);
+        if (hasPython) {
+            const compiled = spawnSync("python3", ["-c", "import sys; compile(sys.stdin.read(), 'install', 'exec')"], { input: INSTALL_PROGRAM, encoding: "utf8" });
+            assert.equal(compiled.status, 0, compiled.stderr);
+        }
+    });
+
     it("is valid POSIX shell for both engines (sh -n)", () => {
         for (const engine of ["postgres", "mysql"] as const) {
             const text = restartScript({ secretArn: SECRET_ARN, versionId: VERSION, engine, port: 5432 });

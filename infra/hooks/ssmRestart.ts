@@ -326,7 +326,9 @@ print("db-endpoints: installed ${TLS_FILES.map((f) => f.file).join(", ")} in " +
 if ENGINE == "mysql":
     configure_mysql()
     allow_in_apparmor()
-`;
+`
+    // Each line becomes one entry of SSM's `commands` list: none is left empty.
+    .replace(/\n\s*\n/g, "\n");
 
 /** Quotes a value for POSIX sh. */
 export function shellQuote(value: string): string {
