@@ -139,6 +139,11 @@ export interface SelfManagedConnectionInfo {
     /** Secret holding certificate, key and CA (JSON); never the key itself. */
     certificateSecretArn: string;
     certificateSecretName: string;
+    /**
+     * IAM policy for the database host's instance role: read this database's certificate secret, and nothing
+     * else (see {@link certificateSecretPolicy}).
+     */
+    instanceRolePolicy: IamPolicyDocument;
     restart: string;
     restartInstanceIds?: string[];
     /** Present when the database must load a new certificate by hand. */
@@ -146,6 +151,39 @@ export interface SelfManagedConnectionInfo {
     libpq?: string;
     psql?: string;
     mysql?: string;
+}
+
+/** An IAM policy document, as `aws iam put-role-policy --policy-document` takes it. */
+export interface IamPolicyDocument {
+    Version: "2012-10-17";
+    Statement: { Sid: string; Effect: "Allow"; Action: string; Resource: string }[];
+}
+
+/**
+ * The policy a self-managed database's host needs to install its certificate: `secretsmanager:GetSecretValue`
+ * on that database's certificate secret alone. The resource is the secret's name followed by `-??????` (the
+ * hyphen and six random characters Secrets Manager appends to every secret's ARN) rather than the ARN itself,
+ * so the policy can be attached before the first deployment creates the secret (the restart hook runs in that
+ * deployment) and still applies to a secret re-created under the same name. The pattern matches exactly one
+ * secret name: no other database's certificate secret, and no integration's credentials secret, whose names
+ * end in a 26-character unique suffix (they are created with a name prefix).
+ */
+export function certificateSecretPolicy(secretArn: string, secretName: string): IamPolicyDocument {
+    const [arn, partition, service, region, account] = secretArn.split(":");
+    if (arn !== "arn" || service !== "secretsmanager" || !region || !/^\d{12}$/.test(account ?? "")) {
+        throw new Error(`${JSON.stringify(secretArn)} is not a Secrets Manager secret ARN`);
+    }
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "ReadItsTlsCertificate",
+                Effect: "Allow",
+                Action: "secretsmanager:GetSecretValue",
+                Resource: `arn:${partition}:secretsmanager:${region}:${account}:secret:${secretName}-??????`,
+            },
+        ],
+    };
 }
 
 /** Connection settings for an endpoint in front of a self-managed database. */
@@ -160,6 +198,7 @@ export function selfManagedConnectionInfo(f: SelfManagedConnectionFacts): SelfMa
         getCa: STACK_CA.command,
         certificateSecretArn: f.secretArn,
         certificateSecretName: f.secretName,
+        instanceRolePolicy: certificateSecretPolicy(f.secretArn, f.secretName),
         restart: f.restartMethod,
     };
     if (f.restartMethod === "ssm-run-command") {

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { clientFamilies, rdsConnectionInfo, RDS_CA_BUNDLE, selfManagedConnectionInfo } from "../infra/connection";
+import { iamResourceMatches } from "./support/iam";
+import { certificateSecretPolicy, clientFamilies, rdsConnectionInfo, RDS_CA_BUNDLE, selfManagedConnectionInfo } from "../infra/connection";
 
 const RDS_HOST = "prod-postgres.c9akciq32.us-east-1.rds.amazonaws.com";
 const NLB = "reporting-nlb-0123456789.elb.us-east-1.amazonaws.com";
@@ -95,6 +96,17 @@ describe("selfManagedConnectionInfo", () => {
                 getCa: "pulumi stack output caCertificate > ca.pem",
                 certificateSecretArn: base.secretArn,
                 certificateSecretName: base.secretName,
+                instanceRolePolicy: {
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "ReadItsTlsCertificate",
+                            Effect: "Allow",
+                            Action: "secretsmanager:GetSecretValue",
+                            Resource: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-endpoints/dev/db-10.0.3.17-3306/tls-??????",
+                        },
+                    ],
+                },
                 restart: "ssm-run-command",
                 restartInstanceIds: ["i-0a1b2c3d4e5f60718"],
                 mysql: "mysql --host=legacy.db.example.com --port=3306 --ssl-mode=VERIFY_IDENTITY --ssl-ca=ca.pem",
@@ -118,5 +130,40 @@ describe("selfManagedConnectionInfo", () => {
     it("without an engine, settings for both clients", () => {
         const info = selfManagedConnectionInfo({ ...base, restartMethod: "manual", restartInstanceIds: [] });
         assert.ok(info.psql && info.mysql);
+    });
+});
+
+describe("certificateSecretPolicy", () => {
+    it("grants GetSecretValue on the secret's name and Secrets Manager's six-character suffix, in the ARN's partition, region and account", () => {
+        assert.deepEqual(certificateSecretPolicy("arn:aws-us-gov:secretsmanager:us-gov-west-1:210987654321:secret:shop/prod/db-10.1.0.5-5432/tls-Zz09Yy", "shop/prod/db-10.1.0.5-5432/tls"), {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Sid: "ReadItsTlsCertificate",
+                    Effect: "Allow",
+                    Action: "secretsmanager:GetSecretValue",
+                    Resource: "arn:aws-us-gov:secretsmanager:us-gov-west-1:210987654321:secret:shop/prod/db-10.1.0.5-5432/tls-??????",
+                },
+            ],
+        });
+    });
+
+    it("matches its database's certificate secret, and neither a neighbour's nor an integration's credentials", () => {
+        const account = "arn:aws:secretsmanager:us-east-1:123456789012:secret:";
+        const { Resource } = certificateSecretPolicy(`${account}db-endpoints/dev/db-10.0.3.17-3306/tls-AbCdEf`, "db-endpoints/dev/db-10.0.3.17-3306/tls").Statement[0];
+        const arns = [
+            "db-endpoints/dev/db-10.0.3.17-3306/tls-Xy12Zw",
+            "db-endpoints/dev/db-10.0.3.17-33060/tls-AbCdEf",
+            "db-endpoints/dev/db-10.0.3.17-10.0.3.18-3306/tls-AbCdEf",
+            "db-endpoints/dev/db-10.0.3.170-3306/tls-AbCdEf",
+            "db-endpoints/dev/db-10.0.3.17-3306/tls-20250101120000000000000001-AbCdEf",
+            "db-endpoints/dev/legacy-mysql/tls-20250101120000000000000001-AbCdEf",
+            "db-endpoints/prod/db-10.0.3.17-3306/tls-AbCdEf",
+        ].map((name) => account + name);
+        assert.deepEqual(arns.filter((arn) => iamResourceMatches(Resource, arn)), [arns[0]]);
+    });
+
+    it("refuses what is not a Secrets Manager ARN", () => {
+        assert.throws(() => certificateSecretPolicy("arn:aws:s3:::bucket", "x"), { message: '"arn:aws:s3:::bucket" is not a Secrets Manager secret ARN' });
     });
 });

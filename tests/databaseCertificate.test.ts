@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readStackFile } from "../scripts/stackFile";
 import { RdsRestartPolicy } from "../infra/hooks/rdsReboot";
 import { certificateExpiryNotice, EXPIRY_NOTICE, expiryClock, renewalStartsAt } from "../infra/certificateExpiry";
+import { iamResourceMatches } from "./support/iam";
 import { exampleWorld, installMockCloud, isSecret, MOCK_NOW, MockCloud, mockPem, parentName, settle, unwrap } from "./support/mockCloud";
 
 let cloud: MockCloud;
@@ -66,11 +67,12 @@ async function run(raw: Record<string, unknown>) {
 
 describe("the example stack's self-managed MySQL", () => {
     let tls: Record<string, any>;
+    let outputs: ReturnType<typeof stack.main>;
     before(async () => {
         warnings.length = 0;
         cloud.reset(exampleWorld());
         pulumi.runtime.setAllConfig(readStackFile("dev").config);
-        const outputs = stack.main(stack.readRawStackConfig());
+        outputs = stack.main(stack.readRawStackConfig());
         tls = {};
         for (const [name, out] of Object.entries(outputs.tls)) tls[name] = await unwrap(out);
         await settle();
@@ -158,6 +160,17 @@ describe("the example stack's self-managed MySQL", () => {
             getCa: "pulumi stack output caCertificate > ca.pem",
             certificateSecretArn: secretArn("db-endpoints/dev/db-10.0.3.17-3306/tls"),
             certificateSecretName: "db-endpoints/dev/db-10.0.3.17-3306/tls",
+            instanceRolePolicy: {
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "ReadItsTlsCertificate",
+                        Effect: "Allow",
+                        Action: "secretsmanager:GetSecretValue",
+                        Resource: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-endpoints/dev/db-10.0.3.17-3306/tls-??????",
+                    },
+                ],
+            },
             restart: "ssm-run-command",
             restartInstanceIds: ["i-0a1b2c3d4e5f60718"],
             mysql: "mysql --host=legacy.db.example.com --port=3306 --ssl-mode=VERIFY_IDENTITY --ssl-ca=ca.pem",
@@ -172,6 +185,20 @@ describe("the example stack's self-managed MySQL", () => {
             restart: "when-pending",
             psql: `psql "host=${RDS_HOST} hostaddr=$(dig +short A ${lbDns("reporting-nlb")} | head -n 1) port=5432 sslmode=verify-full sslrootcert=global-bundle.pem"`,
         });
+    });
+
+    it("the instance-role policy reaches this database's certificate secret and no other secret of the stack", async () => {
+        // Every secret the example stack creates: both databases' certificates and the integrations' credentials.
+        const integrations = await unwrap(pulumi.output(outputs.integrations!));
+        const integrationArns = Object.values(integrations).flatMap((byName) => Object.values(byName).map((i) => i.secretArn));
+        assert.equal(integrationArns.length, 2);
+        const certificateArns = [tls["legacy-mysql"].certificateSecretArn, tls.reporting.certificateSecretArn].filter((a) => a !== undefined);
+        assert.deepEqual(certificateArns, [secretArn("db-endpoints/dev/db-10.0.3.17-3306/tls")]);
+        const resource = tls["legacy-mysql"].instanceRolePolicy.Statement[0].Resource;
+        const reached = [...certificateArns, ...integrationArns].filter((arn) => iamResourceMatches(resource, arn));
+        assert.deepEqual(reached, [secretArn("db-endpoints/dev/db-10.0.3.17-3306/tls")]);
+        // The stack-wide pattern once documented reached every integration's password too.
+        assert.equal(integrationArns.filter((arn) => iamResourceMatches("arn:aws:secretsmanager:us-east-1:123456789012:secret:db-endpoints/dev/*", arn)).length, 2);
     });
 
     it("logs no restart warning when instance IDs are set, and raised no asynchronous error", () => {

@@ -46,7 +46,7 @@ export interface DatabaseCertificateArgs {
      * load balancers' DNS names. All are named in the certificate; adding or renaming one re-issues it.
      */
     endpointHostnames: pulumi.Input<pulumi.Input<string>[]>;
-    /** The database engine; required with `instanceIds` (it decides the files' owner and the default restart command). */
+    /** The database engine; required with `instanceIds` (it decides the group that may read the installed files, the default restart command, and for MySQL the max_connect_errors option file and AppArmor rules). */
     engine?: DatabaseEngine;
     /**
      * EC2 instances the database runs on (at most 50). After the certificate is (re)issued, an SSM Run Command
