@@ -49,7 +49,7 @@ describe("parseStackConfig accepts", () => {
                 tags: {},
             },
         ]);
-        assert.deepEqual(spec.quotas, { rulesPerSecurityGroup: 60, securityGroupsPerLoadBalancer: 5 });
+        assert.deepEqual(spec.quotas, { rulesPerSecurityGroup: 60, securityGroupsPerLoadBalancer: 5, elasticIpsPerRegion: 5 });
         assert.deepEqual(warnings, []);
     });
 
@@ -249,7 +249,7 @@ describe("parseStackConfig refuses", () => {
         const raised = parseStackConfig(withEndpoint({ name: "a", database: rds, allowedCidrs: v4 }, { quotas: { rulesPerSecurityGroup: 100 } }));
         assert.equal(raised.spec.endpoints[0].allowlist.length, 301);
         assert.deepEqual(errorsOf(withEndpoint({ name: "a", database: rds, allowedCidrs: ["203.0.113.1"] }, { quotas: { rulesPerSecurityGroup: 0, groups: 2 } })), [
-            "quotas.groups: unknown field; known fields: rulesPerSecurityGroup, securityGroupsPerLoadBalancer",
+            "quotas.groups: unknown field; known fields: rulesPerSecurityGroup, securityGroupsPerLoadBalancer, elasticIpsPerRegion",
             "quotas.rulesPerSecurityGroup: 0 is not a whole number in 1..1000",
         ]);
     });
