@@ -417,9 +417,8 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         let targetZones: pulumi.Output<("all" | undefined)[]> = pulumi.output([]);
         if (plan.kind === "rds") {
             // Every use of the instance goes through the cluster check, so a clustered instance fails each of them.
-            const instance = aws.rds
-                .getInstanceOutput({ dbInstanceIdentifier: db.rdsInstanceIdentifier! }, child)
-                .apply((i) => checkRdsInstanceKind(name, i));
+            const lookup = aws.rds.getInstanceOutput({ dbInstanceIdentifier: db.rdsInstanceIdentifier! }, child);
+            const instance = lookup.apply((i) => checkRdsInstanceKind(name, i));
             databasePort = instance.port;
             databaseSg = pulumi.all([db.securityGroupId, instance.vpcSecurityGroups, instance.dbInstanceIdentifier]).apply(([override, groups, id]) => {
                 if (override) return override;
