@@ -431,7 +431,7 @@ function parseDatabase(problems: Problems, path: string, value: unknown): Databa
         problems,
         join(path, "addresses"),
         list ?? [],
-        " (a self-managed database is reached at its private IPv4 address in the VPC)",
+        " (a self-managed database is reached at a private IPv4 address: in the VPC, a peered VPC or on premises)",
     );
     checkTargetAddresses(problems, join(path, "addresses"), list ?? []);
     const port = optionalInteger(problems, join(path, "port"), value.port, 1, 65535);

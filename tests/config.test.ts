@@ -191,8 +191,8 @@ describe("parseStackConfig refuses", () => {
             errorsOf(withEndpoint({ name: "a", database: { addresses: ["10.0.0.1", "10.0.0.1", "2001:db8::1", "10.0.0.0/24"] }, allowedCidrs: ["203.0.113.1"] })),
             [
                 'endpoints[0].database.addresses[1]: "10.0.0.1" is listed twice',
-                'endpoints[0].database.addresses[2]: "2001:db8::1" is not an IPv4 address (a self-managed database is reached at its private IPv4 address in the VPC)',
-                'endpoints[0].database.addresses[3]: "10.0.0.0/24" is not an IPv4 address (a self-managed database is reached at its private IPv4 address in the VPC)',
+                'endpoints[0].database.addresses[2]: "2001:db8::1" is not an IPv4 address (a self-managed database is reached at a private IPv4 address: in the VPC, a peered VPC or on premises)',
+                'endpoints[0].database.addresses[3]: "10.0.0.0/24" is not an IPv4 address (a self-managed database is reached at a private IPv4 address: in the VPC, a peered VPC or on premises)',
                 "endpoints[0].database.port: is required with addresses (the port the database listens on)",
             ],
         );

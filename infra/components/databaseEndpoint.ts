@@ -306,7 +306,7 @@ interface RdsMembership {
  * would send clients to a reader. Returns the instance; throws (failing the deployment) otherwise.
  */
 export function checkRdsInstanceKind<T extends RdsMembership>(endpoint: string, instance: T): T {
-    const aurora = instance.engine.startsWith("aurora");
+    const aurora = (instance.engine ?? "").startsWith("aurora");
     if (!aurora && !instance.dbClusterIdentifier) return instance;
     const what = aurora
         ? `an Aurora instance (engine ${instance.engine}${instance.dbClusterIdentifier ? `, cluster ${instance.dbClusterIdentifier}` : ""})`
