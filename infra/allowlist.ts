@@ -31,7 +31,19 @@ export interface AllowlistQuotas {
  */
 export const WIDEST_PREFIX = { ipv4: 8, ipv6: 16 } as const;
 
-export const DEFAULT_QUOTAS: AllowlistQuotas = { rulesPerSecurityGroup: 60, securityGroupsPerLoadBalancer: 5 };
+/** The stack's AWS quotas: the allowlist's, and the Elastic IPs every endpoint with `elasticIps` takes from the region. */
+export interface StackQuotas extends AllowlistQuotas {
+    /**
+     * Elastic IPs the stack may allocate in its region (AWS default quota 5 per region, adjustable). Each endpoint with
+     * Elastic IPs takes one per public subnet, and addresses allocated outside this stack count against the same quota.
+     */
+    elasticIpsPerRegion: number;
+}
+
+export const DEFAULT_QUOTAS: StackQuotas = { rulesPerSecurityGroup: 60, securityGroupsPerLoadBalancer: 5, elasticIpsPerRegion: 5 };
+
+/** The largest value accepted for each quota: AWS's maximum for the security-group quotas, a sanity bound for Elastic IPs. */
+export const QUOTA_LIMITS: StackQuotas = { rulesPerSecurityGroup: 1000, securityGroupsPerLoadBalancer: 16, elasticIpsPerRegion: 10000 };
 
 export interface AllowlistRule {
     cidr: string;
@@ -204,25 +216,25 @@ export function spreadOverSecurityGroups(rules: AllowlistRule[], rulesPerSecurit
 }
 
 /** Validates quota overrides from config. */
-export function readQuotas(problems: Problems, path: string, value: unknown): AllowlistQuotas {
+export function readQuotas(problems: Problems, path: string, value: unknown): StackQuotas {
     const quotas = { ...DEFAULT_QUOTAS };
+    const keys = Object.keys(DEFAULT_QUOTAS) as (keyof StackQuotas)[];
     if (value === undefined || value === null) return quotas;
     if (typeof value !== "object" || Array.isArray(value)) {
-        problems.error(path, `${show(value)} is not a map (expected rulesPerSecurityGroup, securityGroupsPerLoadBalancer)`);
+        problems.error(path, `${show(value)} is not a map (expected ${keys.join(", ")})`);
         return quotas;
     }
     const raw = value as Record<string, unknown>;
     for (const key of Object.keys(raw)) {
-        if (key !== "rulesPerSecurityGroup" && key !== "securityGroupsPerLoadBalancer") {
-            problems.error(join(path, key), "unknown field; known fields: rulesPerSecurityGroup, securityGroupsPerLoadBalancer");
+        if (!(keys as string[]).includes(key)) {
+            problems.error(join(path, key), `unknown field; known fields: ${keys.join(", ")}`);
         }
     }
-    const limits = { rulesPerSecurityGroup: 1000, securityGroupsPerLoadBalancer: 16 };
-    for (const key of ["rulesPerSecurityGroup", "securityGroupsPerLoadBalancer"] as const) {
+    for (const key of keys) {
         const v = raw[key];
         if (v === undefined) continue;
-        if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > limits[key]) {
-            problems.error(join(path, key), `${show(v)} is not a whole number in 1..${limits[key]}`);
+        if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > QUOTA_LIMITS[key]) {
+            problems.error(join(path, key), `${show(v)} is not a whole number in 1..${QUOTA_LIMITS[key]}`);
         } else {
             quotas[key] = v;
         }

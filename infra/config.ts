@@ -4,7 +4,7 @@
  * normalised spec, or throws a {@link ValidationError} listing every problem, before any resource
  * is registered.
  */
-import { AllowlistQuotas, AllowlistRule, normalizeAllowlist, readQuotas } from "./allowlist";
+import { AllowlistQuotas, AllowlistRule, normalizeAllowlist, readQuotas, StackQuotas } from "./allowlist";
 import {
     CertificateAuthoritySpec,
     groupSelfManagedDatabases,
@@ -23,6 +23,7 @@ import {
     parseDatabaseAccess,
 } from "./integrations";
 import { DEFAULT_SCHEDULE, scheduleProblem } from "./lambda/targetSync/settings";
+import { checkTargetAddresses } from "./net/targets";
 import {
     checkKnownKeys,
     isPlainObject,
@@ -105,7 +106,7 @@ export interface StackSpec {
     vpcId: string;
     publicSubnetIds: string[];
     endpoints: EndpointSpec[];
-    quotas: AllowlistQuotas;
+    quotas: StackQuotas;
     tags: Record<string, string>;
     targetSync: TargetSyncSpec;
     /** Generations of the stack's private CA and the one that issues server certificates. */
@@ -187,6 +188,12 @@ export function parseStackConfig(raw: RawStackConfig): ParsedStackConfig {
         }
     });
     checkAcrossEndpoints(problems, rawEndpoints ?? []);
+    checkElasticIps(
+        problems,
+        endpoints.map((e, k) => ({ path: `endpoints[${parsedAt[k]}]`, elasticIps: e.elasticIps })),
+        publicSubnetIds.length,
+        quotas.elasticIpsPerRegion,
+    );
     if (problems.ok && rawEndpoints && endpoints.length !== rawEndpoints.length) {
         // Backstop: an endpoint that was written must never vanish without an error (`pulumi up` would delete it).
         rawEndpoints.forEach((_, i) => {
@@ -364,6 +371,15 @@ export function parseEndpointName(problems: Problems, path: string, value: unkno
         problems.error(path, `${show(value)} starts with "internal", which AWS does not allow at the start of a load balancer name`);
         return undefined;
     }
+    // The security groups are auto-named from `<name>-sg-<n>` (plus a random suffix), and AWS refuses a security group
+    // name that starts with "sg-" (the prefix of security group IDs).
+    if (value === "sg" || value.startsWith("sg-")) {
+        problems.error(
+            path,
+            `${show(value)} would name the endpoint's security groups "${value}-sg-1-...", and AWS refuses security group names that start with "sg-"; choose a name that does not start with "sg-"`,
+        );
+        return undefined;
+    }
     return value;
 }
 
@@ -415,8 +431,9 @@ function parseDatabase(problems: Problems, path: string, value: unknown): Databa
         problems,
         join(path, "addresses"),
         list ?? [],
-        " (a self-managed database is reached at its private IPv4 address in the VPC)",
+        " (a self-managed database is reached at a private IPv4 address: in the VPC, a peered VPC or on premises)",
     );
+    checkTargetAddresses(problems, join(path, "addresses"), list ?? []);
     const port = optionalInteger(problems, join(path, "port"), value.port, 1, 65535);
     if (value.port === undefined) problems.error(join(path, "port"), "is required with addresses (the port the database listens on)");
     const tls = readSelfManagedTls(problems, path, value);
@@ -441,6 +458,25 @@ function parseIpAddressType(
         problems.error(path, `is "ipv4" but the allowlist has IPv6 entries, which an IPv4-only load balancer never receives; use "dualstack"`);
     }
     return value;
+}
+
+/**
+ * Each endpoint with `elasticIps` allocates one Elastic IP per public subnet, all from the region's one quota:
+ * refuses the endpoint whose addresses would go beyond `quotas.elasticIpsPerRegion`, with the counts.
+ */
+export function checkElasticIps(problems: Problems, endpoints: { path: string; elasticIps: boolean }[], subnetCount: number, quota: number): void {
+    if (subnetCount === 0) return; // publicSubnetIds is already refused
+    const using = endpoints.filter((e) => e.elasticIps);
+    const needed = using.length * subnetCount;
+    if (needed <= quota) return;
+    const fitting = Math.floor(quota / subnetCount);
+    const over = Math.ceil((needed - quota) / subnetCount);
+    problems.error(
+        join(using[fitting].path, "elasticIps"),
+        `${using.length} endpoint${using.length === 1 ? "" : "s"} with elasticIps (${using.map((e) => e.path).join(", ")}) ${using.length === 1 ? "needs" : "need"} ${needed} Elastic IPs, ` +
+            `one per public subnet (${subnetCount}), more than quotas.elasticIpsPerRegion (${quota}); addresses allocated in the region outside this stack ` +
+            `count against the same quota. Turn elasticIps off on ${over} endpoint${over === 1 ? "" : "s"}, or raise "EC2-VPC Elastic IPs" in Service Quotas and then quotas.elasticIpsPerRegion`,
+    );
 }
 
 function checkAcrossEndpoints(problems: Problems, endpoints: unknown[]): void {

@@ -234,6 +234,8 @@ function endpointArgs(spec: StackSpec, e: EndpointSpec) {
         deletionProtection: e.deletionProtection,
         rulesPerSecurityGroup: spec.quotas.rulesPerSecurityGroup,
         securityGroupsPerLoadBalancer: spec.quotas.securityGroupsPerLoadBalancer,
+        // Counted across the stack when the config is read; each endpoint checks its own count again.
+        elasticIpsPerRegion: spec.quotas.elasticIpsPerRegion,
         // With target sync on, the TargetSync function owns RDS targets (see infra/components/targetSync.ts).
         manageRdsTargets: db.kind === "rds" ? !spec.targetSync.enabled : undefined,
         tags: { ...spec.tags, ...e.tags },

@@ -49,7 +49,7 @@ describe("parseStackConfig accepts", () => {
                 tags: {},
             },
         ]);
-        assert.deepEqual(spec.quotas, { rulesPerSecurityGroup: 60, securityGroupsPerLoadBalancer: 5 });
+        assert.deepEqual(spec.quotas, { rulesPerSecurityGroup: 60, securityGroupsPerLoadBalancer: 5, elasticIpsPerRegion: 5 });
         assert.deepEqual(warnings, []);
     });
 
@@ -191,8 +191,8 @@ describe("parseStackConfig refuses", () => {
             errorsOf(withEndpoint({ name: "a", database: { addresses: ["10.0.0.1", "10.0.0.1", "2001:db8::1", "10.0.0.0/24"] }, allowedCidrs: ["203.0.113.1"] })),
             [
                 'endpoints[0].database.addresses[1]: "10.0.0.1" is listed twice',
-                'endpoints[0].database.addresses[2]: "2001:db8::1" is not an IPv4 address (a self-managed database is reached at its private IPv4 address in the VPC)',
-                'endpoints[0].database.addresses[3]: "10.0.0.0/24" is not an IPv4 address (a self-managed database is reached at its private IPv4 address in the VPC)',
+                'endpoints[0].database.addresses[2]: "2001:db8::1" is not an IPv4 address (a self-managed database is reached at a private IPv4 address: in the VPC, a peered VPC or on premises)',
+                'endpoints[0].database.addresses[3]: "10.0.0.0/24" is not an IPv4 address (a self-managed database is reached at a private IPv4 address: in the VPC, a peered VPC or on premises)',
                 "endpoints[0].database.port: is required with addresses (the port the database listens on)",
             ],
         );
@@ -249,7 +249,7 @@ describe("parseStackConfig refuses", () => {
         const raised = parseStackConfig(withEndpoint({ name: "a", database: rds, allowedCidrs: v4 }, { quotas: { rulesPerSecurityGroup: 100 } }));
         assert.equal(raised.spec.endpoints[0].allowlist.length, 301);
         assert.deepEqual(errorsOf(withEndpoint({ name: "a", database: rds, allowedCidrs: ["203.0.113.1"] }, { quotas: { rulesPerSecurityGroup: 0, groups: 2 } })), [
-            "quotas.groups: unknown field; known fields: rulesPerSecurityGroup, securityGroupsPerLoadBalancer",
+            "quotas.groups: unknown field; known fields: rulesPerSecurityGroup, securityGroupsPerLoadBalancer, elasticIpsPerRegion",
             "quotas.rulesPerSecurityGroup: 0 is not a whole number in 1..1000",
         ]);
     });

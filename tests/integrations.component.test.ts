@@ -76,7 +76,7 @@ function world(overrides: Partial<FakeWorld> = {}): FakeWorld {
         ...extra,
     });
     w.instances["shop-mysql"] = instance("shop-mysql", "mysql", 3306, { dbName: "shop" });
-    w.instances["nodb-postgres"] = instance("nodb-postgres", "aurora-postgresql", 5432, { dbName: "" });
+    w.instances["nodb-postgres"] = instance("nodb-postgres", "postgres", 5432, { dbName: "" });
     w.instances["erp-oracle"] = instance("erp-oracle", "oracle-ee", 1521, { dbName: "ERP" });
     for (const id of ["shop-mysql", "nodb-postgres", "erp-oracle"]) w.dns[`${id}.c9akciq32.us-east-1.rds.amazonaws.com`] = ["10.0.2.77"];
     w.secrets = {

@@ -462,6 +462,7 @@ describe("the preview role's policy (docs/ci-security.md)", () => {
      */
     const PREVIEW_ACTIONS: Record<string, string[]> = {
         "ec2.getSubnet": ["ec2:DescribeSubnets"],
+        "ec2.getVpc": ["ec2:DescribeVpcs"],
         "rds.getInstance": ["rds:DescribeDBInstances", "rds:ListTagsForResource"],
         "rds.getSubnetGroup": ["rds:DescribeDBSubnetGroups"],
         getCallerIdentity: [],

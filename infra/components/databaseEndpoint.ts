@@ -1,12 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AllowlistRule, DEFAULT_QUOTAS, normalizeAllowlist, spreadOverSecurityGroups } from "../allowlist";
+import { AllowlistRule, DEFAULT_QUOTAS, normalizeAllowlist, QUOTA_LIMITS, spreadOverSecurityGroups } from "../allowlist";
 import { RESTART_TIMEOUT_MINUTES } from "../certificateConfig";
 import { IDLE_TIMEOUT, parseEndpointName } from "../config";
 import { resolveIpv4 } from "../dns";
 import { RDS_RESTART_POLICIES, rdsRebootHook, RdsRestartPolicy } from "../hooks/rdsReboot";
 import { CHANGE_TAG_KEY } from "../lambda/targetSync/settings";
 import { isPrivateIpv4 } from "../net/ip";
+import { checkTargetAddresses, OUTSIDE_VPC_TARGET_RANGES, placeTarget } from "../net/targets";
 import { cidrSlug, endpointTags } from "../tags";
 import { optionalInteger, patterns, Problem, Problems, readIpv4Addresses, show } from "../validation";
 import { throwIfInvalidArgs } from "./argsError";
@@ -27,7 +28,9 @@ export interface DatabaseTarget {
      */
     rdsInstanceIdentifier?: pulumi.Input<string>;
     /**
-     * Private IPv4 addresses of a self-managed database (for example PostgreSQL on EC2) in the VPC.
+     * Private IPv4 addresses of a self-managed database (for example PostgreSQL on EC2): in the VPC, or outside it
+     * in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10) that the public subnets route
+     * to (a peered VPC, on premises over VPN or Direct Connect); those are registered for every Availability Zone.
      * Must be known when the endpoint is declared: each address is one load balancer target.
      */
     addresses?: string[];
@@ -90,6 +93,12 @@ export interface DatabaseEndpointArgs {
     /** Security groups per load balancer (AWS quota). Default 5. */
     securityGroupsPerLoadBalancer?: number;
     /**
+     * Elastic IPs this endpoint may allocate (the region's "EC2-VPC Elastic IPs" quota, less what is allocated
+     * elsewhere). With `elasticIps`, one per subnet; more subnets than this is refused. Default 5.
+     * Only this endpoint's own addresses are counted: endpoints declared side by side share the quota.
+     */
+    elasticIpsPerRegion?: number;
+    /**
      * RDS only: register the instance's address (resolved at deployment) as the target group's target.
      * Default true, right for standalone use. Set false when a `TargetSync` keeps the group pointed at the
      * instance: the function then owns the RDS targets, and the program never registers or removes one,
@@ -136,6 +145,7 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
     const allowPublicInternet = plain<boolean>("allowPublicInternet", args.allowPublicInternet) ?? false;
     const rulesPerSecurityGroup = plain<number>("rulesPerSecurityGroup", args.rulesPerSecurityGroup);
     const securityGroupsPerLoadBalancer = plain<number>("securityGroupsPerLoadBalancer", args.securityGroupsPerLoadBalancer);
+    const elasticIpsPerRegion = plain<number>("elasticIpsPerRegion", args.elasticIpsPerRegion);
     const manageRdsTargets = plain<boolean>("manageRdsTargets", args.manageRdsTargets);
     if (manageRdsTargets !== undefined && typeof manageRdsTargets !== "boolean") {
         problems.error("manageRdsTargets", `${show(manageRdsTargets)} is not true or false`);
@@ -146,12 +156,20 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
             optionalInteger(problems, "securityGroupsPerLoadBalancer", securityGroupsPerLoadBalancer, 1, 16) ??
             DEFAULT_QUOTAS.securityGroupsPerLoadBalancer,
     };
+    const elasticIpQuota = optionalInteger(problems, "elasticIpsPerRegion", elasticIpsPerRegion, 1, QUOTA_LIMITS.elasticIpsPerRegion) ?? DEFAULT_QUOTAS.elasticIpsPerRegion;
 
     if (!Array.isArray(subnetIds) || subnetIds.length === 0) problems.error("subnetIds", "needs at least one public subnet");
     subnetIds.forEach((s, i) => {
         if (typeof s !== "string" || !patterns.subnetId.test(s)) problems.error(`subnetIds[${i}]`, `${show(s)} is not a subnet ID`);
         else if (subnetIds.indexOf(s) !== i) problems.error(`subnetIds[${i}]`, `${show(s)} is listed twice`);
     });
+    if (args.elasticIps === true && Array.isArray(subnetIds) && subnetIds.length > elasticIpQuota) {
+        problems.error(
+            "elasticIps",
+            `is true, which needs ${subnetIds.length} Elastic IPs (one per subnet in subnetIds), more than elasticIpsPerRegion (${elasticIpQuota}); ` +
+                `use fewer subnets, turn elasticIps off, or raise "EC2-VPC Elastic IPs" in Service Quotas and then elasticIpsPerRegion`,
+        );
+    }
 
     let kind: "rds" | "self-managed" = "rds";
     const addresses: string[] = [];
@@ -172,6 +190,7 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
             const list = plain<string[]>("database.addresses", db.addresses) ?? [];
             if (list.length === 0) problems.error("database.addresses", "is empty; list the database's private IPv4 address(es)");
             addresses.push(...readIpv4Addresses(problems, "database.addresses", list));
+            checkTargetAddresses(problems, "database.addresses", list);
             if (db.port === undefined) problems.error("database.port", "is required with addresses");
         }
         if (!pulumi.Output.isInstance(db.port)) optionalInteger(problems, "database.port", db.port, 1, 65535);
@@ -211,6 +230,16 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
     } else if (ipAddressType === IpAddressType.Ipv4 && hasIpv6) {
         problems.error("ipAddressType", 'is "ipv4" but the allowlist has IPv6 entries; use "dualstack"');
     }
+
+    // Client IP preservation is off on the target group (`preserveClientIp: "false"` below), so every client, wherever
+    // on the internet, reaches the database from the load balancer's private address. Said once per endpoint.
+    problems.warn(
+        "database",
+        "the database sees every client of this endpoint as coming from the load balancer's private address in the VPC, " +
+            "so host-based rules on the database that trust VPC addresses (pg_hba.conf lines, MySQL accounts such as 'app'@'10.%') " +
+            "also admit every client the allowlist lets in from the internet; require a password or a client certificate on those rules " +
+            "(see docs/limits-and-refusals.md)",
+    );
 
     throwIfInvalidArgs(problems, "DatabaseEndpoint", name);
     return {
@@ -263,6 +292,62 @@ export function checkPlacement(
         throw new Error(`endpoint ${endpoint}: ${problems.join("; ")}`);
     }
     return subnets.map((s) => s.id);
+}
+
+/** The fields of an RDS instance lookup that say whether it belongs to a DB cluster. */
+interface RdsMembership {
+    dbInstanceIdentifier: string;
+    engine: string;
+    dbClusterIdentifier?: string;
+}
+
+/**
+ * Deployment-time check of the RDS instance behind an endpoint: refuses an instance that belongs to a DB cluster
+ * (Aurora, or a Multi-AZ DB cluster). In a cluster a failover makes another instance the writer and this one a
+ * reader; the endpoint targets one instance and follows only that instance's address, so after a failover it
+ * would send clients to a reader. Returns the instance; throws (failing the deployment) otherwise.
+ */
+export function checkRdsInstanceKind<T extends RdsMembership>(endpoint: string, instance: T): T {
+    const aurora = (instance.engine ?? "").startsWith("aurora");
+    if (!aurora && !instance.dbClusterIdentifier) return instance;
+    const what = aurora
+        ? `an Aurora instance (engine ${instance.engine}${instance.dbClusterIdentifier ? `, cluster ${instance.dbClusterIdentifier}` : ""})`
+        : `an instance of the Multi-AZ DB cluster ${instance.dbClusterIdentifier} (engine ${instance.engine})`;
+    throw new Error(
+        `endpoint ${endpoint}: database.rdsInstanceIdentifier ${show(instance.dbInstanceIdentifier)} is ${what}, which db-endpoints does not support: ` +
+            `on a failover another instance of the cluster becomes the writer and this one a reader, and the endpoint would keep sending clients to it. ` +
+            `Point the endpoint at an RDS DB instance that is not in a cluster; listing the cluster's addresses as a self-managed database does not follow failovers either ` +
+            `(see "DB clusters" in docs/limits-and-refusals.md for the alternatives)`,
+    );
+}
+
+/**
+ * Deployment-time placement of a self-managed database's targets against the VPC's IPv4 CIDR blocks: `undefined`
+ * (registered as it is) for an address in the VPC, `"all"` for one outside it in a private range, which AWS accepts
+ * only for every Availability Zone (cross-zone load balancing is on, so every zone's node sends it traffic anyway).
+ * Throws, naming each address, when one is outside the VPC and publicly routable: AWS refuses such a target.
+ */
+export function targetAvailabilityZones(endpoint: string, vpcId: string, addresses: string[], vpcCidrs: string[]): ("all" | undefined)[] {
+    const refused: string[] = [];
+    const zones = addresses.map((address, i): "all" | undefined => {
+        const placement = placeTarget(address, vpcCidrs);
+        if (placement === "refused") refused.push(`database.addresses[${i}] ${show(address)}`);
+        return placement === "outside-vpc" ? "all" : undefined;
+    });
+    if (refused.length > 0) {
+        throw new Error(
+            `endpoint ${endpoint}: ${refused.join(", ")} ${refused.length === 1 ? "is" : "are"} outside the VPC ${vpcId} (CIDR blocks ${vpcCidrs.join(", ")}) ` +
+                `and not in a private range (${OUTSIDE_VPC_TARGET_RANGES.join(", ")}); AWS registers a load balancer target outside its VPC only from those ranges. ` +
+                `List the database's private address`,
+        );
+    }
+    return zones;
+}
+
+/** The VPC's IPv4 CIDR blocks from its lookup: the primary and every association that is not being removed. */
+export function vpcIpv4Cidrs(primary: string, associations: { cidrBlock: string; state: string }[] | undefined): string[] {
+    const live = (associations ?? []).filter((a) => !/^(disassociat|fail)/.test(a.state ?? "")).map((a) => a.cidrBlock);
+    return [...new Set([primary, ...live].filter((c) => typeof c === "string" && c !== ""))];
 }
 
 /**
@@ -330,8 +415,12 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         let rdsCa: pulumi.Output<string | undefined> = pulumi.output<string | undefined>(undefined);
         let rdsEngine: pulumi.Output<string | undefined> = pulumi.output<string | undefined>(undefined);
         let rdsDbName: pulumi.Output<string | undefined> = pulumi.output<string | undefined>(undefined);
+        // Self-managed: per address, the Availability Zone it is registered for (`"all"` outside the VPC's CIDR blocks).
+        let targetZones: pulumi.Output<("all" | undefined)[]> = pulumi.output([]);
         if (plan.kind === "rds") {
-            const instance = aws.rds.getInstanceOutput({ dbInstanceIdentifier: db.rdsInstanceIdentifier! }, child);
+            // Every use of the instance goes through the cluster check, so a clustered instance fails each of them.
+            const lookup = aws.rds.getInstanceOutput({ dbInstanceIdentifier: db.rdsInstanceIdentifier! }, child);
+            const instance = lookup.apply((i) => checkRdsInstanceKind(name, i));
             databasePort = instance.port;
             databaseSg = pulumi.all([db.securityGroupId, instance.vpcSecurityGroups, instance.dbInstanceIdentifier]).apply(([override, groups, id]) => {
                 if (override) return override;
@@ -376,6 +465,10 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
             databasePort = pulumi.output(db.port!);
             databaseSg = pulumi.output(db.securityGroupId);
             targetAddresses = pulumi.output(plan.addresses);
+            const vpc = aws.ec2.getVpcOutput({ id: args.vpcId }, child);
+            targetZones = pulumi
+                .all([args.vpcId, vpc.cidrBlock, vpc.cidrBlockAssociations])
+                .apply(([vpcId, primary, associations]) => targetAvailabilityZones(name, vpcId, plan.addresses, vpcIpv4Cidrs(primary, associations)));
             databaseZones = pulumi.output([]);
             description = pulumi.output(`self-managed:${plan.addresses.join(",")}`);
         }
@@ -482,8 +575,9 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
                 })),
             ),
         );
+        // (targetZones too: a self-managed address AWS would refuse as a target fails the deployment before the NLB exists.)
         const placedSubnets = pulumi
-            .all([args.vpcId, subnetFacts, databaseZones, description])
+            .all([args.vpcId, subnetFacts, databaseZones, description, targetZones])
             .apply(([vpcId, facts, zones, desc]) => checkPlacement(name, vpcId, facts, plan.ipAddressType, zones, desc));
 
         const eips = args.elasticIps
@@ -575,13 +669,13 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
                 child,
             );
         } else {
-            for (const address of plan.addresses) {
+            plan.addresses.forEach((address, i) => {
                 new aws.lb.TargetGroupAttachment(
                     `${name}-target-${address}`,
-                    { targetGroupArn: targetGroup.arn, targetId: address, port: databasePort },
+                    { targetGroupArn: targetGroup.arn, targetId: address, port: databasePort, availabilityZone: targetZones.apply((z) => z[i]) },
                     child,
                 );
-            }
+            });
         }
 
         if (args.hostedZoneId !== undefined) {

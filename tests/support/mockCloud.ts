@@ -29,6 +29,12 @@ export interface FakeSubnet {
     ipv6CidrBlock: string;
 }
 
+/** A VPC's IPv4 CIDR blocks, as `aws.ec2.getVpc` reports them (the primary is also the first association). */
+export interface FakeVpc {
+    cidrBlock: string;
+    cidrBlockAssociations: { associationId: string; cidrBlock: string; state: string }[];
+}
+
 /** A Secrets Manager secret's current value (e.g. an RDS-managed master user secret). */
 export interface FakeSecret {
     secretString: string;
@@ -38,6 +44,8 @@ export interface FakeWorld {
     instances: Record<string, FakeRdsInstance>;
     subnets: Record<string, FakeSubnet>;
     subnetGroups: Record<string, { subnetIds: string[]; vpcId: string }>;
+    /** VPC ID -> its CIDR blocks; a missing VPC fails with InvalidVpcID.NotFound. */
+    vpcs?: Record<string, FakeVpc>;
     /** hostname -> IPv4 addresses; a missing name fails with ENOTFOUND. */
     dns: Record<string, string[]>;
     /** Secret ARN -> current value; a missing secret fails with ResourceNotFoundException. */
@@ -72,6 +80,12 @@ export function exampleWorld(): FakeWorld {
         },
         subnetGroups: {
             "prod-db-subnets": { subnetIds: ["subnet-0db1a00000000000a", "subnet-0db1b00000000000b"], vpcId: "vpc-0a1b2c3d4e5f60718" },
+        },
+        vpcs: {
+            "vpc-0a1b2c3d4e5f60718": {
+                cidrBlock: "10.0.0.0/16",
+                cidrBlockAssociations: [{ associationId: "vpc-cidr-assoc-0a1b2c3d4e5f60718", cidrBlock: "10.0.0.0/16", state: "associated" }],
+            },
         },
         dns: { "prod-postgres.c9akciq32.us-east-1.rds.amazonaws.com": ["10.0.2.41"] },
         secrets: {
@@ -266,6 +280,11 @@ export class MockCloud {
                     const subnet = w.subnets[args.inputs.id];
                     if (!subnet) throw new Error(`InvalidSubnetID.NotFound: The subnet ID '${args.inputs.id}' does not exist`);
                     return { id: args.inputs.id, ...subnet };
+                }
+                case "aws:ec2/getVpc:getVpc": {
+                    const vpc = w.vpcs?.[args.inputs.id];
+                    if (!vpc) throw new Error(`InvalidVpcID.NotFound: The vpc ID '${args.inputs.id}' does not exist`);
+                    return { id: args.inputs.id, ...vpc };
                 }
                 case "aws:rds/getSubnetGroup:getSubnetGroup": {
                     const group = w.subnetGroups[args.inputs.name];
