@@ -1,5 +1,5 @@
 /**
- * Stack config for certificate validation (issue 3), the pure part: the private CA's generations, the RDS
+ * Stack config for certificate validation, the pure part: the private CA's generations, the RDS
  * reboot policy, the self-managed database's TLS and restart settings, and the grouping of endpoints that
  * reach the same self-managed database (they share one certificate and one restart hook). Used by
  * `parseStackConfig` in config.ts, so every problem is reported with the others, before any resource exists.

@@ -1,5 +1,5 @@
 /**
- * Certificate validation for the stack (issue 3): the private CA (one per stack, in generations so it can be
+ * Certificate validation for the stack: the private CA (one per stack, in generations so it can be
  * rotated), a server certificate per self-managed database naming every endpoint hostname that reaches it,
  * and per-endpoint outputs that tell a client how to verify the certificate through the endpoint.
  */

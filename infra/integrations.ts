@@ -1,5 +1,5 @@
 /**
- * Least-privileged database users for the integrations of an endpoint (issue 6), the pure part:
+ * Least-privileged database users for the integrations of an endpoint, the pure part:
  * validating what an integration asks for, the rules that depend on the database engine, the exact
  * grants each access level needs, and how the admin connection and the integrations' connection URLs
  * verify TLS. Nothing here registers a resource; `components/databaseIntegrations.ts` does.

@@ -30,7 +30,7 @@ function withEndpoint(endpoint: Record<string, unknown>, extra: Record<string, u
 const rds = { rdsInstanceIdentifier: "prod-postgres" };
 
 describe("parseStackConfig accepts", () => {
-    it("the issue's example and fills in the defaults", () => {
+    it("the example endpoint, with the defaults filled in", () => {
         const { spec, warnings } = parseStackConfig(base());
         assert.deepEqual(spec.endpoints, [
             {

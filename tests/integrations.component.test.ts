@@ -1,5 +1,5 @@
 /**
- * Integrations under the mock runtime (issue 6): the exact users, grants, default privileges, provider
+ * Integrations under the mock runtime: the exact users, grants, default privileges, provider
  * settings and credentials secrets for read and write integrations on PostgreSQL and MySQL, RDS and
  * self-managed, through the endpoint and directly; that a PostgreSQL role gets its password's SCRAM
  * verifier, never the plaintext; that no password or admin credential reaches a plain output; that rotating

@@ -1,5 +1,5 @@
 /**
- * Integrations in the stack config (issue 6): what parseStackConfig makes of them, and every class of
+ * Integrations in the stack config: what parseStackConfig makes of them, and every class of
  * bad input, each pinned to its exact field path and message, all reported at once before any resource.
  */
 import assert from "node:assert/strict";
@@ -34,7 +34,7 @@ function withIntegrations(integrations: unknown, database: Record<string, unknow
 }
 
 describe("parseStackConfig with integrations accepts", () => {
-    it("the issue's example: names, access, schemas, tables (qualified by the one schema), the admin secret", () => {
+    it("the example stack's integrations: names, access, schemas, tables (qualified by the one schema), the admin secret", () => {
         const { spec, warnings } = parseStackConfig(
             config(
                 withIntegrations([

@@ -1,5 +1,5 @@
 /**
- * The pure planning behind integrations (issue 6): the exact grants per access level and engine, where
+ * The pure planning behind integrations: the exact grants per access level and engine, where
  * and how strictly the admin connection verifies TLS, the connection URL each integration is given, and
  * the admin secret's shape, the SCRAM-SHA-256 verifier PostgreSQL roles are given instead of a plaintext
  * password, and whether the MySQL provider's trust store holds the admin CA bundle.
