@@ -1051,7 +1051,7 @@ export function parseDatabaseAccess(
                 `public address of the machine that runs it (a CI runner's egress address) must be admitted by ${join(endpointPathOf(databasePath), "allowedCidrs")}; ` +
                 'nothing adds it for you. From inside the VPC, set adminConnection: "direct" instead',
         );
-    } else if (declared && set("targetHealthTimeoutMinutes")) {
+    } else if (declared && connection === "direct" && set("targetHealthTimeoutMinutes")) {
         problems.warn(at("targetHealthTimeoutMinutes"), 'has no effect with adminConnection: "direct", which does not go through the endpoint');
     }
 
