@@ -5,7 +5,9 @@
  * verify TLS. Nothing here registers a resource; `components/databaseIntegrations.ts` does.
  */
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
 import * as nodePath from "node:path";
+import * as process from "node:process";
 import { RDS_CA_BUNDLE, STACK_CA } from "./connection";
 import { checkKnownKeys, isPlainObject, join, optionalArray, optionalInteger, patterns, Problems, show } from "./validation";
 
@@ -609,6 +611,12 @@ export interface AdminConnectionFacts {
     mode: AdminConnectionMode;
     rds: boolean;
     endpointHostname: string;
+    /**
+     * The endpoint's load balancer DNS name, where the endpoint admin connection goes when it is known: it
+     * resolves as soon as the load balancer exists, unlike a custom hostname whose record may not exist or
+     * may not have reached the deployer's resolver yet.
+     */
+    loadBalancerDnsName?: string;
     endpointPort: number;
     /** RDS: the instance's own hostname (the name its certificate carries). */
     rdsAddress?: string;
@@ -627,12 +635,14 @@ export interface AdminConnectionSettings {
 
 /**
  * Where the database provider connects with the admin credential, and how much of the server's
- * certificate it can verify there:
- * - endpoint, self-managed: the endpoint hostname, which the database's certificate (from the stack's
- *   CA) names: full verification.
- * - endpoint, RDS: the endpoint hostname, but RDS's certificate names the instance, and the providers
- *   cannot verify one name while connecting to another. PostgreSQL: `verify-ca` (the chain to the CA
- *   bundle, not the name: any certificate that CA issued passes). MySQL: refused by
+ * certificate it can verify there. Through the endpoint it connects to the load balancer's DNS name when
+ * given (else the endpoint hostname): a custom hostname may not resolve to a load balancer created by the
+ * same deployment (its record is made by hand, or has not reached the deployer's resolver yet).
+ * - endpoint, self-managed: the load balancer's DNS name, which the database's certificate (from the
+ *   stack's CA) names beside every endpoint hostname: full verification.
+ * - endpoint, RDS: RDS's certificate names the instance, and the providers cannot verify one name while
+ *   connecting to another. PostgreSQL: `verify-ca` (the chain to the CA bundle, not the name: any
+ *   certificate that CA issued passes), whichever name it connects to. MySQL: refused by
  *   {@link checkAgainstDatabase} (its provider has only full verification or none).
  * - direct (from inside the VPC): the RDS hostname, or the self-managed database's internal name
  *   (`directHost`), on the database port: full verification.
@@ -642,7 +652,7 @@ export function adminConnectionSettings(f: AdminConnectionFacts): AdminConnectio
     let port: number;
     let verification: Verification;
     if (f.mode === "endpoint") {
-        host = f.endpointHostname;
+        host = f.loadBalancerDnsName || f.endpointHostname;
         port = f.endpointPort;
         verification = f.rds ? "ca" : "full";
     } else {
@@ -934,7 +944,23 @@ export function databaseKey(database: { kind: "rds"; rdsInstanceIdentifier: stri
 // Stack config: the database settings integrations need, next to the endpoint
 
 /** Keys of an endpoint's `database` map that integrations use. */
-export const DATABASE_ACCESS_KEYS = ["engine", "dbName", "adminSecretArn", "adminConnection", "adminHost", "adminSslRootCert", "objectOwners"] as const;
+export const DATABASE_ACCESS_KEYS = [
+    "engine",
+    "dbName",
+    "adminSecretArn",
+    "adminConnection",
+    "adminHost",
+    "adminSslRootCert",
+    "objectOwners",
+    "targetHealthTimeoutMinutes",
+] as const;
+
+/**
+ * Minutes `pulumi up` waits, at most, for an endpoint's target to be healthy before it creates users through
+ * the endpoint (`targetHealthTimeoutMinutes`); 0 turns the wait off. Registering a new target takes from tens
+ * of seconds to a few minutes before its health checks start, and three checks 10 s apart must then pass.
+ */
+export const TARGET_HEALTH_TIMEOUT_MINUTES = { min: 0, max: 60, default: 10 } as const;
 
 /** How `pulumi up` logs in to create the integrations' users. */
 export interface AdminSpec {
@@ -952,6 +978,11 @@ export interface AdminSpec {
      * `pulumi up`). MySQL: checked to be in the provider's trust store.
      */
     sslRootCert?: string;
+    /**
+     * Endpoint connection: minutes `pulumi up` waits, at most, for the endpoint's target to be healthy before
+     * the users are created (0: no wait). Unset: {@link TARGET_HEALTH_TIMEOUT_MINUTES}.default.
+     */
+    targetHealthTimeoutMinutes?: number;
 }
 
 /** The parts of an endpoint's `database` that integrations use; each key is present only when set. */
@@ -970,6 +1001,8 @@ export interface DatabaseAccessSpec {
  * Reads an endpoint's `integrations` and the `database` settings they need. `kind` is the database's
  * kind when `database` itself is valid. For a self-managed database the engine is in the config, so the
  * engine rules are checked here too; for RDS they are checked at deployment, once the instance is read.
+ * `deployerDirectory`: where a relative `adminSslRootCert` is looked for (the project directory, in which
+ * Pulumi runs the program and the providers).
  */
 export function parseDatabaseAccess(
     problems: Problems,
@@ -978,6 +1011,7 @@ export function parseDatabaseAccess(
     rawDatabase: unknown,
     rawIntegrations: unknown,
     kind: "rds" | "self-managed" | undefined,
+    deployerDirectory: string = process.cwd(),
 ): { database: DatabaseAccessSpec; integrations: IntegrationSpec[] } {
     const db = isPlainObject(rawDatabase) ? rawDatabase : {};
     const at = (key: string) => join(databasePath, key);
@@ -1015,10 +1049,31 @@ export function parseDatabaseAccess(
     }
     const sslRootCert = parsePath(problems, at("adminSslRootCert"), db.adminSslRootCert, "a CA bundle path on the deployer's machine");
     if (declared && kind === "rds") requireRdsAdminCa(problems, at("adminSslRootCert"), db.adminSslRootCert);
+    if (declared && sslRootCert !== undefined) checkAdminCaFileExists(problems, at("adminSslRootCert"), sslRootCert, deployerDirectory);
     const objectOwners = parseObjectOwners(problems, at("objectOwners"), db.objectOwners);
+    const targetHealthTimeoutMinutes = optionalInteger(
+        problems,
+        at("targetHealthTimeoutMinutes"),
+        db.targetHealthTimeoutMinutes,
+        TARGET_HEALTH_TIMEOUT_MINUTES.min,
+        TARGET_HEALTH_TIMEOUT_MINUTES.max,
+    );
+
+    if (declared && connection === "endpoint" && (!set("adminConnection") || db.adminConnection === "endpoint")) {
+        // Whether the deployer's public address is admitted cannot be known offline: say so before pulumi up,
+        // where a missing entry would only show as a connection timeout.
+        problems.warn(
+            at("adminConnection"),
+            `is "endpoint"${set("adminConnection") ? "" : " (the default)"}: pulumi up creates the integrations' users through the endpoint, so the ` +
+                `public address of the machine that runs it (a CI runner's egress address) must be admitted by ${join(endpointPathOf(databasePath), "allowedCidrs")}; ` +
+                'nothing adds it for you. From inside the VPC, set adminConnection: "direct" instead',
+        );
+    } else if (declared && connection === "direct" && set("targetHealthTimeoutMinutes")) {
+        problems.warn(at("targetHealthTimeoutMinutes"), 'has no effect with adminConnection: "direct", which does not go through the endpoint');
+    }
 
     if (!declared) {
-        for (const key of ["adminSecretArn", "adminConnection", "adminHost", "adminSslRootCert", "objectOwners"]) {
+        for (const key of ["adminSecretArn", "adminConnection", "adminHost", "adminSslRootCert", "objectOwners", "targetHealthTimeoutMinutes"]) {
             if (set(key)) problems.warn(at(key), "is set but the endpoint declares no integrations; it is only used to create integration users");
         }
     } else if (kind === "self-managed" && engine) {
@@ -1034,7 +1089,13 @@ export function parseDatabaseAccess(
 
     const admin: AdminSpec | undefined =
         declared && secretArn
-            ? { secretArn, connection, ...(host !== undefined ? { host } : {}), ...(sslRootCert !== undefined ? { sslRootCert } : {}) }
+            ? {
+                  secretArn,
+                  connection,
+                  ...(host !== undefined ? { host } : {}),
+                  ...(sslRootCert !== undefined ? { sslRootCert } : {}),
+                  ...(targetHealthTimeoutMinutes !== undefined ? { targetHealthTimeoutMinutes } : {}),
+              }
             : undefined;
     return {
         database: {
@@ -1045,6 +1106,38 @@ export function parseDatabaseAccess(
         },
         integrations,
     };
+}
+
+/** `endpoints[0]` for `endpoints[0].database`. */
+function endpointPathOf(databasePath: string): string {
+    const dot = databasePath.lastIndexOf(".");
+    return dot < 0 ? "" : databasePath.slice(0, dot);
+}
+
+/**
+ * Warns when `file` (relative paths from `directory`, the project directory) is not a file on this
+ * machine: the admin connection would fail at `pulumi up` (PostgreSQL cannot read its `sslrootcert`;
+ * MySQL's trust store cannot hold it). A warning, not an error: a preview may run on a machine without it.
+ */
+export function checkAdminCaFileExists(problems: Problems, path: string, file: string, directory: string): void {
+    const resolved = nodePath.resolve(directory, file);
+    const where = resolved === file ? "" : ` (${resolved})`;
+    let stat: fs.Stats | undefined;
+    try {
+        stat = fs.statSync(resolved, { throwIfNoEntry: false });
+    } catch (e) {
+        problems.warn(path, `${show(file)}${where} cannot be read on this machine (${(e as Error).message}); pulumi up's admin connection needs it`);
+        return;
+    }
+    if (stat === undefined) {
+        problems.warn(
+            path,
+            `${show(file)}${where} does not exist on this machine; pulumi up's admin connection verifies the database against it and fails ` +
+                `without it. Put the CA bundle there before pulumi up${file === RDS_CA_BUNDLE.file ? ` (curl -fsSo ${RDS_CA_BUNDLE.file} ${RDS_CA_BUNDLE.url})` : ""}; a relative path is read from the project directory`,
+        );
+    } else if (!stat.isFile()) {
+        problems.warn(path, `${show(file)}${where} is not a file; give the path of the CA bundle file`);
+    }
 }
 
 /** Integrations never own tables, so none of them can be an object owner. */

@@ -167,7 +167,13 @@ function buildIntegrations(
                           : DatabaseEngine.Postgres,
                 dbName: db.dbName ?? endpoint.rdsDbName.apply((n) => n ?? ""),
                 endpointHostname: endpoint.hostname,
+                // The admin connection's host: resolvable once the load balancer exists, whether or not `hostname`
+                // has a record yet (a self-managed database's certificate names it too: infra/certificates.ts).
+                loadBalancerDnsName: endpoint.loadBalancerDnsName,
                 endpointPort: endpoint.port,
+                // `pulumi up` declares the users once a target of this group is healthy.
+                targetGroupArn: endpoint.targetGroupArn,
+                targetHealthTimeoutMinutes: admin.targetHealthTimeoutMinutes,
                 endpointAddresses: endpoint.publicAddresses,
                 databasePort: endpoint.databasePort,
                 rdsAddress: db.kind === "rds" ? endpoint.rdsAddress.apply((a) => a!) : undefined,

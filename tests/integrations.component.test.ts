@@ -665,9 +665,12 @@ describe("self-managed databases (certificate from the stack's CA, naming the en
             },
         ]);
 
-    it("MySQL through the endpoint: the provider and the URL verify the endpoint hostname in full", async () => {
+    it("MySQL through the endpoint: the provider connects to the load balancer's DNS name, the URL to the hostname, both named on the certificate and verified in full", async () => {
         await runStack(legacy({ engine: "mysql" }, [{ name: "hightouch", access: "write", schemas: ["crm"] }]));
-        assert.deepEqual(plain(cloud.named("legacy-mysql").inputs), { endpoint: "legacy.db.example.com:3306", username: "dba", password: "dba-password", tls: "true" });
+        // `hostname` has no Route 53 record here: only the load balancer's own name resolves during the deployment.
+        assert.deepEqual(plain(cloud.named("legacy-mysql").inputs), { endpoint: `${lbDns("legacy-nlb")}:3306`, username: "dba", password: "dba-password", tls: "true" });
+        const certificateNames = cloud.ofType("tls:index/certRequest:CertRequest").map((r) => r.inputs.dnsNames);
+        assert.deepEqual(certificateNames, [[lbDns("legacy-nlb"), "legacy.db.example.com"].sort()]);
         assert.deepEqual(mysqlGrants("legacy-hightouch-"), {
             "legacy-hightouch-on-crm": { user: "hightouch", host: "%", database: "crm", table: "*", privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"], grant: false, tlsOption: "SSL" },
         });
@@ -708,7 +711,7 @@ describe("self-managed databases (certificate from the stack's CA, naming the en
         await runStack(legacy({ ...pg, adminHost: "db1.internal.example.com" }, integrations));
         assert.deepEqual(settings("legacy-postgresql"), { host: "db1.internal.example.com", port: "5432", database: "crm", sslmode: "verify-full", sslrootcert: caFile });
         await runStack(legacy({ ...pg, adminConnection: "endpoint" }, integrations));
-        assert.deepEqual(settings("legacy-postgresql"), { host: "legacy.db.example.com", port: "5432", database: "crm", sslmode: "verify-full", sslrootcert: caFile });
+        assert.deepEqual(settings("legacy-postgresql"), { host: lbDns("legacy-nlb"), port: "5432", database: "crm", sslmode: "verify-full", sslrootcert: caFile });
         assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
     });
 });

@@ -3,6 +3,9 @@
  * bad input, each pinned to its exact field path and message, all reported at once before any resource.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parseStackConfig } from "../infra/config";
 import { ValidationError } from "../infra/validation";
@@ -35,14 +38,26 @@ function withIntegrations(integrations: unknown, database: Record<string, unknow
 
 describe("parseStackConfig with integrations accepts", () => {
     it("the example stack's integrations: names, access, schemas, tables (qualified by the one schema), the admin secret", () => {
-        const { spec, warnings } = parseStackConfig(
-            config(
-                withIntegrations([
-                    { name: "metabase", access: "read", schemas: ["public"], tables: ["orders", "customers"] },
-                    { name: "fivetran", access: "read", schemas: ["public", "billing"] },
-                ]),
-            ),
-        );
+        // Run from a project directory that holds the RDS bundle, as the README asks (no warning about it).
+        const saved = process.cwd();
+        const project = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-config-"));
+        fs.writeFileSync(path.join(project, BUNDLE), "");
+        let parsed: ReturnType<typeof parseStackConfig>;
+        try {
+            process.chdir(project);
+            parsed = parseStackConfig(
+                config(
+                    withIntegrations([
+                        { name: "metabase", access: "read", schemas: ["public"], tables: ["orders", "customers"] },
+                        { name: "fivetran", access: "read", schemas: ["public", "billing"] },
+                    ]),
+                ),
+            );
+        } finally {
+            process.chdir(saved);
+            fs.rmSync(project, { recursive: true, force: true });
+        }
+        const { spec, warnings } = parsed;
         const e = spec.endpoints[0];
         assert.deepEqual(e.database, {
             kind: "rds",
@@ -62,7 +77,11 @@ describe("parseStackConfig with integrations accepts", () => {
             },
             { name: "fivetran", access: "read", schemas: ["public", "billing"] },
         ]);
-        assert.deepEqual(warnings, []);
+        // The plan-time note that the admin connection goes through the endpoint (tests/integrations.planWarnings.test.ts).
+        assert.deepEqual(
+            warnings.map((w) => w.path),
+            ["endpoints[0].database.adminConnection"],
+        );
     });
 
     it("every optional setting of a self-managed PostgreSQL database and a write integration", () => {

@@ -112,6 +112,10 @@ describe("pulumi preview of the example stack (Pulumi.dev.yaml)", () => {
         assert.match(role.password.value, /^SCRAM-SHA-256\$4096:/);
     });
 
+    it("never waits for the endpoint's target health: a preview connects to nothing (pulumi up asks ELBv2 first)", () => {
+        assert.deepEqual(cloud.targetHealthRequests(), []);
+    });
+
     it("raised no error", () => {
         assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
     });

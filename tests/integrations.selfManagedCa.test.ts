@@ -16,7 +16,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { adminCaFilePath, selfManagedMysqlTrustWarning } from "../infra/integrations";
-import { exampleWorld, FakeWorld, installMockCloud, MockCloud, settle, unwrap } from "./support/mockCloud";
+import { exampleWorld, FakeWorld, installMockCloud, MockCloud, mockLoadBalancerDnsName, settle, unwrap } from "./support/mockCloud";
 import { isolateTrustEnv } from "./support/trustEnv";
 
 let cloud: MockCloud;
@@ -108,7 +108,7 @@ function providerTls(name: string) {
 describe("self-managed PostgreSQL without adminSslRootCert", () => {
     it("gives the provider a file holding exactly the caCertificate stack output, every generation, mode 0644", async () => {
         const outputs = await runStack(legacy({}, { certificateAuthority: { generations: [1, 2], issuer: 2 } }));
-        assert.deepEqual(providerTls("legacy-postgresql"), { host: "legacy.db.example.com", sslmode: "verify-full", sslrootcert: caFile() });
+        assert.deepEqual(providerTls("legacy-postgresql"), { host: mockLoadBalancerDnsName("legacy-nlb"), sslmode: "verify-full", sslrootcert: caFile() });
         const bundle = await unwrap(outputs.caCertificate);
         assert.equal(bundle.match(/-----BEGIN CERTIFICATE-----/g)?.length, 2);
         assert.equal(fs.readFileSync(caFile(), "utf8"), bundle);
@@ -136,7 +136,7 @@ describe("self-managed PostgreSQL without adminSslRootCert", () => {
 
     it("uses an explicit adminSslRootCert instead, and writes nothing", async () => {
         await runStack(legacy({ adminSslRootCert: "/etc/ssl/db-endpoints/ca.pem" }));
-        assert.deepEqual(providerTls("legacy-postgresql"), { host: "legacy.db.example.com", sslmode: "verify-full", sslrootcert: "/etc/ssl/db-endpoints/ca.pem" });
+        assert.deepEqual(providerTls("legacy-postgresql"), { host: mockLoadBalancerDnsName("legacy-nlb"), sslmode: "verify-full", sslrootcert: "/etc/ssl/db-endpoints/ca.pem" });
         assert.deepEqual(fs.readdirSync(tmpdir), []);
         assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
     });

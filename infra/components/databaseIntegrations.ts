@@ -1,3 +1,4 @@
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as aws from "@pulumi/aws";
 import * as mysql from "@pulumi/mysql";
 import * as postgresql from "@pulumi/postgresql";
@@ -35,11 +36,14 @@ import {
     scramSha256Verifier,
     selfManagedMysqlTrustWarning,
     SUPPORTED_RDS_ENGINES,
+    TARGET_HEALTH_TIMEOUT_MINUTES,
 } from "../integrations";
 import { adminCaDirectory, checkExistingAdminCaFile, writeAdminCaFile } from "../adminCaFile";
+import { awsSdkClientConfig } from "../hooks/support";
 import { parseAddress } from "../net/ip";
+import { waitForHealthyTarget } from "../targetHealth";
 import { endpointTags } from "../tags";
-import { isPlainObject, patterns, Problems, show, ValidationError } from "../validation";
+import { isPlainObject, optionalInteger, patterns, Problems, show, ValidationError } from "../validation";
 import { throwIfInvalidArgs } from "./argsError";
 
 /** The database engine, as the database providers see it. */
@@ -61,10 +65,11 @@ export enum IntegrationAccess {
 /** Where the database provider reaches the database with the admin credential during `pulumi up`. */
 export enum AdminConnection {
     /**
-     * Through the endpoint, from wherever `pulumi up` runs: the deployer's address must be in the
-     * endpoint's allowlist. A self-managed database's certificate names the endpoint and is verified in
-     * full; an RDS certificate names the instance, so PostgreSQL verifies only its chain (`verify-ca`)
-     * and MySQL is refused (its provider cannot verify less than the name).
+     * Through the endpoint (its load balancer's DNS name, `loadBalancerDnsName`, once a target is healthy),
+     * from wherever `pulumi up` runs: the deployer's public address must be in the endpoint's allowlist. A
+     * self-managed database's certificate names the load balancer's DNS name and is verified in full; an
+     * RDS certificate names the instance, so PostgreSQL verifies only its chain (`verify-ca`) and MySQL is
+     * refused (its provider cannot verify less than the name).
      */
     Endpoint = "endpoint",
     /**
@@ -131,8 +136,31 @@ export interface DatabaseIntegrationsArgs {
     dbName?: pulumi.Input<string>;
     /** The endpoint hostname integrations connect to (`DatabaseEndpoint.hostname`). */
     endpointHostname: pulumi.Input<string>;
+    /**
+     * The endpoint's load balancer DNS name (`DatabaseEndpoint.loadBalancerDnsName`). The `endpoint` admin
+     * connection goes to it rather than to `endpointHostname`: it resolves as soon as the load balancer
+     * exists, while a custom hostname's record may be made by hand after the deployment, or not yet have
+     * reached the deployer's DNS resolver. A self-managed database's certificate must name it
+     * (`DatabaseCertificate.endpointHostnames`); an RDS certificate names neither, so nothing changes for RDS.
+     * Default: `endpointHostname`.
+     */
+    loadBalancerDnsName?: pulumi.Input<string>;
     /** The endpoint port (`DatabaseEndpoint.port`). */
     endpointPort: pulumi.Input<number>;
+    /**
+     * The endpoint's target group (`DatabaseEndpoint.targetGroupArn`). With the `endpoint` admin connection,
+     * `pulumi up` waits (see `targetHealthTimeoutMinutes`) until one of its targets is healthy before any
+     * user is declared: the load balancer routes nothing to a target that is still registering or passing
+     * its first health checks. The wait starts once this component's dependencies exist (pass the endpoint,
+     * and whatever registers its targets, in `dependsOn`); `pulumi preview` never waits. Without it the
+     * provider may connect before the target is healthy and fail on a first deployment.
+     */
+    targetGroupArn?: pulumi.Input<string>;
+    /**
+     * Minutes `pulumi up` waits, at most, for a healthy target in `targetGroupArn` (0..60, 0: no wait).
+     * Default 10. On timeout the deployment fails, naming every target's state and the reason AWS gives.
+     */
+    targetHealthTimeoutMinutes?: number;
     /**
      * The endpoint's fixed public IPv4 addresses (`DatabaseEndpoint.publicAddresses`, with Elastic IPs).
      * With RDS PostgreSQL they let the connection URL verify the instance's certificate in full.
@@ -205,12 +233,17 @@ export interface IntegrationsPlan {
     rds: boolean;
     adminConnection: AdminConnectionMode;
     objectOwners?: string[];
+    /** Minutes `pulumi up` waits for a healthy target before the endpoint admin connection; 0: no wait. */
+    targetHealthTimeoutMinutes: number;
 }
 
 const COMPONENT_TYPE = "db-endpoints:index:DatabaseIntegrations";
 
 /** Secrets Manager name characters (the component name and prefix become part of secret names). */
 const SECRET_NAME_PART = /^[A-Za-z0-9/_+=.@-]{1,256}$/;
+
+/** An ELBv2 target group ARN. */
+const TARGET_GROUP_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
 
 /** Whether an input is a plain value now (not an output or promise known only at deployment). */
 function isKnown<T>(value: pulumi.Input<T> | undefined): value is T {
@@ -299,8 +332,25 @@ export function planDatabaseIntegrations(name: string, args: DatabaseIntegration
             );
         }
     }
+    if (isKnown(args.targetGroupArn) && args.targetGroupArn !== undefined && args.targetGroupArn !== null) {
+        if (typeof args.targetGroupArn !== "string" || !TARGET_GROUP_ARN.test(args.targetGroupArn)) {
+            problems.error("targetGroupArn", `${show(args.targetGroupArn)} is not a target group ARN (DatabaseEndpoint.targetGroupArn)`);
+        }
+    }
+    if (!isKnown(args.targetHealthTimeoutMinutes)) {
+        problems.error("targetHealthTimeoutMinutes", "must be known when the component is declared");
+    }
+    const targetHealthTimeoutMinutes = isKnown(args.targetHealthTimeoutMinutes)
+        ? optionalInteger(problems, "targetHealthTimeoutMinutes", args.targetHealthTimeoutMinutes, TARGET_HEALTH_TIMEOUT_MINUTES.min, TARGET_HEALTH_TIMEOUT_MINUTES.max)
+        : undefined;
     throwIfInvalidArgs(problems, "DatabaseIntegrations", name);
-    return { integrations, rds, adminConnection, ...(objectOwners ? { objectOwners } : {}) };
+    return {
+        integrations,
+        rds,
+        adminConnection,
+        ...(objectOwners ? { objectOwners } : {}),
+        targetHealthTimeoutMinutes: targetHealthTimeoutMinutes ?? TARGET_HEALTH_TIMEOUT_MINUTES.default,
+    };
 }
 
 /** The engine integrations use for an RDS instance's engine; throws for engines they do not support. */
@@ -381,7 +431,28 @@ export class DatabaseIntegrations extends pulumi.ComponentResource {
                 checkResolved(this, name, plan, { engine, dbName, adminSslRootCert, adminUsername: username, integrations, preview }),
             );
 
-        const built = facts.apply((f) => declareIntegrations(this, name, args, plan, f, credential));
+        // Through the endpoint, `pulumi up` declares the users once a target is healthy: the load balancer routes
+        // nothing to a target that is still registering, so the provider would fail to connect on a first
+        // deployment. After the checks (a refused config never waits), and after this component's dependencies
+        // exist (its URN resolves once they do), so the wait does not start before the listener and targets.
+        const hasTargetGroup = args.targetGroupArn !== undefined && args.targetGroupArn !== null;
+        const waitMinutes = plan.adminConnection === "endpoint" && hasTargetGroup && !preview ? plan.targetHealthTimeoutMinutes : 0;
+        if (plan.adminConnection === "endpoint" && !hasTargetGroup) {
+            void pulumi.log.warn(
+                "targetGroupArn is not set: pulumi up does not wait for the endpoint's target to be healthy before the admin connection, " +
+                    "which fails while a new target is still registering (pass DatabaseEndpoint.targetGroupArn)",
+                this,
+            );
+        }
+        const ready: pulumi.Output<CheckedFacts> =
+            waitMinutes === 0
+                ? facts
+                : pulumi.all([facts, args.targetGroupArn!, this.urn]).apply(async ([f, targetGroupArn]) => {
+                      await waitForEndpointTarget(this, name, targetGroupArn, waitMinutes);
+                      return f;
+                  });
+
+        const built = ready.apply((f) => declareIntegrations(this, name, args, plan, f, credential));
 
         this.engine = facts.apply((f) => f.engine);
         this.usernames = pulumi.output(Object.fromEntries(plan.integrations.map((i) => [i.name, i.name])));
@@ -397,6 +468,25 @@ export class DatabaseIntegrations extends pulumi.ComponentResource {
             adminHost: this.adminHost,
             adminSslMode: this.adminSslMode,
         });
+    }
+}
+
+/**
+ * Waits, at most `minutes`, until a target of `targetGroupArn` is healthy, logging progress on the component;
+ * throws the wait's error (endpoint, target group, targets' states and reasons, what to check) otherwise.
+ */
+async function waitForEndpointTarget(parent: pulumi.Resource, name: string, targetGroupArn: string, minutes: number): Promise<void> {
+    const client = new ElasticLoadBalancingV2Client(awsSdkClientConfig());
+    try {
+        const result = await waitForHealthyTarget(client, {
+            endpoint: name,
+            targetGroupArn,
+            timeoutMs: minutes * 60_000,
+            log: (message) => void pulumi.log.info(message, parent),
+        });
+        void pulumi.log.info(result.message, parent);
+    } finally {
+        client.destroy();
     }
 }
 
@@ -479,13 +569,14 @@ function declareIntegrations(
     const child = { parent };
     const engine = facts.engine;
     const settings: pulumi.Output<AdminConnectionSettings> = pulumi
-        .all([args.endpointHostname, args.endpointPort, args.rdsAddress, args.directHost, args.databasePort])
-        .apply(([endpointHostname, endpointPort, rdsAddress, directHost, databasePort]) =>
+        .all([args.endpointHostname, args.loadBalancerDnsName, args.endpointPort, args.rdsAddress, args.directHost, args.databasePort])
+        .apply(([endpointHostname, loadBalancerDnsName, endpointPort, rdsAddress, directHost, databasePort]) =>
             adminConnectionSettings({
                 engine,
                 mode: plan.adminConnection,
                 rds: plan.rds,
                 endpointHostname,
+                ...(loadBalancerDnsName ? { loadBalancerDnsName } : {}),
                 endpointPort,
                 rdsAddress,
                 directHost,

@@ -7,7 +7,9 @@
  */
 import * as crypto from "node:crypto";
 import * as dns from "node:dns";
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, TargetHealthDescription } from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as pulumi from "@pulumi/pulumi";
+import { mockClient } from "aws-sdk-client-mock";
 import { recordRegistrations, Registration, waitForRegistrations } from "../../scripts/recorder";
 import { expiryClock } from "../../infra/certificateExpiry";
 
@@ -50,6 +52,13 @@ export interface FakeWorld {
     dns: Record<string, string[]>;
     /** Secret ARN -> current value; a missing secret fails with ResourceNotFoundException. */
     secrets?: Record<string, FakeSecret>;
+    /**
+     * What ELBv2 DescribeTargetHealth answers (the wait before integration users are declared), by target
+     * group ARN: a list of targets, or an error to throw. Default: every target attached to the group is
+     * healthy, or, for a group without attachments (the target-sync function registers its target), one
+     * healthy target.
+     */
+    targetHealth?: Record<string, TargetHealthDescription[] | Error>;
 }
 
 export type Registered = Registration;
@@ -101,6 +110,16 @@ function hex(text: string, length: number): string {
     return crypto.createHash("sha256").update(text).digest("hex").slice(0, length);
 }
 
+/** The DNS name the mock cloud gives load balancer `name` (the resource's name, e.g. `reporting-nlb`). */
+export function mockLoadBalancerDnsName(name: string): string {
+    return `${name}-${hex(name, 10)}.elb.us-east-1.amazonaws.com`;
+}
+
+/** The ARN the mock cloud gives target group `name` (the resource's name, e.g. `reporting-tg`). */
+export function mockTargetGroupArn(name: string): string {
+    return `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/${hex(name, 16)}`;
+}
+
 function computedState(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, any> } {
     const region = "us-east-1";
     const account = "123456789012";
@@ -116,12 +135,12 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
                     ...inputs,
                     arn: `arn:aws:elasticloadbalancing:${region}:${account}:loadbalancer/net/${name}/${hex(name, 16)}`,
                     arnSuffix: `net/${name}/${hex(name, 16)}`,
-                    dnsName: `${name}-${hex(name, 10)}.elb.${region}.amazonaws.com`,
+                    dnsName: mockLoadBalancerDnsName(name),
                     zoneId: "Z26RNL4JYFTOTI",
                 },
             };
         case "aws:lb/targetGroup:TargetGroup": {
-            const arn = `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/${name}/${hex(name, 16)}`;
+            const arn = mockTargetGroupArn(name);
             return { id: arn, state: { ...inputs, arn, arnSuffix: `targetgroup/${name}/${hex(name, 16)}` } };
         }
         case "aws:lb/listener:Listener": {
@@ -235,13 +254,32 @@ export class MockCloud {
     /** Errors the program raised asynchronously (failed applies, rejected registrations). */
     readonly asyncErrors: Error[] = [];
 
-    constructor(public world: FakeWorld) {}
+    /** The AWS SDK's ELBv2 client, mocked: what the program asks outside the Pulumi engine. */
+    readonly elb = mockClient(ElasticLoadBalancingV2Client);
+
+    constructor(public world: FakeWorld) {
+        this.elb.on(DescribeTargetHealthCommand).callsFake(async (input: { TargetGroupArn?: string }) => {
+            const arn = input.TargetGroupArn ?? "";
+            const answer = this.world.targetHealth?.[arn];
+            if (answer instanceof Error) throw answer;
+            if (answer) return { TargetHealthDescriptions: answer };
+            const attached = this.ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment").filter((r) => r.inputs.targetGroupArn === arn);
+            const targets = attached.length > 0 ? attached.map((r) => ({ Id: r.inputs.targetId, Port: Number(r.inputs.port) })) : [{ Id: "10.0.2.41" }];
+            return { TargetHealthDescriptions: targets.map((Target) => ({ Target, TargetHealth: { State: "healthy" } })) };
+        });
+    }
+
+    /** Target group ARNs the program asked DescribeTargetHealth about, in order. */
+    targetHealthRequests(): string[] {
+        return this.elb.commandCalls(DescribeTargetHealthCommand).map((c) => c.args[0].input.TargetGroupArn ?? "");
+    }
 
     /** Forgets what was recorded, so a test sees only what it registered. */
     reset(world?: FakeWorld): void {
         this.registered.length = 0;
         this.invokes.length = 0;
         this.asyncErrors.length = 0;
+        this.elb.resetHistory();
         if (world) this.world = world;
     }
 
