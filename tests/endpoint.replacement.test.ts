@@ -132,10 +132,10 @@ function replacementOf(before: Deployed, after: Deployed): Replacement {
     const refusals: string[] = [];
     if (nlbReplaced && !deleteFirst) {
         // The new NLB and its new listener exist while the old ones still do.
-        if (!tgReplaced) refusals.push("TargetGroupAssociationLimit: the target group is still associated with the old load balancer");
+        if (!tgReplaced) refusals.push("the target group is still associated with the old load balancer");
         const held = new Set(before.nlb.inputs.subnetMappings.map((m: Mapping) => m.allocationId).filter(Boolean));
         for (const m of after.nlb.inputs.subnetMappings as Mapping[]) {
-            if (m.allocationId && held.has(m.allocationId)) refusals.push(`InvalidIPAddress.InUse: ${m.allocationId} is held by the old load balancer`);
+            if (m.allocationId && held.has(m.allocationId)) refusals.push(`Elastic IP ${m.allocationId} is still held by the old load balancer`);
         }
     }
     return {
@@ -253,8 +253,8 @@ describe("one `pulumi up` from one configuration to the next", () => {
             loadBalancer: "created before the old one is deleted",
             targetGroup: "kept",
             refusals: [
-                "TargetGroupAssociationLimit: the target group is still associated with the old load balancer",
-                `InvalidIPAddress.InUse: ${allocationId(`pg-eip-${SUBNET_A}`)} is held by the old load balancer`,
+                "the target group is still associated with the old load balancer",
+                `Elastic IP ${allocationId(`pg-eip-${SUBNET_A}`)} is still held by the old load balancer`,
             ],
         });
     });
