@@ -95,6 +95,29 @@ export function describe(r: Registration): string {
     }
 }
 
+/**
+ * How a resource is replaced when a change forces AWS to create a new one, where the program decides it
+ * (a bracketed mark after the name; empty otherwise).
+ */
+export function replacementMark(r: Registration): string {
+    if (r.deleteBeforeReplace) return " [deleted before its replacement is created]";
+    if (r.type === "aws:lb/targetGroup:TargetGroup" && r.replacementTrigger !== undefined) {
+        // Offline the trigger is the load balancer's ARN (computed), or the constant that keeps the group.
+        return r.replacementTrigger === UNKNOWN ? " [replaced with the load balancer]" : " [kept when the load balancer is replaced]";
+    }
+    return "";
+}
+
+/** What replacing a load balancer does, for the plan's reader: the changes that force it, and what it costs (two lines). */
+export function loadBalancerReplacementNote(r: Registration): string[] {
+    return [
+        "replaced, not updated, when elasticIps is switched or a subnet is removed or swapped: new DNS name, a short outage;",
+        r.deleteBeforeReplace
+            ? "deletionProtection off first (docs/updates.md). The old one and its listener are deleted first, so that its Elastic IPs move to the new one."
+            : "deletionProtection off first (docs/updates.md). The new one (new target group and listener) serves before the old one is deleted.",
+    ];
+}
+
 /** Runs the program for a stack's config under mocks and renders the plan. */
 export async function plan(stackName: string, dir?: string): Promise<PlanResult> {
     const file = readStackFile(stackName, dir);
@@ -168,8 +191,9 @@ export async function plan(stackName: string, dir?: string): Promise<PlanResult>
         for (const r of members) {
             const protectedMark = r.protect ? " [protected]" : "";
             const hooks = Object.entries(r.hooks).map(([step, names]) => ` [${step}: ${names.join(", ")}]`).join("");
-            lines.push(`  + ${r.type.padEnd(58)} ${r.name}${protectedMark}${hooks}`);
+            lines.push(`  + ${r.type.padEnd(58)} ${r.name}${protectedMark}${replacementMark(r)}${hooks}`);
             if (r.custom) lines.push(`      ${describe(r)}`);
+            if (r.type === "aws:lb/loadBalancer:LoadBalancer") lines.push(...loadBalancerReplacementNote(r).map((l) => `      ${l}`));
         }
         lines.push("");
     }

@@ -1,6 +1,7 @@
 /**
  * Watches what a Pulumi program registers under the mock runtime: every resource with its type, name,
- * inputs, parent, options that matter here (protect) and the hooks bound to it. Also makes the mock
+ * inputs, parent, the options that matter here (protect, and how a replacement runs: deleteBeforeReplace,
+ * replacementTrigger, dependencies) and the hooks bound to it. Also makes the mock
  * monitor accept resource-hook registrations, which @pulumi/pulumi's mock monitor does not implement.
  * Shared by the tests, the offline plan and the benchmark. Call after `pulumi.runtime.setMocks`.
  */
@@ -15,6 +16,12 @@ export interface Registration {
     protect: boolean;
     /** Hook names bound per lifecycle step (afterCreate, afterUpdate, ...). */
     hooks: Record<string, string[]>;
+    /** The `deleteBeforeReplace` option: true, false, or undefined when not set (the provider decides). */
+    deleteBeforeReplace: boolean | undefined;
+    /** The `replacementTrigger` option as sent to the engine (undefined when not set). */
+    replacementTrigger: unknown;
+    /** URNs of every resource this one depends on (explicit `dependsOn` and those its inputs come from). */
+    dependencies: string[];
 }
 
 const HOOK_STEPS = ["BeforeCreate", "AfterCreate", "BeforeUpdate", "AfterUpdate", "BeforeDelete", "AfterDelete"];
@@ -43,6 +50,9 @@ export function recordRegistrations(onRegister: (r: Registration) => void): void
                 custom: req.getCustom(),
                 protect: typeof req.getProtect === "function" ? Boolean(req.getProtect()) : false,
                 hooks,
+                deleteBeforeReplace: req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined,
+                replacementTrigger: req.getReplacementTrigger()?.toJavaScript(),
+                dependencies: req.getDependenciesList(),
             });
         }
         return register(req, callback);

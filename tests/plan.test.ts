@@ -38,6 +38,15 @@ describe("npm run plan", () => {
         assert.match(reporting, /allow in tcp\/\(computed\) from 2001:db8:1234::\/48 into \(id of reporting-sg-1\)/);
         assert.match(reporting, /TCP:\(computed\) idleTimeout=3600s -> forward/);
         assert.match(reporting, /internet-facing network ip=dualstack/);
+        assert.match(reporting, /\+ aws:lb\/targetGroup:TargetGroup\s+reporting-tg \[replaced with the load balancer\]\n/);
+        assert.match(
+            reporting,
+            new RegExp(
+                "deletionProtection=true\n" +
+                    "      replaced, not updated, when elasticIps is switched or a subnet is removed or swapped: new DNS name, a short outage;\n" +
+                    "      deletionProtection off first \\(docs/updates\\.md\\)\\. The new one \\(new target group and listener\\) serves before the old one is deleted\\.\n",
+            ),
+        );
         const mysql = stdout.slice(stdout.indexOf("DatabaseEndpoint legacy-mysql"));
         assert.match(mysql, /TCP:3306 idleTimeout=6000s -> forward/);
         assert.match(mysql, /A legacy\.db\.example\.com in Z0123456789ABCDEFGHIJ -> alias \(computed\)/);
@@ -65,6 +74,31 @@ describe("npm run plan", () => {
         assert.match(stdout, /allow in tcp\/5432 from 0\.0\.0\.0\/0/);
         assert.match(stdout, /allow in tcp\/5432 from ::\/0/);
         assert.match(stdout, /admits every IPv4 and IPv6 address/);
+    });
+
+    it("says that an endpoint with Elastic IPs replaces its load balancer delete-first and keeps its target group", () => {
+        const dir = tempStack(
+            "fixed",
+            [
+                "config:",
+                "  db-endpoints:vpcId: vpc-0a1b2c3d4e5f60718",
+                "  db-endpoints:publicSubnetIds: [subnet-0aa11bb22cc33dd44, subnet-0ee55ff66aa77bb88]",
+                "  db-endpoints:endpoints:",
+                "    - name: fixed",
+                "      database: { addresses: [10.0.9.9], port: 5432 }",
+                "      allowedCidrs: [203.0.113.0/24]",
+                "      elasticIps: true",
+                "",
+            ].join("\n"),
+        );
+        const { status, stdout } = runPlan(["--stack", "fixed", "--config-dir", dir]);
+        assert.equal(status, 0);
+        assert.match(stdout, /\+ aws:lb\/loadBalancer:LoadBalancer\s+fixed-nlb \[deleted before its replacement is created\]\n/);
+        assert.match(
+            stdout,
+            /\n {6}deletionProtection off first \(docs\/updates\.md\)\. The old one and its listener are deleted first, so that its Elastic IPs move to the new one\.\n/,
+        );
+        assert.match(stdout, /\+ aws:lb\/targetGroup:TargetGroup\s+fixed-tg \[kept when the load balancer is replaced\]\n/);
     });
 
     it("exits 1 with every config problem and plans nothing", () => {

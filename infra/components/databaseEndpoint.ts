@@ -61,7 +61,8 @@ export interface DatabaseEndpointArgs {
     /**
      * Public subnets the internet-facing load balancer is placed in, one per Availability Zone. Cover every
      * Availability Zone the database can run in (for RDS, every zone of its subnet group): a load balancer
-     * sends no traffic to targets in zones it is not in.
+     * sends no traffic to targets in zones it is not in. Adding a subnet updates the load balancer; removing or
+     * swapping one replaces it (a new DNS name; see `deletionProtection`).
      */
     subnetIds: string[];
     /** The database the endpoint reaches. */
@@ -78,7 +79,12 @@ export interface DatabaseEndpointArgs {
     allowPublicInternet?: boolean;
     /** TCP idle timeout of the listener in seconds, 60..6000. Default 3600. */
     idleTimeoutSeconds?: pulumi.Input<number>;
-    /** Give the load balancer one Elastic IP per subnet, so that its public addresses never change. Default false. */
+    /**
+     * Give the load balancer one Elastic IP per subnet, so that its public addresses never change. Default false.
+     * Switching it replaces the load balancer (a new DNS name; see `deletionProtection`). With Elastic IPs a
+     * replaced load balancer is deleted before its replacement is created, so that the addresses move over:
+     * the endpoint is down until the new one serves.
+     */
     elasticIps?: boolean;
     /** DNS name clients use. With `hostedZoneId`, an alias record is created for it in Route 53. */
     hostname?: pulumi.Input<string>;
@@ -86,7 +92,10 @@ export interface DatabaseEndpointArgs {
     hostedZoneId?: pulumi.Input<string>;
     /** Address families of the load balancer. Default: dualstack when the allowlist has IPv6 entries, else ipv4. */
     ipAddressType?: IpAddressType;
-    /** Protect the load balancer (and so its DNS name) from deletion. Default true. */
+    /**
+     * Protect the load balancer (and so its DNS name) from deletion. Default true. A change that replaces the
+     * load balancer needs it off first: set false and deploy, make the change and deploy, then set it back.
+     */
     deletionProtection?: pulumi.Input<boolean>;
     /** Inbound rules per security group (AWS quota, counted per address family). Default 60. */
     rulesPerSecurityGroup?: number;
@@ -123,6 +132,12 @@ export interface EndpointPlan {
 }
 
 const COMPONENT_TYPE = "db-endpoints:index:DatabaseEndpoint";
+
+/**
+ * The target group's replacement trigger with Elastic IPs: a constant, so that the group outlives a load
+ * balancer replacement (the old NLB is deleted first). Without them the trigger is the NLB's ARN.
+ */
+export const TARGET_GROUP_KEPT = "kept-across-load-balancer-replacements";
 
 /**
  * Checks the args that are known when the component is declared. Throws `pulumi.InputPropertiesError`
@@ -591,6 +606,14 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
               )
             : [];
 
+        // Replacing the load balancer. AWS can add subnets to an NLB but not remove, swap or re-map one, so
+        // switching `elasticIps` or removing or swapping a subnet replaces it (the provider's subnet-mapping
+        // diff forces a new one): a new DNS name, and the old one's deletion needs its deletion protection off.
+        // Pulumi creates the replacement before deleting the old one, which is what this program wants where AWS
+        // allows it: the new NLB serves before the old one goes. It does not allow it with Elastic IPs: an
+        // address held by the old NLB cannot be given to the new one, so the old one is deleted first (its
+        // listener with it) and the addresses move over, at the cost of an outage until the new one serves.
+        const keepsElasticIps = eips.length > 0;
         const nlb = new aws.lb.LoadBalancer(
             `${name}-nlb`,
             {
@@ -605,7 +628,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
                 enableDeletionProtection: args.deletionProtection ?? true,
                 tags,
             },
-            child,
+            { parent: this, deleteBeforeReplace: keepsElasticIps },
         );
 
         const targetGroup = new aws.lb.TargetGroup(
@@ -630,10 +653,46 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
                 },
                 tags,
             },
-            // With a TargetSync the function tags the group with the time it last changed its targets; that
-            // tag is the function's, so a refresh followed by `pulumi up` must not remove it.
-            plan.manageRdsTargets ? child : { parent: this, ignoreChanges: [`tags["${CHANGE_TAG_KEY}"]`] },
+            {
+                parent: this,
+                // A target group serves one load balancer only, so a replacement NLB created next to the old one
+                // needs a new group: the group is replaced whenever the NLB's ARN changes. With Elastic IPs the
+                // old NLB and its listener are deleted first, which frees the group: it is kept, with its
+                // registered, healthy targets, and the new listener forwards to it.
+                replacementTrigger: keepsElasticIps ? TARGET_GROUP_KEPT : nlb.arn,
+                // Registered after the NLB, and failed with it: a trigger that fails leaves the group's outputs
+                // pending, where a failed dependency fails the group (and so its dependents) cleanly.
+                ...(keepsElasticIps ? {} : { dependsOn: [nlb] }),
+                // With a TargetSync the function tags the group with the time it last changed its targets; that
+                // tag is the function's, so a refresh followed by `pulumi up` must not remove it.
+                ...(plan.manageRdsTargets ? {} : { ignoreChanges: [`tags["${CHANGE_TAG_KEY}"]`] }),
+            },
         );
+
+        const attachments: aws.lb.TargetGroupAttachment[] = [];
+        if (plan.kind === "rds" && !plan.manageRdsTargets) {
+            // A TargetSync owns this group's targets: no attachment, so the program never registers a stale
+            // address nor removes the one the function registered after a failover. A new group (new ARN or
+            // port) changes the function's target list, which runs it again during the same deployment.
+        } else if (plan.kind === "rds") {
+            attachments.push(
+                new aws.lb.TargetGroupAttachment(
+                    `${name}-target`,
+                    { targetGroupArn: targetGroup.arn, targetId: targetAddresses.apply((a) => a[0]), port: databasePort },
+                    child,
+                ),
+            );
+        } else {
+            plan.addresses.forEach((address, i) => {
+                attachments.push(
+                    new aws.lb.TargetGroupAttachment(
+                        `${name}-target-${address}`,
+                        { targetGroupArn: targetGroup.arn, targetId: address, port: databasePort, availabilityZone: targetZones.apply((z) => z[i]) },
+                        child,
+                    ),
+                );
+            });
+        }
 
         // The endpoint is provisioned once its listener exists: then the restart hook applies what the policy allows
         // to the RDS instance. A hook, so it runs in the deployment, after the fact, and fails it when that fails.
@@ -656,27 +715,14 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
                 defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
                 tags,
             },
-            rebootHook ? { parent: this, hooks: { afterCreate: [rebootHook] } } : child,
+            {
+                parent: this,
+                // A replaced target group (a new database port, a new load balancer) is empty until its targets
+                // are registered: the listener is created or switched to it only after they are.
+                dependsOn: attachments,
+                ...(rebootHook ? { hooks: { afterCreate: [rebootHook] } } : {}),
+            },
         );
-
-        if (plan.kind === "rds" && !plan.manageRdsTargets) {
-            // A TargetSync owns this group's targets: no attachment, so the program never registers a stale
-            // address nor removes the one the function registered after a failover.
-        } else if (plan.kind === "rds") {
-            new aws.lb.TargetGroupAttachment(
-                `${name}-target`,
-                { targetGroupArn: targetGroup.arn, targetId: targetAddresses.apply((a) => a[0]), port: databasePort },
-                child,
-            );
-        } else {
-            plan.addresses.forEach((address, i) => {
-                new aws.lb.TargetGroupAttachment(
-                    `${name}-target-${address}`,
-                    { targetGroupArn: targetGroup.arn, targetId: address, port: databasePort, availabilityZone: targetZones.apply((z) => z[i]) },
-                    child,
-                );
-            });
-        }
 
         if (args.hostedZoneId !== undefined) {
             const recordTypes = plan.ipAddressType === IpAddressType.Dualstack ? ["A", "AAAA"] : ["A"];
@@ -689,7 +735,8 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
                         type,
                         aliases: [{ name: nlb.dnsName, zoneId: nlb.zoneId, evaluateTargetHealth: true }],
                     },
-                    child,
+                    // Moved to a replacement load balancer only once it has its listener (and so its targets).
+                    { parent: this, dependsOn: [listener] },
                 );
             }
         }
