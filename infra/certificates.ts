@@ -11,7 +11,7 @@ import { DatabaseEndpoint } from "./components/databaseEndpoint";
 import { DatabaseEngine } from "./components/databaseIntegrations";
 import type { StackSpec } from "./config";
 import { RdsConnectionInfo, rdsConnectionInfo, SelfManagedConnectionInfo, selfManagedConnectionInfo } from "./connection";
-import { RdsRestartPolicy } from "./hooks/rdsReboot";
+import { RdsRestartPolicy } from "./enums";
 
 /**
  * Stack output `certificateAuthority`: which CA generation issues, when each expires, and when its renewal

@@ -3,13 +3,14 @@
  * {@link DatabaseEndpoint}. Nothing here decides resources itself; the components do.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DatabaseEndpoint, IpAddressType } from "./components/databaseEndpoint";
+import { DatabaseEndpoint } from "./components/databaseEndpoint";
+import { IpAddressType } from "./enums";
 import { AdminConnection, DatabaseEngine, databaseEngineOfRds, DatabaseIntegrations, IntegrationAccess } from "./components/databaseIntegrations";
 import { TargetSync, TargetSyncTarget } from "./components/targetSync";
 import { buildCertificates, CertificateAuthorityOutput, ServerCertificateOutput } from "./certificates";
 import { CONFIG_NAMESPACE, EndpointSpec, parseStackConfig, RawStackConfig, StackSpec } from "./config";
 import { RdsConnectionInfo, SelfManagedConnectionInfo } from "./connection";
-import { RdsRestartPolicy } from "./hooks/rdsReboot";
+import { RdsRestartPolicy } from "./enums";
 import { formatProblem } from "./validation";
 
 /** Reads this stack's `db-endpoints:*` config values (objects parsed from their JSON form). */

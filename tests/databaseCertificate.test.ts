@@ -9,7 +9,7 @@ import * as crypto from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackFile } from "../scripts/stackFile";
-import { RdsRestartPolicy } from "../infra/hooks/rdsReboot";
+import { RdsRestartPolicy } from "../infra/enums";
 import { certificateExpiryNotice, EXPIRY_NOTICE, expiryClock, renewalStartsAt } from "../infra/certificateExpiry";
 import { iamResourceMatches } from "./support/iam";
 import { exampleWorld, installMockCloud, isSecret, MOCK_NOW, MockCloud, mockPem, parentName, settle, unwrap } from "./support/mockCloud";

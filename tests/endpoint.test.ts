@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { exampleWorld, installMockCloud, MockCloud, settle, unwrap } from "./support/mockCloud";
+import { IpAddressType } from "../infra/enums";
 
 let cloud: MockCloud;
 let components: typeof import("../infra/components/databaseEndpoint");
@@ -204,7 +205,7 @@ describe("deployment-time placement checks", () => {
             { id: "subnet-b", vpcId: VPC, availabilityZone: "us-east-1b", ipv6CidrBlock: "" },
         ];
         assert.deepEqual(
-            components.checkPlacement("x", VPC, subnets, components.IpAddressType.Ipv4, ["us-east-1a", "us-east-1b"], "rds:db"),
+            components.checkPlacement("x", VPC, subnets, IpAddressType.Ipv4, ["us-east-1a", "us-east-1b"], "rds:db"),
             ["subnet-a", "subnet-b"],
         );
     });
@@ -215,7 +216,7 @@ describe("deployment-time placement checks", () => {
             { id: "subnet-b", vpcId: VPC, availabilityZone: "us-east-1b", ipv6CidrBlock: "2600::/64" },
         ];
         assert.throws(
-            () => components.checkPlacement("x", VPC, subnets, components.IpAddressType.Dualstack, ["us-east-1b", "us-east-1c"], "rds:db"),
+            () => components.checkPlacement("x", VPC, subnets, IpAddressType.Dualstack, ["us-east-1b", "us-east-1c"], "rds:db"),
             {
                 message:
                     "endpoint x: subnet subnet-a is in vpc-other, not in the endpoint's VPC vpc-0a1b2c3d4e5f60718; " +

@@ -26,8 +26,8 @@ import {
     RDS_REBOOT,
     RDS_RESTART_POLICIES,
     rebootIfNeeded,
-    RdsRestartPolicy,
 } from "../infra/hooks/rdsReboot";
+import { RdsRestartPolicy } from "../infra/enums";
 import { RDS_RESTART_VALUES } from "../infra/certificateConfig";
 import { makeFakeClock } from "./support/fakeClock";
 

@@ -4,7 +4,8 @@ import { AllowlistRule, DEFAULT_QUOTAS, normalizeAllowlist, QUOTA_LIMITS, spread
 import { RESTART_TIMEOUT_MINUTES } from "../certificateConfig";
 import { IDLE_TIMEOUT, parseEndpointName } from "../config";
 import { resolveIpv4 } from "../dns";
-import { RDS_RESTART_POLICIES, rdsRebootHook, RdsRestartPolicy } from "../hooks/rdsReboot";
+import { IpAddressType, RdsRestartPolicy } from "../enums";
+import { RDS_RESTART_POLICIES, rdsRebootHook } from "../hooks/rdsReboot";
 import { CHANGE_TAG_KEY } from "../lambda/targetSync/settings";
 import { isPrivateIpv4 } from "../net/ip";
 import { checkTargetAddresses, OUTSIDE_VPC_TARGET_RANGES, placeTarget } from "../net/targets";
@@ -12,13 +13,6 @@ import { cidrSlug, endpointTags } from "../tags";
 import { optionalInteger, patterns, Problem, Problems, readIpv4Addresses, show } from "../validation";
 import { throwIfInvalidArgs } from "./argsError";
 
-/** The address families an endpoint's load balancer answers on. */
-export enum IpAddressType {
-    /** IPv4 only. */
-    Ipv4 = "ipv4",
-    /** IPv4 and IPv6 (the public subnets need IPv6 CIDR blocks). */
-    Dualstack = "dualstack",
-}
 
 /** The database an endpoint reaches: an RDS instance, or a self-managed database at private addresses. */
 export interface DatabaseTarget {

@@ -3,8 +3,8 @@
  * or YAML through the generated SDK (`pulumi package add`). package.json `main` points here, and the
  * Pulumi language host exposes every ComponentResource exported from this module.
  */
-export { DatabaseEndpoint, DatabaseEndpointArgs, DatabaseTarget, IpAddressType } from "./databaseEndpoint";
-export { RdsRestartPolicy } from "../hooks/rdsReboot";
+export { IpAddressType, RdsRestartPolicy } from "../enums";
+export { DatabaseEndpoint, DatabaseEndpointArgs, DatabaseTarget } from "./databaseEndpoint";
 export { CertificateAuthority, CertificateAuthorityArgs } from "./certificateAuthority";
 export { DatabaseCertificate, DatabaseCertificateArgs } from "./databaseCertificate";
 export {

@@ -31,31 +31,9 @@ import {
     RebootDBInstanceCommand,
 } from "@aws-sdk/client-rds";
 import * as pulumi from "@pulumi/pulumi";
+import { RdsRestartPolicy } from "../enums";
 import { awsErrorName, awsSdkClientConfig, Clock, describeAwsError, systemClock, valueOf } from "./support";
 
-/** What the restart hook may do to an RDS instance after an endpoint in front of it is provisioned. */
-export enum RdsRestartPolicy {
-    /**
-     * Apply a pending TLS change, nothing else (the default): a pending CA certificate change is applied with
-     * ModifyDBInstance (ApplyImmediately), which restarts the instance, provided no other modification and no
-     * DB parameter group in `pending-reboot` is waiting (that call or its restart would apply them too). Never
-     * reboots the instance; every other pending change is reported, not applied.
-     */
-    WhenPending = "when-pending",
-    /**
-     * As `when-pending`, and also reboot when a DB parameter group is in `pending-reboot`, whatever parameters
-     * wait (RDS does not say which, so they may have nothing to do with TLS): an explicit opt-in.
-     */
-    WhenPendingOrParameters = "when-pending-or-parameters",
-    /**
-     * Restart the instance once, as Aptible restarts a database after an endpoint is created: a pending CA
-     * certificate change is applied as `when-pending-or-parameters` applies it (its restart is the restart),
-     * otherwise the instance is rebooted, applying whatever waits for a reboot.
-     */
-    Always = "always",
-    /** Never touch the instance (no hook): pending changes wait for the maintenance window or a reboot by hand. */
-    Never = "never",
-}
 
 export const RDS_RESTART_POLICIES: readonly string[] = Object.values(RdsRestartPolicy);
 

@@ -1,0 +1,37 @@
+/**
+ * The one home of every enumeration of the public contract: the stack config takes their values as
+ * strings, and the component library exposes them as enums (C#, Python, Go and YAML SDKs get them from
+ * the schema). Plain TypeScript, imported by the rules, the components and the hooks alike.
+ */
+
+/** The address families an endpoint's load balancer answers on. */
+export enum IpAddressType {
+    /** IPv4 only. */
+    Ipv4 = "ipv4",
+    /** IPv4 and IPv6 (the public subnets need IPv6 CIDR blocks). */
+    Dualstack = "dualstack",
+}
+
+/** What the restart hook may do to an RDS instance after an endpoint in front of it is provisioned. */
+export enum RdsRestartPolicy {
+    /**
+     * Apply a pending TLS change, nothing else (the default): a pending CA certificate change is applied with
+     * ModifyDBInstance (ApplyImmediately), which restarts the instance, provided no other modification and no
+     * DB parameter group in `pending-reboot` is waiting (that call or its restart would apply them too). Never
+     * reboots the instance; every other pending change is reported, not applied.
+     */
+    WhenPending = "when-pending",
+    /**
+     * As `when-pending`, and also reboot when a DB parameter group is in `pending-reboot`, whatever parameters
+     * wait (RDS does not say which, so they may have nothing to do with TLS): an explicit opt-in.
+     */
+    WhenPendingOrParameters = "when-pending-or-parameters",
+    /**
+     * Restart the instance once after the endpoint is created: a pending CA
+     * certificate change is applied as `when-pending-or-parameters` applies it (its restart is the restart),
+     * otherwise the instance is rebooted, applying whatever waits for a reboot.
+     */
+    Always = "always",
+    /** Never touch the instance (no hook): pending changes wait for the maintenance window or a reboot by hand. */
+    Never = "never",
+}
