@@ -8,11 +8,11 @@ import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { readStackFile } from "../scripts/stackFile";
+import { readStackFile } from "../testing/stackFile";
 import { RdsRestartPolicy } from "../infra/hooks/rdsReboot";
 import { certificateExpiryNotice, EXPIRY_NOTICE, expiryClock, renewalStartsAt } from "../infra/certificateExpiry";
-import { iamResourceMatches } from "./support/iam";
-import { exampleWorld, installMockCloud, isSecret, MOCK_NOW, MockCloud, mockPem, parentName, settle, unwrap } from "./support/mockCloud";
+import { iamResourceMatches } from "../testing/iam";
+import { exampleWorld, installMockCloud, isSecret, MOCK_NOW, MockCloud, mockPem, parentName, settle, unwrap } from "../testing/mockCloud";
 
 let cloud: MockCloud;
 let stack: typeof import("../infra/stack");

@@ -29,7 +29,7 @@ import {
     RdsRestartPolicy,
 } from "../infra/hooks/rdsReboot";
 import { RDS_RESTART_VALUES } from "../infra/certificateConfig";
-import { makeFakeClock } from "./support/fakeClock";
+import { makeFakeClock } from "../testing/fakeClock";
 
 const ID = "prod-postgres";
 const rds = mockClient(RDSClient);

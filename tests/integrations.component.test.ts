@@ -15,8 +15,8 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { scramSha256Verifier } from "../infra/integrations";
-import { exampleWorld, FakeWorld, installMockCloud, isSecret, MockCloud, mockRandomBytes, Registered, settle, unwrap } from "./support/mockCloud";
-import { isolateTrustEnv } from "./support/trustEnv";
+import { exampleWorld, FakeWorld, installMockCloud, isSecret, MockCloud, mockRandomBytes, Registered, settle, unwrap } from "../testing/mockCloud";
+import { isolateTrustEnv } from "../testing/trustEnv";
 
 let cloud: MockCloud;
 let stack: typeof import("../infra/stack");
@@ -204,7 +204,7 @@ function hex(text: string, length: number): string {
 function lbDns(name: string): string {
     return `${name}-${hex(name, 10)}.elb.us-east-1.amazonaws.com`;
 }
-/** Name and ARN the mock cloud gives a secret created with a name prefix (see tests/support/mockCloud.ts). */
+/** Name and ARN the mock cloud gives a secret created with a name prefix (see testing/mockCloud.ts). */
 function secretIdentity(resourceName: string, prefix: string) {
     const name = `${prefix}${hex(resourceName, 26)}`;
     return { name, arn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-${hex(name, 6)}` };

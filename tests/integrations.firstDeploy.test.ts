@@ -22,7 +22,7 @@ import {
     mockTargetGroupArn,
     settle,
     unwrap,
-} from "./support/mockCloud";
+} from "../testing/mockCloud";
 
 let cloud: MockCloud;
 let stack: typeof import("../infra/stack");

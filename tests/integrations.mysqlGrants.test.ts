@@ -5,19 +5,19 @@
  * The program escapes those names (`app\_db`); a table-level grant reads the name literally and is left
  * alone, and PostgreSQL, whose GRANT has no patterns (its provider quotes every identifier), is unchanged.
  *
- * Shown on a real MariaDB server (tests/support/mariadb.ts): the grants are the ones the DatabaseIntegrations
+ * Shown on a real MariaDB server (testing/mariadb.ts): the grants are the ones the DatabaseIntegrations
  * component declares under the mock runtime, turned into the SQL @pulumi/mysql's provider runs for them
- * (tests/support/mysqlProvider.ts), and applied; then the integration users log in over TCP and try to read
+ * (testing/mysqlProvider.ts), and applied; then the integration users log in over TCP and try to read
  * what they were, and were not, given. The suite skips, saying why, where MariaDB is not installed, except
  * under CI, where it fails.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { mysqlDatabasePattern, ownersOf, planMysqlGrants, planPostgresGrants } from "../infra/integrations";
-import { mariadbSkip, MariaDbServer, startMariaDb } from "./support/mariadb";
-import { exampleWorld, installMockCloud, MockCloud, settle } from "./support/mockCloud";
-import { createUserStatement, GrantInputs, grantStatement, revokeStatements } from "./support/mysqlProvider";
-import { isolateTrustEnv } from "./support/trustEnv";
+import { mariadbSkip, MariaDbServer, startMariaDb } from "../testing/mariadb";
+import { exampleWorld, installMockCloud, MockCloud, settle } from "../testing/mockCloud";
+import { createUserStatement, GrantInputs, grantStatement, revokeStatements } from "../testing/mysqlProvider";
+import { isolateTrustEnv } from "../testing/trustEnv";
 
 let cloud: MockCloud;
 let components: typeof import("../infra/components/databaseIntegrations");

@@ -20,7 +20,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { SCRAM_SALT_BYTES, scramSha256Verifier } from "../infra/integrations";
-import { requireInstalled, skipUnlessCi } from "./support/required";
+import { requireInstalled, skipUnlessCi } from "../testing/required";
 
 interface Server {
     bin: string;

@@ -16,8 +16,8 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { adminCaFilePath, selfManagedMysqlTrustWarning } from "../infra/integrations";
-import { exampleWorld, FakeWorld, installMockCloud, MockCloud, mockLoadBalancerDnsName, settle, unwrap } from "./support/mockCloud";
-import { isolateTrustEnv } from "./support/trustEnv";
+import { exampleWorld, FakeWorld, installMockCloud, MockCloud, mockLoadBalancerDnsName, settle, unwrap } from "../testing/mockCloud";
+import { isolateTrustEnv } from "../testing/trustEnv";
 
 let cloud: MockCloud;
 let stack: typeof import("../infra/stack");

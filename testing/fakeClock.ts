@@ -1,4 +1,4 @@
-import { Clock } from "../../infra/hooks/support";
+import { Clock } from "../infra/hooks/support";
 
 /** A clock whose sleep advances time at once and remembers each wait: hooks' waits and timeouts without waiting. */
 export function makeFakeClock(start = 0): Clock & { sleeps: number[] } {

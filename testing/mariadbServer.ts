@@ -16,7 +16,7 @@
  *   address. Nothing outside the namespaces changes, and they vanish with the server.
  *
  * `mariadbUnavailable()` / `namespaceUnavailable()` say why a server cannot be started here (see
- * tests/support/required.ts for skipping outside CI and failing under it).
+ * testing/required.ts for skipping outside CI and failing under it).
  */
 import { ChildProcess, spawn, spawnSync, SpawnSyncOptions, SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
