@@ -1,69 +1,46 @@
 /**
- * A throwaway MariaDB server for tests whose subject is the server's own behaviour (which databases a GRANT
- * reaches, what SHOW GRANTS prints): a data directory made by `mariadb-install-db` in a new temporary
- * directory, `mariadbd` listening on 127.0.0.1 only, on a free port, with no configuration file read
- * (`--no-defaults`), stopped and deleted by `stop()`.
+ * A throwaway MariaDB server for tests whose subject is the server's own behaviour: which databases a GRANT
+ * reaches, what SHOW GRANTS prints, which option files and TLS files it loads, when it blocks a client host.
  *
- * Where the binaries are missing, {@link mariadbSkip} gives the reason to skip a suite, except under CI
- * (`CI` set), where it does not skip and {@link startMariaDb} fails, naming what is missing: CI installs
- * MariaDB, and a suite that silently skips there would prove nothing.
+ * `startMariaDb()` creates a data directory in a new temporary directory with `mariadb-install-db`, writes the
+ * server's option file there (nothing from /etc/mysql is read), starts `mariadbd` and waits until it answers.
+ * `stop()` shuts it down and deletes the directory: call it in `after()`. The server's `root@localhost` has no
+ * password and is reached over the Unix socket (`sql()`); other accounts log in over TCP (`query()`).
+ *
+ * Two networks:
+ * - `loopback` (default): 127.0.0.1 on a free port, with host names not resolved (`skip_name_resolve`), so
+ *   accounts and error messages name clients by address (`'user'@'127.0.0.1'`). MariaDB and MySQL keep no
+ *   host cache for loopback clients, so what happens to remote clients (e.g. blocking after
+ *   `max_connect_errors`) does not show here.
+ * - `namespace`: the server runs in new network and mount namespaces (`unshare`, needs root), listening on
+ *   {@link NAMESPACE_ADDRESS}, a non-loopback address on the namespace's own loopback interface, which the
+ *   namespace's /etc/hosts (bind-mounted there only) names {@link NAMESPACE_HOSTNAME} both ways, as a VPC's DNS
+ *   names its addresses. Clients run inside with `spawn()` (and `query()`) and are the server's remote clients,
+ *   from that address. Nothing outside the namespaces changes, and they vanish with the server.
+ *
+ * {@link mariadbUnavailable} / {@link namespaceUnavailable} say why a server cannot be started here; pass them
+ * to testing/required.ts to skip outside CI and fail under it.
  */
-import { ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { ChildProcess, spawn, spawnSync, SpawnSyncOptions, SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { freeLoopbackPort } from "./ports";
 
-/** The binaries a server needs: the daemon, the data-directory initialiser and the command-line client. */
-export interface MariaDbBinaries {
-    server: string;
-    installDb: string;
-    client: string;
-}
+/** The server's address in `namespace` mode (RFC 2544 benchmarking range: never a real host's). */
+export const NAMESPACE_ADDRESS = "198.18.0.1";
+/** The name that address resolves to, and back, inside the namespace. */
+export const NAMESPACE_HOSTNAME = "nlb-node.db-endpoints.test";
 
-/** Directories searched after PATH: Debian installs the daemon in /usr/sbin, outside a non-root user's PATH. */
-const SEARCH_DIRECTORIES = ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/usr/libexec"];
-
-function find(names: string[]): string | undefined {
-    for (const name of names) {
-        const which = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
-        if (which.status === 0 && which.stdout.trim() !== "") return which.stdout.trim();
-        for (const dir of SEARCH_DIRECTORIES) {
-            const candidate = path.join(dir, name);
-            if (fs.existsSync(candidate)) return candidate;
-        }
-    }
-    return undefined;
-}
-
-/** The MariaDB binaries, or the names of those that are missing. */
-export function findMariaDb(): MariaDbBinaries | { missing: string[] } {
-    const server = find(["mariadbd"]);
-    const installDb = find(["mariadb-install-db"]);
-    const client = find(["mariadb"]);
-    if (server && installDb && client) return { server, installDb, client };
-    const missing = [
-        ...(server ? [] : ["mariadbd"]),
-        ...(installDb ? [] : ["mariadb-install-db"]),
-        ...(client ? [] : ["mariadb"]),
-    ];
-    return { missing };
-}
-
-function missingMessage(missing: string[]): string {
-    return `no MariaDB server binaries (${missing.join(", ")} not found on PATH or in ${SEARCH_DIRECTORIES.join(", ")}); install mariadb-server and mariadb-client`;
-}
-
-/**
- * The `skip` option of a suite that needs a MariaDB server: the reason when the binaries are missing
- * locally, `false` when they are present, and `false` under CI whatever is installed (the suite then fails
- * in {@link startMariaDb}, saying what is missing).
- */
-export function mariadbSkip(): string | false {
-    const found = findMariaDb();
-    if (!("missing" in found)) return false;
-    if (process.env.CI) return false;
-    return `${missingMessage(found.missing)}; CI runs this suite`;
+export interface MariaDbOptions {
+    /** Extra lines of the `[mysqld]` group, e.g. `max_connect_errors = 3`; they override the defaults. */
+    options?: string[];
+    /** Option-file directories the server also reads (`!includedir`), after its own options. */
+    includeDirs?: string[];
+    /** OS user the server runs as (default: the current user; as root, `root`). Owns the data directory. */
+    user?: string;
+    /** `loopback` (default) or `namespace`; see the module comment. */
+    network?: "loopback" | "namespace";
 }
 
 /** What a query answered: its raw, tab-separated output, or the error the client printed. */
@@ -73,30 +50,63 @@ export interface QueryResult {
     stderr: string;
 }
 
-export interface MariaDbServer {
-    readonly host: "127.0.0.1";
+export interface MariaDb {
+    /** Address clients connect to: 127.0.0.1, or {@link NAMESPACE_ADDRESS}. */
+    readonly host: string;
     readonly port: number;
-    /** The temporary directory holding the data directory, socket and logs. */
+    /** The Unix socket (root@localhost, no password). */
+    readonly socket: string;
+    /** The temporary directory holding data, socket, option file and error log. */
     readonly dir: string;
-    /** The server's version string (`SELECT VERSION()`). */
-    readonly version: string;
-    /** Runs SQL as root over the server's Unix socket; throws with the client's error. Returns the raw output. */
+    /**
+     * Runs statements as root over the socket; returns the raw (unescaped) tab-separated result without column
+     * names or the final newline. Throws with the client's error.
+     */
     sql(statements: string): string;
-    /** Runs SQL as `user` with `password` over TCP to 127.0.0.1 (how an integration connects). */
+    /**
+     * Runs statements as `user` with `password` over TCP to {@link host} from the server's network (how an
+     * integration connects). Returns the raw output as the client printed it, or its error.
+     */
     query(user: string, password: string, statements: string): QueryResult;
-    /** Stops the server and deletes its directory. */
+    /** Runs a command in the server's network (inside the namespaces in `namespace` mode). */
+    spawn(command: string, args: string[], options?: SpawnSyncOptions): SpawnSyncReturns<string>;
+    /** Shuts the server down and deletes `dir`. */
     stop(): Promise<void>;
 }
 
-async function freeLoopbackPort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address() as net.AddressInfo;
-            server.close(() => resolve(port));
-        });
-    });
+/** Directories searched after PATH: Debian installs the daemon in /usr/sbin, outside a non-root user's PATH. */
+const SEARCH_DIRECTORIES = ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/usr/libexec"];
+
+function which(command: string): string | undefined {
+    const found = spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" });
+    return found.status === 0 && found.stdout.trim() !== "" ? found.stdout.trim() : undefined;
+}
+
+function find(name: string): string | undefined {
+    return which(name) ?? SEARCH_DIRECTORIES.map((dir) => path.join(dir, name)).find((candidate) => fs.existsSync(candidate));
+}
+
+function binaries() {
+    return { server: find("mariadbd"), installDb: find("mariadb-install-db"), client: find("mariadb"), admin: find("mariadb-admin") };
+}
+
+/** Why no MariaDB server can be started here, or undefined. */
+export function mariadbUnavailable(): string | undefined {
+    const b = binaries();
+    const missing = Object.entries({ mariadbd: b.server, "mariadb-install-db": b.installDb, mariadb: b.client, "mariadb-admin": b.admin })
+        .filter(([, p]) => !p)
+        .map(([name]) => name);
+    return missing.length > 0
+        ? `MariaDB is not installed (no ${missing.join(", ")} on PATH or in ${SEARCH_DIRECTORIES.join(", ")}; Debian packages mariadb-server, mariadb-client)`
+        : undefined;
+}
+
+/** Why `namespace` mode cannot run here (it needs root, unshare, nsenter and ip), or undefined. */
+export function namespaceUnavailable(): string | undefined {
+    if (process.getuid?.() !== 0) return "network namespaces need root";
+    for (const tool of ["unshare", "nsenter", "ip"]) if (!which(tool)) return `${tool} is not installed`;
+    const probe = spawnSync("unshare", ["--net", "--mount", "--", "sh", "-c", `ip link set lo up && ip addr add ${NAMESPACE_ADDRESS}/32 dev lo`], { encoding: "utf8" });
+    return probe.status === 0 ? undefined : `cannot create a network namespace here: ${probe.stderr.trim()}`;
 }
 
 /** Raw, unescaped, tab-separated output without column names; errors without the query echoed; no option file read. */
@@ -105,114 +115,156 @@ const CLIENT_FLAGS = ["--no-defaults", "--batch", "--raw", "--skip-column-names"
 /** How long the server may take to accept connections before the start is reported as failed. */
 const START_TIMEOUT_MS = 60_000;
 
-function delay(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
+/** How often a loopback server is started on another free port when the one found free was taken meanwhile. */
+const LOOPBACK_ATTEMPTS = 3;
 
-/**
- * Initialises a data directory and starts a server on a free loopback port. Root logs in over the socket
- * with no password (`--auth-root-authentication-method=normal`); when the tests run as root, the server runs
- * as root too (`--user=root`), in a directory no other test uses.
- */
-export async function startMariaDb(): Promise<MariaDbServer> {
-    const found = findMariaDb();
-    if ("missing" in found) throw new Error(`cannot start a MariaDB server: ${missingMessage(found.missing)}`);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-mariadb-"));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts a throwaway MariaDB server; see the module comment. */
+export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaDb> {
+    const why = mariadbUnavailable();
+    if (why) throw new Error(`cannot start a MariaDB server: ${why}`);
+    const b = binaries() as Record<keyof ReturnType<typeof binaries>, string>;
+    const network = options.network ?? "loopback";
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-mariadb-")));
+    const user = options.user ?? os.userInfo().username;
     const data = path.join(dir, "data");
-    const socket = path.join(dir, "mariadb.sock");
-    const asRoot = process.getuid?.() === 0 ? ["--user=root"] : [];
-    try {
-        execFileSync(
-            found.installDb,
-            ["--no-defaults", "--auth-root-authentication-method=normal", `--datadir=${data}`, "--skip-test-db", "--skip-name-resolve", ...asRoot],
-            { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" },
+    const run = path.join(dir, "run");
+    const host = network === "namespace" ? NAMESPACE_ADDRESS : "127.0.0.1";
+    const socket = path.join(run, "mysqld.sock");
+    const config = path.join(dir, "my.cnf");
+    const errorLog = path.join(run, "error.log");
+    const writeConfig = (port: number) =>
+        fs.writeFileSync(
+            config,
+            [
+                "[mysqld]",
+                `datadir = ${data}`,
+                `socket = ${socket}`,
+                `pid-file = ${path.join(run, "mysqld.pid")}`,
+                `log-error = ${errorLog}`,
+                `tmpdir = ${run}`,
+                `bind-address = ${host}`,
+                `port = ${port}`,
+                `user = ${user}`,
+                "innodb_buffer_pool_size = 32M",
+                "innodb_use_native_aio = 0",
+                ...(network === "loopback" ? ["skip_name_resolve = ON"] : []),
+                ...(options.options ?? []),
+                ...(options.includeDirs ?? []).map((d) => `!includedir ${d}`),
+                "",
+            ].join("\n"),
         );
+    try {
+        fs.mkdirSync(run);
+        if (user !== os.userInfo().username) {
+            // The server drops to `user`: it must reach the directory and own its run directory.
+            fs.chmodSync(dir, 0o755);
+            const id = spawnSync("id", ["-u", user], { encoding: "utf8" });
+            const gid = spawnSync("id", ["-g", user], { encoding: "utf8" });
+            if (id.status !== 0) throw new Error(`no OS user ${user}`);
+            fs.chownSync(run, Number(id.stdout), Number(gid.stdout));
+        }
+        writeConfig(network === "namespace" ? 3306 : 0);
+        const install = spawnSync(b.installDb, [`--defaults-file=${config}`, `--user=${user}`, "--auth-root-authentication-method=normal", "--skip-test-db"], {
+            encoding: "utf8",
+        });
+        if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${(install.stderr || install.stdout).trim()}`);
     } catch (e) {
         fs.rmSync(dir, { recursive: true, force: true });
-        const err = e as { stderr?: string; message: string };
-        throw new Error(`mariadb-install-db failed: ${err.stderr?.trim() || err.message}`);
+        throw e;
+    }
+    if (network === "namespace") {
+        fs.writeFileSync(path.join(dir, "hosts"), `127.0.0.1 localhost\n${NAMESPACE_ADDRESS} ${NAMESPACE_HOSTNAME}\n`);
+        fs.writeFileSync(path.join(dir, "nsswitch.conf"), "hosts: files\n");
     }
 
-    // A port found free may be taken before the server binds it: try a few.
     let lastError = "";
-    for (let attempt = 0; attempt < 3; attempt++) {
-        const port = await freeLoopbackPort();
-        const log = path.join(dir, `server-${attempt}.log`);
-        const child = spawn(
-            found.server,
-            [
-                "--no-defaults",
-                `--datadir=${data}`,
-                `--socket=${socket}`,
-                `--port=${port}`,
-                "--bind-address=127.0.0.1",
-                `--pid-file=${path.join(dir, "mariadb.pid")}`,
-                `--log-error=${log}`,
-                `--tmpdir=${dir}`,
-                "--skip-name-resolve",
-                "--innodb-buffer-pool-size=32M",
-                "--innodb-use-native-aio=0",
-                ...asRoot,
-            ],
-            { stdio: "ignore" },
-        );
-        const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-        let alive = true;
-        void exited.then(() => (alive = false));
+    for (let attempt = 0; attempt < (network === "namespace" ? 1 : LOOPBACK_ATTEMPTS); attempt++) {
+        const port = network === "namespace" ? 3306 : await freeLoopbackPort();
+        writeConfig(port);
+        const child = launch(b.server, config, dir, network);
+        const server = handle(b, child, { host, port, socket, dir, network });
+        // Ready when the server answers on its socket; give up when it exits or after START_TIMEOUT_MS.
         const deadline = Date.now() + START_TIMEOUT_MS;
-        while (alive && Date.now() < deadline) {
-            const ping = spawnSync(found.client, [...CLIENT_FLAGS, `--socket=${socket}`, "--user=root", "--execute=SELECT VERSION()"], { encoding: "utf8" });
-            if (ping.status === 0) return server(found, child, exited, dir, socket, port, ping.stdout.trim());
-            await delay(100);
+        while (server.running() && Date.now() < deadline) {
+            const ping = spawnSync(b.admin, ["--no-defaults", `--socket=${socket}`, "-u", "root", "--connect-timeout=2", "ping"], { encoding: "utf8" });
+            if (ping.status === 0) return server;
+            await sleep(200);
         }
-        if (alive) {
-            child.kill("SIGKILL");
-            await exited;
-            lastError = `did not accept connections within ${START_TIMEOUT_MS / 1000} s`;
-        } else {
-            lastError = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").slice(-5).join("\n") : "exited before logging";
-        }
+        const exited = !server.running();
+        const log = fs.existsSync(errorLog) ? fs.readFileSync(errorLog, "utf8").slice(-2000) : "";
+        child.kill("SIGKILL");
+        while (server.running()) await sleep(50);
+        fs.rmSync(errorLog, { force: true });
+        lastError = `${exited ? " (it exited)" : ` within ${START_TIMEOUT_MS / 1000} s`}; its error log ends:\n${log}`;
     }
     fs.rmSync(dir, { recursive: true, force: true });
-    throw new Error(`mariadbd did not start: ${lastError}`);
+    throw new Error(`mariadbd did not start${lastError}`);
 }
 
-function server(
-    binaries: MariaDbBinaries,
+/** Starts `mariadbd` with `config`: directly on loopback, or in new network and mount namespaces. */
+function launch(server: string, config: string, dir: string, network: "loopback" | "namespace"): ChildProcess {
+    if (network === "loopback") return spawn(server, [`--defaults-file=${config}`], { stdio: "ignore" });
+    const setup = [
+        `mount --bind ${path.join(dir, "hosts")} /etc/hosts`,
+        `mount --bind ${path.join(dir, "nsswitch.conf")} /etc/nsswitch.conf`,
+        "ip link set lo up",
+        `ip addr add ${NAMESPACE_ADDRESS}/32 dev lo`,
+        `exec ${server} --defaults-file=${config}`,
+    ].join(" && ");
+    return spawn("unshare", ["--net", "--mount", "--", "sh", "-c", setup], { stdio: "ignore" });
+}
+
+function handle(
+    b: { client: string; admin: string },
     child: ChildProcess,
-    exited: Promise<number | null>,
-    dir: string,
-    socket: string,
-    port: number,
-    version: string,
-): MariaDbServer {
+    where: { host: string; port: number; socket: string; dir: string; network: "loopback" | "namespace" },
+): MariaDb & { running(): boolean; halt(): Promise<void> } {
+    const { host, port, socket, dir, network } = where;
+    let exited = false;
+    const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
+    const inNetwork = (command: string, args: string[]): [string, string[]] =>
+        network === "namespace" ? ["nsenter", ["--target", String(child.pid), "--net", "--mount", "--", command, ...args]] : [command, args];
+    const run = (command: string, args: string[], options?: SpawnSyncOptions) => {
+        const [c, a] = inNetwork(command, args);
+        return spawnSync(c, a, { encoding: "utf8", ...options }) as SpawnSyncReturns<string>;
+    };
+    /** Stops the server process (shutdown over the socket, SIGKILL after 30 s), leaving `dir`. */
+    async function halt(): Promise<void> {
+        if (exited) return;
+        spawnSync(b.admin, ["--no-defaults", `--socket=${socket}`, "-u", "root", "shutdown"], { encoding: "utf8" });
+        const down = await Promise.race([exit.then(() => true), sleep(30_000).then(() => false)]);
+        if (!down) {
+            child.kill("SIGKILL");
+            await exit;
+        }
+    }
     let stopped = false;
     return {
-        host: "127.0.0.1",
+        host,
         port,
+        socket,
         dir,
-        version,
-        sql(statements: string): string {
-            const result = spawnSync(binaries.client, [...CLIENT_FLAGS, `--socket=${socket}`, "--user=root", `--execute=${statements}`], { encoding: "utf8" });
+        running: () => !exited,
+        sql(statements) {
+            const result = spawnSync(b.client, [...CLIENT_FLAGS, `--socket=${socket}`, "--user=root", `--execute=${statements}`], { encoding: "utf8" });
             if (result.status !== 0) throw new Error(`SQL as root failed: ${result.stderr.trim()}\n${statements}`);
-            return result.stdout;
+            return result.stdout.replace(/\n$/, "");
         },
-        query(user: string, password: string, statements: string): QueryResult {
-            const result = spawnSync(
-                binaries.client,
-                [...CLIENT_FLAGS, "--protocol=TCP", "--host=127.0.0.1", `--port=${port}`, `--user=${user}`, `--execute=${statements}`],
+        query(user, password, statements) {
+            const result = run(b.client, [...CLIENT_FLAGS, "--protocol=TCP", `--host=${host}`, `--port=${port}`, `--user=${user}`, `--execute=${statements}`], {
                 // The password through the environment, never the command line.
-                { encoding: "utf8", env: { ...process.env, MYSQL_PWD: password } },
-            );
+                env: { ...process.env, MYSQL_PWD: password },
+            });
             return { ok: result.status === 0, stdout: result.stdout, stderr: result.stderr.trim() };
         },
-        async stop(): Promise<void> {
+        spawn: run,
+        halt,
+        async stop() {
             if (stopped) return;
             stopped = true;
-            if (child.exitCode === null && child.signalCode === null) {
-                child.kill("SIGTERM");
-                await exited;
-            }
+            await halt();
             fs.rmSync(dir, { recursive: true, force: true });
         },
     };

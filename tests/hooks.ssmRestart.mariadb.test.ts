@@ -19,7 +19,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { MYSQL_MAX_CONNECT_ERRORS } from "../infra/hooks/ssmRestart";
-import { MariaDb, mariadbUnavailable, NAMESPACE_ADDRESS, NAMESPACE_HOSTNAME, namespaceUnavailable, startMariaDb } from "../testing/mariadbServer";
+import { MariaDb, mariadbUnavailable, NAMESPACE_ADDRESS, NAMESPACE_HOSTNAME, namespaceUnavailable, startMariaDb } from "../testing/mariadb";
 import { requireInstalled, skipUnlessCi } from "../testing/required";
 import { localRestartScript, runScript, writeFakeAws } from "../testing/restartScript";
 

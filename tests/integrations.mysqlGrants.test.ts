@@ -14,9 +14,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { mysqlDatabasePattern, ownersOf, planMysqlGrants, planPostgresGrants } from "../infra/integrations";
-import { mariadbSkip, MariaDbServer, startMariaDb } from "../testing/mariadb";
+import { MariaDb, mariadbUnavailable, startMariaDb } from "../testing/mariadb";
 import { exampleWorld, installMockCloud, MockCloud, settle } from "../testing/mockCloud";
 import { createUserStatement, GrantInputs, grantStatement, revokeStatements } from "../testing/mysqlProvider";
+import { requireInstalled, skipUnlessCi } from "../testing/required";
 import { isolateTrustEnv } from "../testing/trustEnv";
 
 let cloud: MockCloud;
@@ -122,12 +123,13 @@ describe("the grants DatabaseIntegrations declares for MySQL", () => {
     });
 });
 
-describe("on a live MariaDB server, the grants the program declares", { skip: mariadbSkip() }, () => {
+describe("on a live MariaDB server, the grants the program declares", { skip: skipUnlessCi(mariadbUnavailable()) }, () => {
     const setTrustEnv = isolateTrustEnv();
-    let server: MariaDbServer;
+    let server: MariaDb;
     let declared: Record<string, Declared>;
 
     before(async () => {
+        requireInstalled(mariadbUnavailable());
         server = await startMariaDb();
         server.sql(
             "CREATE DATABASE app_db; CREATE DATABASE appXdb; " +
@@ -195,7 +197,7 @@ describe("on a live MariaDB server, the grants the program declares", { skip: ma
             server.sql("SHOW GRANTS FOR 'reporting'@'%'").split("\n").filter((line) => line.startsWith("GRANT SELECT")).join("\n"),
             "GRANT SELECT ON `app\\_db`.* TO `reporting`@`%`",
         );
-        assert.equal(server.sql("SELECT Db FROM mysql.db WHERE User = 'reporting'"), `${declared.reporting.grants[0].database}\n`);
+        assert.equal(server.sql("SELECT Db FROM mysql.db WHERE User = 'reporting'"), declared.reporting.grants[0].database);
         assert.equal(
             server.sql("SHOW GRANTS FOR 'exporter'@'%'").split("\n").filter((line) => line.startsWith("GRANT SELECT")).join("\n"),
             "GRANT SELECT ON `app_db`.`t` TO `exporter`@`%`",
@@ -216,6 +218,6 @@ describe("on a live MariaDB server, the grants the program declares", { skip: ma
 
         assert.deepEqual(read(user, "SELECT v FROM app_db.t"), { ok: true, stdout: "granted\n", stderr: "" });
         assert.deepEqual(read(user, "SELECT v FROM appXdb.t"), { ok: false, stdout: "", stderr: denied("legacy", "`appXdb`.`t`") });
-        assert.equal(server.sql("SELECT Db FROM mysql.db WHERE User = 'legacy'"), "app\\_db\n");
+        assert.equal(server.sql("SELECT Db FROM mysql.db WHERE User = 'legacy'"), "app\\_db");
     });
 });
