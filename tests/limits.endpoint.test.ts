@@ -6,7 +6,9 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { endpointArgs, SUBNETS, VPC } from "../testing/endpointArgs";
 import { exampleWorld, installMockCloud, MockCloud, settle, unwrap } from "../testing/mockCloud";
+import { inputPropertyErrors as argErrors } from "../testing/refusals";
 
 let cloud: MockCloud;
 let components: typeof import("../infra/components/databaseEndpoint");
@@ -38,32 +40,8 @@ async function fresh(world = exampleWorld()): Promise<void> {
 
 beforeEach(() => fresh());
 
-const VPC = "vpc-0a1b2c3d4e5f60718";
-const SUBNETS = ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"];
-
-function endpointArgs(extra: Partial<import("../infra/components/databaseEndpoint").DatabaseEndpointArgs> = {}) {
-    return {
-        vpcId: VPC,
-        subnetIds: SUBNETS,
-        database: { rdsInstanceIdentifier: "prod-postgres" },
-        allowedCidrs: ["203.0.113.0/24"],
-        ...extra,
-    };
-}
-
 function selfManaged(addresses: string[]) {
     return endpointArgs({ database: { addresses, port: 5432, securityGroupId: "sg-0123456789abcdef0" } });
-}
-
-/** The property errors of a refused declaration, as `path: reason`. */
-function argErrors(declare: () => unknown): string[] {
-    try {
-        declare();
-    } catch (e) {
-        assert.ok(pulumi.InputPropertiesError.isInstance(e), `expected an InputPropertiesError, got ${e}`);
-        return e.errors.map((x) => `${x.propertyPath}: ${x.reason}`);
-    }
-    assert.fail("expected the arguments to be refused");
 }
 
 describe("the component's own Elastic IP count", () => {
