@@ -7,7 +7,7 @@
  * has the wait itself). The connection URLs integrations get still use the endpoint hostname.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { TargetGroupNotFoundException } from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -22,6 +22,7 @@ import {
 } from "../testing/mockCloud";
 import { inputPropertyErrors } from "../testing/refusals";
 import { isolateTmpdir } from "../testing/tmpdir";
+import { interceptWarnings } from "../testing/warnings";
 
 let cloud: MockCloud;
 let stack: typeof import("../infra/stack");
@@ -29,7 +30,10 @@ let components: typeof import("../infra/components/databaseIntegrations");
 
 /** Messages pulumi.log.warn was given, with the name of the resource they are attached to. */
 const warnings: string[] = [];
-const originalWarn = pulumi.log.warn;
+interceptWarnings(async (message: string, resource?: pulumi.Resource) => {
+    const owner = resource ? (await unwrap(resource.urn)).split("::").pop() : "";
+    warnings.push(`${owner}: ${message}`);
+});
 
 // `pulumi up` writes a self-managed database's CA bundle into the OS temporary directory: here, one of this file's own.
 isolateTmpdir("db-endpoints-first-deploy-");
@@ -38,13 +42,6 @@ before(async () => {
     cloud = installMockCloud();
     stack = await import("../infra/stack");
     components = await import("../infra/components/databaseIntegrations");
-    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message: string, resource?: pulumi.Resource) => {
-        const owner = resource ? (await unwrap(resource.urn)).split("::").pop() : "";
-        warnings.push(`${owner}: ${message}`);
-    };
-});
-after(() => {
-    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = originalWarn;
 });
 
 const VPC = "vpc-0a1b2c3d4e5f60718";

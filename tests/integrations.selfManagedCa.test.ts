@@ -13,13 +13,14 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { adminCaFilePath, selfManagedMysqlTrustWarning } from "../infra/integrations";
 import { exampleWorld, FakeWorld, installMockCloud, MockCloud, mockLoadBalancerDnsName, settle, unwrap } from "../testing/mockCloud";
 import { inputPropertyErrors } from "../testing/refusals";
 import { isolateTmpdir } from "../testing/tmpdir";
 import { isolateTrustEnv } from "../testing/trustEnv";
+import { interceptWarnings } from "../testing/warnings";
 
 let cloud: MockCloud;
 let stack: typeof import("../infra/stack");
@@ -38,19 +39,15 @@ const CA_BUNDLE =
 const tmpdir = isolateTmpdir("db-endpoints-admin-ca-");
 /** Messages passed to pulumi.log.warn about the admin connection's trust store. */
 const warnings: string[] = [];
-const originalWarn = pulumi.log.warn;
+interceptWarnings(async (message: string) => {
+    if (message.startsWith("adminSslRootCert") || message.startsWith("cannot write")) warnings.push(message);
+});
 
 before(async () => {
     assert.equal(os.tmpdir(), tmpdir);
     cloud = installMockCloud();
     stack = await import("../infra/stack");
     components = await import("../infra/components/databaseIntegrations");
-    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message: string) => {
-        if (message.startsWith("adminSslRootCert") || message.startsWith("cannot write")) warnings.push(message);
-    };
-});
-after(() => {
-    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = originalWarn;
 });
 
 function world(): FakeWorld {

@@ -4,11 +4,12 @@
  * DB cluster (refused at deployment), and the warning about host-based rules on the database.
  */
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { before, beforeEach, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { endpointArgs, SUBNETS, VPC } from "../testing/endpointArgs";
 import { exampleWorld, installMockCloud, MockCloud, settle, unwrap } from "../testing/mockCloud";
 import { inputPropertyErrors as argErrors } from "../testing/refusals";
+import { interceptWarnings } from "../testing/warnings";
 
 let cloud: MockCloud;
 let components: typeof import("../infra/components/databaseEndpoint");
@@ -16,19 +17,14 @@ let stack: typeof import("../infra/stack");
 
 /** Messages passed to pulumi.log.warn, with the resource each is attached to. */
 const warnings: { message: string; resource?: pulumi.Resource }[] = [];
-const originalWarn = pulumi.log.warn;
+interceptWarnings(async (message: string, resource?: pulumi.Resource) => {
+    warnings.push({ message, resource });
+});
 
 before(async () => {
     cloud = installMockCloud();
     components = await import("../infra/components/databaseEndpoint");
     stack = await import("../infra/stack");
-    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message: string, resource?: pulumi.Resource) => {
-        warnings.push({ message, resource });
-    };
-});
-
-after(() => {
-    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = originalWarn;
 });
 
 /** Starts from an empty record, after whatever an earlier test started has settled. */
