@@ -5,7 +5,7 @@
  * Prints one JSON line: { ms, resources }.
  */
 import * as aws from "@pulumi/aws";
-import { installMockCloud, settle } from "../tests/support/mockCloud";
+import { installMockCloud, settle } from "../testing/mockCloud";
 
 export function benchConfig(endpoints: number): Record<string, unknown> {
     return {

@@ -4,8 +4,8 @@
  * `pulumi up` would create with their key settings. Invalid config exits 1 with every problem.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Registration, recordRegistrations, waitForRegistrations } from "./recorder";
-import { readStackFile } from "./stackFile";
+import { Registration, recordRegistrations, waitForRegistrations } from "../testing/recorder";
+import { readStackFile } from "../testing/stackFile";
 
 /** Pulumi's marker for a value not known until deployment. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

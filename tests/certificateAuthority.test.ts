@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { exampleWorld, installMockCloud, isSecret, MockCloud, parentName, settle, unwrap } from "./support/mockCloud";
+import { exampleWorld, installMockCloud, isSecret, MockCloud, parentName, settle, unwrap } from "../testing/mockCloud";
 
 let cloud: MockCloud;
 let components: typeof import("../infra/components/certificateAuthority");

@@ -5,23 +5,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DATABASE_KEYS, ENDPOINT_KEYS, parseStackConfig, STACK_KEYS } from "../infra/config";
-import { ValidationError } from "../infra/validation";
+import { configErrors as errorsOf } from "../testing/refusals";
 
 const base = () => ({
     vpcId: "vpc-0a1b2c3d4e5f60718",
     publicSubnetIds: ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"],
     endpoints: [{ name: "reporting", database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["203.0.113.0/24"] }],
 });
-
-function errorsOf(raw: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig(raw);
-    } catch (e) {
-        assert.ok(e instanceof ValidationError, `expected a ValidationError, got ${e}`);
-        return e.problems.map((p) => `${p.path}: ${p.message}`);
-    }
-    assert.fail("expected the config to be refused");
-}
 
 function withEndpoint(endpoint: Record<string, unknown>, extra: Record<string, unknown> = {}) {
     return { ...base(), endpoints: [endpoint], ...extra };

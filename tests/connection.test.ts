@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { iamResourceMatches } from "./support/iam";
+import { iamResourceMatches } from "../testing/iam";
 import { certificateSecretPolicy, clientFamilies, rdsConnectionInfo, RDS_CA_BUNDLE, selfManagedConnectionInfo } from "../infra/connection";
 
 const RDS_HOST = "prod-postgres.c9akciq32.us-east-1.rds.amazonaws.com";

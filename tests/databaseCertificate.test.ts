@@ -6,13 +6,14 @@
  */
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { readStackFile } from "../scripts/stackFile";
+import { readStackFile } from "../testing/stackFile";
 import { RdsRestartPolicy } from "../infra/enums";
 import { certificateExpiryNotice, EXPIRY_NOTICE, expiryClock, renewalStartsAt } from "../infra/certificateExpiry";
-import { iamResourceMatches } from "./support/iam";
-import { exampleWorld, installMockCloud, isSecret, MOCK_NOW, MockCloud, mockPem, parentName, settle, unwrap } from "./support/mockCloud";
+import { iamResourceMatches } from "../testing/iam";
+import { exampleWorld, installMockCloud, isSecret, MOCK_NOW, MockCloud, mockPem, parentName, settle, unwrap } from "../testing/mockCloud";
+import { interceptWarnings } from "../testing/warnings";
 
 let cloud: MockCloud;
 let stack: typeof import("../infra/stack");
@@ -21,19 +22,15 @@ let endpoints: typeof import("../infra/components/databaseEndpoint");
 
 /** Messages passed to pulumi.log.warn while a test runs. */
 const warnings: string[] = [];
-const originalWarn = pulumi.log.warn;
+interceptWarnings(async (message: string) => {
+    warnings.push(message);
+});
 
 before(async () => {
     cloud = installMockCloud();
     stack = await import("../infra/stack");
     components = await import("../infra/components/databaseCertificate");
     endpoints = await import("../infra/components/databaseEndpoint");
-    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message: string) => {
-        warnings.push(message);
-    };
-});
-after(() => {
-    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = originalWarn;
 });
 
 const VPC = "vpc-0a1b2c3d4e5f60718";

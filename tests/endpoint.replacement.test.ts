@@ -18,7 +18,7 @@
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import { before, describe, it } from "node:test";
-import { exampleWorld, FakeWorld, installMockCloud, MockCloud, parentName, Registered, settle, unwrap } from "./support/mockCloud";
+import { exampleWorld, FakeWorld, installMockCloud, MockCloud, parentName, Registered, settle, unwrap } from "../testing/mockCloud";
 
 let cloud: MockCloud;
 let endpoints: typeof import("../infra/components/databaseEndpoint");

@@ -6,8 +6,9 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { exampleWorld, installMockCloud, MockCloud, settle, unwrap } from "./support/mockCloud";
 import { IpAddressType } from "../infra/enums";
+import { endpointArgs, SUBNETS, VPC } from "../testing/endpointArgs";
+import { exampleWorld, installMockCloud, MockCloud, settle, unwrap } from "../testing/mockCloud";
 
 let cloud: MockCloud;
 let components: typeof import("../infra/components/databaseEndpoint");
@@ -18,19 +19,6 @@ before(async () => {
     components = await import("../infra/components/databaseEndpoint");
     stack = await import("../infra/stack");
 });
-
-const VPC = "vpc-0a1b2c3d4e5f60718";
-const SUBNETS = ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"];
-
-function endpointArgs(extra: Partial<import("../infra/components/databaseEndpoint").DatabaseEndpointArgs> = {}) {
-    return {
-        vpcId: VPC,
-        subnetIds: SUBNETS,
-        database: { rdsInstanceIdentifier: "prod-postgres" },
-        allowedCidrs: ["203.0.113.0/24"],
-        ...extra,
-    };
-}
 
 function ingressRules(endpoint: string) {
     return cloud

@@ -29,7 +29,7 @@ import {
 } from "../infra/hooks/rdsReboot";
 import { RdsRestartPolicy } from "../infra/enums";
 import { RDS_RESTART_VALUES } from "../infra/certificateConfig";
-import { makeFakeClock } from "./support/fakeClock";
+import { makeFakeClock } from "../testing/fakeClock";
 
 const ID = "prod-postgres";
 const rds = mockClient(RDSClient);

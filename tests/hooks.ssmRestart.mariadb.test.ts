@@ -1,6 +1,6 @@
 /**
  * What the self-managed restart script installs for MySQL, loaded by a real MariaDB server (10.11 from Debian,
- * tests/support/mariadb.ts): the TLS files, root's and readable by the server only through its group, serve
+ * testing/mariadb.ts): the TLS files, root's and readable by the server only through its group, serve
  * TLS to a client that verifies them; and the option file's `max_connect_errors` keeps a load balancer's TCP
  * health checks from getting its address blocked.
  *
@@ -19,9 +19,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { MYSQL_MAX_CONNECT_ERRORS } from "../infra/hooks/ssmRestart";
-import { MariaDb, mariadbUnavailable, NAMESPACE_ADDRESS, NAMESPACE_HOSTNAME, namespaceUnavailable, startMariaDb } from "./support/mariadbServer";
-import { requireInstalled, skipUnlessCi } from "./support/required";
-import { localRestartScript, runScript, writeFakeAws } from "./support/restartScript";
+import { MariaDb, mariadbUnavailable, NAMESPACE_ADDRESS, NAMESPACE_HOSTNAME, namespaceUnavailable, startMariaDb } from "../testing/mariadb";
+import { requireInstalled, skipUnlessCi } from "../testing/required";
+import { localRestartScript, runScript, writeFakeAws } from "../testing/restartScript";
 
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-endpoints/dev/db-198.18.0.1-3306/tls-AbCdEf";
 const VERSION = "6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b";

@@ -31,8 +31,8 @@ import {
     SSM_RESTART,
     tlsDirectory,
 } from "../infra/hooks/ssmRestart";
-import { makeFakeClock } from "./support/fakeClock";
-import { LocalScript, localRestartScript, runScript, writeFakeAws } from "./support/restartScript";
+import { makeFakeClock } from "../testing/fakeClock";
+import { LocalScript, localRestartScript, runScript, writeFakeAws } from "../testing/restartScript";
 
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-endpoints/dev/db-10.0.3.17-3306/tls-AbCdEf";
 const VERSION = "6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b";
@@ -147,7 +147,7 @@ describe("the restart script, run against a fake AWS CLI", { skip: hasPython ? f
         noMysqlConfigDirectory?: boolean;
     }
     /**
-     * Runs the script as it runs on an instance, confined to a scratch directory (tests/support/restartScript.ts):
+     * Runs the script as it runs on an instance, confined to a scratch directory (testing/restartScript.ts):
      * the TLS directory, /etc/mysql, /etc/my.cnf.d and AppArmor's paths lie below `<scratch>/root`, the service
      * user is this user, `aws` and the `fakes` are on PATH and record their calls.
      */
@@ -292,7 +292,7 @@ describe("the restart script refuses what a database user could have planted", {
     after(() => {
         for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
     });
-    /** The restart script confined to a new scratch machine (tests/support/restartScript.ts), before it runs. */
+    /** The restart script confined to a new scratch machine (testing/restartScript.ts), before it runs. */
     function machine(engine: "mysql" | "postgres" = "mysql", fakes: Record<string, string> = {}) {
         const scratch = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-planted-")));
         scratchDirs.push(scratch);

@@ -10,13 +10,14 @@
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { scramSha256Verifier } from "../infra/integrations";
-import { exampleWorld, FakeWorld, installMockCloud, isSecret, MockCloud, mockRandomBytes, Registered, settle, unwrap } from "./support/mockCloud";
-import { isolateTrustEnv } from "./support/trustEnv";
+import { exampleWorld, FakeWorld, installMockCloud, isSecret, MockCloud, mockRandomBytes, Registered, settle, unwrap } from "../testing/mockCloud";
+import { inputPropertyErrors } from "../testing/refusals";
+import { isolateTmpdir } from "../testing/tmpdir";
+import { isolateTrustEnv } from "../testing/trustEnv";
 
 let cloud: MockCloud;
 let stack: typeof import("../infra/stack");
@@ -26,20 +27,12 @@ let components: typeof import("../infra/components/databaseIntegrations");
  * `pulumi up` writes a self-managed database's CA bundle for the admin connection into the OS temporary
  * directory; here, into a directory of this file's own (tests/integrations.selfManagedCa.test.ts has the details).
  */
-const savedTmpdir = process.env.TMPDIR;
-let tmpdir: string;
+const tmpdir = isolateTmpdir("db-endpoints-integrations-");
 
 before(async () => {
-    tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-integrations-"));
-    process.env.TMPDIR = tmpdir;
     cloud = installMockCloud();
     stack = await import("../infra/stack");
     components = await import("../infra/components/databaseIntegrations");
-});
-after(() => {
-    if (savedTmpdir === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = savedTmpdir;
-    fs.rmSync(tmpdir, { recursive: true, force: true });
 });
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
@@ -204,7 +197,7 @@ function hex(text: string, length: number): string {
 function lbDns(name: string): string {
     return `${name}-${hex(name, 10)}.elb.us-east-1.amazonaws.com`;
 }
-/** Name and ARN the mock cloud gives a secret created with a name prefix (see tests/support/mockCloud.ts). */
+/** Name and ARN the mock cloud gives a secret created with a name prefix (see testing/mockCloud.ts). */
 function secretIdentity(resourceName: string, prefix: string) {
     const name = `${prefix}${hex(resourceName, 26)}`;
     return { name, arn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-${hex(name, 6)}` };
@@ -828,14 +821,7 @@ describe("DatabaseIntegrations arguments", () => {
 
     function argumentErrors(name: string, args: any): string[] {
         cloud.reset(world());
-        try {
-            new components.DatabaseIntegrations(name, args);
-        } catch (e) {
-            assert.ok(pulumi.InputPropertiesError.isInstance(e), `expected an InputPropertiesError, got ${e}`);
-            assert.deepEqual(cloud.registered, [], "nothing is registered");
-            return e.errors.map((x: { propertyPath: string; reason: string }) => `${x.propertyPath}: ${x.reason}`);
-        }
-        assert.fail("expected the arguments to be refused");
+        return inputPropertyErrors(() => new components.DatabaseIntegrations(name, args), cloud);
     }
 
     it("refuses every bad argument at once, naming each property", () => {

@@ -7,10 +7,7 @@
  * has the wait itself). The connection URLs integrations get still use the endpoint hostname.
  */
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { TargetGroupNotFoundException } from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -22,35 +19,29 @@ import {
     mockTargetGroupArn,
     settle,
     unwrap,
-} from "./support/mockCloud";
+} from "../testing/mockCloud";
+import { inputPropertyErrors } from "../testing/refusals";
+import { isolateTmpdir } from "../testing/tmpdir";
+import { interceptWarnings } from "../testing/warnings";
 
 let cloud: MockCloud;
 let stack: typeof import("../infra/stack");
 let components: typeof import("../infra/components/databaseIntegrations");
 
-const savedTmpdir = process.env.TMPDIR;
-let tmpdir: string;
 /** Messages pulumi.log.warn was given, with the name of the resource they are attached to. */
 const warnings: string[] = [];
-const originalWarn = pulumi.log.warn;
+interceptWarnings(async (message: string, resource?: pulumi.Resource) => {
+    const owner = resource ? (await unwrap(resource.urn)).split("::").pop() : "";
+    warnings.push(`${owner}: ${message}`);
+});
+
+// `pulumi up` writes a self-managed database's CA bundle into the OS temporary directory: here, one of this file's own.
+isolateTmpdir("db-endpoints-first-deploy-");
 
 before(async () => {
-    // `pulumi up` writes a self-managed database's CA bundle into the OS temporary directory: here, one of this file's own.
-    tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-first-deploy-"));
-    process.env.TMPDIR = tmpdir;
     cloud = installMockCloud();
     stack = await import("../infra/stack");
     components = await import("../infra/components/databaseIntegrations");
-    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message: string, resource?: pulumi.Resource) => {
-        const owner = resource ? (await unwrap(resource.urn)).split("::").pop() : "";
-        warnings.push(`${owner}: ${message}`);
-    };
-});
-after(() => {
-    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = originalWarn;
-    if (savedTmpdir === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = savedTmpdir;
-    fs.rmSync(tmpdir, { recursive: true, force: true });
 });
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
@@ -217,14 +208,7 @@ describe("DatabaseIntegrations arguments for the first deployment", () => {
 
     function argumentErrors(args: any): string[] {
         cloud.reset(world());
-        try {
-            new components.DatabaseIntegrations("db", args);
-        } catch (e) {
-            assert.ok(pulumi.InputPropertiesError.isInstance(e), `expected an InputPropertiesError, got ${e}`);
-            assert.deepEqual(cloud.registered, [], "nothing is registered");
-            return e.errors.map((x: { propertyPath: string; reason: string }) => `${x.propertyPath}: ${x.reason}`);
-        }
-        assert.fail("expected the arguments to be refused");
+        return inputPropertyErrors(() => new components.DatabaseIntegrations("db", args), cloud);
     }
 
     it("connects to loadBalancerDnsName and waits on targetGroupArn", async () => {

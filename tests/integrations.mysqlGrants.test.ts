@@ -5,19 +5,20 @@
  * The program escapes those names (`app\_db`); a table-level grant reads the name literally and is left
  * alone, and PostgreSQL, whose GRANT has no patterns (its provider quotes every identifier), is unchanged.
  *
- * Shown on a real MariaDB server (tests/support/mariadb.ts): the grants are the ones the DatabaseIntegrations
+ * Shown on a real MariaDB server (testing/mariadb.ts): the grants are the ones the DatabaseIntegrations
  * component declares under the mock runtime, turned into the SQL @pulumi/mysql's provider runs for them
- * (tests/support/mysqlProvider.ts), and applied; then the integration users log in over TCP and try to read
+ * (testing/mysqlProvider.ts), and applied; then the integration users log in over TCP and try to read
  * what they were, and were not, given. The suite skips, saying why, where MariaDB is not installed, except
  * under CI, where it fails.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { mysqlDatabasePattern, ownersOf, planMysqlGrants, planPostgresGrants } from "../infra/integrations";
-import { mariadbSkip, MariaDbServer, startMariaDb } from "./support/mariadb";
-import { exampleWorld, installMockCloud, MockCloud, settle } from "./support/mockCloud";
-import { createUserStatement, GrantInputs, grantStatement, revokeStatements } from "./support/mysqlProvider";
-import { isolateTrustEnv } from "./support/trustEnv";
+import { MariaDb, mariadbUnavailable, startMariaDb } from "../testing/mariadb";
+import { exampleWorld, installMockCloud, MockCloud, settle } from "../testing/mockCloud";
+import { createUserStatement, GrantInputs, grantStatement, revokeStatements } from "../testing/mysqlProvider";
+import { requireInstalled, skipUnlessCi } from "../testing/required";
+import { isolateTrustEnv } from "../testing/trustEnv";
 
 let cloud: MockCloud;
 let components: typeof import("../infra/components/databaseIntegrations");
@@ -122,12 +123,13 @@ describe("the grants DatabaseIntegrations declares for MySQL", () => {
     });
 });
 
-describe("on a live MariaDB server, the grants the program declares", { skip: mariadbSkip() }, () => {
+describe("on a live MariaDB server, the grants the program declares", { skip: skipUnlessCi(mariadbUnavailable()) }, () => {
     const setTrustEnv = isolateTrustEnv();
-    let server: MariaDbServer;
+    let server: MariaDb;
     let declared: Record<string, Declared>;
 
     before(async () => {
+        requireInstalled(mariadbUnavailable());
         server = await startMariaDb();
         server.sql(
             "CREATE DATABASE app_db; CREATE DATABASE appXdb; " +
@@ -195,7 +197,7 @@ describe("on a live MariaDB server, the grants the program declares", { skip: ma
             server.sql("SHOW GRANTS FOR 'reporting'@'%'").split("\n").filter((line) => line.startsWith("GRANT SELECT")).join("\n"),
             "GRANT SELECT ON `app\\_db`.* TO `reporting`@`%`",
         );
-        assert.equal(server.sql("SELECT Db FROM mysql.db WHERE User = 'reporting'"), `${declared.reporting.grants[0].database}\n`);
+        assert.equal(server.sql("SELECT Db FROM mysql.db WHERE User = 'reporting'"), declared.reporting.grants[0].database);
         assert.equal(
             server.sql("SHOW GRANTS FOR 'exporter'@'%'").split("\n").filter((line) => line.startsWith("GRANT SELECT")).join("\n"),
             "GRANT SELECT ON `app_db`.`t` TO `exporter`@`%`",
@@ -216,6 +218,6 @@ describe("on a live MariaDB server, the grants the program declares", { skip: ma
 
         assert.deepEqual(read(user, "SELECT v FROM app_db.t"), { ok: true, stdout: "granted\n", stderr: "" });
         assert.deepEqual(read(user, "SELECT v FROM appXdb.t"), { ok: false, stdout: "", stderr: denied("legacy", "`appXdb`.`t`") });
-        assert.equal(server.sql("SELECT Db FROM mysql.db WHERE User = 'legacy'"), "app\\_db\n");
+        assert.equal(server.sql("SELECT Db FROM mysql.db WHERE User = 'legacy'"), "app\\_db");
     });
 });

@@ -13,8 +13,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { readStackFile } from "../scripts/stackFile";
-import { exampleWorld, FakeSecret, FakeWorld, installMockCloud, MockCloud, settle, unwrap } from "./support/mockCloud";
+import { readStackFile } from "../testing/stackFile";
+import { exampleWorld, FakeSecret, FakeWorld, installMockCloud, MockCloud, settle, unwrap } from "../testing/mockCloud";
 
 /** Pulumi's marker for a value known only at deployment, and for a secret, in serialized inputs. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

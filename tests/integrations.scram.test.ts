@@ -15,12 +15,12 @@ import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { SCRAM_SALT_BYTES, scramSha256Verifier } from "../infra/integrations";
-import { requireInstalled, skipUnlessCi } from "./support/required";
+import { freeLoopbackPort } from "../testing/ports";
+import { requireInstalled, skipUnlessCi } from "../testing/required";
 
 interface Server {
     bin: string;
@@ -60,17 +60,6 @@ function unavailable(): string | undefined {
 
 const missing = unavailable();
 const skip = skipUnlessCi(missing);
-
-async function freeLoopbackPort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address() as net.AddressInfo;
-            server.close(() => resolve(port));
-        });
-    });
-}
 
 function run(server: Server, binary: string, args: string[]): string {
     const [command, ...prefix] = [...server.runAs, path.join(server.bin, binary)];

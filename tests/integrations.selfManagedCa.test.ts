@@ -13,11 +13,14 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { adminCaFilePath, selfManagedMysqlTrustWarning } from "../infra/integrations";
-import { exampleWorld, FakeWorld, installMockCloud, MockCloud, mockLoadBalancerDnsName, settle, unwrap } from "./support/mockCloud";
-import { isolateTrustEnv } from "./support/trustEnv";
+import { exampleWorld, FakeWorld, installMockCloud, MockCloud, mockLoadBalancerDnsName, settle, unwrap } from "../testing/mockCloud";
+import { inputPropertyErrors } from "../testing/refusals";
+import { isolateTmpdir } from "../testing/tmpdir";
+import { isolateTrustEnv } from "../testing/trustEnv";
+import { interceptWarnings } from "../testing/warnings";
 
 let cloud: MockCloud;
 let stack: typeof import("../infra/stack");
@@ -33,28 +36,18 @@ const CA_BUNDLE =
     "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUWm9vMg==\n-----END CERTIFICATE-----\n";
 
 /** The directory that stands for the OS temporary directory (TMPDIR) in this file. */
-const savedTmpdir = process.env.TMPDIR;
-let tmpdir: string;
+const tmpdir = isolateTmpdir("db-endpoints-admin-ca-");
 /** Messages passed to pulumi.log.warn about the admin connection's trust store. */
 const warnings: string[] = [];
-const originalWarn = pulumi.log.warn;
+interceptWarnings(async (message: string) => {
+    if (message.startsWith("adminSslRootCert") || message.startsWith("cannot write")) warnings.push(message);
+});
 
 before(async () => {
-    tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-admin-ca-"));
-    process.env.TMPDIR = tmpdir;
     assert.equal(os.tmpdir(), tmpdir);
     cloud = installMockCloud();
     stack = await import("../infra/stack");
     components = await import("../infra/components/databaseIntegrations");
-    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message: string) => {
-        if (message.startsWith("adminSslRootCert") || message.startsWith("cannot write")) warnings.push(message);
-    };
-});
-after(() => {
-    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = originalWarn;
-    if (savedTmpdir === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = savedTmpdir;
-    fs.rmSync(tmpdir, { recursive: true, force: true });
 });
 
 function world(): FakeWorld {
@@ -271,14 +264,7 @@ describe("DatabaseIntegrations adminCaCertificatePem", () => {
 
     function argumentErrors(args: any): string[] {
         cloud.reset(world());
-        try {
-            new components.DatabaseIntegrations("app", args);
-        } catch (e) {
-            assert.ok(pulumi.InputPropertiesError.isInstance(e), `expected an InputPropertiesError, got ${e}`);
-            assert.deepEqual(cloud.registered, [], "nothing is registered");
-            return e.errors.map((x: { propertyPath: string; reason: string }) => `${x.propertyPath}: ${x.reason}`);
-        }
-        assert.fail("expected the arguments to be refused");
+        return inputPropertyErrors(() => new components.DatabaseIntegrations("app", args), cloud);
     }
 
     it("is written for a component too, as given, and the file follows the component's name", async () => {

@@ -16,7 +16,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mockClient } from "aws-sdk-client-mock";
 import { describeTargetHealth, TARGET_HEALTH, waitForHealthyTarget } from "../infra/targetHealth";
-import { makeFakeClock } from "./support/fakeClock";
+import { makeFakeClock } from "../testing/fakeClock";
 
 const TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/reporting-tg-3c1f0a2/0123456789abcdef";
 const elb = mockClient(ElasticLoadBalancingV2Client);

@@ -24,7 +24,7 @@ import {
     verifyAdminCaFile,
     writeAdminCaFile,
 } from "../infra/adminCaFile";
-import { exampleWorld, installMockCloud, MockCloud, settle } from "./support/mockCloud";
+import { exampleWorld, installMockCloud, MockCloud, settle } from "../testing/mockCloud";
 
 const UID = process.getuid!();
 const OTHER_UID = 65534;

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseStackConfig } from "../infra/config";
 import { neverTargetRange, placeTarget } from "../infra/net/targets";
-import { ValidationError } from "../infra/validation";
+import { configErrors as errorsOf } from "../testing/refusals";
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
 const TWO_SUBNETS = ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"];
@@ -19,16 +19,6 @@ function endpoint(name: string, extra: Record<string, unknown> = {}) {
 
 function stack(endpoints: unknown[], extra: Record<string, unknown> = {}) {
     return { vpcId: VPC, publicSubnetIds: TWO_SUBNETS, endpoints, ...extra };
-}
-
-function errorsOf(raw: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig(raw);
-    } catch (e) {
-        assert.ok(e instanceof ValidationError, `expected a ValidationError, got ${e}`);
-        return e.problems.map((p) => `${p.path}: ${p.message}`);
-    }
-    assert.fail("expected the config to be refused");
 }
 
 describe("the Elastic IP quota across the stack", () => {

@@ -4,9 +4,12 @@
  * DB cluster (refused at deployment), and the warning about host-based rules on the database.
  */
 import assert from "node:assert/strict";
-import { after, before, beforeEach, describe, it } from "node:test";
+import { before, beforeEach, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { exampleWorld, installMockCloud, MockCloud, settle, unwrap } from "./support/mockCloud";
+import { endpointArgs, SUBNETS, VPC } from "../testing/endpointArgs";
+import { exampleWorld, installMockCloud, MockCloud, settle, unwrap } from "../testing/mockCloud";
+import { inputPropertyErrors as argErrors } from "../testing/refusals";
+import { interceptWarnings } from "../testing/warnings";
 
 let cloud: MockCloud;
 let components: typeof import("../infra/components/databaseEndpoint");
@@ -14,19 +17,14 @@ let stack: typeof import("../infra/stack");
 
 /** Messages passed to pulumi.log.warn, with the resource each is attached to. */
 const warnings: { message: string; resource?: pulumi.Resource }[] = [];
-const originalWarn = pulumi.log.warn;
+interceptWarnings(async (message: string, resource?: pulumi.Resource) => {
+    warnings.push({ message, resource });
+});
 
 before(async () => {
     cloud = installMockCloud();
     components = await import("../infra/components/databaseEndpoint");
     stack = await import("../infra/stack");
-    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message: string, resource?: pulumi.Resource) => {
-        warnings.push({ message, resource });
-    };
-});
-
-after(() => {
-    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = originalWarn;
 });
 
 /** Starts from an empty record, after whatever an earlier test started has settled. */
@@ -38,32 +36,8 @@ async function fresh(world = exampleWorld()): Promise<void> {
 
 beforeEach(() => fresh());
 
-const VPC = "vpc-0a1b2c3d4e5f60718";
-const SUBNETS = ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"];
-
-function endpointArgs(extra: Partial<import("../infra/components/databaseEndpoint").DatabaseEndpointArgs> = {}) {
-    return {
-        vpcId: VPC,
-        subnetIds: SUBNETS,
-        database: { rdsInstanceIdentifier: "prod-postgres" },
-        allowedCidrs: ["203.0.113.0/24"],
-        ...extra,
-    };
-}
-
 function selfManaged(addresses: string[]) {
     return endpointArgs({ database: { addresses, port: 5432, securityGroupId: "sg-0123456789abcdef0" } });
-}
-
-/** The property errors of a refused declaration, as `path: reason`. */
-function argErrors(declare: () => unknown): string[] {
-    try {
-        declare();
-    } catch (e) {
-        assert.ok(pulumi.InputPropertiesError.isInstance(e), `expected an InputPropertiesError, got ${e}`);
-        return e.errors.map((x) => `${x.propertyPath}: ${x.reason}`);
-    }
-    assert.fail("expected the arguments to be refused");
 }
 
 describe("the component's own Elastic IP count", () => {

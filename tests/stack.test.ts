@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { readStackFile } from "../scripts/stackFile";
-import { exampleWorld, installMockCloud, MockCloud, parentName, settle, unwrap } from "./support/mockCloud";
+import { readStackFile } from "../testing/stackFile";
+import { exampleWorld, installMockCloud, MockCloud, parentName, settle, unwrap } from "../testing/mockCloud";
 
 let cloud: MockCloud;
 let stack: typeof import("../infra/stack");
@@ -226,7 +226,7 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
     });
 });
 
-/** The ID the mock cloud gives a security group (see tests/support/mockCloud.ts). */
+/** The ID the mock cloud gives a security group (see testing/mockCloud.ts). */
 function sgId(name: string): string {
     return `sg-${require("node:crypto").createHash("sha256").update(name).digest("hex").slice(0, 17)}`;
 }

@@ -12,8 +12,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { readStackFile } from "../scripts/stackFile";
-import { exampleWorld, installMockCloud, MockCloud, parentName, settle, unwrap } from "./support/mockCloud";
+import { readStackFile } from "../testing/stackFile";
+import { exampleWorld, installMockCloud, MockCloud, parentName, settle, unwrap } from "../testing/mockCloud";
 
 let cloud: MockCloud;
 let stack: typeof import("../infra/stack");
@@ -46,7 +46,7 @@ const RDS_HOST = "prod-postgres.c9akciq32.us-east-1.rds.amazonaws.com";
 function hex(text: string, n: number): string {
     return crypto.createHash("sha256").update(text).digest("hex").slice(0, n);
 }
-/** Names and ARNs as the mock cloud (tests/support/mockCloud.ts) gives them. */
+/** Names and ARNs as the mock cloud (testing/mockCloud.ts) gives them. */
 const autoName = (name: string) => `${name}-${hex(name, 7)}`;
 const tgArn = (name: string) => `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/${hex(name, 16)}`;
 const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");

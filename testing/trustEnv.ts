@@ -1,3 +1,7 @@
+/**
+ * Control over the environment variables that say which trust store Go programs (the MySQL provider) verify
+ * certificates against, so suites that depend on them start each test from a known state.
+ */
 import { after, beforeEach } from "node:test";
 
 export interface TrustEnv {

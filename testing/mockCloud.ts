@@ -10,8 +10,8 @@ import * as dns from "node:dns";
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, TargetHealthDescription } from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as pulumi from "@pulumi/pulumi";
 import { mockClient } from "aws-sdk-client-mock";
-import { recordRegistrations, Registration, waitForRegistrations } from "../../scripts/recorder";
-import { expiryClock } from "../../infra/certificateExpiry";
+import { recordRegistrations, Registration, waitForRegistrations } from "./recorder";
+import { expiryClock } from "../infra/certificateExpiry";
 
 export interface FakeRdsInstance {
     address: string;

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { spawnSync, SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { INSTALL_PATHS, restartScript, RestartScriptArgs, shellQuote, tlsDirectory } from "../../infra/hooks/ssmRestart";
+import { INSTALL_PATHS, restartScript, RestartScriptArgs, shellQuote, tlsDirectory } from "../infra/hooks/ssmRestart";
 
 export interface LocalScript {
     /** The script, every host path rewritten below `root`. */
