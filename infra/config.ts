@@ -21,7 +21,7 @@ import {
     databaseKey,
     IntegrationSpec,
     parseDatabaseAccess,
-} from "./integrations";
+} from "./integrations/integrationSpec";
 import { DEFAULT_SCHEDULE, scheduleProblem } from "./lambda/targetSync/settings";
 import { checkTargetAddresses } from "./net/targets";
 import {

@@ -21,7 +21,7 @@ import {
     planMysqlGrants,
     planPostgresGrants,
     scramSha256Verifier,
-} from "../infra/integrations";
+} from "../infra/integrations/integrationSpec";
 import { formatProblem, Problems } from "../infra/validation";
 
 const read: IntegrationSpec = { name: "metabase", access: "read", schemas: ["public"], tables: [{ schema: "public", name: "orders" }] };

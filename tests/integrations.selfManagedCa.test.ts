@@ -15,7 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { adminCaFilePath, selfManagedMysqlTrustWarning } from "../infra/integrations";
+import { adminCaFilePath, selfManagedMysqlTrustWarning } from "../infra/integrations/integrationSpec";
 import { exampleWorld, FakeWorld, installMockCloud, MockCloud, mockLoadBalancerDnsName, settle, unwrap } from "./support/mockCloud";
 import { isolateTrustEnv } from "./support/trustEnv";
 

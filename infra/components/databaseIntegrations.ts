@@ -37,7 +37,7 @@ import {
     selfManagedMysqlTrustWarning,
     SUPPORTED_RDS_ENGINES,
     TARGET_HEALTH_TIMEOUT_MINUTES,
-} from "../integrations";
+} from "../integrations/integrationSpec";
 import { adminCaDirectory, checkExistingAdminCaFile, writeAdminCaFile } from "../adminCaFile";
 import { awsSdkClientConfig } from "../hooks/support";
 import { parseAddress } from "../net/ip";

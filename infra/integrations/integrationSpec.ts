@@ -8,8 +8,8 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import * as process from "node:process";
-import { RDS_CA_BUNDLE, STACK_CA } from "./connection";
-import { checkKnownKeys, isPlainObject, join, optionalArray, optionalInteger, patterns, Problems, show } from "./validation";
+import { RDS_CA_BUNDLE, STACK_CA } from "../connection";
+import { checkKnownKeys, isPlainObject, join, optionalArray, optionalInteger, patterns, Problems, show } from "../validation";
 
 /** The engines integrations support, as the database providers see them. */
 export type EngineName = "postgres" | "mysql";
