@@ -14,7 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { scramSha256Verifier } from "../infra/integrations/integrationSpec";
+import { scramSha256Verifier } from "../infra/integrations/scram";
 import { exampleWorld, FakeWorld, installMockCloud, isSecret, MockCloud, mockRandomBytes, Registered, settle, unwrap } from "./support/mockCloud";
 import { isolateTrustEnv } from "./support/trustEnv";
 

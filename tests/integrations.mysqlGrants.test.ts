@@ -13,7 +13,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { mysqlDatabasePattern, ownersOf, planMysqlGrants, planPostgresGrants } from "../infra/integrations/integrationSpec";
+import { mysqlDatabasePattern, ownersOf, planMysqlGrants, planPostgresGrants } from "../infra/integrations/grants";
 import { mariadbSkip, MariaDbServer, startMariaDb } from "./support/mariadb";
 import { exampleWorld, installMockCloud, MockCloud, settle } from "./support/mockCloud";
 import { createUserStatement, GrantInputs, grantStatement, revokeStatements } from "./support/mysqlProvider";

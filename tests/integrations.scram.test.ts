@@ -19,7 +19,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { SCRAM_SALT_BYTES, scramSha256Verifier } from "../infra/integrations/integrationSpec";
+import { SCRAM_SALT_BYTES, scramSha256Verifier } from "../infra/integrations/scram";
 import { requireInstalled, skipUnlessCi } from "./support/required";
 
 interface Server {

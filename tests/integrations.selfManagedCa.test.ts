@@ -15,7 +15,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { adminCaFilePath, selfManagedMysqlTrustWarning } from "../infra/integrations/integrationSpec";
+import { selfManagedMysqlTrustWarning } from "../infra/integrations/mysqlTrustStore";
+import { adminCaFilePath } from "../infra/integrations/stackCaBundle";
 import { exampleWorld, FakeWorld, installMockCloud, MockCloud, mockLoadBalancerDnsName, settle, unwrap } from "./support/mockCloud";
 import { isolateTrustEnv } from "./support/trustEnv";
 
