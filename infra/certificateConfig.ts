@@ -5,7 +5,7 @@
  * `parseStackConfig` in config.ts, so every problem is reported with the others, before any resource exists.
  */
 import type { EndpointSpec } from "./config";
-import type { EngineName } from "./integrations";
+import type { EngineName } from "./integrations/engines";
 import { checkKnownKeys, isPlainObject, join, optionalArray, optionalInteger, optionalString, patterns, Problems, show } from "./validation";
 
 export type RdsRestartName = "when-pending" | "when-pending-or-parameters" | "always" | "never";

@@ -8,7 +8,7 @@ import { renewalStartsAt } from "./certificateExpiry";
 import { CA_DEFAULTS, CertificateAuthority } from "./components/certificateAuthority";
 import { DatabaseCertificate, SERVER_CERTIFICATE } from "./components/databaseCertificate";
 import { DatabaseEndpoint } from "./components/databaseEndpoint";
-import { DatabaseEngine } from "./components/databaseIntegrations";
+import { DatabaseEngine } from "./components/databaseIntegrations/args";
 import type { StackSpec } from "./config";
 import { RdsConnectionInfo, rdsConnectionInfo, SelfManagedConnectionInfo, selfManagedConnectionInfo } from "./connection";
 import { RdsRestartPolicy } from "./enums";

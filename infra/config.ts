@@ -19,9 +19,9 @@ import {
     DATABASE_ACCESS_KEYS,
     DatabaseAccessSpec,
     databaseKey,
-    IntegrationSpec,
     parseDatabaseAccess,
-} from "./integrations";
+} from "./integrations/databaseAccess";
+import { IntegrationSpec } from "./integrations/integrationSpec";
 import { DEFAULT_SCHEDULE, scheduleProblem } from "./lambda/targetSync/settings";
 import { checkTargetAddresses } from "./net/targets";
 import {

@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { scramSha256Verifier } from "../infra/integrations";
+import { scramSha256Verifier } from "../infra/integrations/scram";
 import { exampleWorld, FakeWorld, installMockCloud, isSecret, MockCloud, mockRandomBytes, Registered, settle, unwrap } from "../testing/mockCloud";
 import { inputPropertyErrors } from "../testing/refusals";
 import { isolateTmpdir } from "../testing/tmpdir";

@@ -13,7 +13,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { mysqlDatabasePattern, ownersOf, planMysqlGrants, planPostgresGrants } from "../infra/integrations";
+import { mysqlDatabasePattern, ownersOf, planMysqlGrants, planPostgresGrants } from "../infra/integrations/grants";
 import { MariaDb, mariadbUnavailable, startMariaDb } from "../testing/mariadb";
 import { exampleWorld, installMockCloud, MockCloud, settle } from "../testing/mockCloud";
 import { createUserStatement, GrantInputs, grantStatement, revokeStatements } from "../testing/mysqlProvider";

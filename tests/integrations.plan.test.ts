@@ -7,21 +7,14 @@
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import { describe, it } from "node:test";
-import {
-    adminConnectionSettings,
-    AdminConnectionFacts,
-    checkMysqlTrustStore,
-    clientConnection,
-    ClientConnectionFacts,
-    DeployerEnvironment,
-    engineOfRds,
-    IntegrationSpec,
-    ownersOf,
-    parseAdminSecret,
-    planMysqlGrants,
-    planPostgresGrants,
-    scramSha256Verifier,
-} from "../infra/integrations";
+import { adminConnectionSettings, AdminConnectionFacts } from "../infra/integrations/adminConnection";
+import { parseAdminSecret } from "../infra/integrations/adminSecret";
+import { clientConnection, ClientConnectionFacts } from "../infra/integrations/clientConnection";
+import { engineOfRds } from "../infra/integrations/engines";
+import { ownersOf, planMysqlGrants, planPostgresGrants } from "../infra/integrations/grants";
+import { IntegrationSpec } from "../infra/integrations/integrationSpec";
+import { checkMysqlTrustStore, DeployerEnvironment } from "../infra/integrations/mysqlTrustStore";
+import { scramSha256Verifier } from "../infra/integrations/scram";
 import { formatProblem, Problems } from "../infra/validation";
 
 const read: IntegrationSpec = { name: "metabase", access: "read", schemas: ["public"], tables: [{ schema: "public", name: "orders" }] };

@@ -10,7 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parseStackConfig } from "../infra/config";
-import { checkAdminCaFileExists, parseDatabaseAccess } from "../infra/integrations";
+import { checkAdminCaFileExists } from "../infra/integrations/adminConnection";
+import { parseDatabaseAccess } from "../infra/integrations/databaseAccess";
 import { formatProblem, Problems, ValidationError } from "../infra/validation";
 
 const ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-abc";

@@ -18,7 +18,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { SCRAM_SALT_BYTES, scramSha256Verifier } from "../infra/integrations";
+import { SCRAM_SALT_BYTES, scramSha256Verifier } from "../infra/integrations/scram";
 import { freeLoopbackPort } from "../testing/ports";
 import { requireInstalled, skipUnlessCi } from "../testing/required";
 
