@@ -15,7 +15,7 @@ import { iamResourceMatches } from "./support/iam";
 import { exampleWorld, installMockCloud, isSecret, MOCK_NOW, MockCloud, mockPem, parentName, settle, unwrap } from "./support/mockCloud";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/stack");
+let stack: typeof import("../infra/program/main");
 let components: typeof import("../infra/components/databaseCertificate");
 let endpoints: typeof import("../infra/components/databaseEndpoint");
 
@@ -25,7 +25,7 @@ const originalWarn = pulumi.log.warn;
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../infra/stack");
+    stack = await import("../infra/program/main");
     components = await import("../infra/components/databaseCertificate");
     endpoints = await import("../infra/components/databaseEndpoint");
     (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message: string) => {

@@ -11,12 +11,12 @@ import { IpAddressType } from "../infra/enums";
 
 let cloud: MockCloud;
 let components: typeof import("../infra/components/databaseEndpoint");
-let stack: typeof import("../infra/stack");
+let stack: typeof import("../infra/program/main");
 
 before(async () => {
     cloud = installMockCloud();
     components = await import("../infra/components/databaseEndpoint");
-    stack = await import("../infra/stack");
+    stack = await import("../infra/program/main");
 });
 
 const VPC = "vpc-0a1b2c3d4e5f60718";

@@ -19,7 +19,7 @@ import { exampleWorld, FakeWorld, installMockCloud, isSecret, MockCloud, mockRan
 import { isolateTrustEnv } from "./support/trustEnv";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/stack");
+let stack: typeof import("../infra/program/main");
 let components: typeof import("../infra/components/databaseIntegrations");
 
 /**
@@ -33,7 +33,7 @@ before(async () => {
     tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-integrations-"));
     process.env.TMPDIR = tmpdir;
     cloud = installMockCloud();
-    stack = await import("../infra/stack");
+    stack = await import("../infra/program/main");
     components = await import("../infra/components/databaseIntegrations");
 });
 after(() => {
@@ -243,7 +243,7 @@ const reportingPostgres = {
 };
 
 describe("RDS PostgreSQL through the endpoint (the default admin connection)", () => {
-    let outputs: import("../infra/stack").StackOutputs;
+    let outputs: import("../infra/program/main").StackOutputs;
     before(async () => {
         outputs = await runStack(rawConfig([reportingPostgres]));
     });

@@ -25,7 +25,7 @@ import {
 } from "./support/mockCloud";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/stack");
+let stack: typeof import("../infra/program/main");
 let components: typeof import("../infra/components/databaseIntegrations");
 
 const savedTmpdir = process.env.TMPDIR;
@@ -39,7 +39,7 @@ before(async () => {
     tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-first-deploy-"));
     process.env.TMPDIR = tmpdir;
     cloud = installMockCloud();
-    stack = await import("../infra/stack");
+    stack = await import("../infra/program/main");
     components = await import("../infra/components/databaseIntegrations");
     (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message: string, resource?: pulumi.Resource) => {
         const owner = resource ? (await unwrap(resource.urn)).split("::").pop() : "";

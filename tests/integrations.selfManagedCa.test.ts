@@ -20,7 +20,7 @@ import { exampleWorld, FakeWorld, installMockCloud, MockCloud, mockLoadBalancerD
 import { isolateTrustEnv } from "./support/trustEnv";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/stack");
+let stack: typeof import("../infra/program/main");
 let components: typeof import("../infra/components/databaseIntegrations");
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
@@ -44,7 +44,7 @@ before(async () => {
     process.env.TMPDIR = tmpdir;
     assert.equal(os.tmpdir(), tmpdir);
     cloud = installMockCloud();
-    stack = await import("../infra/stack");
+    stack = await import("../infra/program/main");
     components = await import("../infra/components/databaseIntegrations");
     (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message: string) => {
         if (message.startsWith("adminSslRootCert") || message.startsWith("cannot write")) warnings.push(message);

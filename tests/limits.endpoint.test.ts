@@ -10,7 +10,7 @@ import { exampleWorld, installMockCloud, MockCloud, settle, unwrap } from "./sup
 
 let cloud: MockCloud;
 let components: typeof import("../infra/components/databaseEndpoint");
-let stack: typeof import("../infra/stack");
+let stack: typeof import("../infra/program/main");
 
 /** Messages passed to pulumi.log.warn, with the resource each is attached to. */
 const warnings: { message: string; resource?: pulumi.Resource }[] = [];
@@ -19,7 +19,7 @@ const originalWarn = pulumi.log.warn;
 before(async () => {
     cloud = installMockCloud();
     components = await import("../infra/components/databaseEndpoint");
-    stack = await import("../infra/stack");
+    stack = await import("../infra/program/main");
     (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message: string, resource?: pulumi.Resource) => {
         warnings.push({ message, resource });
     };
