@@ -35,3 +35,6 @@ export enum RdsRestartPolicy {
     /** Never touch the instance (no hook): pending changes wait for the maintenance window or a reboot by hand. */
     Never = "never",
 }
+
+/** Every {@link RdsRestartPolicy} value, in the order the documentation lists them. */
+export const RDS_RESTART_POLICIES: readonly RdsRestartPolicy[] = Object.values(RdsRestartPolicy);

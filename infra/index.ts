@@ -4,7 +4,7 @@
  * restart hooks before it registers anything.
  */
 import { requirePulumiCli } from "./pulumiVersion";
-import { main } from "./stack";
+import { main } from "./program/main";
 
 export = async () => {
     await requirePulumiCli();

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     const [mode, countText] = process.argv.slice(2);
     const count = Number(countText);
     const cloud = installMockCloud();
-    const { main: program } = await import("../infra/stack");
+    const { main: program } = await import("../infra/program/main");
     const start = process.hrtime.bigint();
     if (mode === "program") {
         program(benchConfig(count));

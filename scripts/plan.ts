@@ -142,7 +142,7 @@ export async function plan(stackName: string, dir?: string): Promise<PlanResult>
         const owner = resource ? await (resource.urn as any).promise().then((u: string) => u.split("::").pop()) : undefined;
         warnings.push(owner ? `${owner}: ${message}` : message);
     };
-    const { main } = await import("../infra/stack");
+    const { main } = await import("../infra/program/main");
     const { ValidationError } = await import("../infra/validation");
     try {
         main();

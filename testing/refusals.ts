@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig } from "../infra/config";
+import { parseStackConfig } from "../infra/program/config";
 import { ValidationError } from "../infra/validation";
 import { MockCloud } from "./mockCloud";
 

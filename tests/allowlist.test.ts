@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AllowlistRule, DEFAULT_QUOTAS, normalizeAllowlist } from "../infra/allowlist";
+import { AllowlistRule, normalizeAllowlist } from "../infra/model/allowlist";
+import { DEFAULT_QUOTAS } from "../infra/model/limits";
 import { Problems } from "../infra/validation";
 
 interface Outcome {

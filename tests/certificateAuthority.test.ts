@@ -10,14 +10,14 @@ import { exampleWorld, installMockCloud, isSecret, MockCloud, parentName, settle
 
 let cloud: MockCloud;
 let components: typeof import("../infra/components/certificateAuthority");
-let certificates: typeof import("../infra/certificates");
-let stack: typeof import("../infra/stack");
+let certificates: typeof import("../infra/components/databaseEndpoints/certificates");
+let stack: typeof import("../infra/program/main");
 
 before(async () => {
     cloud = installMockCloud();
     components = await import("../infra/components/certificateAuthority");
-    certificates = await import("../infra/certificates");
-    stack = await import("../infra/stack");
+    certificates = await import("../infra/components/databaseEndpoints/certificates");
+    stack = await import("../infra/program/main");
 });
 
 /** How the mock runtime records a secret input. */

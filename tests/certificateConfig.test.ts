@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseStackConfig } from "../infra/config";
-import { selfManagedDatabaseName } from "../infra/certificateConfig";
+import { parseStackConfig } from "../infra/program/config";
+import { selfManagedDatabaseName } from "../infra/model/certificates";
 import { formatProblem, ValidationError } from "../infra/validation";
 
 function config(endpoints: unknown[], extra: Record<string, unknown> = {}) {

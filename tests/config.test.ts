@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DATABASE_KEYS, ENDPOINT_KEYS, parseStackConfig, STACK_KEYS } from "../infra/config";
+import { DATABASE_KEYS, ENDPOINT_KEYS, parseStackConfig, STACK_KEYS } from "../infra/program/config";
 import { configErrors as errorsOf } from "../testing/refusals";
 
 const base = () => ({

@@ -16,7 +16,7 @@ import { exampleWorld, installMockCloud, isSecret, MOCK_NOW, MockCloud, mockPem,
 import { interceptWarnings } from "../testing/warnings";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/stack");
+let stack: typeof import("../infra/program/main");
 let components: typeof import("../infra/components/databaseCertificate");
 let endpoints: typeof import("../infra/components/databaseEndpoint");
 
@@ -28,7 +28,7 @@ interceptWarnings(async (message: string) => {
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../infra/stack");
+    stack = await import("../infra/program/main");
     components = await import("../infra/components/databaseCertificate");
     endpoints = await import("../infra/components/databaseEndpoint");
 });

@@ -12,12 +12,12 @@ import { exampleWorld, installMockCloud, MockCloud, settle, unwrap } from "../te
 
 let cloud: MockCloud;
 let components: typeof import("../infra/components/databaseEndpoint");
-let stack: typeof import("../infra/stack");
+let stack: typeof import("../infra/program/main");
 
 before(async () => {
     cloud = installMockCloud();
     components = await import("../infra/components/databaseEndpoint");
-    stack = await import("../infra/stack");
+    stack = await import("../infra/program/main");
 });
 
 function ingressRules(endpoint: string) {

@@ -24,11 +24,9 @@ import {
     pendingRebootGroups,
     planRestart,
     RDS_REBOOT,
-    RDS_RESTART_POLICIES,
     rebootIfNeeded,
 } from "../infra/hooks/rdsReboot";
-import { RdsRestartPolicy } from "../infra/enums";
-import { RDS_RESTART_VALUES } from "../infra/certificateConfig";
+import { RDS_RESTART_POLICIES, RdsRestartPolicy } from "../infra/enums";
 import { makeFakeClock } from "../testing/fakeClock";
 
 const ID = "prod-postgres";
@@ -97,7 +95,6 @@ beforeEach(() => rds.reset());
 describe("the restart policies", () => {
     it("are the same list for the component and the stack config", () => {
         assert.deepEqual(RDS_RESTART_POLICIES, ["when-pending", "when-pending-or-parameters", "always", "never"]);
-        assert.deepEqual(RDS_RESTART_VALUES, RDS_RESTART_POLICIES);
     });
 });
 

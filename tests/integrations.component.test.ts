@@ -20,7 +20,7 @@ import { isolateTmpdir } from "../testing/tmpdir";
 import { isolateTrustEnv } from "../testing/trustEnv";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/stack");
+let stack: typeof import("../infra/program/main");
 let components: typeof import("../infra/components/databaseIntegrations");
 
 /**
@@ -31,7 +31,7 @@ const tmpdir = isolateTmpdir("db-endpoints-integrations-");
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../infra/stack");
+    stack = await import("../infra/program/main");
     components = await import("../infra/components/databaseIntegrations");
 });
 
@@ -236,7 +236,7 @@ const reportingPostgres = {
 };
 
 describe("RDS PostgreSQL through the endpoint (the default admin connection)", () => {
-    let outputs: import("../infra/stack").StackOutputs;
+    let outputs: import("../infra/program/main").StackOutputs;
     before(async () => {
         outputs = await runStack(rawConfig([reportingPostgres]));
     });

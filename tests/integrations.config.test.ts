@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { parseStackConfig } from "../infra/config";
+import { parseStackConfig } from "../infra/program/config";
 import { ValidationError } from "../infra/validation";
 
 const ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-abc";

@@ -25,7 +25,7 @@ import { isolateTmpdir } from "../testing/tmpdir";
 import { interceptWarnings } from "../testing/warnings";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/stack");
+let stack: typeof import("../infra/program/main");
 let components: typeof import("../infra/components/databaseIntegrations");
 
 /** Messages pulumi.log.warn was given, with the name of the resource they are attached to. */
@@ -40,7 +40,7 @@ isolateTmpdir("db-endpoints-first-deploy-");
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../infra/stack");
+    stack = await import("../infra/program/main");
     components = await import("../infra/components/databaseIntegrations");
 });
 

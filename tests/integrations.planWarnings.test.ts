@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { parseStackConfig } from "../infra/config";
+import { parseStackConfig } from "../infra/program/config";
 import { checkAdminCaFileExists } from "../infra/integrations/adminConnection";
 import { parseDatabaseAccess } from "../infra/integrations/databaseAccess";
 import { formatProblem, Problems, ValidationError } from "../infra/validation";

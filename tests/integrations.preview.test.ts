@@ -23,13 +23,13 @@ const GET_SECRET = "aws:secretsmanager/getSecretVersion:getSecretVersion";
 const ADMIN_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-3f6c1a2b-4d5e-4f60-8a7b-9c0d1e2f3a4b-AbCdEf";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/stack");
+let stack: typeof import("../infra/program/main");
 let components: typeof import("../infra/components/databaseIntegrations");
 
 before(async () => {
     cloud = installMockCloud(exampleWorld(), "dev", true);
     assert.equal(pulumi.runtime.isDryRun(), true);
-    stack = await import("../infra/stack");
+    stack = await import("../infra/program/main");
     components = await import("../infra/components/databaseIntegrations");
 });
 

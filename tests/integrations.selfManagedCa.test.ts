@@ -24,7 +24,7 @@ import { isolateTrustEnv } from "../testing/trustEnv";
 import { interceptWarnings } from "../testing/warnings";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/stack");
+let stack: typeof import("../infra/program/main");
 let components: typeof import("../infra/components/databaseIntegrations");
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
@@ -47,7 +47,7 @@ interceptWarnings(async (message: string) => {
 before(async () => {
     assert.equal(os.tmpdir(), tmpdir);
     cloud = installMockCloud();
-    stack = await import("../infra/stack");
+    stack = await import("../infra/program/main");
     components = await import("../infra/components/databaseIntegrations");
 });
 

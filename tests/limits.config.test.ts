@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseStackConfig } from "../infra/config";
+import { parseStackConfig } from "../infra/program/config";
 import { neverTargetRange, placeTarget } from "../infra/net/targets";
 import { configErrors as errorsOf } from "../testing/refusals";
 

@@ -13,7 +13,7 @@ import { interceptWarnings } from "../testing/warnings";
 
 let cloud: MockCloud;
 let components: typeof import("../infra/components/databaseEndpoint");
-let stack: typeof import("../infra/stack");
+let stack: typeof import("../infra/program/main");
 
 /** Messages passed to pulumi.log.warn, with the resource each is attached to. */
 const warnings: { message: string; resource?: pulumi.Resource }[] = [];
@@ -24,7 +24,7 @@ interceptWarnings(async (message: string, resource?: pulumi.Resource) => {
 before(async () => {
     cloud = installMockCloud();
     components = await import("../infra/components/databaseEndpoint");
-    stack = await import("../infra/stack");
+    stack = await import("../infra/program/main");
 });
 
 /** Starts from an empty record, after whatever an earlier test started has settled. */

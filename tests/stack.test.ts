@@ -9,11 +9,11 @@ import { readStackFile } from "../testing/stackFile";
 import { exampleWorld, installMockCloud, MockCloud, parentName, settle, unwrap } from "../testing/mockCloud";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/stack");
+let stack: typeof import("../infra/program/main");
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../infra/stack");
+    stack = await import("../infra/program/main");
 });
 
 

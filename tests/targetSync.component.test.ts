@@ -16,10 +16,10 @@ import { readStackFile } from "../testing/stackFile";
 import { exampleWorld, installMockCloud, MockCloud, parentName, settle, unwrap } from "../testing/mockCloud";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/stack");
+let stack: typeof import("../infra/program/main");
 let sync: typeof import("../infra/components/targetSync");
 let settings: typeof import("../infra/lambda/targetSync/settings");
-let config: typeof import("../infra/config");
+let config: typeof import("../infra/program/config");
 /** Per resource name: the ignoreChanges and dependency URNs it was registered with. */
 const options = new Map<string, { ignoreChanges: string[]; dependencies: string[] }>();
 
@@ -33,10 +33,10 @@ before(async () => {
         options.set(req.getName(), { ignoreChanges: req.getIgnorechangesList(), dependencies: req.getDependenciesList() });
         return register(req, callback);
     };
-    stack = await import("../infra/stack");
+    stack = await import("../infra/program/main");
     sync = await import("../infra/components/targetSync");
     settings = await import("../infra/lambda/targetSync/settings");
-    config = await import("../infra/config");
+    config = await import("../infra/program/config");
 });
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
@@ -69,7 +69,7 @@ function rawConfig(endpoints: unknown[], extra: Record<string, unknown> = {}) {
 const RDS_ENDPOINT = { name: "reporting", database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["203.0.113.0/24"] };
 const EC2_ENDPOINT = { name: "legacy-mysql", database: { addresses: ["10.0.3.17"], port: 3306 }, allowedCidrs: ["198.51.100.7/32"] };
 
-async function resolveOutputs(outputs: import("../infra/stack").StackOutputs) {
+async function resolveOutputs(outputs: import("../infra/program/main").StackOutputs) {
     const targetSync: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(outputs.targetSync ?? {})) targetSync[k] = await unwrap(v as pulumi.Output<unknown>);
     await settle();

@@ -1,17 +1,36 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AllowlistRule, DEFAULT_QUOTAS, normalizeAllowlist, QUOTA_LIMITS, spreadOverSecurityGroups } from "../allowlist";
-import { RESTART_TIMEOUT_MINUTES } from "../certificateConfig";
-import { IDLE_TIMEOUT, parseEndpointName } from "../config";
+import { AllowlistRule, normalizeAllowlist, spreadOverSecurityGroups } from "../model/allowlist";
+import { readRdsRestart } from "../model/certificates";
+import {
+    checkElasticIps,
+    checkHostedZoneHasHostname,
+    parseEndpointName as readEndpointName,
+    parseIpAddressType,
+    readBoolean,
+    readDatabaseKind,
+    readHostedZoneId,
+    readHostname,
+    readIdleTimeout,
+    readPort,
+    readRdsInstanceIdentifier,
+    readSecurityGroupId,
+    readSelfManagedAddresses,
+    readSubnets,
+    readTags,
+} from "../model/endpoint";
+import { DEFAULT_QUOTAS, IDLE_TIMEOUT, QUOTA_LIMITS, RESTART_TIMEOUT_MINUTES } from "../model/limits";
+import { readVpcId } from "../model/product";
 import { resolveIpv4 } from "../dns";
 import { IpAddressType, RdsRestartPolicy } from "../enums";
-import { RDS_RESTART_POLICIES, rdsRebootHook } from "../hooks/rdsReboot";
+import { rdsRebootHook } from "../hooks/rdsReboot";
 import { CHANGE_TAG_KEY } from "../lambda/targetSync/settings";
 import { isPrivateIpv4 } from "../net/ip";
-import { checkTargetAddresses, OUTSIDE_VPC_TARGET_RANGES, placeTarget } from "../net/targets";
+import { OUTSIDE_VPC_TARGET_RANGES, placeTarget } from "../net/targets";
 import { cidrSlug, endpointTags } from "../tags";
-import { optionalInteger, patterns, Problem, Problems, readIpv4Addresses, show } from "../validation";
+import { optionalInteger, Problem, Problems, show } from "../validation";
 import { throwIfInvalidArgs } from "./argsError";
+import { checkedInput, isKnownNow, Rule } from "./knownNowOrLater";
 
 
 /** The database an endpoint reaches: an RDS instance, or a self-managed database at private addresses. */
@@ -133,112 +152,89 @@ const COMPONENT_TYPE = "db-endpoints:index:DatabaseEndpoint";
  */
 export const TARGET_GROUP_KEPT = "kept-across-load-balancer-replacements";
 
+/** The args whose values may be outputs of other resources, each checked by its rule (now or when it resolves). */
+export interface CheckedEndpointInputs {
+    vpcId: pulumi.Input<string>;
+    rdsInstanceIdentifier?: pulumi.Input<string>;
+    databasePort?: pulumi.Input<number>;
+    securityGroupId?: pulumi.Input<string>;
+    port?: pulumi.Input<number>;
+    idleTimeoutSeconds: pulumi.Input<number>;
+    hostname?: pulumi.Input<string>;
+    hostedZoneId?: pulumi.Input<string>;
+    deletionProtection?: pulumi.Input<boolean>;
+    tags: pulumi.Input<Record<string, string>>;
+}
+
 /**
- * Checks the args that are known when the component is declared. Throws `pulumi.InputPropertiesError`
- * naming every bad property; returns the plan and warnings otherwise. Inputs that are still unknown
- * (outputs of other resources) are checked when they resolve.
+ * Checks the args with the endpoint rules the `DatabaseEndpoints` component applies to each of its endpoints
+ * (infra/model/endpoint.ts), under this component's property paths. Throws `pulumi.InputPropertiesError`
+ * naming every bad property; returns the plan, the warnings, and the inputs to use in place of those that
+ * are outputs of other resources (checked by the same rules when they resolve).
  */
-export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): EndpointPlan {
+export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): EndpointPlan & { inputs: CheckedEndpointInputs } {
     const problems = new Problems();
-    parseEndpointName(problems, "name", name);
+    const owner = { component: "DatabaseEndpoint", name };
+    const checked = <T>(path: string, value: pulumi.Input<T> | undefined, rule: Rule) => checkedInput<T>(problems, owner, path, value, rule);
+    readEndpointName(problems, "name", name);
     const plain = <T>(path: string, value: T | pulumi.Output<unknown> | undefined): T | undefined => {
-        if (pulumi.Output.isInstance(value)) {
+        if (!isKnownNow(value)) {
             problems.error(path, "must be known when the endpoint is declared (it decides how many resources exist), not an output of another resource");
             return undefined;
         }
         return value as T | undefined;
     };
     const db = plain<DatabaseTarget>("database", args.database as DatabaseTarget | undefined);
-    const subnetIds = plain<string[]>("subnetIds", args.subnetIds) ?? [];
+    const subnetIds = readSubnets(problems, "subnetIds", plain<string[]>("subnetIds", args.subnetIds));
     const cidrs = plain<string[]>("allowedCidrs", args.allowedCidrs);
-    const allowPublicInternet = plain<boolean>("allowPublicInternet", args.allowPublicInternet) ?? false;
-    const rulesPerSecurityGroup = plain<number>("rulesPerSecurityGroup", args.rulesPerSecurityGroup);
-    const securityGroupsPerLoadBalancer = plain<number>("securityGroupsPerLoadBalancer", args.securityGroupsPerLoadBalancer);
-    const elasticIpsPerRegion = plain<number>("elasticIpsPerRegion", args.elasticIpsPerRegion);
-    const manageRdsTargets = plain<boolean>("manageRdsTargets", args.manageRdsTargets);
-    if (manageRdsTargets !== undefined && typeof manageRdsTargets !== "boolean") {
-        problems.error("manageRdsTargets", `${show(manageRdsTargets)} is not true or false`);
-    }
-    const quotas = {
-        rulesPerSecurityGroup: optionalInteger(problems, "rulesPerSecurityGroup", rulesPerSecurityGroup, 1, 1000) ?? DEFAULT_QUOTAS.rulesPerSecurityGroup,
-        securityGroupsPerLoadBalancer:
-            optionalInteger(problems, "securityGroupsPerLoadBalancer", securityGroupsPerLoadBalancer, 1, 16) ??
-            DEFAULT_QUOTAS.securityGroupsPerLoadBalancer,
-    };
-    const elasticIpQuota = optionalInteger(problems, "elasticIpsPerRegion", elasticIpsPerRegion, 1, QUOTA_LIMITS.elasticIpsPerRegion) ?? DEFAULT_QUOTAS.elasticIpsPerRegion;
+    const allowPublicInternet = readBoolean(problems, "allowPublicInternet", plain<boolean>("allowPublicInternet", args.allowPublicInternet)) ?? false;
+    const elasticIps = readBoolean(problems, "elasticIps", plain<boolean>("elasticIps", args.elasticIps)) ?? false;
+    const manageRdsTargets = readBoolean(problems, "manageRdsTargets", plain<boolean>("manageRdsTargets", args.manageRdsTargets));
+    const quota = (key: keyof typeof QUOTA_LIMITS) =>
+        optionalInteger(problems, key, plain<number>(key, args[key]), 1, QUOTA_LIMITS[key]) ?? DEFAULT_QUOTAS[key];
+    const quotas = { rulesPerSecurityGroup: quota("rulesPerSecurityGroup"), securityGroupsPerLoadBalancer: quota("securityGroupsPerLoadBalancer") };
+    checkElasticIps(problems, [{ path: "", elasticIps }], subnetIds.length, quota("elasticIpsPerRegion"), "elasticIpsPerRegion");
 
-    if (!Array.isArray(subnetIds) || subnetIds.length === 0) problems.error("subnetIds", "needs at least one public subnet");
-    subnetIds.forEach((s, i) => {
-        if (typeof s !== "string" || !patterns.subnetId.test(s)) problems.error(`subnetIds[${i}]`, `${show(s)} is not a subnet ID`);
-        else if (subnetIds.indexOf(s) !== i) problems.error(`subnetIds[${i}]`, `${show(s)} is listed twice`);
-    });
-    if (args.elasticIps === true && Array.isArray(subnetIds) && subnetIds.length > elasticIpQuota) {
-        problems.error(
-            "elasticIps",
-            `is true, which needs ${subnetIds.length} Elastic IPs (one per subnet in subnetIds), more than elasticIpsPerRegion (${elasticIpQuota}); ` +
-                `use fewer subnets, turn elasticIps off, or raise "EC2-VPC Elastic IPs" in Service Quotas and then elasticIpsPerRegion`,
-        );
-    }
-
-    let kind: "rds" | "self-managed" = "rds";
+    const kind = readDatabaseKind(problems, "database", db) ?? "rds";
     const addresses: string[] = [];
-    if (!db || typeof db !== "object") {
-        problems.error("database", "is required: rdsInstanceIdentifier, or addresses and port");
-    } else {
-        const hasRds = db.rdsInstanceIdentifier !== undefined && db.rdsInstanceIdentifier !== null;
-        const hasAddresses = db.addresses !== undefined && db.addresses !== null;
-        if (hasRds === hasAddresses) {
-            problems.error("database", hasRds ? "sets both rdsInstanceIdentifier and addresses; set exactly one" : "sets neither rdsInstanceIdentifier nor addresses; set exactly one");
-        }
-        if (hasRds && typeof db.rdsInstanceIdentifier === "string" && !patterns.rdsIdentifier.test(db.rdsInstanceIdentifier)) {
-            problems.error("database.rdsInstanceIdentifier", `${show(db.rdsInstanceIdentifier)} is not an RDS DB instance identifier`);
-        }
-        if (hasAddresses) {
-            kind = "self-managed";
+    let rdsInstanceIdentifier: pulumi.Input<string> | undefined;
+    let databasePort: pulumi.Input<number> | undefined;
+    let securityGroupId: pulumi.Input<string> | undefined;
+    if (db && typeof db === "object") {
+        securityGroupId = checked("database.securityGroupId", db.securityGroupId, readSecurityGroupId);
+        if (kind === "rds") {
+            rdsInstanceIdentifier = checked("database.rdsInstanceIdentifier", db.rdsInstanceIdentifier, readRdsInstanceIdentifier);
+            readRdsRestart(problems, "database", db as unknown as Record<string, unknown>);
+        } else {
             if (manageRdsTargets === false) problems.warn("manageRdsTargets", "is false, which applies to RDS only: a self-managed database's addresses are always registered");
-            const list = plain<string[]>("database.addresses", db.addresses) ?? [];
-            if (list.length === 0) problems.error("database.addresses", "is empty; list the database's private IPv4 address(es)");
-            addresses.push(...readIpv4Addresses(problems, "database.addresses", list));
-            checkTargetAddresses(problems, "database.addresses", list);
-            if (db.port === undefined) problems.error("database.port", "is required with addresses");
-        }
-        if (!pulumi.Output.isInstance(db.port)) optionalInteger(problems, "database.port", db.port, 1, 65535);
-        if (typeof db.securityGroupId === "string" && !patterns.securityGroupId.test(db.securityGroupId)) {
-            problems.error("database.securityGroupId", `${show(db.securityGroupId)} is not a security group ID`);
-        }
-        for (const key of ["restart", "restartTimeoutMinutes"] as const) {
-            if (hasAddresses && db[key] !== undefined) {
-                problems.error(`database.${key}`, "is only for RDS databases: a self-managed database restarts through its DatabaseCertificate's instanceIds");
+            addresses.push(...readSelfManagedAddresses(problems, "database.addresses", plain<string[]>("database.addresses", db.addresses)).addresses);
+            databasePort = checked("database.port", db.port, readPort);
+            for (const key of ["restart", "restartTimeoutMinutes"] as const) {
+                if (db[key] !== undefined) {
+                    problems.error(`database.${key}`, "is only for RDS databases: a self-managed database restarts through its DatabaseCertificate's instanceIds");
+                }
             }
         }
-        if (db.restart !== undefined && !RDS_RESTART_POLICIES.includes(db.restart)) {
-            problems.error("database.restart", `${show(db.restart)} is not one of ${RDS_RESTART_POLICIES.map((p) => `"${p}"`).join(", ")}`);
-        }
-        optionalInteger(problems, "database.restartTimeoutMinutes", db.restartTimeoutMinutes, RESTART_TIMEOUT_MINUTES.min, RESTART_TIMEOUT_MINUTES.max);
-        if (db.restart === RdsRestartPolicy.Never && db.restartTimeoutMinutes !== undefined) {
-            problems.error("database.restartTimeoutMinutes", 'has no effect with restart: "never"');
-        }
     }
-    if (!pulumi.Output.isInstance(args.port)) optionalInteger(problems, "port", args.port, 1, 65535);
-    if (!pulumi.Output.isInstance(args.idleTimeoutSeconds)) {
-        optionalInteger(problems, "idleTimeoutSeconds", args.idleTimeoutSeconds, IDLE_TIMEOUT.min, IDLE_TIMEOUT.max);
-    }
-    if (typeof args.hostname === "string" && !patterns.hostname.test(args.hostname)) {
-        problems.error("hostname", `${show(args.hostname)} is not a lower-case DNS name`);
-    }
-    if (args.hostedZoneId !== undefined && args.hostname === undefined) problems.error("hostedZoneId", "is set without hostname");
+    const inputs: CheckedEndpointInputs = {
+        vpcId: checked("vpcId", args.vpcId, readVpcId)!,
+        rdsInstanceIdentifier,
+        databasePort,
+        securityGroupId,
+        port: checked("port", args.port, readPort),
+        idleTimeoutSeconds: checked("idleTimeoutSeconds", args.idleTimeoutSeconds ?? IDLE_TIMEOUT.default, readIdleTimeout)!,
+        hostname: checked("hostname", args.hostname, readHostname),
+        hostedZoneId: checked("hostedZoneId", args.hostedZoneId, readHostedZoneId),
+        deletionProtection: checked("deletionProtection", args.deletionProtection, readBoolean),
+        tags: checked("tags", args.tags ?? {}, readTags) as pulumi.Input<Record<string, string>>,
+    };
+    checkHostedZoneHasHostname(problems, "", args as unknown as Record<string, unknown>);
 
     const allowlist =
         cidrs !== undefined && !Array.isArray(cidrs)
             ? (problems.error("allowedCidrs", `${show(cidrs)} is not a list`), [])
             : normalizeAllowlist(problems, "allowedCidrs", cidrs, allowPublicInternet, "allowPublicInternet", quotas);
-    const hasIpv6 = !allowPublicInternet && allowlist.some((r) => r.family === "ipv6");
-    const ipAddressType = args.ipAddressType ?? (hasIpv6 ? IpAddressType.Dualstack : IpAddressType.Ipv4);
-    if (ipAddressType !== IpAddressType.Ipv4 && ipAddressType !== IpAddressType.Dualstack) {
-        problems.error("ipAddressType", `${show(ipAddressType)} is not "ipv4" or "dualstack"`);
-    } else if (ipAddressType === IpAddressType.Ipv4 && hasIpv6) {
-        problems.error("ipAddressType", 'is "ipv4" but the allowlist has IPv6 entries; use "dualstack"');
-    }
+    const ipAddressType = parseIpAddressType(problems, "ipAddressType", plain<IpAddressType>("ipAddressType", args.ipAddressType), allowlist, allowPublicInternet);
 
     // Client IP preservation is off on the target group (`preserveClientIp: "false"` below), so every client, wherever
     // on the internet, reaches the database from the load balancer's private address. Said once per endpoint.
@@ -259,6 +255,7 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
         ipAddressType,
         manageRdsTargets: kind !== "rds" || manageRdsTargets !== false,
         warnings: problems.warnings,
+        inputs,
     };
 }
 
@@ -411,7 +408,8 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         for (const w of plan.warnings) pulumi.log.warn(`${w.path}: ${w.message}`, this);
 
         const child = { parent: this };
-        const tags = pulumi.output(args.tags ?? {}).apply((t) => endpointTags(name, t as Record<string, string>));
+        const inputs = plan.inputs;
+        const tags = pulumi.output(inputs.tags).apply((t) => endpointTags(name, t as Record<string, string>));
         const db = args.database;
 
         // --- The database: where it is, on which port, behind which security group.
@@ -428,10 +426,10 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         let targetZones: pulumi.Output<("all" | undefined)[]> = pulumi.output([]);
         if (plan.kind === "rds") {
             // Every use of the instance goes through the cluster check, so a clustered instance fails each of them.
-            const lookup = aws.rds.getInstanceOutput({ dbInstanceIdentifier: db.rdsInstanceIdentifier! }, child);
+            const lookup = aws.rds.getInstanceOutput({ dbInstanceIdentifier: inputs.rdsInstanceIdentifier! }, child);
             const instance = lookup.apply((i) => checkRdsInstanceKind(name, i));
             databasePort = instance.port;
-            databaseSg = pulumi.all([db.securityGroupId, instance.vpcSecurityGroups, instance.dbInstanceIdentifier]).apply(([override, groups, id]) => {
+            databaseSg = pulumi.all([inputs.securityGroupId, instance.vpcSecurityGroups, instance.dbInstanceIdentifier]).apply(([override, groups, id]) => {
                 if (override) return override;
                 if (!groups || groups.length === 0) {
                     throw new Error(`endpoint ${name}: RDS instance ${id} has no VPC security group; set database.securityGroupId`);
@@ -471,30 +469,25 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
             rdsEngine = instance.engine;
             rdsDbName = instance.dbName.apply((n) => n || undefined);
         } else {
-            databasePort = pulumi.output(db.port!);
-            databaseSg = pulumi.output(db.securityGroupId);
+            databasePort = pulumi.output(inputs.databasePort!);
+            databaseSg = pulumi.output(inputs.securityGroupId);
             targetAddresses = pulumi.output(plan.addresses);
-            const vpc = aws.ec2.getVpcOutput({ id: args.vpcId }, child);
+            const vpc = aws.ec2.getVpcOutput({ id: inputs.vpcId }, child);
             targetZones = pulumi
-                .all([args.vpcId, vpc.cidrBlock, vpc.cidrBlockAssociations])
+                .all([inputs.vpcId, vpc.cidrBlock, vpc.cidrBlockAssociations])
                 .apply(([vpcId, primary, associations]) => targetAvailabilityZones(name, vpcId, plan.addresses, vpcIpv4Cidrs(primary, associations)));
             databaseZones = pulumi.output([]);
             description = pulumi.output(`self-managed:${plan.addresses.join(",")}`);
         }
-        const listenerPort = pulumi.output(args.port ?? databasePort);
-        const idleTimeoutSeconds = pulumi.output(args.idleTimeoutSeconds ?? IDLE_TIMEOUT.default).apply((v) => {
-            if (!Number.isInteger(v) || v < IDLE_TIMEOUT.min || v > IDLE_TIMEOUT.max) {
-                throw new Error(`endpoint ${name}: idleTimeoutSeconds ${show(v)} is out of range (expected ${IDLE_TIMEOUT.min}..${IDLE_TIMEOUT.max})`);
-            }
-            return v;
-        });
+        const listenerPort = pulumi.output(inputs.port ?? databasePort);
+        const idleTimeoutSeconds = pulumi.output(inputs.idleTimeoutSeconds);
 
         // --- Security groups of the load balancer: the allowlist, spread within the quotas.
         const groups = plan.securityGroupRules.map((rules, g) => {
             const sg = new aws.ec2.SecurityGroup(
                 `${name}-sg-${g + 1}`,
                 {
-                    vpcId: args.vpcId,
+                    vpcId: inputs.vpcId,
                     // Fixed per group: AWS cannot change a security group's description, so one that counted the
                     // groups would replace all of them whenever the allowlist crossed a multiple of the quota.
                     description: `db-endpoints ${name}: allowlist group ${g + 1}${g === 0 ? " and egress to the database" : ""}`,
@@ -523,7 +516,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         const primarySg = groups[0];
 
         // Egress only to the database port: to its security group when known, else to each address.
-        if (plan.kind === "rds" || db.securityGroupId !== undefined) {
+        if (plan.kind === "rds" || inputs.securityGroupId !== undefined) {
             new aws.vpc.SecurityGroupEgressRule(
                 `${name}-to-database`,
                 {
@@ -586,7 +579,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         );
         // (targetZones too: a self-managed address AWS would refuse as a target fails the deployment before the NLB exists.)
         const placedSubnets = pulumi
-            .all([args.vpcId, subnetFacts, databaseZones, description, targetZones])
+            .all([inputs.vpcId, subnetFacts, databaseZones, description, targetZones])
             .apply(([vpcId, facts, zones, desc]) => checkPlacement(name, vpcId, facts, plan.ipAddressType, zones, desc));
 
         const eips = args.elasticIps
@@ -619,7 +612,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
                     ids.map((subnetId, i) => (eips.length > 0 ? { subnetId, allocationId: eips[i].allocationId } : { subnetId })),
                 ),
                 enableCrossZoneLoadBalancing: true,
-                enableDeletionProtection: args.deletionProtection ?? true,
+                enableDeletionProtection: inputs.deletionProtection ?? true,
                 tags,
             },
             { parent: this, deleteBeforeReplace: keepsElasticIps },
@@ -631,7 +624,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
                 targetType: "ip",
                 protocol: "TCP",
                 port: databasePort,
-                vpcId: args.vpcId,
+                vpcId: inputs.vpcId,
                 ipAddressType: "ipv4",
                 preserveClientIp: "false",
                 connectionTermination: true,
@@ -695,7 +688,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
             restart === RdsRestartPolicy.Never
                 ? undefined
                 : rdsRebootHook(`${name}-rds-reboot`, {
-                      dbInstanceIdentifier: db.rdsInstanceIdentifier!,
+                      dbInstanceIdentifier: inputs.rdsInstanceIdentifier!,
                       policy: restart,
                       timeoutMinutes: db.restartTimeoutMinutes ?? RESTART_TIMEOUT_MINUTES.rdsDefault,
                   });
@@ -718,14 +711,14 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
             },
         );
 
-        if (args.hostedZoneId !== undefined) {
+        if (inputs.hostedZoneId !== undefined) {
             const recordTypes = plan.ipAddressType === IpAddressType.Dualstack ? ["A", "AAAA"] : ["A"];
             for (const type of recordTypes) {
                 new aws.route53.Record(
                     `${name}-dns-${type.toLowerCase()}`,
                     {
-                        zoneId: args.hostedZoneId,
-                        name: args.hostname!,
+                        zoneId: inputs.hostedZoneId,
+                        name: inputs.hostname!,
                         type,
                         aliases: [{ name: nlb.dnsName, zoneId: nlb.zoneId, evaluateTargetHealth: true }],
                     },
@@ -735,7 +728,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
             }
         }
 
-        this.hostname = args.hostname !== undefined ? pulumi.output(args.hostname) : nlb.dnsName;
+        this.hostname = inputs.hostname !== undefined ? pulumi.output(inputs.hostname) : nlb.dnsName;
         this.loadBalancerDnsName = nlb.dnsName;
         this.loadBalancerArn = nlb.arn;
         this.port = listenerPort;

@@ -31,11 +31,10 @@ import {
     RebootDBInstanceCommand,
 } from "@aws-sdk/client-rds";
 import * as pulumi from "@pulumi/pulumi";
-import { RdsRestartPolicy } from "../enums";
+import { RDS_RESTART_POLICIES, RdsRestartPolicy } from "../enums";
 import { awsErrorName, awsSdkClientConfig, Clock, describeAwsError, systemClock, valueOf } from "./support";
 
 
-export const RDS_RESTART_POLICIES: readonly string[] = Object.values(RdsRestartPolicy);
 
 export const RDS_REBOOT = {
     pollIntervalMs: 15_000,

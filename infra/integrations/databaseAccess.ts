@@ -13,18 +13,6 @@ import type { EngineName } from "./engines";
 import { checkOwnersAreNotIntegrations, IntegrationSpec, parseEnum, parseIdentifier, parseIntegrations, parsePath } from "./integrationSpec";
 import { isPlainObject, join, optionalArray, optionalInteger, patterns, Problems, show } from "../validation";
 
-/** Keys of an endpoint's `database` map that integrations use. */
-export const DATABASE_ACCESS_KEYS = [
-    "engine",
-    "dbName",
-    "adminSecretArn",
-    "adminConnection",
-    "adminHost",
-    "adminSslRootCert",
-    "objectOwners",
-    "targetHealthTimeoutMinutes",
-] as const;
-
 /**
  * Minutes `pulumi up` waits, at most, for an endpoint's target to be healthy before it creates users through
  * the endpoint (`targetHealthTimeoutMinutes`); 0 turns the wait off. Registering a new target takes from tens

@@ -5,13 +5,12 @@
  * owner; and the value parsers the other integration settings share (SQL identifiers, file paths,
  * enumerations).
  */
-import { checkKnownKeys, isPlainObject, join, optionalArray, optionalInteger, Problems, show } from "../validation";
+import { isPlainObject, join, optionalArray, optionalInteger, Problems, show } from "../validation";
 
 export type AccessName = "read" | "write";
 
 export const ACCESS_LEVELS: readonly AccessName[] = ["read", "write"];
 
-export const INTEGRATION_KEYS = ["name", "access", "schemas", "tables", "sequences", "connectionLimit", "rotation", "sslRootCert"] as const;
 
 /**
  * An integration's name is its database user name and part of Pulumi and Secrets Manager names. Lower
@@ -103,7 +102,6 @@ function parseIntegration(problems: Problems, path: string, value: unknown): Int
         problems.error(path, `${show(value)} is not an integration (a map with name, access, schemas and optionally tables)`);
         return undefined;
     }
-    checkKnownKeys(problems, path, value, INTEGRATION_KEYS);
     const before = problems.errors.length;
     const name = parseIntegrationName(problems, join(path, "name"), value.name);
     const access = parseAccess(problems, join(path, "access"), value.access);

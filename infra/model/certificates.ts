@@ -1,33 +1,14 @@
 /**
- * Stack config for certificate validation, the pure part: the private CA's generations, the RDS
- * reboot policy, the self-managed database's TLS and restart settings, and the grouping of endpoints that
- * reach the same self-managed database (they share one certificate and one restart hook). Used by
- * `parseStackConfig` in config.ts, so every problem is reported with the others, before any resource exists.
+ * The rules of certificate validation: the private CA's generations, the RDS restart policy, the
+ * self-managed database's TLS and restart settings, and the grouping of endpoints that reach the same
+ * self-managed database (they share one certificate and one restart hook). Pure: every problem is reported
+ * with the others, before any resource exists.
  */
-import type { EndpointSpec } from "./config";
-import type { EngineName } from "./integrations/engines";
-import { checkKnownKeys, isPlainObject, join, optionalArray, optionalInteger, optionalString, patterns, Problems, show } from "./validation";
-
-export type RdsRestartName = "when-pending" | "when-pending-or-parameters" | "always" | "never";
-
-export const RDS_RESTART_VALUES: readonly RdsRestartName[] = ["when-pending", "when-pending-or-parameters", "always", "never"];
-
-/** `database.restartTimeoutMinutes`: bound on a restart hook, per kind of database. */
-export const RESTART_TIMEOUT_MINUTES = { min: 1, max: 180, rdsDefault: 20, selfManagedDefault: 10 } as const;
-/** SSM Run Command takes at most 50 instance IDs per command. */
-export const MAX_INSTANCE_IDS = 50;
-export const RESTART_COMMAND_MAX_LENGTH = 4096;
-
-/** Stack key `certificateAuthority`: which CA generations exist and which one issues server certificates. */
-export interface CertificateAuthoritySpec {
-    /** Generations that exist, ascending; `caCertificate` bundles all of them, so clients trust each. */
-    generations: number[];
-    /** The generation that signs server certificates. */
-    issuer: number;
-}
-
-export const CERTIFICATE_AUTHORITY_KEYS = ["generations", "issuer"] as const;
-export const CA_GENERATION = { min: 1, max: 999 } as const;
+import { RDS_RESTART_POLICIES, RdsRestartPolicy } from "../enums";
+import type { EngineName } from "../integrations/engines";
+import { isPlainObject, join, optionalArray, optionalInteger, optionalString, patterns, Problems, show } from "../validation";
+import { CA_GENERATION, MAX_INSTANCE_IDS, RESTART_COMMAND_MAX_LENGTH, RESTART_TIMEOUT_MINUTES } from "./limits";
+import type { CertificateAuthoritySpec, EndpointSpec, RdsRestartSpec, SelfManagedDatabase, SelfManagedTlsSpec } from "./spec";
 
 /** `certificateAuthority`: default one generation, 1; the issuer defaults to the oldest generation listed. */
 export function readCertificateAuthority(problems: Problems, path: string, value: unknown): CertificateAuthoritySpec {
@@ -37,7 +18,6 @@ export function readCertificateAuthority(problems: Problems, path: string, value
         problems.error(path, `${show(value)} is not a map (generations, issuer)`);
         return fallback;
     }
-    checkKnownKeys(problems, path, value, CERTIFICATE_AUTHORITY_KEYS);
     const generations: number[] = [];
     const list = optionalArray(problems, join(path, "generations"), value.generations);
     if (list && list.length === 0) {
@@ -67,12 +47,6 @@ export function readCertificateAuthority(problems: Problems, path: string, value
     return { generations: generations.length > 0 ? generations : [1], issuer };
 }
 
-/** The RDS-only fields of `database`, present only when set (defaults: "when-pending", 20 minutes). */
-export interface RdsRestartSpec {
-    restart?: RdsRestartName;
-    restartTimeoutMinutes?: number;
-}
-
 /** Fields of `database` that exist for self-managed databases only, and why, for the RDS error. */
 const SELF_MANAGED_ONLY: Record<string, string> = {
     hostname: "RDS's certificate names the instance's own endpoint, which the program reads from RDS",
@@ -90,30 +64,19 @@ export function readRdsRestart(problems: Problems, path: string, value: Record<s
     for (const [key, why] of Object.entries(SELF_MANAGED_ONLY)) {
         if (value[key] !== undefined) problems.error(join(path, key), `is not used with rdsInstanceIdentifier: ${why}`);
     }
-    let restart: RdsRestartName | undefined;
+    let restart: RdsRestartPolicy | undefined;
     if (value.restart !== undefined && value.restart !== null) {
-        if (typeof value.restart === "string" && (RDS_RESTART_VALUES as readonly string[]).includes(value.restart)) {
-            restart = value.restart as RdsRestartName;
+        if (typeof value.restart === "string" && (RDS_RESTART_POLICIES as readonly string[]).includes(value.restart)) {
+            restart = value.restart as RdsRestartPolicy;
         } else {
-            problems.error(join(path, "restart"), `${show(value.restart)} is not one of ${RDS_RESTART_VALUES.map((v) => `"${v}"`).join(", ")}`);
+            problems.error(join(path, "restart"), `${show(value.restart)} is not one of ${RDS_RESTART_POLICIES.map((v) => `"${v}"`).join(", ")}`);
         }
     }
     const timeout = readRestartTimeout(problems, path, value);
-    if (timeout !== undefined && restart === "never") {
+    if (timeout !== undefined && restart === RdsRestartPolicy.Never) {
         problems.error(join(path, "restartTimeoutMinutes"), `has no effect with restart: "never" (nothing is restarted); remove it or change restart`);
     }
     return { ...(restart !== undefined ? { restart } : {}), ...(timeout !== undefined ? { restartTimeoutMinutes: timeout } : {}) };
-}
-
-/**
- * The TLS and restart fields of a self-managed `database`, as written (unset stays undefined). `engine` is
- * read with the integration settings (infra/integrations.ts) and used here too.
- */
-export interface SelfManagedTlsSpec {
-    hostname?: string;
-    instanceIds?: string[];
-    restartCommand?: string;
-    restartTimeoutMinutes?: number;
 }
 
 /** Reads the TLS and restart fields of a self-managed database; rejects the RDS-only `restart`. */
@@ -168,23 +131,6 @@ export function readSelfManagedTls(problems: Problems, path: string, value: Reco
     const timeout = readRestartTimeout(problems, path, value);
     if (timeout !== undefined) spec.restartTimeoutMinutes = timeout;
     return spec;
-}
-
-/** A self-managed database as reached by one or more endpoints (same addresses and port). */
-export interface SelfManagedDatabase {
-    /** Resource name of its certificate component: `db-<addresses>-<port>`, stable while the database is. */
-    name: string;
-    /** Private addresses, sorted. */
-    addresses: string[];
-    port: number;
-    engine?: EngineName;
-    hostname?: string;
-    /** Instances the restart hook runs on; empty: the database must be restarted by hand. */
-    instanceIds: string[];
-    restartCommand?: string;
-    restartTimeoutMinutes: number;
-    /** Names of the endpoints that reach it, in config order. */
-    endpoints: string[];
 }
 
 /** An endpoint spec with its index in the `endpoints` list, for field paths. */

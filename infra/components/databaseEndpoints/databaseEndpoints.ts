@@ -1,102 +1,111 @@
-/**
- * The stack program: reads the stack's config, validates all of it, then maps each endpoint to a
- * {@link DatabaseEndpoint}. Nothing here decides resources itself; the components do.
- */
 import * as pulumi from "@pulumi/pulumi";
-import { DatabaseEndpoint } from "./components/databaseEndpoint";
-import { IpAddressType } from "./enums";
-import { AdminConnection, DatabaseEngine, databaseEngineOfRds, DatabaseIntegrations, IntegrationAccess } from "./components/databaseIntegrations";
-import { TargetSync, TargetSyncTarget } from "./components/targetSync";
-import { buildCertificates, CertificateAuthorityOutput, ServerCertificateOutput } from "./certificates";
-import { CONFIG_NAMESPACE, EndpointSpec, parseStackConfig, RawStackConfig, StackSpec } from "./config";
-import { RdsConnectionInfo, SelfManagedConnectionInfo } from "./connection";
-import { RdsRestartPolicy } from "./enums";
-import { formatProblem } from "./validation";
+import { IpAddressType } from "../../enums";
+import { checkProduct, readVpcId } from "../../model/product";
+import type { EndpointSpec, StackSpec } from "../../model/spec";
+import { formatProblem, Problems } from "../../validation";
+import { throwIfInvalidArgs } from "../argsError";
+import { DatabaseEndpoint } from "../databaseEndpoint";
+import { AdminConnection, DatabaseEngine, databaseEngineOfRds, DatabaseIntegrations, IntegrationAccess } from "../databaseIntegrations";
+import { checkedInput } from "../knownNowOrLater";
+import { TargetSync, TargetSyncTarget } from "../targetSync";
+import type { DatabaseEndpointsArgs } from "./args";
+import { buildCertificates } from "./certificates";
+import type {
+    CertificateAuthorityOutput,
+    EndpointOutput,
+    EndpointTls,
+    IntegrationOutput,
+    OutputsOf,
+    ServerCertificateOutput,
+    StackOutputs,
+    TargetSyncOutput,
+} from "./outputs";
 
-/** Reads this stack's `db-endpoints:*` config values (objects parsed from their JSON form). */
-export function readRawStackConfig(): RawStackConfig {
-    const raw: RawStackConfig = {};
-    const all = pulumi.runtime.allConfig();
-    const prefix = `${CONFIG_NAMESPACE}:`;
-    for (const [key, text] of Object.entries(all)) {
-        if (!key.startsWith(prefix)) continue;
-        const name = key.slice(prefix.length);
-        raw[name] = parseConfigValue(text);
-    }
-    return raw;
-}
+const COMPONENT_TYPE = "db-endpoints:index:DatabaseEndpoints";
 
-function parseConfigValue(text: string): unknown {
-    try {
-        return JSON.parse(text);
-    } catch {
-        return text; // plain strings are stored unquoted
-    }
-}
-
-/** Per-endpoint stack output: what a client needs to connect, and what the endpoint admits. */
-export interface EndpointOutput {
-    hostname: pulumi.Output<string>;
-    port: pulumi.Output<number>;
-    loadBalancerDnsName: pulumi.Output<string>;
-    publicAddresses: pulumi.Output<string[]>;
-    allowedCidrs: pulumi.Output<string[]>;
-    idleTimeoutSeconds: pulumi.Output<number>;
-    database: pulumi.Output<string>;
-    databasePort: pulumi.Output<number>;
-    securityGroupIds: pulumi.Output<string[]>;
-}
-
-/** Stack output `targetSync`: where to look when an RDS endpoint's targets follow a failover. */
-export interface TargetSyncOutput {
-    functionName: pulumi.Output<string>;
-    logGroupName: pulumi.Output<string>;
-    schedule: pulumi.Output<string>;
-    eventRuleNames: pulumi.Output<string[]>;
-    /** CloudWatch namespace of `TargetChanges`, `SyncFailures`, `UnservedTargets` (dimension `TargetGroup`). */
-    metricNamespace: pulumi.Output<string>;
-    /** Tag on each RDS endpoint's target group: when the function last changed its targets. */
-    changeTagKey: pulumi.Output<string>;
-}
-
-/** Stack output `integrations.<endpoint>.<integration>`: where an integration's credentials are (never the password). */
-export interface IntegrationOutput {
-    username: string;
-    access: string;
-    /** The Secrets Manager secret holding the user's password and connection URL. */
-    secretArn: pulumi.Output<string>;
-    secretName: pulumi.Output<string>;
-}
-
-export interface StackOutputs {
-    endpoints: Record<string, EndpointOutput>;
-    /** PEM bundle of the stack CA's generations: `pulumi stack output caCertificate > ca.pem`. Never a key. */
-    caCertificate: pulumi.Output<string>;
-    /** The CA generation that issues server certificates, and when each generation expires. */
-    certificateAuthority: pulumi.Output<CertificateAuthorityOutput>;
-    /**
-     * Per self-managed database: its server certificate's expiry and renewal window (`pulumi stack output
-     * certificates`); what to monitor, with `certificateAuthority`. Empty without self-managed databases.
-     */
-    certificates: Record<string, pulumi.Output<ServerCertificateOutput>>;
-    /** Per endpoint: how a client verifies the database's certificate through it (see infra/connection.ts). */
-    tls: Record<string, pulumi.Output<RdsConnectionInfo | SelfManagedConnectionInfo>>;
-    /** Present when an endpoint declares integrations: per endpoint, per integration. */
-    integrations?: Record<string, Record<string, IntegrationOutput>>;
-    /** Present when `targetSync` is on and at least one endpoint is backed by RDS. */
-    targetSync?: TargetSyncOutput;
-}
-
+/** Warnings about an allowlist are logged by the endpoint component they concern, not twice. */
 const ALLOWLIST_PATH = /^endpoints\[\d+\]\.(allowedCidrs|allowPublicInternet)\b/;
 
-/** Builds every endpoint of a validated stack spec. */
-export function buildStack(spec: StackSpec, opts?: pulumi.ComponentResourceOptions): StackOutputs {
-    const endpoints: Record<string, EndpointOutput> = {};
+/** Each stack's outputs one value at a time, for {@link DatabaseEndpoints.stackOutputs}. */
+const stackOutputsOf = new WeakMap<DatabaseEndpoints, StackOutputs>();
+
+/**
+ * The whole product: every database endpoint of a stack (an internet-facing Network Load Balancer in front of
+ * an RDS instance or a self-managed database, security groups from its allowlist), the stack's private CA and
+ * the server certificates of self-managed databases, the restart hooks that make new certificates take
+ * effect, target sync (RDS targets follow the instance's address), and least-privileged database users for
+ * integrations. The args are the stack config's settings under the same names; every problem is reported at
+ * once, with its property path, before any resource is registered.
+ *
+ * Declare one per stack: its children are named after the endpoints (and `ca-<generation>`, `target-sync`).
+ */
+export class DatabaseEndpoints extends pulumi.ComponentResource {
+    /** Per endpoint, by name: what a client connects to, and what the endpoint admits. */
+    public readonly endpoints: pulumi.Output<{ [name: string]: EndpointOutput }>;
+    /** PEM bundle of every CA generation: what clients trust for self-managed databases. Never a key. */
+    public readonly caCertificate: pulumi.Output<string>;
+    /** The CA generation that issues server certificates, and when each generation expires. */
+    public readonly certificateAuthority: pulumi.Output<CertificateAuthorityOutput>;
+    /** Per self-managed database: its server certificate's expiry and renewal window. Empty without one. */
+    public readonly certificates: pulumi.Output<{ [name: string]: ServerCertificateOutput }>;
+    /** Per endpoint: how a client verifies the database's certificate through it. */
+    public readonly tls: pulumi.Output<{ [name: string]: EndpointTls }>;
+    /** Per endpoint, per integration: where its credentials are. Empty without integrations. */
+    public readonly integrations: pulumi.Output<{ [endpoint: string]: { [integration: string]: IntegrationOutput } }>;
+    /** Where target sync runs and reports; absent when it is off or no endpoint is backed by RDS. */
+    public readonly targetSync: pulumi.Output<TargetSyncOutput | undefined>;
+
+    constructor(name: string, args: DatabaseEndpointsArgs, opts?: pulumi.ComponentResourceOptions) {
+        const problems = new Problems();
+        const vpcIdLater = pulumi.Output.isInstance(args?.vpcId);
+        const spec = checkProduct(problems, (args ?? {}) as unknown as Record<string, unknown>, vpcIdLater);
+        throwIfInvalidArgs(problems, "DatabaseEndpoints", name);
+        super(COMPONENT_TYPE, name, {}, opts);
+        for (const w of problems.warnings) {
+            if (!ALLOWLIST_PATH.test(w.path)) pulumi.log.warn(formatProblem(w), this);
+        }
+        const vpcId = checkedInput(new Problems(), { component: "DatabaseEndpoints", name }, "vpcId", args.vpcId, readVpcId) as pulumi.Input<string>;
+        // The children keep the names, and through the alias the URNs, they had when the stack declared them itself.
+        const children: pulumi.ComponentResourceOptions = { parent: this, aliases: [{ parent: pulumi.rootStackResource }] };
+        const parts = buildProduct(spec, vpcId, children);
+        stackOutputsOf.set(this, parts);
+
+        this.endpoints = pulumi.output(parts.endpoints) as pulumi.Output<{ [name: string]: EndpointOutput }>;
+        this.caCertificate = parts.caCertificate;
+        this.certificateAuthority = parts.certificateAuthority;
+        this.certificates = pulumi.output(parts.certificates) as pulumi.Output<{ [name: string]: ServerCertificateOutput }>;
+        this.tls = pulumi.output(parts.tls) as pulumi.Output<{ [name: string]: EndpointTls }>;
+        this.integrations = pulumi.output(parts.integrations ?? {}) as pulumi.Output<{ [endpoint: string]: { [integration: string]: IntegrationOutput } }>;
+        this.targetSync = (parts.targetSync ? pulumi.output(parts.targetSync) : pulumi.output(undefined)) as pulumi.Output<TargetSyncOutput | undefined>;
+        this.registerOutputs({
+            endpoints: this.endpoints,
+            caCertificate: this.caCertificate,
+            certificateAuthority: this.certificateAuthority,
+            certificates: this.certificates,
+            tls: this.tls,
+            integrations: this.integrations,
+            targetSync: this.targetSync,
+        });
+    }
+
+    /**
+     * TypeScript programs: the same outputs one value at a time (a preview shows each value as soon as it is
+     * known), with `integrations` and `targetSync` present only when there is something in them. The stack
+     * program exports these.
+     */
+    stackOutputs(): StackOutputs {
+        return stackOutputsOf.get(this)!;
+    }
+}
+
+/** Builds every resource of a validated product; `opts` are the children's options. */
+function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi.ComponentResourceOptions): StackOutputs {
+    const endpoints: Record<string, OutputsOf<EndpointOutput>> = {};
     const syncTargets: TargetSyncTarget[] = [];
     const withIntegrations: { e: EndpointSpec; endpoint: DatabaseEndpoint }[] = [];
     const built: Record<string, DatabaseEndpoint> = {};
     for (const e of spec.endpoints) {
-        const endpoint = new DatabaseEndpoint(e.name, endpointArgs(spec, e), opts);
+        const endpoint = new DatabaseEndpoint(e.name, endpointArgs(spec, vpcId, e), opts);
         built[e.name] = endpoint;
         if (e.integrations) withIntegrations.push({ e, endpoint });
         if (spec.targetSync.enabled && e.database.kind === "rds") {
@@ -150,10 +159,10 @@ function buildIntegrations(
     list: { e: EndpointSpec; endpoint: DatabaseEndpoint }[],
     after: pulumi.Resource[],
     caCertificate: pulumi.Output<string>,
-    opts?: pulumi.ComponentResourceOptions,
+    opts: pulumi.ComponentResourceOptions,
 ): Pick<StackOutputs, "integrations"> {
     if (list.length === 0) return {};
-    const integrations: Record<string, Record<string, IntegrationOutput>> = {};
+    const integrations: NonNullable<StackOutputs["integrations"]> = {};
     for (const { e, endpoint } of list) {
         const db = e.database;
         const admin = db.admin!;
@@ -169,7 +178,7 @@ function buildIntegrations(
                 dbName: db.dbName ?? endpoint.rdsDbName.apply((n) => n ?? ""),
                 endpointHostname: endpoint.hostname,
                 // The admin connection's host: resolvable once the load balancer exists, whether or not `hostname`
-                // has a record yet (a self-managed database's certificate names it too: infra/certificates.ts).
+                // has a record yet (a self-managed database's certificate names it too).
                 loadBalancerDnsName: endpoint.loadBalancerDnsName,
                 endpointPort: endpoint.port,
                 // `pulumi up` declares the users once a target of this group is healthy.
@@ -215,17 +224,18 @@ function buildIntegrations(
     return { integrations };
 }
 
-function endpointArgs(spec: StackSpec, e: EndpointSpec) {
+/** The args of one endpoint's {@link DatabaseEndpoint}, from the validated model. */
+function endpointArgs(spec: StackSpec, vpcId: pulumi.Input<string>, e: EndpointSpec) {
     const db = e.database;
     return {
-        vpcId: spec.vpcId,
+        vpcId,
         subnetIds: spec.publicSubnetIds,
         database:
             db.kind === "rds"
                 ? {
                       rdsInstanceIdentifier: db.rdsInstanceIdentifier,
                       securityGroupId: db.securityGroupId,
-                      restart: db.restart as RdsRestartPolicy | undefined,
+                      restart: db.restart,
                       restartTimeoutMinutes: db.restartTimeoutMinutes,
                   }
                 : { addresses: db.addresses, port: db.port, securityGroupId: db.securityGroupId },
@@ -237,28 +247,14 @@ function endpointArgs(spec: StackSpec, e: EndpointSpec) {
         elasticIps: e.elasticIps,
         hostname: e.hostname,
         hostedZoneId: e.hostedZoneId,
-        ipAddressType: e.ipAddressType === "dualstack" ? IpAddressType.Dualstack : IpAddressType.Ipv4,
+        ipAddressType: e.ipAddressType === IpAddressType.Dualstack ? IpAddressType.Dualstack : IpAddressType.Ipv4,
         deletionProtection: e.deletionProtection,
         rulesPerSecurityGroup: spec.quotas.rulesPerSecurityGroup,
         securityGroupsPerLoadBalancer: spec.quotas.securityGroupsPerLoadBalancer,
-        // Counted across the stack when the config is read; each endpoint checks its own count again.
+        // Counted across the product by its own check; each endpoint checks its own count again.
         elasticIpsPerRegion: spec.quotas.elasticIpsPerRegion,
         // With target sync on, the TargetSync function owns RDS targets (see infra/components/targetSync.ts).
         manageRdsTargets: db.kind === "rds" ? !spec.targetSync.enabled : undefined,
         tags: { ...spec.tags, ...e.tags },
     };
-}
-
-/**
- * The program `pulumi up` runs: validate the stack config (every problem at once, before any resource),
- * log the warnings, build the endpoints.
- */
-export function main(raw: RawStackConfig = readRawStackConfig()): StackOutputs {
-    const { spec, warnings } = parseStackConfig(raw);
-    for (const w of warnings) {
-        // Allowlist warnings are logged by each endpoint component, attached to it; not twice.
-        if (ALLOWLIST_PATH.test(w.path)) continue;
-        pulumi.log.warn(`${CONFIG_NAMESPACE}:${formatProblem(w)}`);
-    }
-    return buildStack(spec);
 }

@@ -1,53 +1,21 @@
 /**
- * Certificate validation for the stack: the private CA (one per stack, in generations so it can be
+ * Certificate validation for the product: the private CA (one per stack, in generations so it can be
  * rotated), a server certificate per self-managed database naming every endpoint hostname that reaches it,
  * and per-endpoint outputs that tell a client how to verify the certificate through the endpoint.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { renewalStartsAt } from "./certificateExpiry";
-import { CA_DEFAULTS, CertificateAuthority } from "./components/certificateAuthority";
-import { DatabaseCertificate, SERVER_CERTIFICATE } from "./components/databaseCertificate";
-import { DatabaseEndpoint } from "./components/databaseEndpoint";
-import { DatabaseEngine } from "./components/databaseIntegrations/args";
-import type { StackSpec } from "./config";
-import { RdsConnectionInfo, rdsConnectionInfo, SelfManagedConnectionInfo, selfManagedConnectionInfo } from "./connection";
-import { RdsRestartPolicy } from "./enums";
+import { renewalStartsAt } from "../../certificateExpiry";
+import { rdsConnectionInfo, selfManagedConnectionInfo } from "../../connection";
+import { RdsRestartPolicy } from "../../enums";
+import type { StackSpec } from "../../model/spec";
+import { CA_DEFAULTS, CertificateAuthority } from "../certificateAuthority";
+import { DatabaseCertificate, SERVER_CERTIFICATE } from "../databaseCertificate";
+import { DatabaseEndpoint } from "../databaseEndpoint";
+import { DatabaseEngine } from "../databaseIntegrations/args";
+import type { EndpointTls, ServerCertificateOutput, StackOutputs } from "./outputs";
 
-/**
- * Stack output `certificateAuthority`: which CA generation issues, when each expires, and when its renewal
- * window opens (from then on every deployment fails until the CA is renewed or rotated).
- */
-export interface CertificateAuthorityOutput {
-    issuer: number;
-    generations: { generation: number; expiresAt: string; renewalStartsAt: string }[];
-}
-
-/**
- * Stack output `certificates.<name>`, per self-managed database: its server certificate's expiry and when its
- * renewal window opens. From `renewalStartsAt` on, the first `pulumi up` re-issues the certificate and the
- * restart hook loads it; without a deployment between `renewalStartsAt` and `expiresAt` it expires.
- */
-export interface ServerCertificateOutput {
-    /** The database, `<addresses>:<port>`. */
-    database: string;
-    /** The endpoints that reach it. */
-    endpoints: string[];
-    expiresAt: string;
-    renewalStartsAt: string;
-    /** The Secrets Manager secret the certificate is delivered in. */
-    secretName: string;
-}
-
-/** Stack outputs of certificate validation. */
-export interface TlsOutputs {
-    /** PEM bundle of every CA generation: what `aptible environment:ca_cert` prints, and what clients trust. */
-    caCertificate: pulumi.Output<string>;
-    certificateAuthority: pulumi.Output<CertificateAuthorityOutput>;
-    /** Per self-managed database (by its certificate component's name): when its certificate needs a deployment. */
-    certificates: Record<string, pulumi.Output<ServerCertificateOutput>>;
-    /** Per endpoint: how to verify the database's certificate through it. */
-    tls: Record<string, pulumi.Output<RdsConnectionInfo | SelfManagedConnectionInfo>>;
-}
+/** The outputs of certificate validation. */
+export type TlsOutputs = Pick<StackOutputs, "caCertificate" | "certificateAuthority" | "certificates" | "tls">;
 
 /** The CA's subject common name: unique per project, stack and generation, within X.509's 64 characters. */
 export function caCommonName(project: string, stack: string, generation: number): string {
@@ -99,7 +67,7 @@ export function buildCertificates(
         for (const name of db.endpoints) certificates.set(name, { db, certificate });
     }
 
-    const tls: Record<string, pulumi.Output<RdsConnectionInfo | SelfManagedConnectionInfo>> = {};
+    const tls: Record<string, pulumi.Output<EndpointTls>> = {};
     for (const endpointSpec of spec.endpoints) {
         const e = endpoints[endpointSpec.name];
         const database = endpointSpec.database;

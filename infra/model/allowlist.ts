@@ -12,8 +12,9 @@ import {
     parseCidr,
     ParsedCidr,
     unionSize,
-} from "./net/ip";
-import { join, Problems, show } from "./validation";
+} from "../net/ip";
+import { join, Problems, show } from "../validation";
+import { DEFAULT_QUOTAS, QUOTA_LIMITS, WIDEST_PREFIX } from "./limits";
 
 /** AWS quotas that bound one endpoint's allowlist (both adjustable in Service Quotas). */
 export interface AllowlistQuotas {
@@ -23,13 +24,6 @@ export interface AllowlistQuotas {
     securityGroupsPerLoadBalancer: number;
 }
 
-/**
- * The widest allowlist entry accepted without the public-internet opt-in, per family. The whole
- * allowlist is bounded the same way: without the opt-in, its entries together (overlaps counted once)
- * may cover at most as many addresses as one such network, 2^24 IPv4 addresses (1/256 of IPv4) and
- * 2^112 IPv6 addresses (1/65536 of IPv6). Otherwise 256 entries of /8 would open all of IPv4.
- */
-export const WIDEST_PREFIX = { ipv4: 8, ipv6: 16 } as const;
 
 /** The stack's AWS quotas: the allowlist's, and the Elastic IPs every endpoint with `elasticIps` takes from the region. */
 export interface StackQuotas extends AllowlistQuotas {
@@ -40,10 +34,7 @@ export interface StackQuotas extends AllowlistQuotas {
     elasticIpsPerRegion: number;
 }
 
-export const DEFAULT_QUOTAS: StackQuotas = { rulesPerSecurityGroup: 60, securityGroupsPerLoadBalancer: 5, elasticIpsPerRegion: 5 };
 
-/** The largest value accepted for each quota: AWS's maximum for the security-group quotas, a sanity bound for Elastic IPs. */
-export const QUOTA_LIMITS: StackQuotas = { rulesPerSecurityGroup: 1000, securityGroupsPerLoadBalancer: 16, elasticIpsPerRegion: 10000 };
 
 export interface AllowlistRule {
     cidr: string;
@@ -217,7 +208,7 @@ export function spreadOverSecurityGroups(rules: AllowlistRule[], rulesPerSecurit
 
 /** Validates quota overrides from config. */
 export function readQuotas(problems: Problems, path: string, value: unknown): StackQuotas {
-    const quotas = { ...DEFAULT_QUOTAS };
+    const quotas: StackQuotas = { ...DEFAULT_QUOTAS };
     const keys = Object.keys(DEFAULT_QUOTAS) as (keyof StackQuotas)[];
     if (value === undefined || value === null) return quotas;
     if (typeof value !== "object" || Array.isArray(value)) {

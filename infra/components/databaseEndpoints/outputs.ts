@@ -1,0 +1,148 @@
+/**
+ * The outputs of the whole product, as the `DatabaseEndpoints` component exposes them and the stack exports
+ * them: what a client needs to connect and verify, what to monitor, and where each integration's
+ * credentials are (never a password or a private key).
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** Per endpoint: what a client connects to, and what the endpoint admits. */
+export interface EndpointOutput {
+    /** The name clients use: `hostname`, or the load balancer's DNS name. */
+    hostname: string;
+    /** The listener port. */
+    port: number;
+    loadBalancerDnsName: string;
+    /** The Elastic IPs, with `elasticIps`; otherwise empty (the addresses may change). */
+    publicAddresses: string[];
+    /** The allowlist in effect. */
+    allowedCidrs: string[];
+    idleTimeoutSeconds: number;
+    /** The database: `rds:<identifier>` or `<addresses>:<port>`. */
+    database: string;
+    databasePort: number;
+    /** The load balancer's security groups; the first is admitted by the database's. */
+    securityGroupIds: string[];
+}
+
+/** One generation of the stack's CA. */
+export interface CaGenerationOutput {
+    generation: number;
+    expiresAt: string;
+    /** From then on every deployment fails until the CA is renewed or rotated. */
+    renewalStartsAt: string;
+}
+
+/** The CA generation that issues server certificates, and when each generation expires. */
+export interface CertificateAuthorityOutput {
+    issuer: number;
+    generations: CaGenerationOutput[];
+}
+
+/**
+ * Per self-managed database: its server certificate's expiry and when its renewal window opens. From
+ * `renewalStartsAt` on, the first `pulumi up` re-issues the certificate and the restart hook loads it; without
+ * a deployment between `renewalStartsAt` and `expiresAt` it expires.
+ */
+export interface ServerCertificateOutput {
+    /** The database, `<addresses>:<port>`. */
+    database: string;
+    /** The endpoints that reach it. */
+    endpoints: string[];
+    expiresAt: string;
+    renewalStartsAt: string;
+    /** The Secrets Manager secret the certificate is delivered in. */
+    secretName: string;
+}
+
+/**
+ * Per endpoint: how a client verifies the database's certificate through it. `certificateIssuer` is
+ * `aws-rds` (the RDS CA; the name verified is the instance's own hostname) or `stack-ca` (the stack's CA; the
+ * name verified is the endpoint's hostname). Keys of settings that do not apply are absent.
+ */
+export interface EndpointTls {
+    /** `aws-rds` or `stack-ca`. */
+    certificateIssuer: string;
+    /** The name the certificate is verified against. */
+    verifyHostname: string;
+    /** File name the CA bundle is saved as. */
+    caFile: string;
+    /** Command that saves the CA bundle to `caFile`. */
+    getCa: string;
+    /** RDS: the restart policy; self-managed: `ssm-run-command` or `manual`. */
+    restart: string;
+    /** RDS: the CA that issued the instance's certificate. */
+    rdsCaCertIdentifier?: string;
+    /** RDS: whether the endpoint's addresses are fixed (Elastic IPs); otherwise they are resolved at connect time. */
+    fixedAddresses?: boolean;
+    /** libpq connection string verifying the certificate in full. */
+    libpq?: string;
+    /** psql command verifying the certificate in full. */
+    psql?: string;
+    /** mysql command verifying the certificate in full (RDS: needs `mysqlHostsEntry` first). */
+    mysql?: string;
+    /** RDS: adds the hosts-file entry that makes the RDS hostname resolve to the endpoint on this client. */
+    mysqlHostsEntry?: string;
+    /** RDS: mysql command through the endpoint hostname that verifies the chain only (`VERIFY_CA`). */
+    mysqlVerifyCa?: string;
+    /** Self-managed: the DNS names and IP addresses in the server certificate. */
+    certificateNames?: string[];
+    certificateExpiresAt?: string;
+    /** Self-managed: the secret holding certificate, key and CA (JSON); never the key itself. */
+    certificateSecretArn?: string;
+    certificateSecretName?: string;
+    /** Self-managed: IAM policy document for the database host's instance role: read this database's certificate secret only. */
+    instanceRolePolicy?: any;
+    /** Self-managed: the instances the restart hook runs on. */
+    restartInstanceIds?: string[];
+    /** Self-managed, without `instanceIds`: the database must load a new certificate by hand. */
+    restartNote?: string;
+}
+
+/** Where an integration's credentials are: its secret holds the password and a ready connection URL. */
+export interface IntegrationOutput {
+    username: string;
+    access: string;
+    /** The Secrets Manager secret holding the user's password and connection URL. */
+    secretArn: string;
+    secretName: string;
+}
+
+/** Where to look when an RDS endpoint's targets follow a failover. */
+export interface TargetSyncOutput {
+    functionName: string;
+    logGroupName: string;
+    schedule: string;
+    eventRuleNames: string[];
+    /** CloudWatch namespace of `TargetChanges`, `SyncFailures`, `UnservedTargets` (dimension `TargetGroup`). */
+    metricNamespace: string;
+    /** Tag on each RDS endpoint's target group: when the function last changed its targets. */
+    changeTagKey: string;
+}
+
+/** Each field of `T` as an output. */
+export type OutputsOf<T> = { [K in keyof T]: pulumi.Output<T[K]> };
+
+/**
+ * The product's outputs one value at a time, as the stack exports them: a preview shows each value as soon as
+ * it is known. `integrations` is present when an endpoint declares integrations, `targetSync` when target
+ * sync is on and an endpoint is backed by RDS.
+ */
+export interface StackOutputs {
+    endpoints: Record<string, OutputsOf<EndpointOutput>>;
+    /** PEM bundle of the stack CA's generations: `pulumi stack output caCertificate > ca.pem`. Never a key. */
+    caCertificate: pulumi.Output<string>;
+    certificateAuthority: pulumi.Output<CertificateAuthorityOutput>;
+    /** Per self-managed database, by its certificate component's name. Empty without self-managed databases. */
+    certificates: Record<string, pulumi.Output<ServerCertificateOutput>>;
+    tls: Record<string, pulumi.Output<EndpointTls>>;
+    integrations?: Record<string, Record<string, IntegrationStackOutput>>;
+    targetSync?: OutputsOf<TargetSyncOutput>;
+}
+
+/** {@link IntegrationOutput} as the stack exports it: the names are known when the program runs. */
+export interface IntegrationStackOutput {
+    username: string;
+    access: string;
+    secretArn: pulumi.Output<string>;
+    secretName: pulumi.Output<string>;
+}

@@ -1,0 +1,341 @@
+/**
+ * The rules of one endpoint: its name, the database it reaches, the listener, the allowlist, the hostname,
+ * the address families and the tags, and the rules across the endpoints of one product (unique names and
+ * hostnames, the region's Elastic IPs). Pure: each rule reports every problem under the path it is given, so
+ * the `DatabaseEndpoints` component (paths such as `endpoints[1].allowedCidrs[0]`) and the `DatabaseEndpoint`
+ * component (`allowedCidrs[0]`) report the same problem in the same words.
+ */
+import { IpAddressType } from "../enums";
+import { parseDatabaseAccess } from "../integrations/databaseAccess";
+import { checkTargetAddresses } from "../net/targets";
+import {
+    isPlainObject,
+    join,
+    optionalArray,
+    optionalBoolean,
+    optionalInteger,
+    optionalString,
+    patterns,
+    Problems,
+    readIpv4Addresses,
+    show,
+} from "../validation";
+import { AllowlistQuotas, AllowlistRule, normalizeAllowlist } from "./allowlist";
+import { readRdsRestart, readSelfManagedTls } from "./certificates";
+import { ENDPOINT_NAME, IDLE_TIMEOUT, MAX_USER_TAGS, PORT, TAG } from "./limits";
+import type { DatabaseSpec, EndpointSpec } from "./spec";
+
+/** `publicSubnetIds` (the component's `subnetIds`): at least one subnet ID, none twice. */
+export function readSubnets(problems: Problems, path: string, value: unknown): string[] {
+    if (value === undefined || value === null) {
+        problems.error(path, "is required (the public subnets the load balancers are placed in, one per Availability Zone)");
+        return [];
+    }
+    const list = optionalArray(problems, path, value);
+    if (!list) return [];
+    if (list.length === 0) problems.error(path, "is empty; an internet-facing load balancer needs at least one public subnet");
+    const result: string[] = [];
+    list.forEach((s, i) => {
+        const id = optionalString(problems, join(path, i), s, patterns.subnetId, 'a subnet ID such as "subnet-0aa11bb22cc33dd44"');
+        if (id === undefined) return;
+        if (result.includes(id)) {
+            problems.error(join(path, i), `${show(id)} is listed twice`);
+            return;
+        }
+        result.push(id);
+    });
+    if (result.length === 1) {
+        problems.warn(
+            path,
+            "only one subnet: the endpoints have no Availability Zone redundancy, and a Multi-AZ database that fails over to another zone stays reachable only through cross-zone load balancing",
+        );
+    }
+    return result;
+}
+
+/** Tags: a map of string to string, within AWS's limits. */
+export function readTags(problems: Problems, path: string, value: unknown): Record<string, string> {
+    if (value === undefined || value === null) return {};
+    if (!isPlainObject(value)) {
+        problems.error(path, `${show(value)} is not a map of tag names to values`);
+        return {};
+    }
+    const tags: Record<string, string> = {};
+    for (const [k, v] of Object.entries(value)) {
+        if (k.length < 1 || k.length > TAG.maxKeyLength || k.toLowerCase().startsWith(TAG.reservedPrefix)) {
+            problems.error(join(path, k), `is not a usable tag name (1..${TAG.maxKeyLength} characters, not starting with "${TAG.reservedPrefix}")`);
+        } else if (typeof v !== "string" || v.length > TAG.maxValueLength) {
+            problems.error(join(path, k), `${show(v)} is not a tag value (a string of at most ${TAG.maxValueLength} characters)`);
+        } else {
+            tags[k] = v;
+        }
+    }
+    if (Object.keys(value).length > MAX_USER_TAGS) {
+        problems.error(path, `has ${Object.keys(value).length} tags; at most ${MAX_USER_TAGS} fit AWS's 50 per resource beside the ones db-endpoints adds`);
+    }
+    return tags;
+}
+
+export function parseEndpoint(problems: Problems, path: string, value: unknown, quotas: AllowlistQuotas): EndpointSpec | undefined {
+    if (!isPlainObject(value)) {
+        problems.error(path, `${show(value)} is not an endpoint (a map with name, database, allowedCidrs, ...)`);
+        return undefined;
+    }
+    const errorsBefore = problems.errors.length;
+
+    const name = parseEndpointName(problems, join(path, "name"), value.name);
+    const database = parseDatabase(problems, join(path, "database"), value.database);
+    const access = parseDatabaseAccess(problems, join(path, "database"), join(path, "integrations"), value.database, value.integrations, database?.kind);
+    const port = readPort(problems, join(path, "port"), value.port);
+    const allowPublicInternet = optionalBoolean(problems, join(path, "allowPublicInternet"), value.allowPublicInternet) ?? false;
+    const rawCidrs = optionalArray(problems, join(path, "allowedCidrs"), value.allowedCidrs);
+    const allowlist =
+        value.allowedCidrs !== undefined && rawCidrs === undefined // not a list, or null: already reported
+            ? []
+            : normalizeAllowlist(problems, join(path, "allowedCidrs"), rawCidrs, allowPublicInternet, join(path, "allowPublicInternet"), quotas);
+    const idleTimeoutSeconds = readIdleTimeout(problems, join(path, "idleTimeoutSeconds"), value.idleTimeoutSeconds) ?? IDLE_TIMEOUT.default;
+    const elasticIps = optionalBoolean(problems, join(path, "elasticIps"), value.elasticIps) ?? false;
+    const deletionProtection = optionalBoolean(problems, join(path, "deletionProtection"), value.deletionProtection) ?? true;
+    const hostname = readHostname(problems, join(path, "hostname"), value.hostname);
+    const hostedZoneId = readHostedZoneId(problems, join(path, "hostedZoneId"), value.hostedZoneId);
+    checkHostedZoneHasHostname(problems, path, value);
+    const ipAddressType = parseIpAddressType(problems, join(path, "ipAddressType"), value.ipAddressType, allowlist, allowPublicInternet);
+    const tags = readTags(problems, join(path, "tags"), value.tags);
+
+    if (problems.errors.length > errorsBefore || !name || !database) return undefined;
+    return {
+        name,
+        database: { ...database, ...access.database },
+        port,
+        allowedCidrs: (rawCidrs ?? []) as string[],
+        allowlist,
+        allowPublicInternet,
+        idleTimeoutSeconds,
+        elasticIps,
+        hostname,
+        hostedZoneId,
+        ipAddressType,
+        deletionProtection,
+        tags,
+        ...(access.integrations.length > 0 ? { integrations: access.integrations } : {}),
+    };
+}
+
+export function parseEndpointName(problems: Problems, path: string, value: unknown): string | undefined {
+    if (value === undefined || value === null || value === "") {
+        problems.error(path, "is required (short lower-case letters, digits and hyphens, e.g. \"reporting\")");
+        return undefined;
+    }
+    if (typeof value !== "string") {
+        problems.error(path, `${show(value)} is not a name (a string)`);
+        return undefined;
+    }
+    if (value.length > ENDPOINT_NAME.maxLength) {
+        problems.error(
+            path,
+            `${show(value)} is ${value.length} characters; at most ${ENDPOINT_NAME.maxLength} fit AWS's 32-character load balancer and target group names`,
+        );
+        return undefined;
+    }
+    if (!ENDPOINT_NAME.pattern.test(value) || value.includes("--")) {
+        problems.error(
+            path,
+            `${show(value)} is not a valid name: use lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen`,
+        );
+        return undefined;
+    }
+    if (value.startsWith("internal")) {
+        problems.error(path, `${show(value)} starts with "internal", which AWS does not allow at the start of a load balancer name`);
+        return undefined;
+    }
+    // The security groups are auto-named from `<name>-sg-<n>` (plus a random suffix), and AWS refuses a security group
+    // name that starts with "sg-" (the prefix of security group IDs).
+    if (value === "sg" || value.startsWith("sg-")) {
+        problems.error(
+            path,
+            `${show(value)} would name the endpoint's security groups "${value}-sg-1-...", and AWS refuses security group names that start with "sg-"; choose a name that does not start with "sg-"`,
+        );
+        return undefined;
+    }
+    return value;
+}
+
+/**
+ * Which database `value` (an endpoint's `database`) reaches, from which keys are set: exactly one of
+ * `rdsInstanceIdentifier` and `addresses`. Also refuses the keys that do not apply to that kind and that
+ * every kind of caller can set (`port` with RDS). Undefined, reported, otherwise.
+ */
+export function readDatabaseKind(problems: Problems, path: string, value: unknown): "rds" | "self-managed" | undefined {
+    if (value === undefined || value === null) {
+        problems.error(path, "is required: either rdsInstanceIdentifier, or addresses and port of a self-managed database");
+        return undefined;
+    }
+    if (!isPlainObject(value)) {
+        problems.error(path, `${show(value)} is not a map (rdsInstanceIdentifier, or addresses and port)`);
+        return undefined;
+    }
+    const hasRds = value.rdsInstanceIdentifier !== undefined && value.rdsInstanceIdentifier !== null;
+    const hasAddresses = value.addresses !== undefined && value.addresses !== null;
+    if (hasRds && hasAddresses) {
+        problems.error(path, "sets both rdsInstanceIdentifier and addresses; an endpoint reaches exactly one database, so set one of them");
+        return undefined;
+    }
+    if (!hasRds && !hasAddresses) {
+        problems.error(path, "sets neither rdsInstanceIdentifier nor addresses; set exactly one of them");
+        return undefined;
+    }
+    if (hasRds && value.port !== undefined && value.port !== null) {
+        problems.error(join(path, "port"), "is not used with rdsInstanceIdentifier: the instance's own port is used (set the endpoint's port to listen on another one)");
+    }
+    if (hasAddresses && (value.port === undefined || value.port === null)) {
+        problems.error(join(path, "port"), "is required with addresses (the port the database listens on)");
+    }
+    return hasRds ? "rds" : "self-managed";
+}
+
+/** `database.rdsInstanceIdentifier`. */
+export function readRdsInstanceIdentifier(problems: Problems, path: string, value: unknown): string | undefined {
+    return optionalString(problems, path, value, patterns.rdsIdentifier, "an RDS DB instance identifier (1-63 letters, digits and hyphens, starting with a letter)");
+}
+
+/** `database.securityGroupId`. */
+export function readSecurityGroupId(problems: Problems, path: string, value: unknown): string | undefined {
+    return optionalString(problems, path, value, patterns.securityGroupId, 'a security group ID such as "sg-0123456789abcdef0"');
+}
+
+/** A TCP port: the endpoint's `port`, a self-managed database's `database.port`. */
+export function readPort(problems: Problems, path: string, value: unknown): number | undefined {
+    return optionalInteger(problems, path, value, PORT.min, PORT.max);
+}
+
+/** `idleTimeoutSeconds`. */
+export function readIdleTimeout(problems: Problems, path: string, value: unknown): number | undefined {
+    return optionalInteger(problems, path, value, IDLE_TIMEOUT.min, IDLE_TIMEOUT.max);
+}
+
+/** The endpoint's `hostname`. */
+export function readHostname(problems: Problems, path: string, value: unknown): string | undefined {
+    return optionalString(problems, path, value, patterns.hostname, 'a lower-case DNS name such as "db.example.com"');
+}
+
+/** `hostedZoneId`. */
+export function readHostedZoneId(problems: Problems, path: string, value: unknown): string | undefined {
+    return optionalString(problems, path, value, patterns.hostedZoneId, 'a Route 53 hosted zone ID such as "Z0123456789ABCDEFGHIJ"');
+}
+
+/** An alias record needs a name: `hostedZoneId` without `hostname` is refused. */
+export function checkHostedZoneHasHostname(problems: Problems, path: string, value: Record<string, unknown>): void {
+    if (value.hostedZoneId !== undefined && value.hostedZoneId !== null && (value.hostname === undefined || value.hostname === null)) {
+        problems.error(join(path, "hostedZoneId"), "is set without hostname; the record needs a name");
+    }
+}
+
+/** A boolean setting, such as `deletionProtection`. */
+export function readBoolean(problems: Problems, path: string, value: unknown): boolean | undefined {
+    return optionalBoolean(problems, path, value);
+}
+
+/** A self-managed database's `addresses`: private IPv4 addresses, each one load balancer target. */
+export function readSelfManagedAddresses(problems: Problems, path: string, value: unknown): { list?: unknown[]; addresses: string[] } {
+    const list = optionalArray(problems, path, value);
+    if (list && list.length === 0) problems.error(path, "is empty; list the database's private IPv4 address(es)");
+    const addresses = readIpv4Addresses(
+        problems,
+        path,
+        list ?? [],
+        " (a self-managed database is reached at a private IPv4 address: in the VPC, a peered VPC or on premises)",
+    );
+    checkTargetAddresses(problems, path, list ?? []);
+    return { list, addresses };
+}
+
+/** An endpoint's `database`: an RDS instance, or a self-managed database with its TLS and restart settings. */
+export function parseDatabase(problems: Problems, path: string, value: unknown): DatabaseSpec | undefined {
+    const kind = readDatabaseKind(problems, path, value);
+    if (kind === undefined) return undefined;
+    const db = value as Record<string, unknown>;
+    const securityGroupId = readSecurityGroupId(problems, join(path, "securityGroupId"), db.securityGroupId);
+    if (kind === "rds") {
+        const id = readRdsInstanceIdentifier(problems, join(path, "rdsInstanceIdentifier"), db.rdsInstanceIdentifier);
+        const restart = readRdsRestart(problems, path, db);
+        if (id === undefined) return undefined;
+        return { kind: "rds", rdsInstanceIdentifier: id.toLowerCase(), securityGroupId, ...restart };
+    }
+    const { list, addresses } = readSelfManagedAddresses(problems, join(path, "addresses"), db.addresses);
+    const port = readPort(problems, join(path, "port"), db.port);
+    const tls = readSelfManagedTls(problems, path, db);
+    if (port === undefined || !list || addresses.length !== list.length) return undefined;
+    return { kind: "self-managed", addresses, port, securityGroupId, ...tls };
+}
+
+export function parseIpAddressType(
+    problems: Problems,
+    path: string,
+    value: unknown,
+    allowlist: AllowlistRule[],
+    allowPublicInternet: boolean,
+): IpAddressType {
+    const hasIpv6Entries = !allowPublicInternet && allowlist.some((r) => r.family === "ipv6");
+    if (value === undefined || value === null) return hasIpv6Entries ? IpAddressType.Dualstack : IpAddressType.Ipv4;
+    if (value !== IpAddressType.Ipv4 && value !== IpAddressType.Dualstack) {
+        problems.error(path, `${show(value)} is not "ipv4" or "dualstack"`);
+        return IpAddressType.Ipv4;
+    }
+    if (value === IpAddressType.Ipv4 && hasIpv6Entries) {
+        problems.error(path, `is "ipv4" but the allowlist has IPv6 entries, which an IPv4-only load balancer never receives; use "dualstack"`);
+    }
+    return value;
+}
+
+/**
+ * Each endpoint with `elasticIps` allocates one Elastic IP per public subnet, all from the region's one quota:
+ * refuses the endpoint whose addresses would go beyond `quotas.elasticIpsPerRegion`, with the counts.
+ */
+export function checkElasticIps(
+    problems: Problems,
+    endpoints: { path: string; elasticIps: boolean }[],
+    subnetCount: number,
+    quota: number,
+    quotaPath = "quotas.elasticIpsPerRegion",
+): void {
+    if (subnetCount === 0) return; // the subnets are already refused
+    const using = endpoints.filter((e) => e.elasticIps);
+    const needed = using.length * subnetCount;
+    if (needed <= quota) return;
+    const fitting = Math.floor(quota / subnetCount);
+    const over = Math.ceil((needed - quota) / subnetCount);
+    const which = using.some((e) => e.path === "") ? "this endpoint" : `${using.length} endpoint${using.length === 1 ? "" : "s"} with elasticIps (${using.map((e) => e.path).join(", ")})`;
+    problems.error(
+        join(using[fitting].path, "elasticIps"),
+        `${which} ${using.length === 1 ? "needs" : "need"} ${needed} Elastic IPs, ` +
+            `one per public subnet (${subnetCount}), more than ${quotaPath} (${quota}); addresses allocated in the region outside this stack ` +
+            `count against the same quota. Turn elasticIps off on ${over} endpoint${over === 1 ? "" : "s"}, or raise "EC2-VPC Elastic IPs" in Service Quotas and then ${quotaPath}`,
+    );
+}
+
+export function checkAcrossEndpoints(problems: Problems, endpoints: unknown[]): void {
+    const names = new Map<string, number>();
+    const hostnames = new Map<string, number>();
+    endpoints.forEach((e, i) => {
+        if (!isPlainObject(e)) return;
+        if (typeof e.name === "string") {
+            const first = names.get(e.name);
+            if (first !== undefined) {
+                problems.error(`endpoints[${i}].name`, `${show(e.name)} is already the name of endpoints[${first}]; names must be unique`);
+            } else {
+                names.set(e.name, i);
+            }
+        }
+        if (typeof e.hostname === "string") {
+            const first = hostnames.get(e.hostname);
+            if (first !== undefined) {
+                problems.error(
+                    `endpoints[${i}].hostname`,
+                    `${show(e.hostname)} is already the hostname of endpoints[${first}]; one hostname can point at only one load balancer, so clients would reach one database on this name and port and never the other`,
+                );
+            } else {
+                hostnames.set(e.hostname, i);
+            }
+        }
+    });
+}

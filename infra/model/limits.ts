@@ -1,0 +1,48 @@
+/**
+ * The one home of every numeric limit and default of the endpoint and certificate settings: the rules that
+ * check them, the components that apply the defaults and the documentation all read them from here.
+ */
+
+/** A TCP port. */
+export const PORT = { min: 1, max: 65535 } as const;
+
+/** The listener's TCP idle timeout, seconds: the NLB accepts 60..6000 (its own default is 350). */
+export const IDLE_TIMEOUT = { min: 60, max: 6000, default: 3600 } as const;
+
+/**
+ * Endpoint names become part of AWS resource names. The longest derived name is the load balancer's:
+ * `<name>-nlb` plus Pulumi's 8-character random suffix, and AWS caps it at 32 characters.
+ */
+export const ENDPOINT_NAME = { maxLength: 20, pattern: /^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/ } as const;
+
+/** AWS allows 50 tags per resource; db-endpoints adds up to 4 of its own (endpoint, managed-by, Name, ...). */
+export const MAX_USER_TAGS = 45;
+
+/** A tag key and value as AWS accepts them. */
+export const TAG = { maxKeyLength: 128, maxValueLength: 256, reservedPrefix: "aws:" } as const;
+
+/** `database.restartTimeoutMinutes`: bound on a restart hook, per kind of database. */
+export const RESTART_TIMEOUT_MINUTES = { min: 1, max: 180, rdsDefault: 20, selfManagedDefault: 10 } as const;
+
+/** SSM Run Command takes at most 50 instance IDs per command. */
+export const MAX_INSTANCE_IDS = 50;
+
+/** `database.restartCommand`: at most this many characters. */
+export const RESTART_COMMAND_MAX_LENGTH = 4096;
+
+/** `certificateAuthority.generations` and `issuer`. */
+export const CA_GENERATION = { min: 1, max: 999 } as const;
+
+/** The AWS quotas' defaults (each adjustable in Service Quotas). */
+export const DEFAULT_QUOTAS = { rulesPerSecurityGroup: 60, securityGroupsPerLoadBalancer: 5, elasticIpsPerRegion: 5 } as const;
+
+/** The largest value accepted for each quota: AWS's maximum for the security-group quotas, a sanity bound for Elastic IPs. */
+export const QUOTA_LIMITS = { rulesPerSecurityGroup: 1000, securityGroupsPerLoadBalancer: 16, elasticIpsPerRegion: 10000 } as const;
+
+/**
+ * The widest allowlist entry accepted without the public-internet opt-in, per family. The whole
+ * allowlist is bounded the same way: without the opt-in, its entries together (overlaps counted once)
+ * may cover at most as many addresses as one such network, 2^24 IPv4 addresses (1/256 of IPv4) and
+ * 2^112 IPv6 addresses (1/65536 of IPv6). Otherwise 256 entries of /8 would open all of IPv4.
+ */
+export const WIDEST_PREFIX = { ipv4: 8, ipv6: 16 } as const;

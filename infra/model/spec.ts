@@ -1,0 +1,134 @@
+/**
+ * The validated model: what the rules make of the product's arguments (the stack config, or the args of the
+ * `DatabaseEndpoints` component), normalised, with every default applied. The components build from it;
+ * nothing here is an input or an output of a resource.
+ */
+import type { IpAddressType, RdsRestartPolicy } from "../enums";
+import type { DatabaseAccessSpec } from "../integrations/databaseAccess";
+import type { EngineName } from "../integrations/engines";
+import type { IntegrationSpec } from "../integrations/integrationSpec";
+import type { Problem } from "../validation";
+import type { AllowlistRule, StackQuotas } from "./allowlist";
+
+export interface RdsDatabaseSpec extends DatabaseAccessSpec {
+    kind: "rds";
+    rdsInstanceIdentifier: string;
+    /** Security group to admit the endpoint in; default: the instance's first VPC security group. */
+    securityGroupId?: string;
+    /** When to reboot the instance after the endpoint is provisioned (unset: "when-pending"). */
+    restart?: RdsRestartPolicy;
+    /** Bound on the reboot hook, minutes (unset: 20). */
+    restartTimeoutMinutes?: number;
+}
+
+export interface SelfManagedDatabaseSpec extends DatabaseAccessSpec {
+    kind: "self-managed";
+    /** Private IPv4 addresses of the database server(s) in the VPC. */
+    addresses: string[];
+    port: number;
+    /** Security group of the database server to admit the endpoint in; without it the user does that. */
+    securityGroupId?: string;
+    /** The database's DNS name inside the VPC, named in its certificate. */
+    hostname?: string;
+    /** EC2 instances the restart hook runs on after the certificate is (re)issued; unset: restart by hand. */
+    instanceIds?: string[];
+    /** Replaces the engine's default reload/restart command of the restart hook. */
+    restartCommand?: string;
+    /** Bound on the restart hook, minutes (unset: default 10). */
+    restartTimeoutMinutes?: number;
+}
+
+export type DatabaseSpec = RdsDatabaseSpec | SelfManagedDatabaseSpec;
+
+export interface EndpointSpec {
+    name: string;
+    database: DatabaseSpec;
+    /** Listener port; undefined means the database's port. */
+    port?: number;
+    /** The allowlist as written (validated). */
+    allowedCidrs: string[];
+    /** The rules in effect: normalised, de-duplicated, or the whole internet when opted in. */
+    allowlist: AllowlistRule[];
+    allowPublicInternet: boolean;
+    idleTimeoutSeconds: number;
+    elasticIps: boolean;
+    hostname?: string;
+    hostedZoneId?: string;
+    ipAddressType: IpAddressType;
+    deletionProtection: boolean;
+    tags: Record<string, string>;
+    /** Least-privileged database users for external services (present only when declared). */
+    integrations?: IntegrationSpec[];
+}
+
+/**
+ * The whole product, validated: what decides which resources exist. (`vpcId` is not here: it may be an
+ * output of another resource, and the components take it from their args.)
+ */
+export interface StackSpec {
+    publicSubnetIds: string[];
+    endpoints: EndpointSpec[];
+    quotas: StackQuotas;
+    tags: Record<string, string>;
+    targetSync: TargetSyncSpec;
+    /** Generations of the stack's private CA and the one that issues server certificates. */
+    certificateAuthority: CertificateAuthoritySpec;
+    /** Self-managed databases (one per distinct addresses and port), each with one server certificate. */
+    selfManagedDatabases: SelfManagedDatabase[];
+}
+
+/** Stack keys `targetSync` and `targetSyncSchedule`: RDS endpoints' targets follow the instance's address. */
+export interface TargetSyncSpec {
+    /** A function keeps each RDS endpoint's target group pointed at the instance's current address (default true). */
+    enabled: boolean;
+    /** The function's backstop schedule, an EventBridge rate expression (default `rate(1 minute)`). */
+    schedule: string;
+}
+
+/** The RDS-only fields of `database`, present only when set (defaults: "when-pending", 20 minutes). */
+export interface RdsRestartSpec {
+    restart?: RdsRestartPolicy;
+    restartTimeoutMinutes?: number;
+}
+
+/**
+ * The TLS and restart fields of a self-managed `database`, as written (unset stays undefined). `engine` is
+ * read with the integration settings and used here too.
+ */
+export interface SelfManagedTlsSpec {
+    hostname?: string;
+    instanceIds?: string[];
+    restartCommand?: string;
+    restartTimeoutMinutes?: number;
+}
+
+/** Stack key `certificateAuthority`: which CA generations exist and which one issues server certificates. */
+export interface CertificateAuthoritySpec {
+    /** Generations that exist, ascending; `caCertificate` bundles all of them, so clients trust each. */
+    generations: number[];
+    /** The generation that signs server certificates. */
+    issuer: number;
+}
+
+/** A self-managed database as reached by one or more endpoints (same addresses and port). */
+export interface SelfManagedDatabase {
+    /** Resource name of its certificate component: `db-<addresses>-<port>`, stable while the database is. */
+    name: string;
+    /** Private addresses, sorted. */
+    addresses: string[];
+    port: number;
+    engine?: EngineName;
+    hostname?: string;
+    /** Instances the restart hook runs on; empty: the database must be restarted by hand. */
+    instanceIds: string[];
+    restartCommand?: string;
+    restartTimeoutMinutes: number;
+    /** Names of the endpoints that reach it, in config order. */
+    endpoints: string[];
+}
+
+/** The whole product, validated. */
+export interface ParsedProduct {
+    spec: StackSpec;
+    warnings: Problem[];
+}

@@ -1,0 +1,173 @@
+/**
+ * The stack config (`Pulumi.<stack>.yaml`, namespace `db-endpoints`) decoded into the args of the
+ * `DatabaseEndpoints` component, whose names it shares. Only what YAML needs on top of the component's own
+ * rules is here: unknown keys (with "did you mean"), keys left without a value, and the JSON form of the
+ * values. The component's rules then report their problems under the same paths
+ * (`endpoints[1].allowedCidrs[0]`), all at once, before any resource is registered.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { DatabaseEndpointsArgs, EndpointDatabase, EndpointSettings, IntegrationSettings } from "../components/databaseEndpoints/args";
+import type { CertificateAuthoritySettings, Quotas } from "../components/databaseEndpoints/args";
+import { checkProduct } from "../model/product";
+import type { ParsedProduct } from "../model/spec";
+import { checkKnownKeys, isPlainObject, join, Problem, Problems, ValidationError } from "../validation";
+
+export const CONFIG_NAMESPACE = "db-endpoints";
+
+/** Raw config values as read from the stack, keyed without the namespace prefix. */
+export type RawStackConfig = Record<string, unknown>;
+
+/** Every key of `T`, in the order given; the compiler refuses a missing or an extra one. */
+function keysOf<T>(keys: { [K in keyof Required<T>]: true }): readonly (keyof T & string)[] {
+    return Object.keys(keys) as (keyof T & string)[];
+}
+
+export const STACK_KEYS = keysOf<DatabaseEndpointsArgs>({
+    vpcId: true,
+    publicSubnetIds: true,
+    endpoints: true,
+    quotas: true,
+    tags: true,
+    targetSync: true,
+    targetSyncSchedule: true,
+    certificateAuthority: true,
+});
+export const ENDPOINT_KEYS = keysOf<EndpointSettings>({
+    name: true,
+    database: true,
+    port: true,
+    allowedCidrs: true,
+    allowPublicInternet: true,
+    idleTimeoutSeconds: true,
+    elasticIps: true,
+    hostname: true,
+    hostedZoneId: true,
+    ipAddressType: true,
+    deletionProtection: true,
+    tags: true,
+    integrations: true,
+});
+export const DATABASE_KEYS = keysOf<EndpointDatabase>({
+    rdsInstanceIdentifier: true,
+    addresses: true,
+    port: true,
+    securityGroupId: true,
+    engine: true,
+    dbName: true,
+    adminSecretArn: true,
+    adminConnection: true,
+    adminHost: true,
+    adminSslRootCert: true,
+    objectOwners: true,
+    targetHealthTimeoutMinutes: true,
+    hostname: true,
+    instanceIds: true,
+    restartCommand: true,
+    restart: true,
+    restartTimeoutMinutes: true,
+});
+export const INTEGRATION_KEYS = keysOf<IntegrationSettings>({
+    name: true,
+    access: true,
+    schemas: true,
+    tables: true,
+    sequences: true,
+    connectionLimit: true,
+    rotation: true,
+    sslRootCert: true,
+});
+export const QUOTA_KEYS = keysOf<Quotas>({ rulesPerSecurityGroup: true, securityGroupsPerLoadBalancer: true, elasticIpsPerRegion: true });
+export const CERTIFICATE_AUTHORITY_KEYS = keysOf<CertificateAuthoritySettings>({ generations: true, issuer: true });
+
+/** The maps of the config and the keys each may hold; `each` is the shape of every entry of a list. */
+interface Shape {
+    keys: readonly string[];
+    fields?: Record<string, Shape | { each: Shape }>;
+}
+
+const CONFIG_SHAPE: Shape = {
+    keys: STACK_KEYS,
+    fields: {
+        quotas: { keys: QUOTA_KEYS },
+        certificateAuthority: { keys: CERTIFICATE_AUTHORITY_KEYS },
+        endpoints: {
+            each: {
+                keys: ENDPOINT_KEYS,
+                fields: { database: { keys: DATABASE_KEYS }, integrations: { each: { keys: INTEGRATION_KEYS } } },
+            },
+        },
+    },
+};
+
+/** Reports unknown keys and keys without a value, map by map; returns the paths of the keys without one. */
+function checkShape(problems: Problems, path: string, value: unknown, shape: Shape, empty: Set<string>): void {
+    if (!isPlainObject(value)) return; // not a map: the component's rule says what it should be
+    checkKnownKeys(problems, path, value, shape.keys);
+    for (const [key, v] of Object.entries(value)) {
+        if (v === null && shape.keys.includes(key)) empty.add(join(path, key));
+        const inner = shape.fields?.[key];
+        if (!inner) continue;
+        if ("each" in inner) {
+            if (Array.isArray(v)) v.forEach((entry, i) => checkShape(problems, join(join(path, key), i), entry, inner.each, empty));
+        } else {
+            checkShape(problems, join(path, key), v, inner, empty);
+        }
+    }
+}
+
+/** The raw config without the keys left without a value (reported once, as such, by {@link checkShape}). */
+function withoutEmpty(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(withoutEmpty);
+    if (!isPlainObject(value)) return value;
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutEmpty(v)]));
+}
+
+/** A decoded stack config: the component's args, and the model its rules made of them. */
+export interface DecodedStackConfig extends ParsedProduct {
+    args: DatabaseEndpointsArgs;
+}
+
+/**
+ * Decodes and checks the whole stack config; throws a {@link ValidationError} listing every problem, the
+ * config's own and the component's, each under its config path. Returns the component's args, the validated
+ * model and the warnings.
+ */
+export function decodeStackConfig(raw: RawStackConfig): DecodedStackConfig {
+    const problems = new Problems();
+    const empty = new Set<string>();
+    checkShape(problems, "", raw, CONFIG_SHAPE, empty);
+    const args = withoutEmpty(raw) as Record<string, unknown>;
+    const rules = new Problems();
+    const spec = checkProduct(rules, args);
+    // A key without a value is reported as such, not again as missing.
+    const errors: Problem[] = [...problems.errors, ...rules.errors.filter((p) => !empty.has(p.path))];
+    if (errors.length > 0) throw new ValidationError(errors, `${CONFIG_NAMESPACE} configuration`);
+    return { args: args as unknown as DatabaseEndpointsArgs, spec, warnings: [...problems.warnings, ...rules.warnings] };
+}
+
+/** The validated model of a stack config, and its warnings; throws a {@link ValidationError} otherwise. */
+export function parseStackConfig(raw: RawStackConfig): ParsedProduct {
+    const { spec, warnings } = decodeStackConfig(raw);
+    return { spec, warnings };
+}
+
+/** Reads this stack's `db-endpoints:*` config values (objects parsed from their JSON form). */
+export function readRawStackConfig(): RawStackConfig {
+    const raw: RawStackConfig = {};
+    const all = pulumi.runtime.allConfig();
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    for (const [key, text] of Object.entries(all)) {
+        if (!key.startsWith(prefix)) continue;
+        const name = key.slice(prefix.length);
+        raw[name] = parseConfigValue(text);
+    }
+    return raw;
+}
+
+function parseConfigValue(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text; // plain strings are stored unquoted
+    }
+}
