@@ -10,6 +10,8 @@ import { readStackFile } from "../testing/stackFile";
 /** Pulumi's marker for a value not known until deployment. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const COMPUTED = "(computed)";
+/** The component the stack program declares: every other component of the plan is inside it. */
+const PRODUCT_TYPE = "db-endpoints:index:DatabaseEndpoints";
 
 /** Fields of the lookups the program makes (aws.rds.getInstance, aws.ec2.getSubnet, ...), all unknown offline. */
 const LOOKUP_FIELDS = [
@@ -166,22 +168,24 @@ export async function plan(stackName: string, dir?: string): Promise<PlanResult>
     if (file.secureKeys.length > 0) lines.push(`Secret config values are not decrypted offline: ${file.secureKeys.join(", ")}`);
     lines.push("");
 
-    // Group by the top-level component that owns each resource.
+    // Group by the component that owns each resource under the product's one DatabaseEndpoints component
+    // (an endpoint, the CA, a certificate, target sync, integrations), which itself owns nothing else.
     const byUrnName = new Map<string, Registration>();
     for (const r of registered) byUrnName.set(`${r.type}::${r.name}`, r);
+    const parentOf = (r: Registration): Registration | undefined => {
+        if (!r.parent) return undefined;
+        const parentKey = r.parent.split("::").slice(-2).join("::");
+        const typeChain = parentKey.split("::")[0].split("$").pop()!;
+        return byUrnName.get(`${typeChain}::${parentKey.split("::")[1]}`);
+    };
     const rootOf = (r: Registration): Registration => {
         let current = r;
-        while (current.parent) {
-            const parentKey = current.parent.split("::").slice(-2).join("::");
-            const typeChain = parentKey.split("::")[0].split("$").pop()!;
-            const parent = byUrnName.get(`${typeChain}::${parentKey.split("::")[1]}`);
-            if (!parent) break;
-            current = parent;
-        }
+        for (let parent = parentOf(current); parent && parent.type !== PRODUCT_TYPE; parent = parentOf(current)) current = parent;
         return current;
     };
     const groups = new Map<Registration, Registration[]>();
     for (const r of registered) {
+        if (r.type === PRODUCT_TYPE) continue;
         const root = rootOf(r);
         if (!groups.has(root)) groups.set(root, []);
         if (r !== root) groups.get(root)!.push(r);

@@ -414,3 +414,6 @@ export function isSecret(output: pulumi.Output<unknown>): Promise<boolean> {
 export function parentName(r: Registered): string {
     return r.parent ? r.parent.split("::").pop()! : "";
 }
+
+/** URN of the `DatabaseEndpoints` component the stack program declares (project db-endpoints, stack dev): the parent of every component it builds. */
+export const PRODUCT_URN = "urn:pulumi:dev::db-endpoints::db-endpoints:index:DatabaseEndpoints::db-endpoints";

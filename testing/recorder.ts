@@ -22,6 +22,8 @@ export interface Registration {
     replacementTrigger: unknown;
     /** URNs of every resource this one depends on (explicit `dependsOn` and those its inputs come from). */
     dependencies: string[];
+    /** The `aliases` option as sent to the engine: each an alias spec (`noParent`, `parentUrn`, `name`, ...). */
+    aliases: Record<string, unknown>[];
 }
 
 const HOOK_STEPS = ["BeforeCreate", "AfterCreate", "BeforeUpdate", "AfterUpdate", "BeforeDelete", "AfterDelete"];
@@ -53,6 +55,7 @@ export function recordRegistrations(onRegister: (r: Registration) => void): void
                 deleteBeforeReplace: req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined,
                 replacementTrigger: req.getReplacementTrigger()?.toJavaScript(),
                 dependencies: req.getDependenciesList(),
+                aliases: (req.getAliasesList?.() ?? []).map((a: { toObject(): Record<string, unknown> }) => a.toObject()),
             });
         }
         return register(req, callback);

@@ -80,7 +80,7 @@ describe("the example stack's self-managed MySQL", () => {
         assert.deepEqual(
             mine.map((r) => [r.name, r.type, parentName(r), r.protect]).sort(),
             [
-                ["db-10.0.3.17-3306", "db-endpoints:index:DatabaseCertificate", "", false],
+                ["db-10.0.3.17-3306", "db-endpoints:index:DatabaseCertificate", "db-endpoints", false],
                 ["db-10.0.3.17-3306-cert", "tls:index/locallySignedCert:LocallySignedCert", "db-10.0.3.17-3306", false],
                 ["db-10.0.3.17-3306-csr", "tls:index/certRequest:CertRequest", "db-10.0.3.17-3306", false],
                 ["db-10.0.3.17-3306-key", "tls:index/privateKey:PrivateKey", "db-10.0.3.17-3306", false],

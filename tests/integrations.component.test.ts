@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { scramSha256Verifier } from "../infra/integrations/scram";
-import { exampleWorld, FakeWorld, installMockCloud, isSecret, MockCloud, mockRandomBytes, Registered, settle, unwrap } from "../testing/mockCloud";
+import { exampleWorld, FakeWorld, installMockCloud, isSecret, MockCloud, mockRandomBytes, PRODUCT_URN, Registered, settle, unwrap } from "../testing/mockCloud";
 import { inputPropertyErrors } from "../testing/refusals";
 import { isolateTmpdir } from "../testing/tmpdir";
 import { isolateTrustEnv } from "../testing/trustEnv";
@@ -401,13 +401,13 @@ describe("RDS PostgreSQL through the endpoint (the default admin connection)", (
         assert.equal(metabaseVersion.inputs.secretId, secretIdentity("reporting-metabase-credentials", "db-endpoints/dev/reporting/metabase-").arn);
     });
 
-    it("parents everything to the DatabaseIntegrations component, itself top-level", () => {
+    it("parents everything to the DatabaseIntegrations component, itself a child of the stack's DatabaseEndpoints", () => {
         const integrations = cloud.ofType(PARENT_TYPE);
-        assert.deepEqual(integrations.map((r) => [r.name, r.parent]), [["reporting", ""]]);
+        assert.deepEqual(integrations.map((r) => [r.name, r.parent]), [["reporting", PRODUCT_URN]]);
         const mine = cloud.registered.filter((r) => /^(postgresql|random|pulumi:providers:postgresql|aws:secretsmanager)/.test(r.type));
         // Passwords, SCRAM salts, roles, grants and default privileges, the provider, secrets and their values.
         assert.equal(mine.length, 3 + 3 + 3 + 18 + 1 + 3 + 3);
-        for (const r of mine) assert.match(r.parent, /::db-endpoints:index:DatabaseIntegrations::reporting$/, `${r.type} ${r.name}`);
+        for (const r of mine) assert.match(r.parent, /[:$]db-endpoints:index:DatabaseIntegrations::reporting$/, `${r.type} ${r.name}`);
     });
 
     it("declares the integrations only after the endpoint's load balancer, listener and target exist (the admin connection goes through them)", () => {

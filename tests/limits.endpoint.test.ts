@@ -44,12 +44,12 @@ describe("the component's own Elastic IP count", () => {
     it("refuses more subnets than elasticIpsPerRegion (default 5) when elasticIps is on, before registering anything", async () => {
         const six = ["a", "b", "c", "d", "e", "f"].map((c) => `subnet-0${c}${c}11bb22cc33dd44`);
         assert.deepEqual(argErrors(() => new components.DatabaseEndpoint("many", endpointArgs({ subnetIds: six, elasticIps: true }))), [
-            "elasticIps: is true, which needs 6 Elastic IPs (one per subnet in subnetIds), more than elasticIpsPerRegion (5); " +
-                'use fewer subnets, turn elasticIps off, or raise "EC2-VPC Elastic IPs" in Service Quotas and then elasticIpsPerRegion',
+            "elasticIps: is true, which needs 6 Elastic IPs, one per public subnet (6), more than elasticIpsPerRegion (5); addresses allocated in the region " +
+                'outside this stack count against the same quota. Use fewer subnets, turn elasticIps off, or raise "EC2-VPC Elastic IPs" in Service Quotas and then elasticIpsPerRegion',
         ]);
         assert.deepEqual(argErrors(() => new components.DatabaseEndpoint("few", endpointArgs({ elasticIps: true, elasticIpsPerRegion: 1 }))), [
-            "elasticIps: is true, which needs 2 Elastic IPs (one per subnet in subnetIds), more than elasticIpsPerRegion (1); " +
-                'use fewer subnets, turn elasticIps off, or raise "EC2-VPC Elastic IPs" in Service Quotas and then elasticIpsPerRegion',
+            "elasticIps: is true, which needs 2 Elastic IPs, one per public subnet (2), more than elasticIpsPerRegion (1); addresses allocated in the region " +
+                'outside this stack count against the same quota. Use fewer subnets, turn elasticIps off, or raise "EC2-VPC Elastic IPs" in Service Quotas and then elasticIpsPerRegion',
         ]);
         assert.deepEqual(argErrors(() => new components.DatabaseEndpoint("bad", endpointArgs({ elasticIpsPerRegion: 0 }))), [
             "elasticIpsPerRegion: 0 is out of range (expected 1..10000)",

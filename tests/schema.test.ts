@@ -123,10 +123,10 @@ describe("the package schema (what the C#, Python, Go and YAML SDKs are generate
     it("registers each component under the type token the SDKs construct it with", () => {
         // An SDK creates `db-endpoints:index:<Class>`; the plugin finds the class by that name, and the component
         // must register under the same token (super(...)), or its children and outputs land on another resource.
-        const sources = fs
-            .readdirSync(path.join(REPO_ROOT, "infra", "components"))
+        const components = path.join(REPO_ROOT, "infra", "components");
+        const sources = (fs.readdirSync(components, { recursive: true }) as string[])
             .filter((f) => f.endsWith(".ts"))
-            .map((f) => fs.readFileSync(path.join(REPO_ROOT, "infra", "components", f), "utf8"))
+            .map((f) => fs.readFileSync(path.join(components, f), "utf8"))
             .join("\n");
         for (const token of Object.keys(generated.resources)) {
             assert.ok(sources.includes(`"${token}"`), `no source in infra/components declares the type token "${token}"`);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackFile } from "../testing/stackFile";
-import { exampleWorld, installMockCloud, MockCloud, parentName, settle, unwrap } from "../testing/mockCloud";
+import { exampleWorld, installMockCloud, MockCloud, parentName, PRODUCT_URN, settle, unwrap } from "../testing/mockCloud";
 
 let cloud: MockCloud;
 let stack: typeof import("../infra/program/main");
@@ -44,6 +44,8 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
     it("creates exactly these resources", () => {
         assert.deepEqual(cloud.countsByType(), {
             // Target sync (on by default) for the RDS endpoint: tests/targetSync.component.test.ts has the details.
+            // The one component the stack program declares; everything else is inside it.
+            "db-endpoints:index:DatabaseEndpoints": 1,
             "aws:cloudwatch/eventRule:EventRule": 2,
             "aws:cloudwatch/eventTarget:EventTarget": 2,
             "aws:cloudwatch/logGroup:LogGroup": 1,
@@ -85,14 +87,27 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
         });
     });
 
+    it("gives each component inside DatabaseEndpoints an alias to the stack root, where earlier versions of the program declared them", () => {
+        const children = cloud.registered.filter((r) => r.parent === PRODUCT_URN);
+        assert.deepEqual(children.map((r) => r.name).sort(), ["ca-1", "db-10.0.3.17-3306", "legacy-mysql", "reporting", "reporting", "target-sync"]);
+        // Same name, type, project and stack (empty: unchanged), and no parent: the URN it had at the root, so that
+        // `pulumi up` moves it into the component instead of replacing it (and every child follows its parent's alias).
+        const atRoot = { spec: { name: "", noparent: true, parenturn: undefined, project: "", stack: "", type: "" }, urn: undefined };
+        for (const r of children) assert.deepEqual(r.aliases, [atRoot], `${r.type} ${r.name}`);
+        const product = cloud.ofType("db-endpoints:index:DatabaseEndpoints");
+        assert.deepEqual(product.map((r) => [r.name, r.aliases]), [["db-endpoints", []]]);
+    });
+
     it("parents every AWS resource to its endpoint component", () => {
         for (const r of cloud.registered) {
             // The CA and the certificates are not an endpoint's: their parents are checked in their own tests.
             if (r.type.startsWith("tls:") || r.type === "db-endpoints:index:CertificateAuthority" || r.type === "db-endpoints:index:DatabaseCertificate") continue;
             if (r.name.startsWith("db-10.0.3.17-3306-")) continue;
-            if (r.type === "db-endpoints:index:DatabaseEndpoint" || r.type === "db-endpoints:index:TargetSync" || r.type === "db-endpoints:index:DatabaseIntegrations") {
-                // The mock runtime registers no stack resource: top-level components have no parent URN.
+            if (r.type === "db-endpoints:index:DatabaseEndpoints") {
+                // The mock runtime registers no stack resource: the top-level component has no parent URN.
                 assert.equal(r.parent, "", r.name);
+            } else if (r.type === "db-endpoints:index:DatabaseEndpoint" || r.type === "db-endpoints:index:TargetSync" || r.type === "db-endpoints:index:DatabaseIntegrations") {
+                assert.equal(r.parent, PRODUCT_URN, r.name);
             } else {
                 const owner = r.name.startsWith("reporting-") ? "reporting" : r.name.startsWith("target-sync-") ? "target-sync" : "legacy-mysql";
                 assert.equal(parentName(r), owner, `${r.type} ${r.name}`);

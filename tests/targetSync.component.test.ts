@@ -104,7 +104,7 @@ describe("the example stack (Pulumi.dev.yaml), target sync on by default", () =>
                 ["db-endpoints:index:TargetSync", "target-sync"],
             ].sort(),
         );
-        for (const r of mine) assert.equal(parentName(r), r.type === "db-endpoints:index:TargetSync" ? "" : "target-sync", r.name);
+        for (const r of mine) assert.equal(parentName(r), r.type === "db-endpoints:index:TargetSync" ? "db-endpoints" : "target-sync", r.name);
     });
 
     it("runs the function on Node.js 24 outside any VPC, with its own log group", () => {

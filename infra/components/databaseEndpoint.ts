@@ -9,6 +9,7 @@ import {
     parseIpAddressType,
     readBoolean,
     readDatabaseKind,
+    readDatabasePort,
     readHostedZoneId,
     readHostname,
     readIdleTimeout,
@@ -204,11 +205,12 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
         securityGroupId = checked("database.securityGroupId", db.securityGroupId, readSecurityGroupId);
         if (kind === "rds") {
             rdsInstanceIdentifier = checked("database.rdsInstanceIdentifier", db.rdsInstanceIdentifier, readRdsInstanceIdentifier);
+            readDatabasePort(problems, "database.port", db.port, kind);
             readRdsRestart(problems, "database", db as unknown as Record<string, unknown>);
         } else {
             if (manageRdsTargets === false) problems.warn("manageRdsTargets", "is false, which applies to RDS only: a self-managed database's addresses are always registered");
             addresses.push(...readSelfManagedAddresses(problems, "database.addresses", plain<string[]>("database.addresses", db.addresses)).addresses);
-            databasePort = checked("database.port", db.port, readPort);
+            databasePort = checked("database.port", db.port, (p, path, v) => readDatabasePort(p, path, v, kind));
             for (const key of ["restart", "restartTimeoutMinutes"] as const) {
                 if (db[key] !== undefined) {
                     problems.error(`database.${key}`, "is only for RDS databases: a self-managed database restarts through its DatabaseCertificate's instanceIds");

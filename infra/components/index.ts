@@ -4,6 +4,8 @@
  * Pulumi language host exposes every ComponentResource exported from this module.
  */
 export { IpAddressType, RdsRestartPolicy } from "../enums";
+export { DatabaseEndpoints } from "./databaseEndpoints/databaseEndpoints";
+export { DatabaseEndpointsArgs, EndpointDatabase, EndpointSettings, IntegrationSettings, Quotas, CertificateAuthoritySettings } from "./databaseEndpoints/args";
 export { DatabaseEndpoint, DatabaseEndpointArgs, DatabaseTarget } from "./databaseEndpoint";
 export { CertificateAuthority, CertificateAuthorityArgs } from "./certificateAuthority";
 export { DatabaseCertificate, DatabaseCertificateArgs } from "./databaseCertificate";

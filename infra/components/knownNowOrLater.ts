@@ -34,7 +34,9 @@ export function checkedInput<T>(problems: Problems, owner: ArgsOwner, path: stri
     return pulumi.output(value).apply((resolved) => {
         const later = new Problems();
         rule(later, path, resolved);
-        throwIfInvalidArgs(later, owner.component, owner.name);
+        // The engine shows an error raised here by its message alone, wrapped in the resource that used the
+        // value, so the message carries the problems too.
+        throwIfInvalidArgs(later, owner.component, owner.name, true);
         return resolved as T;
     }) as pulumi.Input<T>;
 }

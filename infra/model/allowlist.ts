@@ -216,11 +216,6 @@ export function readQuotas(problems: Problems, path: string, value: unknown): St
         return quotas;
     }
     const raw = value as Record<string, unknown>;
-    for (const key of Object.keys(raw)) {
-        if (!(keys as string[]).includes(key)) {
-            problems.error(join(path, key), `unknown field; known fields: ${keys.join(", ")}`);
-        }
-    }
     for (const key of keys) {
         const v = raw[key];
         if (v === undefined) continue;

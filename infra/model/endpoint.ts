@@ -162,8 +162,7 @@ export function parseEndpointName(problems: Problems, path: string, value: unkno
 
 /**
  * Which database `value` (an endpoint's `database`) reaches, from which keys are set: exactly one of
- * `rdsInstanceIdentifier` and `addresses`. Also refuses the keys that do not apply to that kind and that
- * every kind of caller can set (`port` with RDS). Undefined, reported, otherwise.
+ * `rdsInstanceIdentifier` and `addresses`. Undefined, reported, otherwise.
  */
 export function readDatabaseKind(problems: Problems, path: string, value: unknown): "rds" | "self-managed" | undefined {
     if (value === undefined || value === null) {
@@ -174,8 +173,9 @@ export function readDatabaseKind(problems: Problems, path: string, value: unknow
         problems.error(path, `${show(value)} is not a map (rdsInstanceIdentifier, or addresses and port)`);
         return undefined;
     }
-    const hasRds = value.rdsInstanceIdentifier !== undefined && value.rdsInstanceIdentifier !== null;
-    const hasAddresses = value.addresses !== undefined && value.addresses !== null;
+    // A key left without a value (null) counts as set: reported as empty, not as the other kind of database.
+    const hasRds = value.rdsInstanceIdentifier !== undefined;
+    const hasAddresses = value.addresses !== undefined;
     if (hasRds && hasAddresses) {
         problems.error(path, "sets both rdsInstanceIdentifier and addresses; an endpoint reaches exactly one database, so set one of them");
         return undefined;
@@ -184,13 +184,20 @@ export function readDatabaseKind(problems: Problems, path: string, value: unknow
         problems.error(path, "sets neither rdsInstanceIdentifier nor addresses; set exactly one of them");
         return undefined;
     }
-    if (hasRds && value.port !== undefined && value.port !== null) {
-        problems.error(join(path, "port"), "is not used with rdsInstanceIdentifier: the instance's own port is used (set the endpoint's port to listen on another one)");
-    }
-    if (hasAddresses && (value.port === undefined || value.port === null)) {
-        problems.error(join(path, "port"), "is required with addresses (the port the database listens on)");
-    }
     return hasRds ? "rds" : "self-managed";
+}
+
+/** `database.port`: the port of a self-managed database, required; never set with RDS, whose port is its own. */
+export function readDatabasePort(problems: Problems, path: string, value: unknown, kind: "rds" | "self-managed"): number | undefined {
+    if (kind === "rds") {
+        if (value !== undefined) {
+            problems.error(path, "is not used with rdsInstanceIdentifier: the instance's own port is used (set the endpoint's port to listen on another one)");
+        }
+        return undefined;
+    }
+    const port = readPort(problems, path, value);
+    if (value === undefined) problems.error(path, "is required with addresses (the port the database listens on)");
+    return port;
 }
 
 /** `database.rdsInstanceIdentifier`. */
@@ -257,12 +264,13 @@ export function parseDatabase(problems: Problems, path: string, value: unknown):
     const securityGroupId = readSecurityGroupId(problems, join(path, "securityGroupId"), db.securityGroupId);
     if (kind === "rds") {
         const id = readRdsInstanceIdentifier(problems, join(path, "rdsInstanceIdentifier"), db.rdsInstanceIdentifier);
+        readDatabasePort(problems, join(path, "port"), db.port, kind);
         const restart = readRdsRestart(problems, path, db);
         if (id === undefined) return undefined;
         return { kind: "rds", rdsInstanceIdentifier: id.toLowerCase(), securityGroupId, ...restart };
     }
     const { list, addresses } = readSelfManagedAddresses(problems, join(path, "addresses"), db.addresses);
-    const port = readPort(problems, join(path, "port"), db.port);
+    const port = readDatabasePort(problems, join(path, "port"), db.port, kind);
     const tls = readSelfManagedTls(problems, path, db);
     if (port === undefined || !list || addresses.length !== list.length) return undefined;
     return { kind: "self-managed", addresses, port, securityGroupId, ...tls };
@@ -304,12 +312,15 @@ export function checkElasticIps(
     if (needed <= quota) return;
     const fitting = Math.floor(quota / subnetCount);
     const over = Math.ceil((needed - quota) / subnetCount);
-    const which = using.some((e) => e.path === "") ? "this endpoint" : `${using.length} endpoint${using.length === 1 ? "" : "s"} with elasticIps (${using.map((e) => e.path).join(", ")})`;
+    // One endpoint checked on its own (the DatabaseEndpoint component) has the empty path.
+    const alone = using.length === 1 && using[0].path === "";
+    const which = alone ? "is true, which" : `${using.length} endpoint${using.length === 1 ? "" : "s"} with elasticIps (${using.map((e) => e.path).join(", ")})`;
+    const fix = alone ? "Use fewer subnets, turn elasticIps off" : `Turn elasticIps off on ${over} endpoint${over === 1 ? "" : "s"}`;
     problems.error(
         join(using[fitting].path, "elasticIps"),
         `${which} ${using.length === 1 ? "needs" : "need"} ${needed} Elastic IPs, ` +
             `one per public subnet (${subnetCount}), more than ${quotaPath} (${quota}); addresses allocated in the region outside this stack ` +
-            `count against the same quota. Turn elasticIps off on ${over} endpoint${over === 1 ? "" : "s"}, or raise "EC2-VPC Elastic IPs" in Service Quotas and then ${quotaPath}`,
+            `count against the same quota. ${fix}, or raise "EC2-VPC Elastic IPs" in Service Quotas and then ${quotaPath}`,
     );
 }
 

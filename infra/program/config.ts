@@ -99,27 +99,43 @@ const CONFIG_SHAPE: Shape = {
     },
 };
 
-/** Reports unknown keys and keys without a value, map by map; returns the paths of the keys without one. */
-function checkShape(problems: Problems, path: string, value: unknown, shape: Shape, empty: Set<string>): void {
+/** Reports unknown keys and keys without a value (YAML `key:` with nothing after it), map by map. */
+function checkShape(problems: Problems, path: string, value: unknown, shape: Shape): void {
     if (!isPlainObject(value)) return; // not a map: the component's rule says what it should be
     checkKnownKeys(problems, path, value, shape.keys);
     for (const [key, v] of Object.entries(value)) {
-        if (v === null && shape.keys.includes(key)) empty.add(join(path, key));
         const inner = shape.fields?.[key];
         if (!inner) continue;
         if ("each" in inner) {
-            if (Array.isArray(v)) v.forEach((entry, i) => checkShape(problems, join(join(path, key), i), entry, inner.each, empty));
+            if (Array.isArray(v)) v.forEach((entry, i) => checkShape(problems, join(join(path, key), i), entry, inner.each));
         } else {
-            checkShape(problems, join(path, key), v, inner, empty);
+            checkShape(problems, join(path, key), v, inner);
         }
     }
 }
 
-/** The raw config without the keys left without a value (reported once, as such, by {@link checkShape}). */
-function withoutEmpty(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(withoutEmpty);
-    if (!isPlainObject(value)) return value;
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutEmpty(v)]));
+/** The path of the map a key is in: `endpoints[0].database` for `endpoints[0].database.port`. */
+function mapOf(path: string): string {
+    const cut = Math.max(path.lastIndexOf("."), path.lastIndexOf("["));
+    return cut < 0 ? "" : path.slice(0, cut);
+}
+
+/**
+ * The key problems among the rules' problems, each before the first problem of the map it is in: in the
+ * order a reader meets them, whichever check found them.
+ */
+function inReadingOrder(keyProblems: Problem[], ruleProblems: Problem[]): Problem[] {
+    const result = [...ruleProblems];
+    for (const p of keyProblems) {
+        const map = mapOf(p.path);
+        const at = result.findIndex((r) => map === "" || r.path === map || r.path.startsWith(`${map}.`) || r.path.startsWith(`${map}[`));
+        const firstOfMap = at < 0 ? result.length : at;
+        // After the key problems already placed there, so that they keep their own order.
+        let i = firstOfMap;
+        while (i < result.length && keyProblems.includes(result[i])) i++;
+        result.splice(i, 0, p);
+    }
+    return result;
 }
 
 /** A decoded stack config: the component's args, and the model its rules made of them. */
@@ -133,16 +149,14 @@ export interface DecodedStackConfig extends ParsedProduct {
  * model and the warnings.
  */
 export function decodeStackConfig(raw: RawStackConfig): DecodedStackConfig {
+    // One collection, so that the rules know the config already has errors (an endpoint with one is never built).
     const problems = new Problems();
-    const empty = new Set<string>();
-    checkShape(problems, "", raw, CONFIG_SHAPE, empty);
-    const args = withoutEmpty(raw) as Record<string, unknown>;
-    const rules = new Problems();
-    const spec = checkProduct(rules, args);
-    // A key without a value is reported as such, not again as missing.
-    const errors: Problem[] = [...problems.errors, ...rules.errors.filter((p) => !empty.has(p.path))];
+    checkShape(problems, "", raw, CONFIG_SHAPE);
+    const keyErrors = [...problems.errors];
+    const spec = checkProduct(problems, raw);
+    const errors = inReadingOrder(keyErrors, problems.errors.slice(keyErrors.length));
     if (errors.length > 0) throw new ValidationError(errors, `${CONFIG_NAMESPACE} configuration`);
-    return { args: args as unknown as DatabaseEndpointsArgs, spec, warnings: [...problems.warnings, ...rules.warnings] };
+    return { args: raw as unknown as DatabaseEndpointsArgs, spec, warnings: problems.warnings };
 }
 
 /** The validated model of a stack config, and its warnings; throws a {@link ValidationError} otherwise. */

@@ -77,15 +77,9 @@ export class DatabaseEndpoints extends pulumi.ComponentResource {
         this.tls = pulumi.output(parts.tls) as pulumi.Output<{ [name: string]: EndpointTls }>;
         this.integrations = pulumi.output(parts.integrations ?? {}) as pulumi.Output<{ [endpoint: string]: { [integration: string]: IntegrationOutput } }>;
         this.targetSync = (parts.targetSync ? pulumi.output(parts.targetSync) : pulumi.output(undefined)) as pulumi.Output<TargetSyncOutput | undefined>;
-        this.registerOutputs({
-            endpoints: this.endpoints,
-            caCertificate: this.caCertificate,
-            certificateAuthority: this.certificateAuthority,
-            certificates: this.certificates,
-            tls: this.tls,
-            integrations: this.integrations,
-            targetSync: this.targetSync,
-        });
+        // The outputs are the properties above (what a program in any language reads); registered empty, so that a
+        // child's refusal reaches the deployment as the child's own error rather than inside this component's state.
+        this.registerOutputs({});
     }
 
     /**

@@ -11,14 +11,17 @@ export interface EndpointOutput {
     hostname: string;
     /** The listener port. */
     port: number;
+    /** The load balancer's own DNS name. */
     loadBalancerDnsName: string;
     /** The Elastic IPs, with `elasticIps`; otherwise empty (the addresses may change). */
     publicAddresses: string[];
     /** The allowlist in effect. */
     allowedCidrs: string[];
+    /** The listener's TCP idle timeout, seconds. */
     idleTimeoutSeconds: number;
     /** The database: `rds:<identifier>` or `<addresses>:<port>`. */
     database: string;
+    /** The port of the database behind the endpoint. */
     databasePort: number;
     /** The load balancer's security groups; the first is admitted by the database's. */
     securityGroupIds: string[];
@@ -26,7 +29,9 @@ export interface EndpointOutput {
 
 /** One generation of the stack's CA. */
 export interface CaGenerationOutput {
+    /** The generation number. */
     generation: number;
+    /** When its certificate expires (RFC 3339). */
     expiresAt: string;
     /** From then on every deployment fails until the CA is renewed or rotated. */
     renewalStartsAt: string;
@@ -34,7 +39,9 @@ export interface CaGenerationOutput {
 
 /** The CA generation that issues server certificates, and when each generation expires. */
 export interface CertificateAuthorityOutput {
+    /** The generation that signs server certificates. */
     issuer: number;
+    /** Every generation, ascending. */
     generations: CaGenerationOutput[];
 }
 
@@ -48,7 +55,9 @@ export interface ServerCertificateOutput {
     database: string;
     /** The endpoints that reach it. */
     endpoints: string[];
+    /** When the certificate expires (RFC 3339). */
     expiresAt: string;
+    /** When its renewal window opens: the first `pulumi up` from then on re-issues it. */
     renewalStartsAt: string;
     /** The Secrets Manager secret the certificate is delivered in. */
     secretName: string;
@@ -86,32 +95,61 @@ export interface EndpointTls {
     mysqlVerifyCa?: string;
     /** Self-managed: the DNS names and IP addresses in the server certificate. */
     certificateNames?: string[];
+    /** Self-managed: when the server certificate expires (RFC 3339). */
     certificateExpiresAt?: string;
     /** Self-managed: the secret holding certificate, key and CA (JSON); never the key itself. */
     certificateSecretArn?: string;
+    /** Self-managed: the name of that secret. */
     certificateSecretName?: string;
     /** Self-managed: IAM policy document for the database host's instance role: read this database's certificate secret only. */
-    instanceRolePolicy?: any;
+    instanceRolePolicy?: IamPolicyOutput;
     /** Self-managed: the instances the restart hook runs on. */
     restartInstanceIds?: string[];
     /** Self-managed, without `instanceIds`: the database must load a new certificate by hand. */
     restartNote?: string;
 }
 
+/** An IAM policy document, as `aws iam put-role-policy --policy-document` takes it. */
+export interface IamPolicyOutput {
+    /** The policy language version, `2012-10-17`. */
+    Version: string;
+    /** The statements. */
+    Statement: IamPolicyStatementOutput[];
+}
+
+/** One statement of an {@link IamPolicyOutput}. */
+export interface IamPolicyStatementOutput {
+    /** What the statement is for. */
+    Sid: string;
+    /** `Allow`. */
+    Effect: string;
+    /** The action allowed. */
+    Action: string;
+    /** The resources it is allowed on. */
+    Resource: string;
+}
+
 /** Where an integration's credentials are: its secret holds the password and a ready connection URL. */
 export interface IntegrationOutput {
+    /** The database user. */
     username: string;
+    /** `read` or `write`. */
     access: string;
     /** The Secrets Manager secret holding the user's password and connection URL. */
     secretArn: string;
+    /** The name of that secret. */
     secretName: string;
 }
 
 /** Where to look when an RDS endpoint's targets follow a failover. */
 export interface TargetSyncOutput {
+    /** The Lambda function that keeps the targets current. */
     functionName: string;
+    /** Its CloudWatch log group. */
     logGroupName: string;
+    /** Its backstop schedule. */
     schedule: string;
+    /** The EventBridge rules that run it on RDS events and on the schedule. */
     eventRuleNames: string[];
     /** CloudWatch namespace of `TargetChanges`, `SyncFailures`, `UnservedTargets` (dimension `TargetGroup`). */
     metricNamespace: string;
