@@ -361,12 +361,19 @@ describe("examples/csharp (a C# program using the generated SDK)", () => {
     it("uses only classes, properties and outputs the generated SDK has, and sets every required input", () => {
         const source = fs.readFileSync(path.join(dir, "Program.cs"), "utf8");
         assert.deepEqual(checkCSharp(source, csharpApi(pinned)), []);
-        // Not vacuous: the example declares an endpoint with the SDK's classes.
+        // Not vacuous: the example declares the whole product with the SDK's classes (an RDS endpoint with an
+        // integration, a self-managed one, the CA) and exports every output the stack exports.
         const reading = readCSharp(source);
         assert.ok(reading.usings.includes("Pulumi.DbEndpoints"));
         const created = reading.creations.map((c) => c.type);
-        for (const name of ["DatabaseEndpoint", "DatabaseEndpointArgs", "DatabaseTargetArgs"]) assert.ok(created.includes(name), `Program.cs creates no ${name}`);
-        assert.ok(reading.memberReads.some((r) => r.member === "Hostname"));
+        for (const name of ["DatabaseEndpoints", "DatabaseEndpointsArgs", "EndpointSettingsArgs", "EndpointDatabaseArgs", "IntegrationSettingsArgs", "CertificateAuthoritySettingsArgs"]) {
+            assert.ok(created.includes(name), `Program.cs creates no ${name}`);
+        }
+        const databases = reading.creations.filter((c) => c.type === "EndpointDatabaseArgs");
+        assert.ok(databases.some((d) => d.members.includes("RdsInstanceIdentifier")), "no RDS endpoint");
+        assert.ok(databases.some((d) => d.members.includes("Addresses")), "no self-managed endpoint");
+        const read = reading.memberReads.filter((r) => r.variable === "product").map((r) => r.member).sort();
+        assert.deepEqual(read, ["CaCertificate", "CertificateAuthority", "Certificates", "Endpoints", "Integrations", "TargetSync", "Tls"]);
     });
 
     it("is a .NET LTS project referencing Pulumi and Pulumi.Aws, with the generated SDK's sources kept out", () => {
@@ -378,7 +385,7 @@ describe("examples/csharp (a C# program using the generated SDK)", () => {
         const project = yaml.load(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as Record<string, any>;
         assert.equal(project.runtime, "dotnet");
         assert.equal(path.resolve(dir, project.packages[PACKAGE]), REPO_ROOT);
-        for (const key of ["publicSubnetIds", "allowedCidrs", "rdsInstanceIdentifier"]) assert.ok(project.config[key], `config ${key} is not declared`);
+        for (const key of ["publicSubnetIds", "allowedCidrs", "rdsInstanceIdentifier", "adminSecretArn"]) assert.ok(project.config[key], `config ${key} is not declared`);
     });
 });
 
@@ -388,7 +395,13 @@ describe("examples/yaml (a Pulumi YAML program)", () => {
         assert.equal(program.runtime, "yaml");
         assert.equal(path.resolve(REPO_ROOT, "examples", "yaml", program.packages[PACKAGE]), REPO_ROOT);
         assert.deepEqual(checkYamlProgram(program, pinned), []);
-        assert.equal(program.resources.reporting.type, ENDPOINT);
+        // Not vacuous: the whole product, with an RDS endpoint and its integration, and a self-managed endpoint.
+        assert.deepEqual(Object.keys(program.resources), ["product"]);
+        assert.equal(program.resources.product.type, "db-endpoints:index:DatabaseEndpoints");
+        const endpoints = program.resources.product.properties.endpoints as Record<string, any>[];
+        assert.ok(endpoints.some((e) => e.database.rdsInstanceIdentifier && e.integrations?.length > 0), "no RDS endpoint with an integration");
+        assert.ok(endpoints.some((e) => e.database.addresses), "no self-managed endpoint");
+        assert.deepEqual(Object.keys(program.outputs).sort(), ["caCertificate", "certificateAuthority", "certificates", "endpoints", "integrations", "targetSync", "tls"]);
     });
 });
 

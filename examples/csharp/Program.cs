@@ -1,9 +1,12 @@
-// A C# Pulumi program that declares one public database endpoint with the db-endpoints component package.
+// A C# Pulumi program that declares the whole db-endpoints product with one component, DatabaseEndpoints:
+// an RDS PostgreSQL endpoint with an integration's least-privileged user, a self-managed MySQL endpoint with a
+// server certificate from the stack's CA, target sync for the RDS endpoint, and every output the stack config
+// version of the product exports.
 //
 // The classes below come from the SDK that `pulumi package add` (or `pulumi install`, which reads the
-// `packages` entry of Pulumi.yaml) generates into sdks/db-endpoints from the package schema; the endpoint itself
-// runs in the package's Node.js plugin, so it validates and builds exactly what a TypeScript program gets.
-// Steps from `pulumi package add` to `pulumi up`: README.md, "Using the components from C# (and YAML, Python, Go)".
+// `packages` entry of Pulumi.yaml) generates into sdks/db-endpoints from the package schema; the component runs
+// in the package's Node.js plugin, so it validates and builds exactly what the stack config gets. Its args use
+// the stack config's names (docs/configuration.md); steps from `pulumi package add` to `pulumi up`: docs/csharp.md.
 using System.Collections.Generic;
 using Pulumi;
 using Pulumi.DbEndpoints;
@@ -14,40 +17,84 @@ return await Deployment.RunAsync(() =>
 {
     var config = new Config();
 
-    // Plain inputs (SubnetIds, AllowedCidrs) decide how many AWS resources exist, so they must be known when
-    // the endpoint is declared: they are List<string> in C#, not Input<...>, and come from stack config here.
+    // Plain inputs (PublicSubnetIds, the endpoints and their allowlists) decide how many AWS resources exist, so
+    // they must be known when the component is declared: List<string> in C#, from stack config here.
     var publicSubnetIds = config.RequireObject<List<string>>("publicSubnetIds");
-    var allowedCidrs = config.RequireObject<List<string>>("allowedCidrs");
+    var officeCidrs = config.RequireObject<List<string>>("allowedCidrs");
 
-    // Inputs (VpcId, Database.RdsInstanceIdentifier, ...) may be outputs of other resources or lookups.
+    // VpcId may be an output of another resource or a lookup: it is checked when it resolves.
     var vpcId = Aws.Ec2.GetSubnet.Invoke(new Aws.Ec2.GetSubnetInvokeArgs { Id = publicSubnetIds[0] })
         .Apply(subnet => subnet.VpcId);
 
-    var reporting = new DatabaseEndpoint("reporting", new DatabaseEndpointArgs
+    var product = new DatabaseEndpoints("db-endpoints", new DatabaseEndpointsArgs
     {
         VpcId = vpcId,
-        SubnetIds = publicSubnetIds,
-        // The schema type is DatabaseTarget; the C# generator adds "Args" to every input type's name.
-        Database = new DatabaseTargetArgs
-        {
-            RdsInstanceIdentifier = config.Require("rdsInstanceIdentifier"),
-        },
-        AllowedCidrs = allowedCidrs,
-        IdleTimeoutSeconds = 3600,
+        PublicSubnetIds = publicSubnetIds,
         Tags =
         {
             { "team", "data-platform" },
+        },
+        // RDS endpoints' targets follow the instance's address after a failover (the default).
+        TargetSync = true,
+        CertificateAuthority = new CertificateAuthoritySettingsArgs
+        {
+            Generations = { 1 },
+            Issuer = 1,
+        },
+        Endpoints =
+        {
+            // An RDS PostgreSQL instance; a vendor's BI tool gets a read-only user, created through the endpoint
+            // with the RDS-managed master secret.
+            new EndpointSettingsArgs
+            {
+                Name = "reporting",
+                Database = new EndpointDatabaseArgs
+                {
+                    RdsInstanceIdentifier = config.Require("rdsInstanceIdentifier"),
+                    Restart = RdsRestartPolicy.WhenPending,
+                    AdminSecretArn = config.Require("adminSecretArn"),
+                    // AWS's RDS CA bundle on the deployer's machine (no system trust store has it).
+                    AdminSslRootCert = "global-bundle.pem",
+                },
+                AllowedCidrs = officeCidrs,
+                Integrations =
+                {
+                    new IntegrationSettingsArgs
+                    {
+                        Name = "metabase",
+                        Access = IntegrationAccess.Read,
+                        Schemas = { "public" },
+                        Tables = { "orders", "customers" },
+                    },
+                },
+            },
+            // MySQL on EC2: its certificate, signed by the stack's CA, is installed over SSM after each (re)issue.
+            new EndpointSettingsArgs
+            {
+                Name = "legacy-mysql",
+                Database = new EndpointDatabaseArgs
+                {
+                    Addresses = { "10.0.3.17" },
+                    Port = 3306,
+                    Engine = DatabaseEngine.Mysql,
+                    Hostname = "legacy-mysql.internal.example.com",
+                    InstanceIds = { "i-0a1b2c3d4e5f60718" },
+                },
+                AllowedCidrs = { "198.51.100.7/32" },
+                IdleTimeoutSeconds = 6000,
+            },
         },
     });
 
     return new Dictionary<string, object?>
     {
-        ["hostname"] = reporting.Hostname,
-        ["port"] = reporting.Port,
-        ["allowedCidrs"] = reporting.AllowedCidrs,
-        ["securityGroupIds"] = reporting.SecurityGroupIds,
-        // What a client needs to verify the RDS certificate: connect to the endpoint, verify this name.
-        ["rdsAddress"] = reporting.RdsAddress,
-        ["rdsCaCertIdentifier"] = reporting.RdsCaCertIdentifier,
+        // The same outputs as the stack config version: pulumi stack output tls, caCertificate, ...
+        ["endpoints"] = product.Endpoints,
+        ["tls"] = product.Tls,
+        ["caCertificate"] = product.CaCertificate,
+        ["certificateAuthority"] = product.CertificateAuthority,
+        ["certificates"] = product.Certificates,
+        ["integrations"] = product.Integrations,
+        ["targetSync"] = product.TargetSync,
     };
 });
