@@ -32,6 +32,7 @@ import {
     REPO_ROOT,
 } from "../scripts/update-schema";
 import { checkCSharp, checkYamlProgram, csharpApi, readCSharp } from "./schema/examples";
+import { CERTIFICATE_AUTHORITY_KEYS, DATABASE_KEYS, ENDPOINT_KEYS, INTEGRATION_KEYS, QUOTA_KEYS, STACK_KEYS } from "../infra/program/config";
 
 const PACKAGE = "db-endpoints";
 const ENDPOINT = `${PACKAGE}:index:DatabaseEndpoint`;
@@ -161,6 +162,34 @@ describe("the package schema (what the C#, Python, Go and YAML SDKs are generate
         };
         for (const [where, p] of everyProperty(generated)) check(where, p);
         assert.deepEqual(problems, []);
+    });
+});
+
+describe("DatabaseEndpoints in the schema (the whole product)", () => {
+    const PRODUCT = `${PACKAGE}:index:DatabaseEndpoints`;
+    const props = (token: string) => Object.keys(pinned.types[`${PACKAGE}:index:${token}`].properties!);
+
+    it("is a component that requires vpcId, publicSubnetIds and endpoints", () => {
+        const r = pinned.resources[PRODUCT];
+        assert.ok(r, `${PRODUCT} is missing`);
+        assert.equal(r.isComponent, true);
+        assert.deepEqual([...r.requiredInputs!].sort(), ["endpoints", "publicSubnetIds", "vpcId"]);
+    });
+
+    it("takes every setting of the stack config, under the same names, at every level", () => {
+        const r = pinned.resources[PRODUCT];
+        assert.deepEqual(Object.keys(r.inputProperties!), [...STACK_KEYS]);
+        assert.equal(r.inputProperties!.endpoints.items!.$ref, `#/types/${PACKAGE}:index:EndpointSettings`);
+        assert.deepEqual(props("EndpointSettings"), [...ENDPOINT_KEYS]);
+        assert.deepEqual(props("EndpointDatabase"), [...DATABASE_KEYS]);
+        assert.deepEqual(props("IntegrationSettings"), [...INTEGRATION_KEYS]);
+        assert.deepEqual(props("Quotas"), [...QUOTA_KEYS]);
+        assert.deepEqual(props("CertificateAuthoritySettings"), [...CERTIFICATE_AUTHORITY_KEYS]);
+    });
+
+    it("outputs everything the stack outputs", () => {
+        const outputs = Object.keys(pinned.resources[PRODUCT].properties!).sort();
+        assert.deepEqual(outputs, ["caCertificate", "certificateAuthority", "certificates", "endpoints", "integrations", "targetSync", "tls"]);
     });
 });
 

@@ -99,21 +99,8 @@ export interface EndpointDatabase {
      * endpoint's security group itself.
      */
     securityGroupId?: string;
-    /**
-     * RDS: what the restart hook may do to the instance once the endpoint is provisioned. Default `when-pending`:
-     * apply a pending CA certificate change when nothing else would be applied with it, never reboot.
-     */
-    restart?: RdsRestartPolicy;
-    /** Minutes a restart hook waits, at most, for the database to be available again (1..180). Default: RDS 20, self-managed 10. */
-    restartTimeoutMinutes?: number;
     /** Self-managed: the engine, which decides how the certificate is installed and how users and grants are made. */
     engine?: DatabaseEngine;
-    /** Self-managed: the database's DNS name inside the VPC, named in its server certificate. */
-    hostname?: string;
-    /** Self-managed: EC2 instances the database runs on; after each (re)issue, SSM Run Command installs the certificate and restarts the engine. */
-    instanceIds?: string[];
-    /** Self-managed: replaces the engine's default reload or restart command of the restart hook. */
-    restartCommand?: string;
     /** Integrations: the database their users are granted on (RDS default: the instance's DBName). */
     dbName?: string;
     /** Integrations: Secrets Manager secret holding the admin login (`{"username", "password"}`) that creates their users. */
@@ -128,6 +115,19 @@ export interface EndpointDatabase {
     objectOwners?: string[];
     /** Integrations, endpoint connection: minutes `pulumi up` waits for a healthy target before creating users (0..60, 0: no wait). Default 10. */
     targetHealthTimeoutMinutes?: number;
+    /** Self-managed: the database's DNS name inside the VPC, named in its server certificate. */
+    hostname?: string;
+    /** Self-managed: EC2 instances the database runs on; after each (re)issue, SSM Run Command installs the certificate and restarts the engine. */
+    instanceIds?: string[];
+    /** Self-managed: replaces the engine's default reload or restart command of the restart hook. */
+    restartCommand?: string;
+    /**
+     * RDS: what the restart hook may do to the instance once the endpoint is provisioned. Default `when-pending`:
+     * apply a pending CA certificate change when nothing else would be applied with it, never reboot.
+     */
+    restart?: RdsRestartPolicy;
+    /** Minutes a restart hook waits, at most, for the database to be available again (1..180). Default: RDS 20, self-managed 10. */
+    restartTimeoutMinutes?: number;
 }
 
 /** A database user for one external service, with a generated password in its own Secrets Manager secret. */
