@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { certificateExpiryNotice } from "../certificateExpiry";
 import { optionalInteger, Problems, show } from "../validation";
-import { throwIfInvalidArgs } from "./argsError";
+import { throwIfInvalidArgs } from "./support/argsError";
 
 /** Defaults of a {@link CertificateAuthority}. */
 export const CA_DEFAULTS = {

@@ -6,7 +6,8 @@ import { certificateExpiryNotice } from "../certificateExpiry";
 import { manualRestartHook, SECRET_KEYS, ssmRestartHook, tlsDirectory } from "../hooks/ssmRestart";
 import { optionalInteger, patterns, Problems, readIpv4Addresses, show } from "../validation";
 import { DatabaseEngine } from "./databaseIntegrations/args";
-import { throwIfInvalidArgs } from "./argsError";
+import { throwIfInvalidArgs } from "./support/argsError";
+import { stampedTags } from "./support/tags";
 
 /** Settings of the server certificates a {@link DatabaseCertificate} issues. */
 export const SERVER_CERTIFICATE = {
@@ -258,11 +259,7 @@ export class DatabaseCertificate extends pulumi.ComponentResource {
             if (notice) pulumi.log.warn(notice, this);
         });
 
-        const tags = pulumi.output(args.tags ?? {}).apply((t) => ({
-            ...(t as Record<string, string>),
-            "db-endpoints:database": `${plan.addresses.join(",")}:${plan.port}`,
-            "managed-by": "pulumi/db-endpoints",
-        }));
+        const tags = stampedTags(args.tags, { "db-endpoints:database": `${plan.addresses.join(",")}:${plan.port}` });
         const secret = new aws.secretsmanager.Secret(
             `${name}-secret`,
             {

@@ -28,10 +28,10 @@ import { rdsRebootHook } from "../hooks/rdsReboot";
 import { CHANGE_TAG_KEY } from "../lambda/targetSync/settings";
 import { isPrivateIpv4 } from "../net/ip";
 import { OUTSIDE_VPC_TARGET_RANGES, placeTarget } from "../net/targets";
-import { cidrSlug, endpointTags } from "../tags";
+import { cidrSlug, stampedTags } from "./support/tags";
 import { optionalInteger, Problem, Problems, show } from "../validation";
-import { throwIfInvalidArgs } from "./argsError";
-import { checkedInput, isKnownNow, Rule } from "./knownNowOrLater";
+import { throwIfInvalidArgs } from "./support/argsError";
+import { checkedInput, isKnownNow, Rule } from "./support/knownNowOrLater";
 
 
 /** The database an endpoint reaches: an RDS instance, or a self-managed database at private addresses. */
@@ -411,7 +411,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
 
         const child = { parent: this };
         const inputs = plan.inputs;
-        const tags = pulumi.output(inputs.tags).apply((t) => endpointTags(name, t as Record<string, string>));
+        const tags = stampedTags(inputs.tags, { "db-endpoints:endpoint": name });
         const db = args.database;
 
         // --- The database: where it is, on which port, behind which security group.

@@ -18,7 +18,9 @@ import {
     targetsFileText,
 } from "../lambda/targetSync/settings";
 import { patterns, Problems, show } from "../validation";
-import { throwIfInvalidArgs } from "./argsError";
+import { throwIfInvalidArgs } from "./support/argsError";
+import { checkedInput, isKnownNow } from "./support/knownNowOrLater";
+import { stampedTags } from "./support/tags";
 
 /** One RDS-backed target group the function keeps pointed at the instance's current address. */
 export interface TargetSyncTarget {
@@ -168,6 +170,18 @@ interface TargetSyncPlan {
  * splits the instances over EventBridge rules. Inputs that are outputs of other resources are checked
  * when they resolve.
  */
+/** `schedule`: an EventBridge rate of 1 to 5 minutes. */
+function checkSchedule(problems: Problems, path: string, value: unknown): void {
+    const problem = scheduleProblem(value);
+    if (problem) problems.error(path, problem);
+}
+
+/** `eventPollSeconds`. */
+function checkEventPoll(problems: Problems, path: string, value: unknown): void {
+    const problem = eventPollProblem(value);
+    if (problem) problems.error(path, problem);
+}
+
 export function planTargetSync(name: string, args: TargetSyncArgs): TargetSyncPlan {
     const problems = new Problems();
     const targets = args.targets as unknown;
@@ -198,14 +212,8 @@ export function planTargetSync(name: string, args: TargetSyncArgs): TargetSyncPl
             }
         });
     }
-    if (args.schedule !== undefined && !pulumi.Output.isInstance(args.schedule)) {
-        const problem = scheduleProblem(args.schedule);
-        if (problem) problems.error("schedule", problem);
-    }
-    if (args.eventPollSeconds !== undefined && !pulumi.Output.isInstance(args.eventPollSeconds)) {
-        const problem = eventPollProblem(args.eventPollSeconds);
-        if (problem) problems.error("eventPollSeconds", problem);
-    }
+    if (args.schedule !== undefined && isKnownNow(args.schedule)) checkSchedule(problems, "schedule", args.schedule);
+    if (args.eventPollSeconds !== undefined && isKnownNow(args.eventPollSeconds)) checkEventPoll(problems, "eventPollSeconds", args.eventPollSeconds);
     if (args.logRetentionDays !== undefined && !pulumi.Output.isInstance(args.logRetentionDays) && !LOG_RETENTION_DAYS.includes(args.logRetentionDays as number)) {
         problems.error("logRetentionDays", `${show(args.logRetentionDays)} is not a retention CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")})`);
     }
@@ -258,20 +266,14 @@ export class TargetSync extends pulumi.ComponentResource {
         const plan = planTargetSync(name, args);
         super(COMPONENT_TYPE, name, {}, opts);
         const child = { parent: this };
-        const tags = pulumi
-            .output(args.tags ?? {})
-            .apply((t) => ({ ...(t as Record<string, string>), "managed-by": "pulumi/db-endpoints", "db-endpoints:component": "target-sync" }));
+        const tags = stampedTags(args.tags, { "db-endpoints:component": "target-sync" });
 
-        const schedule = pulumi.output(args.schedule ?? DEFAULT_SCHEDULE).apply((s) => {
-            const problem = scheduleProblem(s);
-            if (problem) throw new Error(`TargetSync ${name}: schedule ${problem}`);
-            return s;
-        });
-        const eventPollSeconds = pulumi.output(args.eventPollSeconds ?? EVENT_POLL_SECONDS.default).apply((v) => {
-            const problem = eventPollProblem(v);
-            if (problem) throw new Error(`TargetSync ${name}: eventPollSeconds ${problem}`);
-            return v;
-        });
+        // Known values were checked by planTargetSync; outputs are checked by the same rules when they resolve.
+        const owner = { component: "TargetSync", name };
+        const schedule = pulumi.output(checkedInput(new Problems(), owner, "schedule", args.schedule ?? DEFAULT_SCHEDULE, checkSchedule)!);
+        const eventPollSeconds = pulumi.output(
+            checkedInput(new Problems(), owner, "eventPollSeconds", args.eventPollSeconds ?? EVENT_POLL_SECONDS.default, checkEventPoll)!,
+        );
 
         // The resolved target list, checked again once every output is known (same rules as the function's).
         const targets = pulumi

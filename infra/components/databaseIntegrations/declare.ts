@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { AdminCredential } from "../../integrations/adminSecret";
 import { ownersOf } from "../../integrations/grants";
-import { endpointTags } from "../../tags";
+import { stampedTags } from "../support/tags";
 import { declareAdminProvider, mysqlTrustNotice } from "./adminProvider";
 import type { DatabaseIntegrationsArgs } from "./args";
 import { declareCredentialsSecret } from "./credentialsSecret";
@@ -37,7 +37,7 @@ export function declareIntegrations(
     const engine = facts.engine;
     const preview = pulumi.runtime.isDryRun();
     const { provider, settings, username, stackCaDefault, stackCaFile } = declareAdminProvider(parent, name, args, plan, facts, credential);
-    const tags = pulumi.output(args.tags ?? {}).apply((t) => endpointTags(name, t as Record<string, string>));
+    const tags = stampedTags(args.tags, { "db-endpoints:endpoint": name });
     const prefix = args.secretNamePrefix ?? `db-endpoints/${pulumi.getStack()}/${name}/`;
     const owners = ownersOf(plan.objectOwners);
 

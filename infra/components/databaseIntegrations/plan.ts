@@ -11,7 +11,8 @@ import { IntegrationSpec, parseEnum, parseIdentifier, parseIntegrations, parsePa
 import { parseCaBundle } from "../../integrations/stackCaBundle";
 import { parseAddress } from "../../net/ip";
 import { isPlainObject, optionalInteger, patterns, Problems, show } from "../../validation";
-import { throwIfInvalidArgs } from "../argsError";
+import { throwIfInvalidArgs } from "../support/argsError";
+import { isKnownNow } from "../support/knownNowOrLater";
 import type { DatabaseIntegrationsArgs } from "./args";
 
 /** The validated, plain parts of {@link DatabaseIntegrationsArgs}. */
@@ -30,11 +31,6 @@ const SECRET_NAME_PART = /^[A-Za-z0-9/_+=.@-]{1,256}$/;
 /** An ELBv2 target group ARN. */
 const TARGET_GROUP_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
 
-/** Whether an input is a plain value now (not an output or promise known only at deployment). */
-function isKnown<T>(value: pulumi.Input<T> | undefined): value is T {
-    return !pulumi.Output.isInstance(value) && !(value instanceof Promise);
-}
-
 /**
  * Checks the args that are known when the component is declared, all at once. Throws
  * `pulumi.InputPropertiesError` naming every bad property. Engine- and admin-dependent rules whose
@@ -46,7 +42,7 @@ export function planDatabaseIntegrations(name: string, args: DatabaseIntegration
         problems.error("name", `${show(name)} is not usable in Secrets Manager names (letters, digits and /_+=.@-)`);
     }
     let integrations: IntegrationSpec[] = [];
-    if (!isKnown(args.integrations)) {
+    if (!isKnownNow(args.integrations)) {
         problems.error("integrations", "must be known when the component is declared (it decides which users and grants exist)");
     } else if (args.integrations === undefined || args.integrations === null) {
         problems.error("integrations", "is required: at least one integration");
@@ -56,13 +52,13 @@ export function planDatabaseIntegrations(name: string, args: DatabaseIntegration
         // Outputs among an integration's optional scalars (connectionLimit, rotation, sslRootCert) are
         // checked when they resolve (checkResolved); only the plain values are checked here.
         const plainParts = args.integrations.map((i) =>
-            isPlainObject(i) ? Object.fromEntries(Object.entries(i).filter(([, v]) => isKnown(v as pulumi.Input<unknown>))) : i,
+            isPlainObject(i) ? Object.fromEntries(Object.entries(i).filter(([, v]) => isKnownNow(v as pulumi.Input<unknown>))) : i,
         );
         integrations = parseIntegrations(problems, "integrations", plainParts);
     }
     if (args.adminSecretArn === undefined || args.adminSecretArn === null || args.adminSecretArn === "") {
         problems.error("adminSecretArn", "is required: the secret holding the admin login the users are created with");
-    } else if (isKnown(args.adminSecretArn)) {
+    } else if (isKnownNow(args.adminSecretArn)) {
         parseSecretArn(problems, "adminSecretArn", args.adminSecretArn);
     }
     const adminConnection = parseEnum(problems, "adminConnection", args.adminConnection, ADMIN_CONNECTION_MODES) ?? "endpoint";
@@ -71,7 +67,7 @@ export function planDatabaseIntegrations(name: string, args: DatabaseIntegration
         if (rds) {
             problems.error("directHost", "is not used with an RDS instance: the direct connection goes to rdsAddress, the name on its certificate");
         } else if (
-            isKnown(args.directHost) &&
+            isKnownNow(args.directHost) &&
             (typeof args.directHost !== "string" || (!patterns.hostname.test(args.directHost) && parseAddress(args.directHost)?.family !== "ipv4"))
         ) {
             problems.error("directHost", `${show(args.directHost)} is not a lower-case DNS name or an IPv4 address (a name on the database's certificate)`);
@@ -80,25 +76,25 @@ export function planDatabaseIntegrations(name: string, args: DatabaseIntegration
         problems.error("directHost", "is required for a self-managed database with the direct admin connection: its hostname or address inside the VPC, as on its certificate");
     }
     let objectOwners: string[] | undefined;
-    if (!isKnown(args.objectOwners)) {
+    if (!isKnownNow(args.objectOwners)) {
         problems.error("objectOwners", "must be known when the component is declared (it decides which default privileges exist)");
     } else {
         objectOwners = parseObjectOwners(problems, "objectOwners", args.objectOwners);
     }
-    if (isKnown(args.dbName) && args.dbName !== undefined) parseIdentifier(problems, "dbName", args.dbName, "database");
-    if (isKnown(args.adminSslRootCert)) parsePath(problems, "adminSslRootCert", args.adminSslRootCert, "a CA bundle path on the deployer's machine");
+    if (isKnownNow(args.dbName) && args.dbName !== undefined) parseIdentifier(problems, "dbName", args.dbName, "database");
+    if (isKnownNow(args.adminSslRootCert)) parsePath(problems, "adminSslRootCert", args.adminSslRootCert, "a CA bundle path on the deployer's machine");
     if (rds) requireRdsAdminCa(problems, "adminSslRootCert", args.adminSslRootCert);
     if (args.adminCaCertificatePem !== undefined && args.adminCaCertificatePem !== null) {
         if (rds) {
             problems.error("adminCaCertificatePem", "is not used with an RDS instance: AWS's RDS CAs issue its certificate (adminSslRootCert)");
-        } else if (isKnown(args.adminCaCertificatePem)) {
+        } else if (isKnownNow(args.adminCaCertificatePem)) {
             parseCaBundle(problems, "adminCaCertificatePem", args.adminCaCertificatePem);
         }
     }
-    if (isKnown(args.secretNamePrefix) && args.secretNamePrefix !== undefined && !SECRET_NAME_PART.test(args.secretNamePrefix)) {
+    if (isKnownNow(args.secretNamePrefix) && args.secretNamePrefix !== undefined && !SECRET_NAME_PART.test(args.secretNamePrefix)) {
         problems.error("secretNamePrefix", `${show(args.secretNamePrefix)} is not usable in Secrets Manager names (letters, digits and /_+=.@-)`);
     }
-    if (isKnown(args.engine)) {
+    if (isKnownNow(args.engine)) {
         const engine = parseEnum(problems, "engine", args.engine, ENGINES);
         if (args.engine === undefined || args.engine === null) problems.error("engine", 'is required: "postgres" or "mysql"');
         if (engine) {
@@ -110,22 +106,22 @@ export function planDatabaseIntegrations(name: string, args: DatabaseIntegration
                     rds,
                     adminConnection,
                     // An output stands for "set": its value is checked again when it resolves.
-                    dbName: isKnown(args.dbName) ? args.dbName : "(known at deployment)",
+                    dbName: isKnownNow(args.dbName) ? args.dbName : "(known at deployment)",
                     objectOwners,
                 },
                 integrations,
             );
         }
     }
-    if (isKnown(args.targetGroupArn) && args.targetGroupArn !== undefined && args.targetGroupArn !== null) {
+    if (isKnownNow(args.targetGroupArn) && args.targetGroupArn !== undefined && args.targetGroupArn !== null) {
         if (typeof args.targetGroupArn !== "string" || !TARGET_GROUP_ARN.test(args.targetGroupArn)) {
             problems.error("targetGroupArn", `${show(args.targetGroupArn)} is not a target group ARN (DatabaseEndpoint.targetGroupArn)`);
         }
     }
-    if (!isKnown(args.targetHealthTimeoutMinutes)) {
+    if (!isKnownNow(args.targetHealthTimeoutMinutes)) {
         problems.error("targetHealthTimeoutMinutes", "must be known when the component is declared");
     }
-    const targetHealthTimeoutMinutes = isKnown(args.targetHealthTimeoutMinutes)
+    const targetHealthTimeoutMinutes = isKnownNow(args.targetHealthTimeoutMinutes)
         ? optionalInteger(problems, "targetHealthTimeoutMinutes", args.targetHealthTimeoutMinutes, TARGET_HEALTH_TIMEOUT_MINUTES.min, TARGET_HEALTH_TIMEOUT_MINUTES.max)
         : undefined;
     throwIfInvalidArgs(problems, "DatabaseIntegrations", name);

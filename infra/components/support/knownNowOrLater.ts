@@ -5,7 +5,7 @@
  * same `InputPropertiesError` before anything that uses the value is created.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Problems } from "../validation";
+import { Problems } from "../../validation";
 import { throwIfInvalidArgs } from "./argsError";
 
 /** A rule of one value: reports its problems under `path`. */

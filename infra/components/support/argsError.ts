@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { formatProblem, Problems } from "../validation";
+import { formatProblem, Problems } from "../../validation";
 
 /**
  * At a component boundary: throws every argument problem at once as a `pulumi.InputPropertiesError`, which the
