@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AllowlistRule, normalizeAllowlist } from "../infra/model/allowlist";
-import { DEFAULT_QUOTAS } from "../infra/model/limits";
-import { Problems } from "../infra/validation";
+import { AllowlistRule, normalizeAllowlist } from "../../infra/model/allowlist";
+import { DEFAULT_QUOTAS } from "../../infra/model/limits";
+import { Problems } from "../../infra/validation";
 
 interface Outcome {
     rules: string[];

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { addressSpaceSize, CidrError, containsCidr, ipv4EmbeddingRanges, isPrivateIpv4, nonPublicRange, parseAddress, parseCidr, unionSize } from "../infra/net/ip";
+import { addressSpaceSize, CidrError, containsCidr, ipv4EmbeddingRanges, isPrivateIpv4, nonPublicRange, parseAddress, parseCidr, unionSize } from "../../infra/net/ip";
 
 describe("parseCidr", () => {
     const valid: [string, string, "ipv4" | "ipv6"][] = [

@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DATABASE_KEYS, ENDPOINT_KEYS, parseStackConfig, STACK_KEYS } from "../infra/program/config";
-import { configErrors as errorsOf } from "../testing/refusals";
+import { DATABASE_KEYS, ENDPOINT_KEYS, parseStackConfig, STACK_KEYS } from "../../infra/program/config";
+import { configErrors as errorsOf } from "../../testing/refusals";
 
 const base = () => ({
     vpcId: "vpc-0a1b2c3d4e5f60718",

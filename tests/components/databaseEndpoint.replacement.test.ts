@@ -18,18 +18,18 @@
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import { before, describe, it } from "node:test";
-import { exampleWorld, FakeWorld, installMockCloud, MockCloud, parentName, Registered, settle, unwrap } from "../testing/mockCloud";
+import { exampleWorld, FakeWorld, installMockCloud, MockCloud, parentName, Registered, settle, unwrap } from "../../testing/mockCloud";
 
 let cloud: MockCloud;
-let endpoints: typeof import("../infra/components/databaseEndpoint");
-let sync: typeof import("../infra/components/targetSync");
-let settings: typeof import("../infra/lambda/targetSync/settings");
+let endpoints: typeof import("../../infra/components/databaseEndpoint");
+let sync: typeof import("../../infra/components/targetSync");
+let settings: typeof import("../../infra/lambda/targetSync/settings");
 
 before(async () => {
     cloud = installMockCloud();
-    endpoints = await import("../infra/components/databaseEndpoint");
-    sync = await import("../infra/components/targetSync");
-    settings = await import("../infra/lambda/targetSync/settings");
+    endpoints = await import("../../infra/components/databaseEndpoint");
+    sync = await import("../../infra/components/targetSync");
+    settings = await import("../../infra/lambda/targetSync/settings");
 });
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
@@ -45,7 +45,7 @@ function world(): FakeWorld {
     return w;
 }
 
-type EndpointArgs = import("../infra/components/databaseEndpoint").DatabaseEndpointArgs;
+type EndpointArgs = import("../../infra/components/databaseEndpoint").DatabaseEndpointArgs;
 
 function selfManaged(extra: Partial<EndpointArgs> = {}): EndpointArgs {
     return {

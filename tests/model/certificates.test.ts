@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseStackConfig } from "../infra/program/config";
-import { selfManagedDatabaseName } from "../infra/model/certificates";
-import { formatProblem, ValidationError } from "../infra/validation";
+import { parseStackConfig } from "../../infra/program/config";
+import { selfManagedDatabaseName } from "../../infra/model/certificates";
+import { formatProblem, ValidationError } from "../../infra/validation";
 
 function config(endpoints: unknown[], extra: Record<string, unknown> = {}) {
     return { vpcId: "vpc-0a1b2c3d4e5f60718", publicSubnetIds: ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"], endpoints, ...extra };

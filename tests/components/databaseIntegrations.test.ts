@@ -13,26 +13,26 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { scramSha256Verifier } from "../infra/integrations/scram";
-import { exampleWorld, FakeWorld, installMockCloud, isSecret, MockCloud, mockRandomBytes, PRODUCT_URN, Registered, settle, unwrap } from "../testing/mockCloud";
-import { inputPropertyErrors } from "../testing/refusals";
-import { isolateTmpdir } from "../testing/tmpdir";
-import { isolateTrustEnv } from "../testing/trustEnv";
+import { scramSha256Verifier } from "../../infra/integrations/scram";
+import { exampleWorld, FakeWorld, installMockCloud, isSecret, MockCloud, mockRandomBytes, PRODUCT_URN, Registered, settle, unwrap } from "../../testing/mockCloud";
+import { inputPropertyErrors } from "../../testing/refusals";
+import { isolateTmpdir } from "../../testing/tmpdir";
+import { isolateTrustEnv } from "../../testing/trustEnv";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/program/main");
-let components: typeof import("../infra/components/databaseIntegrations");
+let stack: typeof import("../../infra/program/main");
+let components: typeof import("../../infra/components/databaseIntegrations");
 
 /**
  * `pulumi up` writes a self-managed database's CA bundle for the admin connection into the OS temporary
- * directory; here, into a directory of this file's own (tests/integrations.selfManagedCa.test.ts has the details).
+ * directory; here, into a directory of this file's own (tests/components/databaseIntegrations.selfManagedCa.test.ts has the details).
  */
 const tmpdir = isolateTmpdir("db-endpoints-integrations-");
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../infra/program/main");
-    components = await import("../infra/components/databaseIntegrations");
+    stack = await import("../../infra/program/main");
+    components = await import("../../infra/components/databaseIntegrations");
 });
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
@@ -177,8 +177,8 @@ function publishedSecret(id: string): any {
 /**
  * A PostgreSQL role is given the SCRAM-SHA-256 verifier of `plaintext` (the password in its credentials
  * secret), salted with its own `<id>-password-salt` (16 random bytes that follow the password's rotation
- * keeper), marked secret, and never the plaintext. tests/integrations.plan.test.ts and
- * tests/integrations.scram.test.ts prove the verifier itself against PostgreSQL.
+ * keeper), marked secret, and never the plaintext. tests/integrations/rules.test.ts and
+ * tests/integrations/scram.test.ts prove the verifier itself against PostgreSQL.
  */
 function assertVerifierOf(id: string, plaintext: string): void {
     const role = cloud.named(`${id}-user`);
@@ -236,7 +236,7 @@ const reportingPostgres = {
 };
 
 describe("RDS PostgreSQL through the endpoint (the default admin connection)", () => {
-    let outputs: import("../infra/program/main").StackOutputs;
+    let outputs: import("../../infra/program/main").StackOutputs;
     before(async () => {
         outputs = await runStack(rawConfig([reportingPostgres]));
     });
@@ -360,7 +360,7 @@ describe("RDS PostgreSQL through the endpoint (the default admin connection)", (
                 connectTimeout: "30",
             },
         );
-        // `pulumi up` reads the admin secret (tests/integrations.preview.test.ts: a preview never does).
+        // `pulumi up` reads the admin secret (tests/components/databaseIntegrations.preview.test.ts: a preview never does).
         assert.deepEqual(
             cloud.invokes.filter((i) => i.token === "aws:secretsmanager/getSecretVersion:getSecretVersion").map((i) => i.inputs),
             [{ secretId: PG_ADMIN_ARN }],

@@ -18,10 +18,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { MYSQL_MAX_CONNECT_ERRORS } from "../infra/hooks/ssmRestart";
-import { MariaDb, mariadbUnavailable, NAMESPACE_ADDRESS, NAMESPACE_HOSTNAME, namespaceUnavailable, startMariaDb } from "../testing/mariadb";
-import { requireInstalled, skipUnlessCi } from "../testing/required";
-import { localRestartScript, runScript, writeFakeAws } from "../testing/restartScript";
+import { MYSQL_MAX_CONNECT_ERRORS } from "../../infra/hooks/ssmRestart";
+import { MariaDb, mariadbUnavailable, NAMESPACE_ADDRESS, NAMESPACE_HOSTNAME, namespaceUnavailable, startMariaDb } from "../../testing/mariadb";
+import { requireInstalled, skipUnlessCi } from "../../testing/required";
+import { localRestartScript, runScript, writeFakeAws } from "../../testing/restartScript";
 
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-endpoints/dev/db-198.18.0.1-3306/tls-AbCdEf";
 const VERSION = "6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b";

@@ -6,14 +6,14 @@
 import assert from "node:assert/strict";
 import { before, beforeEach, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { endpointArgs, SUBNETS, VPC } from "../testing/endpointArgs";
-import { exampleWorld, installMockCloud, MockCloud, settle, unwrap } from "../testing/mockCloud";
-import { inputPropertyErrors as argErrors } from "../testing/refusals";
-import { interceptWarnings } from "../testing/warnings";
+import { endpointArgs, SUBNETS, VPC } from "../../testing/endpointArgs";
+import { exampleWorld, installMockCloud, MockCloud, settle, unwrap } from "../../testing/mockCloud";
+import { inputPropertyErrors as argErrors } from "../../testing/refusals";
+import { interceptWarnings } from "../../testing/warnings";
 
 let cloud: MockCloud;
-let components: typeof import("../infra/components/databaseEndpoint");
-let stack: typeof import("../infra/program/main");
+let components: typeof import("../../infra/components/databaseEndpoint");
+let stack: typeof import("../../infra/program/main");
 
 /** Messages passed to pulumi.log.warn, with the resource each is attached to. */
 const warnings: { message: string; resource?: pulumi.Resource }[] = [];
@@ -23,8 +23,8 @@ interceptWarnings(async (message: string, resource?: pulumi.Resource) => {
 
 before(async () => {
     cloud = installMockCloud();
-    components = await import("../infra/components/databaseEndpoint");
-    stack = await import("../infra/program/main");
+    components = await import("../../infra/components/databaseEndpoint");
+    stack = await import("../../infra/program/main");
 });
 
 /** Starts from an empty record, after whatever an earlier test started has settled. */

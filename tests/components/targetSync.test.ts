@@ -12,14 +12,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { readStackFile } from "../testing/stackFile";
-import { exampleWorld, installMockCloud, MockCloud, parentName, settle, unwrap } from "../testing/mockCloud";
+import { readStackFile } from "../../testing/stackFile";
+import { exampleWorld, installMockCloud, MockCloud, parentName, settle, unwrap } from "../../testing/mockCloud";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/program/main");
-let sync: typeof import("../infra/components/targetSync");
-let settings: typeof import("../infra/lambda/targetSync/settings");
-let config: typeof import("../infra/program/config");
+let stack: typeof import("../../infra/program/main");
+let sync: typeof import("../../infra/components/targetSync");
+let settings: typeof import("../../infra/lambda/targetSync/settings");
+let config: typeof import("../../infra/program/config");
 /** Per resource name: the ignoreChanges and dependency URNs it was registered with. */
 const options = new Map<string, { ignoreChanges: string[]; dependencies: string[] }>();
 
@@ -33,10 +33,10 @@ before(async () => {
         options.set(req.getName(), { ignoreChanges: req.getIgnorechangesList(), dependencies: req.getDependenciesList() });
         return register(req, callback);
     };
-    stack = await import("../infra/program/main");
-    sync = await import("../infra/components/targetSync");
-    settings = await import("../infra/lambda/targetSync/settings");
-    config = await import("../infra/program/config");
+    stack = await import("../../infra/program/main");
+    sync = await import("../../infra/components/targetSync");
+    settings = await import("../../infra/lambda/targetSync/settings");
+    config = await import("../../infra/program/config");
 });
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
@@ -69,7 +69,7 @@ function rawConfig(endpoints: unknown[], extra: Record<string, unknown> = {}) {
 const RDS_ENDPOINT = { name: "reporting", database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["203.0.113.0/24"] };
 const EC2_ENDPOINT = { name: "legacy-mysql", database: { addresses: ["10.0.3.17"], port: 3306 }, allowedCidrs: ["198.51.100.7/32"] };
 
-async function resolveOutputs(outputs: import("../infra/program/main").StackOutputs) {
+async function resolveOutputs(outputs: import("../../infra/program/main").StackOutputs) {
     const targetSync: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(outputs.targetSync ?? {})) targetSync[k] = await unwrap(v as pulumi.Output<unknown>);
     await settle();
@@ -404,7 +404,7 @@ describe("the TargetSync component on its own", () => {
 
 describe("DatabaseEndpoint's manageRdsTargets", () => {
     it("must be true or false", async () => {
-        const { DatabaseEndpoint } = await import("../infra/components/databaseEndpoint");
+        const { DatabaseEndpoint } = await import("../../infra/components/databaseEndpoint");
         assert.throws(
             () => new DatabaseEndpoint("flag", { vpcId: VPC, subnetIds: SUBNETS, database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["203.0.113.0/24"], manageRdsTargets: "no" as any }),
             (e: any) => e.errors.some((x: any) => x.propertyPath === "manageRdsTargets" && x.reason === '"no" is not true or false'),
@@ -413,7 +413,7 @@ describe("DatabaseEndpoint's manageRdsTargets", () => {
 
     it("does not stop a self-managed database's addresses from being registered", async () => {
         cloud.reset(exampleWorld());
-        const { DatabaseEndpoint } = await import("../infra/components/databaseEndpoint");
+        const { DatabaseEndpoint } = await import("../../infra/components/databaseEndpoint");
         new DatabaseEndpoint("ec2", { vpcId: VPC, subnetIds: SUBNETS, database: { addresses: ["10.0.3.17"], port: 5432, securityGroupId: "sg-0db0000000000000a" }, allowedCidrs: ["203.0.113.0/24"], manageRdsTargets: false });
         await settle();
         assert.deepEqual(cloud.ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment").map((r) => r.inputs.targetId), ["10.0.3.17"]);

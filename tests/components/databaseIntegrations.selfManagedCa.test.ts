@@ -6,8 +6,8 @@
  * atomically with mode 0644 and replaced at each deployment; an explicit `adminSslRootCert` wins and nothing is written; RDS is unchanged
  * and refuses the argument; a self-managed MySQL database, whose provider cannot take a bundle, gets the file
  * and a warning saying exactly how to put it in the provider's trust store; a malformed bundle is refused
- * without being shown. tests/integrations.trustStore.test.ts checks the directory and the writer;
- * tests/integrations.preview.test.ts shows that a preview writes nothing.
+ * without being shown. tests/adminCaFile.test.ts checks the directory and the writer;
+ * tests/components/databaseIntegrations.preview.test.ts shows that a preview writes nothing.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -15,17 +15,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { selfManagedMysqlTrustWarning } from "../infra/integrations/mysqlTrustStore";
-import { adminCaFilePath } from "../infra/integrations/stackCaBundle";
-import { exampleWorld, FakeWorld, installMockCloud, MockCloud, mockLoadBalancerDnsName, settle, unwrap } from "../testing/mockCloud";
-import { inputPropertyErrors } from "../testing/refusals";
-import { isolateTmpdir } from "../testing/tmpdir";
-import { isolateTrustEnv } from "../testing/trustEnv";
-import { interceptWarnings } from "../testing/warnings";
+import { selfManagedMysqlTrustWarning } from "../../infra/integrations/mysqlTrustStore";
+import { adminCaFilePath } from "../../infra/integrations/stackCaBundle";
+import { exampleWorld, FakeWorld, installMockCloud, MockCloud, mockLoadBalancerDnsName, settle, unwrap } from "../../testing/mockCloud";
+import { inputPropertyErrors } from "../../testing/refusals";
+import { isolateTmpdir } from "../../testing/tmpdir";
+import { isolateTrustEnv } from "../../testing/trustEnv";
+import { interceptWarnings } from "../../testing/warnings";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/program/main");
-let components: typeof import("../infra/components/databaseIntegrations");
+let stack: typeof import("../../infra/program/main");
+let components: typeof import("../../infra/components/databaseIntegrations");
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
 const SUBNETS = ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"];
@@ -47,8 +47,8 @@ interceptWarnings(async (message: string) => {
 before(async () => {
     assert.equal(os.tmpdir(), tmpdir);
     cloud = installMockCloud();
-    stack = await import("../infra/program/main");
-    components = await import("../infra/components/databaseIntegrations");
+    stack = await import("../../infra/program/main");
+    components = await import("../../infra/components/databaseIntegrations");
 });
 
 function world(): FakeWorld {
@@ -248,7 +248,7 @@ describe("the file's name", () => {
         assert.equal(adminCaFilePath(dir, "db-endpoints", "prod", "legacy"), "/tmp/db-endpoints-1000/db-endpoints-prod-legacy-ca.pem");
         // Component names may hold characters no file name should (Secrets Manager's /+=@).
         assert.equal(adminCaFilePath(dir, "db-endpoints", "prod.eu_1", "team/legacy+a@b c"), "/tmp/db-endpoints-1000/db-endpoints-prod.eu_1-team_legacy_a_b_c-ca.pem");
-        assert.equal(path.dirname(adminCaFilePath(dir, "p", "s", "../../etc/passwd")), dir);
+        assert.equal(path.dirname(adminCaFilePath(dir, "p", "s", "../../../etc/passwd")), dir);
     });
 });
 

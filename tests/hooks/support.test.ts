@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DBInstanceNotFoundFault } from "@aws-sdk/client-rds";
-import { awsErrorName, awsSdkClientConfig, describeAwsError, tail } from "../infra/hooks/support";
+import { awsErrorName, awsSdkClientConfig, describeAwsError, tail } from "../../infra/hooks/support";
 
 /** A stand-in for `new pulumi.Config("aws")`. */
 function config(values: Record<string, string>) {

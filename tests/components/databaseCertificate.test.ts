@@ -8,17 +8,17 @@ import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { readStackFile } from "../testing/stackFile";
-import { RdsRestartPolicy } from "../infra/enums";
-import { certificateExpiryNotice, EXPIRY_NOTICE, expiryClock, renewalStartsAt } from "../infra/certificateExpiry";
-import { iamResourceMatches } from "../testing/iam";
-import { exampleWorld, installMockCloud, isSecret, MOCK_NOW, MockCloud, mockPem, parentName, settle, unwrap } from "../testing/mockCloud";
-import { interceptWarnings } from "../testing/warnings";
+import { readStackFile } from "../../testing/stackFile";
+import { RdsRestartPolicy } from "../../infra/enums";
+import { certificateExpiryNotice, EXPIRY_NOTICE, expiryClock, renewalStartsAt } from "../../infra/certificateExpiry";
+import { iamResourceMatches } from "../../testing/iam";
+import { exampleWorld, installMockCloud, isSecret, MOCK_NOW, MockCloud, mockPem, parentName, settle, unwrap } from "../../testing/mockCloud";
+import { interceptWarnings } from "../../testing/warnings";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/program/main");
-let components: typeof import("../infra/components/databaseCertificate");
-let endpoints: typeof import("../infra/components/databaseEndpoint");
+let stack: typeof import("../../infra/program/main");
+let components: typeof import("../../infra/components/databaseCertificate");
+let endpoints: typeof import("../../infra/components/databaseEndpoint");
 
 /** Messages passed to pulumi.log.warn while a test runs. */
 const warnings: string[] = [];
@@ -28,9 +28,9 @@ interceptWarnings(async (message: string) => {
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../infra/program/main");
-    components = await import("../infra/components/databaseCertificate");
-    endpoints = await import("../infra/components/databaseEndpoint");
+    stack = await import("../../infra/program/main");
+    components = await import("../../infra/components/databaseCertificate");
+    endpoints = await import("../../infra/components/databaseEndpoint");
 });
 
 const VPC = "vpc-0a1b2c3d4e5f60718";

@@ -30,9 +30,9 @@ import {
     shellQuote,
     SSM_RESTART,
     tlsDirectory,
-} from "../infra/hooks/ssmRestart";
-import { makeFakeClock } from "../testing/fakeClock";
-import { LocalScript, localRestartScript, runScript, writeFakeAws } from "../testing/restartScript";
+} from "../../infra/hooks/ssmRestart";
+import { makeFakeClock } from "../../testing/fakeClock";
+import { LocalScript, localRestartScript, runScript, writeFakeAws } from "../../testing/restartScript";
 
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-endpoints/dev/db-10.0.3.17-3306/tls-AbCdEf";
 const VERSION = "6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b";

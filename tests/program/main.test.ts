@@ -5,15 +5,15 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { readStackFile } from "../testing/stackFile";
-import { exampleWorld, installMockCloud, MockCloud, parentName, PRODUCT_URN, settle, unwrap } from "../testing/mockCloud";
+import { readStackFile } from "../../testing/stackFile";
+import { exampleWorld, installMockCloud, MockCloud, parentName, PRODUCT_URN, settle, unwrap } from "../../testing/mockCloud";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/program/main");
+let stack: typeof import("../../infra/program/main");
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../infra/program/main");
+    stack = await import("../../infra/program/main");
 });
 
 
@@ -43,7 +43,7 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
 
     it("creates exactly these resources", () => {
         assert.deepEqual(cloud.countsByType(), {
-            // Target sync (on by default) for the RDS endpoint: tests/targetSync.component.test.ts has the details.
+            // Target sync (on by default) for the RDS endpoint: tests/components/targetSync.test.ts has the details.
             // The one component the stack program declares; everything else is inside it.
             "db-endpoints:index:DatabaseEndpoints": 1,
             "aws:cloudwatch/eventRule:EventRule": 2,
@@ -61,13 +61,13 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
             // The self-managed database's only: the RDS endpoint's target is the target-sync function's.
             "aws:lb/targetGroupAttachment:TargetGroupAttachment": 1,
             "aws:route53/record:Record": 1,
-            // Integrations metabase and fivetran on reporting: tests/integrations.component.test.ts has the details;
+            // Integrations metabase and fivetran on reporting: tests/components/databaseIntegrations.test.ts has the details;
             // plus legacy-mysql's certificate secret: tests/databaseCertificate.test.ts.
             "aws:secretsmanager/secret:Secret": 3,
             "aws:secretsmanager/secretVersion:SecretVersion": 3,
             "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
             "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 4,
-            // The stack CA and legacy-mysql's server certificate: tests/certificateAuthority.test.ts, tests/databaseCertificate.test.ts.
+            // The stack CA and legacy-mysql's server certificate: tests/components/certificateAuthority.test.ts, tests/databaseCertificate.test.ts.
             "db-endpoints:index:CertificateAuthority": 1,
             "db-endpoints:index:DatabaseCertificate": 1,
             "db-endpoints:index:DatabaseEndpoint": 2,

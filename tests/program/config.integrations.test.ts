@@ -7,8 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { parseStackConfig } from "../infra/program/config";
-import { ValidationError } from "../infra/validation";
+import { parseStackConfig } from "../../infra/program/config";
+import { ValidationError } from "../../infra/validation";
 
 const ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-abc";
 const CIDRS = ["203.0.113.0/24"];
@@ -77,7 +77,7 @@ describe("parseStackConfig with integrations accepts", () => {
             },
             { name: "fivetran", access: "read", schemas: ["public", "billing"] },
         ]);
-        // The plan-time note that the admin connection goes through the endpoint (tests/integrations.planWarnings.test.ts).
+        // The plan-time note that the admin connection goes through the endpoint (tests/integrations/databaseAccess.test.ts).
         assert.deepEqual(
             warnings.map((w) => w.path),
             ["endpoints[0].database.adminConnection"],

@@ -3,7 +3,7 @@
  * connection goes to the load balancer's own DNS name, which resolves as soon as the load balancer exists
  * (a custom `hostname` may have no record yet, or one the deployer's resolver has not seen), and which a
  * self-managed database's certificate names, so verification stays full; and no user is declared before
- * ELBv2 reports a healthy target in the endpoint's target group (tests/integrations.targetHealth.test.ts
+ * ELBv2 reports a healthy target in the endpoint's target group (tests/targetHealth.test.ts
  * has the wait itself). The connection URLs integrations get still use the endpoint hostname.
  */
 import assert from "node:assert/strict";
@@ -19,14 +19,14 @@ import {
     mockTargetGroupArn,
     settle,
     unwrap,
-} from "../testing/mockCloud";
-import { inputPropertyErrors } from "../testing/refusals";
-import { isolateTmpdir } from "../testing/tmpdir";
-import { interceptWarnings } from "../testing/warnings";
+} from "../../testing/mockCloud";
+import { inputPropertyErrors } from "../../testing/refusals";
+import { isolateTmpdir } from "../../testing/tmpdir";
+import { interceptWarnings } from "../../testing/warnings";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/program/main");
-let components: typeof import("../infra/components/databaseIntegrations");
+let stack: typeof import("../../infra/program/main");
+let components: typeof import("../../infra/components/databaseIntegrations");
 
 /** Messages pulumi.log.warn was given, with the name of the resource they are attached to. */
 const warnings: string[] = [];
@@ -40,8 +40,8 @@ isolateTmpdir("db-endpoints-first-deploy-");
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../infra/program/main");
-    components = await import("../infra/components/databaseIntegrations");
+    stack = await import("../../infra/program/main");
+    components = await import("../../infra/components/databaseIntegrations");
 });
 
 const VPC = "vpc-0a1b2c3d4e5f60718";

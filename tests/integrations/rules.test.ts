@@ -7,15 +7,15 @@
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import { describe, it } from "node:test";
-import { adminConnectionSettings, AdminConnectionFacts } from "../infra/integrations/adminConnection";
-import { parseAdminSecret } from "../infra/integrations/adminSecret";
-import { clientConnection, ClientConnectionFacts } from "../infra/integrations/clientConnection";
-import { engineOfRds } from "../infra/integrations/engines";
-import { ownersOf, planMysqlGrants, planPostgresGrants } from "../infra/integrations/grants";
-import { IntegrationSpec } from "../infra/integrations/integrationSpec";
-import { checkMysqlTrustStore, DeployerEnvironment } from "../infra/integrations/mysqlTrustStore";
-import { scramSha256Verifier } from "../infra/integrations/scram";
-import { formatProblem, Problems } from "../infra/validation";
+import { adminConnectionSettings, AdminConnectionFacts } from "../../infra/integrations/adminConnection";
+import { parseAdminSecret } from "../../infra/integrations/adminSecret";
+import { clientConnection, ClientConnectionFacts } from "../../infra/integrations/clientConnection";
+import { engineOfRds } from "../../infra/integrations/engines";
+import { ownersOf, planMysqlGrants, planPostgresGrants } from "../../infra/integrations/grants";
+import { IntegrationSpec } from "../../infra/integrations/integrationSpec";
+import { checkMysqlTrustStore, DeployerEnvironment } from "../../infra/integrations/mysqlTrustStore";
+import { scramSha256Verifier } from "../../infra/integrations/scram";
+import { formatProblem, Problems } from "../../infra/validation";
 
 const read: IntegrationSpec = { name: "metabase", access: "read", schemas: ["public"], tables: [{ schema: "public", name: "orders" }] };
 const writeAll: IntegrationSpec = { name: "etl", access: "write", schemas: ["public", "staging"] };
@@ -311,7 +311,7 @@ describe("the SCRAM-SHA-256 verifier a PostgreSQL role is given", () => {
 
     it("is what PostgreSQL itself stores for the same password and salt", () => {
         // Recorded from PostgreSQL 15.18 (password_encryption = scram-sha-256): CREATE ROLE ... PASSWORD '<plaintext>',
-        // then SELECT rolpassword FROM pg_authid. tests/integrations.scram.test.ts repeats it against a live server.
+        // then SELECT rolpassword FROM pg_authid. tests/integrations/scram.test.ts repeats it against a live server.
         for (const [plaintext, stored] of [
             ["pencil", "SCRAM-SHA-256$4096:KqQx7tafM7EIZP8yMfWPiA==$7N7cUq0qmJXU6WjXtnJotTqj9HRHDDS/oKhJpceSK2k=:beXp+Mg+T+FNsCN7KTEocHiMPoQMo76EUDbnYmRvqQQ="],
             [

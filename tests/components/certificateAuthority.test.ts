@@ -6,18 +6,18 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { exampleWorld, installMockCloud, isSecret, MockCloud, parentName, settle, unwrap } from "../testing/mockCloud";
+import { exampleWorld, installMockCloud, isSecret, MockCloud, parentName, settle, unwrap } from "../../testing/mockCloud";
 
 let cloud: MockCloud;
-let components: typeof import("../infra/components/certificateAuthority");
-let certificates: typeof import("../infra/components/databaseEndpoints/certificates");
-let stack: typeof import("../infra/program/main");
+let components: typeof import("../../infra/components/certificateAuthority");
+let certificates: typeof import("../../infra/components/databaseEndpoints/certificates");
+let stack: typeof import("../../infra/program/main");
 
 before(async () => {
     cloud = installMockCloud();
-    components = await import("../infra/components/certificateAuthority");
-    certificates = await import("../infra/components/databaseEndpoints/certificates");
-    stack = await import("../infra/program/main");
+    components = await import("../../infra/components/certificateAuthority");
+    certificates = await import("../../infra/components/databaseEndpoints/certificates");
+    stack = await import("../../infra/program/main");
 });
 
 /** How the mock runtime records a secret input. */

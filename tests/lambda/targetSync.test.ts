@@ -19,10 +19,10 @@ import {
     TargetGroupNotFoundException,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mockClient } from "aws-sdk-client-mock";
-import { classify, createHandler, loadSettings, SyncSummary } from "../infra/lambda/targetSync/index";
-import { DnsError, usableAddresses } from "../infra/lambda/targetSync/resolve";
-import { DEFAULT_RETRY, DEPLOY_RETRY, retryReason, withRetry } from "../infra/lambda/targetSync/retry";
-import { CHANGE_TAG_KEY, FUNCTION_TIMEOUT_SECONDS, METRIC_NAMESPACE, parseTargetsFile, SyncTarget, targetsFileText } from "../infra/lambda/targetSync/settings";
+import { classify, createHandler, loadSettings, SyncSummary } from "../../infra/lambda/targetSync/index";
+import { DnsError, usableAddresses } from "../../infra/lambda/targetSync/resolve";
+import { DEFAULT_RETRY, DEPLOY_RETRY, retryReason, withRetry } from "../../infra/lambda/targetSync/retry";
+import { CHANGE_TAG_KEY, FUNCTION_TIMEOUT_SECONDS, METRIC_NAMESPACE, parseTargetsFile, SyncTarget, targetsFileText } from "../../infra/lambda/targetSync/settings";
 
 const TG_A = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/reporting-tg/0123456789abcdef";
 const TG_B = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/billing-tg/fedcba9876543210";
@@ -1052,7 +1052,7 @@ describe("the function's real ELBv2 client (against a local fake of the ELB Quer
         });
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
         try {
-            const { elbClient } = await import("../infra/lambda/targetSync/index");
+            const { elbClient } = await import("../../infra/lambda/targetSync/index");
             const port = (server.address() as { port: number }).port;
             const client = elbClient({ region: "us-east-1", endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" } });
             const outcomes: unknown[] = [];

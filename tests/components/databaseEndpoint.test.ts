@@ -6,18 +6,18 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { IpAddressType } from "../infra/enums";
-import { endpointArgs, SUBNETS, VPC } from "../testing/endpointArgs";
-import { exampleWorld, installMockCloud, MockCloud, settle, unwrap } from "../testing/mockCloud";
+import { IpAddressType } from "../../infra/enums";
+import { endpointArgs, SUBNETS, VPC } from "../../testing/endpointArgs";
+import { exampleWorld, installMockCloud, MockCloud, settle, unwrap } from "../../testing/mockCloud";
 
 let cloud: MockCloud;
-let components: typeof import("../infra/components/databaseEndpoint");
-let stack: typeof import("../infra/program/main");
+let components: typeof import("../../infra/components/databaseEndpoint");
+let stack: typeof import("../../infra/program/main");
 
 before(async () => {
     cloud = installMockCloud();
-    components = await import("../infra/components/databaseEndpoint");
-    stack = await import("../infra/program/main");
+    components = await import("../../infra/components/databaseEndpoint");
+    stack = await import("../../infra/program/main");
 });
 
 function ingressRules(endpoint: string) {

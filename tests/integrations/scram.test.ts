@@ -9,7 +9,7 @@
  * Skipped, saying why, where no PostgreSQL server binaries are installed (PATH or /usr/lib/postgresql/<v>/bin),
  * or where the tests run as root without a `postgres` user to run the server as (initdb refuses root); under CI
  * (CI=true) that fails instead (.ci/run installs PostgreSQL).
- * tests/integrations.plan.test.ts holds the known-answer tests that always run.
+ * tests/integrations/rules.test.ts holds the known-answer tests that always run.
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -18,9 +18,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { SCRAM_SALT_BYTES, scramSha256Verifier } from "../infra/integrations/scram";
-import { freeLoopbackPort } from "../testing/ports";
-import { requireInstalled, skipUnlessCi } from "../testing/required";
+import { SCRAM_SALT_BYTES, scramSha256Verifier } from "../../infra/integrations/scram";
+import { freeLoopbackPort } from "../../testing/ports";
+import { requireInstalled, skipUnlessCi } from "../../testing/required";
 
 interface Server {
     bin: string;

@@ -9,10 +9,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { parseStackConfig } from "../infra/program/config";
-import { checkAdminCaFileExists } from "../infra/integrations/adminConnection";
-import { parseDatabaseAccess } from "../infra/integrations/databaseAccess";
-import { formatProblem, Problems, ValidationError } from "../infra/validation";
+import { parseStackConfig } from "../../infra/program/config";
+import { checkAdminCaFileExists } from "../../infra/integrations/adminConnection";
+import { parseDatabaseAccess } from "../../infra/integrations/databaseAccess";
+import { formatProblem, Problems, ValidationError } from "../../infra/validation";
 
 const ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-abc";
 const metabase = { name: "metabase", access: "read", schemas: ["public"] };

@@ -13,15 +13,15 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { mysqlDatabasePattern, ownersOf, planMysqlGrants, planPostgresGrants } from "../infra/integrations/grants";
-import { MariaDb, mariadbUnavailable, startMariaDb } from "../testing/mariadb";
-import { exampleWorld, installMockCloud, MockCloud, settle } from "../testing/mockCloud";
-import { createUserStatement, GrantInputs, grantStatement, revokeStatements } from "../testing/mysqlProvider";
-import { requireInstalled, skipUnlessCi } from "../testing/required";
-import { isolateTrustEnv } from "../testing/trustEnv";
+import { mysqlDatabasePattern, ownersOf, planMysqlGrants, planPostgresGrants } from "../../infra/integrations/grants";
+import { MariaDb, mariadbUnavailable, startMariaDb } from "../../testing/mariadb";
+import { exampleWorld, installMockCloud, MockCloud, settle } from "../../testing/mockCloud";
+import { createUserStatement, GrantInputs, grantStatement, revokeStatements } from "../../testing/mysqlProvider";
+import { requireInstalled, skipUnlessCi } from "../../testing/required";
+import { isolateTrustEnv } from "../../testing/trustEnv";
 
 let cloud: MockCloud;
-let components: typeof import("../infra/components/databaseIntegrations");
+let components: typeof import("../../infra/components/databaseIntegrations");
 
 const ADMIN_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/admin-AbCdEf";
 /** Where the deployer keeps the CA of the database's certificate, in a directory Go's trust store reads (set below). */
@@ -33,7 +33,7 @@ before(async () => {
     const world = exampleWorld();
     world.secrets = { ...world.secrets, [ADMIN_ARN]: { secretString: JSON.stringify({ username: "admin", password: "admin-password" }) } };
     cloud = installMockCloud(world);
-    components = await import("../infra/components/databaseIntegrations");
+    components = await import("../../infra/components/databaseIntegrations");
 });
 
 describe("the database name of a MySQL grant", () => {

@@ -25,9 +25,9 @@ import {
     planRestart,
     RDS_REBOOT,
     rebootIfNeeded,
-} from "../infra/hooks/rdsReboot";
-import { RDS_RESTART_POLICIES, RdsRestartPolicy } from "../infra/enums";
-import { makeFakeClock } from "../testing/fakeClock";
+} from "../../infra/hooks/rdsReboot";
+import { RDS_RESTART_POLICIES, RdsRestartPolicy } from "../../infra/enums";
+import { makeFakeClock } from "../../testing/fakeClock";
 
 const ID = "prod-postgres";
 const rds = mockClient(RDSClient);

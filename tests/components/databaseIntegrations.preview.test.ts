@@ -13,8 +13,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { readStackFile } from "../testing/stackFile";
-import { exampleWorld, FakeSecret, FakeWorld, installMockCloud, MockCloud, settle, unwrap } from "../testing/mockCloud";
+import { readStackFile } from "../../testing/stackFile";
+import { exampleWorld, FakeSecret, FakeWorld, installMockCloud, MockCloud, settle, unwrap } from "../../testing/mockCloud";
 
 /** Pulumi's marker for a value known only at deployment, and for a secret, in serialized inputs. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -23,14 +23,14 @@ const GET_SECRET = "aws:secretsmanager/getSecretVersion:getSecretVersion";
 const ADMIN_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-3f6c1a2b-4d5e-4f60-8a7b-9c0d1e2f3a4b-AbCdEf";
 
 let cloud: MockCloud;
-let stack: typeof import("../infra/program/main");
-let components: typeof import("../infra/components/databaseIntegrations");
+let stack: typeof import("../../infra/program/main");
+let components: typeof import("../../infra/components/databaseIntegrations");
 
 before(async () => {
     cloud = installMockCloud(exampleWorld(), "dev", true);
     assert.equal(pulumi.runtime.isDryRun(), true);
-    stack = await import("../infra/program/main");
-    components = await import("../infra/components/databaseIntegrations");
+    stack = await import("../../infra/program/main");
+    components = await import("../../infra/components/databaseIntegrations");
 });
 
 /** Starts from an empty record, after whatever an earlier test started has finished. */
@@ -69,7 +69,7 @@ describe("pulumi preview of the example stack (Pulumi.dev.yaml)", () => {
         assert.ok(cloud.invokes.some((i) => i.token === "aws:rds/getInstance:getInstance"));
     });
 
-    it("declares the same users, grants, passwords, salts and secrets as pulumi up (tests/stack.test.ts counts them)", () => {
+    it("declares the same users, grants, passwords, salts and secrets as pulumi up (tests/program/main.test.ts counts them)", () => {
         const perIntegration = (i: string, grants: string[]) => [
             `aws:secretsmanager/secret:Secret reporting-${i}-credentials`,
             `aws:secretsmanager/secretVersion:SecretVersion reporting-${i}-credentials-value`,

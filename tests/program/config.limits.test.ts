@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseStackConfig } from "../infra/program/config";
-import { neverTargetRange, placeTarget } from "../infra/net/targets";
-import { configErrors as errorsOf } from "../testing/refusals";
+import { parseStackConfig } from "../../infra/program/config";
+import { neverTargetRange, placeTarget } from "../../infra/net/targets";
+import { configErrors as errorsOf } from "../../testing/refusals";
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
 const TWO_SUBNETS = ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"];
