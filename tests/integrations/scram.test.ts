@@ -1,6 +1,6 @@
 /**
  * The SCRAM-SHA-256 verifier that PostgreSQL integration roles are given instead of their plaintext password
- * (infra/integrations.ts `scramSha256Verifier`), checked against a real PostgreSQL server: a throwaway cluster
+ * (infra/integrations/scram.ts `scramSha256Verifier`), checked against a real PostgreSQL server: a throwaway cluster
  * in a temporary directory, listening on loopback only, stopped and deleted at the end. The role is created
  * and rotated with the statements the PostgreSQL provider runs (`CREATE ROLE ... WITH ENCRYPTED PASSWORD
  * '<verifier>' LOGIN`, `ALTER ROLE ... PASSWORD '<verifier>'`), then the plaintext logs in over TCP with

@@ -1,5 +1,5 @@
 /**
- * Stack config for certificate validation (infra/certificateConfig.ts through parseStackConfig): the CA's
+ * Stack config for certificate validation (infra/model/certificates.ts through parseStackConfig): the CA's
  * generations, the RDS reboot policy, the self-managed database's hostname, instance IDs and restart command,
  * and the grouping of endpoints that reach one database. Every problem at once, each naming field and value.
  */
