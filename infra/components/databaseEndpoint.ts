@@ -5,9 +5,8 @@ import { readRdsRestart } from "../model/certificates";
 import {
     checkElasticIps,
     checkHostedZoneHasHostname,
-    parseEndpointName as readEndpointName,
+    parseEndpointName,
     parseIpAddressType,
-    readBoolean,
     readDatabaseKind,
     readDatabasePort,
     readHostedZoneId,
@@ -29,7 +28,7 @@ import { CHANGE_TAG_KEY } from "../lambda/targetSync/settings";
 import { isPrivateIpv4 } from "../net/ip";
 import { OUTSIDE_VPC_TARGET_RANGES, placeTarget } from "../net/targets";
 import { cidrSlug, stampedTags } from "./support/tags";
-import { optionalInteger, Problem, Problems, show } from "../validation";
+import { optionalBoolean, optionalInteger, Problem, Problems, show } from "../validation";
 import { throwIfInvalidArgs } from "./support/argsError";
 import { checkedInput, isKnownNow, Rule } from "./support/knownNowOrLater";
 
@@ -177,7 +176,7 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
     const problems = new Problems();
     const owner = { component: "DatabaseEndpoint", name };
     const checked = <T>(path: string, value: pulumi.Input<T> | undefined, rule: Rule) => checkedInput<T>(problems, owner, path, value, rule);
-    readEndpointName(problems, "name", name);
+    parseEndpointName(problems, "name", name);
     const plain = <T>(path: string, value: T | pulumi.Output<unknown> | undefined): T | undefined => {
         if (!isKnownNow(value)) {
             problems.error(path, "must be known when the endpoint is declared (it decides how many resources exist), not an output of another resource");
@@ -188,9 +187,9 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
     const db = plain<DatabaseTarget>("database", args.database as DatabaseTarget | undefined);
     const subnetIds = readSubnets(problems, "subnetIds", plain<string[]>("subnetIds", args.subnetIds));
     const cidrs = plain<string[]>("allowedCidrs", args.allowedCidrs);
-    const allowPublicInternet = readBoolean(problems, "allowPublicInternet", plain<boolean>("allowPublicInternet", args.allowPublicInternet)) ?? false;
-    const elasticIps = readBoolean(problems, "elasticIps", plain<boolean>("elasticIps", args.elasticIps)) ?? false;
-    const manageRdsTargets = readBoolean(problems, "manageRdsTargets", plain<boolean>("manageRdsTargets", args.manageRdsTargets));
+    const allowPublicInternet = optionalBoolean(problems, "allowPublicInternet", plain<boolean>("allowPublicInternet", args.allowPublicInternet)) ?? false;
+    const elasticIps = optionalBoolean(problems, "elasticIps", plain<boolean>("elasticIps", args.elasticIps)) ?? false;
+    const manageRdsTargets = optionalBoolean(problems, "manageRdsTargets", plain<boolean>("manageRdsTargets", args.manageRdsTargets));
     const quota = (key: keyof typeof QUOTA_LIMITS) =>
         optionalInteger(problems, key, plain<number>(key, args[key]), 1, QUOTA_LIMITS[key]) ?? DEFAULT_QUOTAS[key];
     const quotas = { rulesPerSecurityGroup: quota("rulesPerSecurityGroup"), securityGroupsPerLoadBalancer: quota("securityGroupsPerLoadBalancer") };
@@ -227,7 +226,7 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
         idleTimeoutSeconds: checked("idleTimeoutSeconds", args.idleTimeoutSeconds ?? IDLE_TIMEOUT.default, readIdleTimeout)!,
         hostname: checked("hostname", args.hostname, readHostname),
         hostedZoneId: checked("hostedZoneId", args.hostedZoneId, readHostedZoneId),
-        deletionProtection: checked("deletionProtection", args.deletionProtection, readBoolean),
+        deletionProtection: checked("deletionProtection", args.deletionProtection, optionalBoolean),
         tags: checked("tags", args.tags ?? {}, readTags) as pulumi.Input<Record<string, string>>,
     };
     checkHostedZoneHasHostname(problems, "", args as unknown as Record<string, unknown>);

@@ -237,11 +237,6 @@ export function checkHostedZoneHasHostname(problems: Problems, path: string, val
     }
 }
 
-/** A boolean setting, such as `deletionProtection`. */
-export function readBoolean(problems: Problems, path: string, value: unknown): boolean | undefined {
-    return optionalBoolean(problems, path, value);
-}
-
 /** A self-managed database's `addresses`: private IPv4 addresses, each one load balancer target. */
 export function readSelfManagedAddresses(problems: Problems, path: string, value: unknown): { list?: unknown[]; addresses: string[] } {
     const list = optionalArray(problems, path, value);

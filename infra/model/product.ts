@@ -18,11 +18,12 @@ export function readVpcId(problems: Problems, path: string, value: unknown): str
 }
 
 /**
- * Checks the whole product. `vpcIdKnownLater`: `vpcId` is an output of another resource, checked by
- * {@link readVpcId} when it resolves; the model never holds it (it decides no resource's existence).
+ * Checks the whole product. `vpcIdCheckedByCaller`: the caller checks `vpcId` with {@link readVpcId} itself
+ * (a component, where it may be an output of another resource, checked when it resolves); the model never
+ * holds it (it decides no resource's existence).
  */
-export function checkProduct(problems: Problems, raw: Record<string, unknown>, vpcIdKnownLater = false): StackSpec {
-    if (!vpcIdKnownLater) readVpcId(problems, "vpcId", raw.vpcId);
+export function checkProduct(problems: Problems, raw: Record<string, unknown>, vpcIdCheckedByCaller = false): StackSpec {
+    if (!vpcIdCheckedByCaller) readVpcId(problems, "vpcId", raw.vpcId);
     const publicSubnetIds = readSubnets(problems, "publicSubnetIds", raw.publicSubnetIds);
     const quotas = readQuotas(problems, "quotas", raw.quotas);
     const tags = readTags(problems, "tags", raw.tags);

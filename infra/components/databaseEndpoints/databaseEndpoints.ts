@@ -57,14 +57,14 @@ export class DatabaseEndpoints extends pulumi.ComponentResource {
 
     constructor(name: string, args: DatabaseEndpointsArgs, opts?: pulumi.ComponentResourceOptions) {
         const problems = new Problems();
-        const vpcIdLater = pulumi.Output.isInstance(args?.vpcId);
-        const spec = checkProduct(problems, (args ?? {}) as unknown as Record<string, unknown>, vpcIdLater);
+        // vpcId may be an output of another resource: checked here now, or by the same rule when it resolves.
+        const vpcId = checkedInput<string>(problems, { component: "DatabaseEndpoints", name }, "vpcId", args?.vpcId, readVpcId)!;
+        const spec = checkProduct(problems, (args ?? {}) as unknown as Record<string, unknown>, true);
         throwIfInvalidArgs(problems, "DatabaseEndpoints", name);
         super(COMPONENT_TYPE, name, {}, opts);
         for (const w of problems.warnings) {
             if (!ALLOWLIST_PATH.test(w.path)) pulumi.log.warn(formatProblem(w), this);
         }
-        const vpcId = checkedInput(new Problems(), { component: "DatabaseEndpoints", name }, "vpcId", args.vpcId, readVpcId) as pulumi.Input<string>;
         // The children keep the names, and through the alias the URNs, they had when the stack declared them itself.
         const children: pulumi.ComponentResourceOptions = { parent: this, aliases: [{ parent: pulumi.rootStackResource }] };
         const parts = buildProduct(spec, vpcId, children);
