@@ -12,6 +12,7 @@
  */
 import assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as os from "node:os";
@@ -39,12 +40,86 @@ const ENDPOINT = `${PACKAGE}:index:DatabaseEndpoint`;
 const TARGET = `${PACKAGE}:index:DatabaseTarget`;
 const IP_TYPE = `${PACKAGE}:index:IpAddressType`;
 
+interface StartedPlugin {
+    /** The port its gRPC server listens on. */
+    port: number;
+    stop(): void;
+}
+
+/**
+ * ts-node's cache, which the host's ts-node keeps by default (compiled files keyed by each source file's
+ * content, in a directory keyed by the compiler options, which name the working directory), here in this
+ * checkout: a file compiled and type-checked by an earlier run is not compiled again. Whether every file
+ * type-checks under the host's options is the compile test below, which uses no cache.
+ */
+const TS_NODE_CACHE_DIRECTORY = path.join(REPO_ROOT, "node_modules", ".cache", "db-endpoints", "ts-node");
+
+/**
+ * The consumer's directory: empty (no tsconfig.json, no package.json), outside this repository, and the same on
+ * every run, as a C# project's directory is (ts-node's cache is per working directory).
+ */
+function consumerDirectory(): string {
+    const dir = path.join(os.tmpdir(), `db-endpoints-consumer-${crypto.createHash("sha256").update(REPO_ROOT).digest("hex").slice(0, 12)}`);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    assert.deepEqual(fs.readdirSync(dir), [], `${dir} should be empty, as a consumer's directory without a tsconfig.json`);
+    return dir;
+}
+
+/**
+ * Starts `node @pulumi/pulumi/cmd/run-plugin <this repository>` as the Node.js language host starts a plugin for
+ * a C# (or YAML, Python, Go) program: from the consumer's working directory, with none of this process's Node.js
+ * options. It prints its port, then serves until stopped.
+ */
+async function startPlugin(): Promise<StartedPlugin> {
+    const consumer = consumerDirectory();
+    const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_CACHE_DIRECTORY };
+    delete env.NODE_OPTIONS;
+    delete env.NODE_TEST_CONTEXT;
+    delete env.TS_NODE_CACHE;
+    const runPlugin = createRequire(path.join(REPO_ROOT, "package.json")).resolve("@pulumi/pulumi/cmd/run-plugin");
+    const child: ChildProcess = spawn(process.execPath, [runPlugin, REPO_ROOT], { cwd: consumer, env, stdio: ["ignore", "pipe", "pipe"] });
+    const stop = () => child.kill();
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    try {
+        const port = await new Promise<number>((resolve, reject) => {
+            let stdout = "";
+            const guard = setTimeout(() => reject(new Error(`the plugin printed no port within 5 minutes:\n${stderr}`)), 300_000);
+            child.stdout!.on("data", (d: Buffer) => {
+                stdout += d.toString();
+                const line = stdout.split("\n")[0];
+                if (stdout.includes("\n") && /^\d+$/.test(line.trim())) {
+                    clearTimeout(guard);
+                    resolve(Number(line.trim()));
+                }
+            });
+            child.on("exit", (code) => {
+                clearTimeout(guard);
+                reject(new Error(`the plugin exited (code ${code}) before serving:\n${stdout}\n${stderr}`));
+            });
+        });
+        return { port, stop };
+    } catch (e) {
+        stop();
+        throw e;
+    }
+}
+
 let generated: PackageSchema;
 let pinned: PackageSchema;
+/** The plugin, started as the language host starts it (below), while this process generates the schema itself. */
+let plugin: Promise<StartedPlugin>;
 
 before(async () => {
+    plugin = startPlugin();
+    // Awaited by the plugin's own tests: a plugin that does not start fails those, not every test of this file.
+    plugin.catch(() => undefined);
     generated = await generateSchema();
     pinned = JSON.parse(fs.readFileSync(PINNED_SCHEMA_FILE, "utf8")) as PackageSchema;
+});
+
+after(async () => {
+    (await plugin.catch(() => undefined))?.stop();
 });
 
 /** A compact rendering of a property's type: `input string?`, `plain string[]`, `plain DatabaseTarget`. */
@@ -328,40 +403,10 @@ describe("the plugin as the Node.js language host runs it", () => {
     });
 
     describe("started from a consumer's directory", () => {
-        let plugin: ChildProcess | undefined;
-        let consumer: string;
         let port: number;
-        let stderr = "";
 
         before(async () => {
-            consumer = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-consumer-"));
-            const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_CACHE: "false" };
-            delete env.NODE_OPTIONS;
-            delete env.NODE_TEST_CONTEXT;
-            const runPlugin = createRequire(path.join(REPO_ROOT, "package.json")).resolve("@pulumi/pulumi/cmd/run-plugin");
-            plugin = spawn(process.execPath, [runPlugin, REPO_ROOT], { cwd: consumer, env, stdio: ["ignore", "pipe", "pipe"] });
-            plugin.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-            port = await new Promise<number>((resolve, reject) => {
-                let stdout = "";
-                const guard = setTimeout(() => reject(new Error(`the plugin printed no port within 5 minutes:\n${stderr}`)), 300_000);
-                plugin!.stdout!.on("data", (d: Buffer) => {
-                    stdout += d.toString();
-                    const line = stdout.split("\n")[0];
-                    if (stdout.includes("\n") && /^\d+$/.test(line.trim())) {
-                        clearTimeout(guard);
-                        resolve(Number(line.trim()));
-                    }
-                });
-                plugin!.on("exit", (code) => {
-                    clearTimeout(guard);
-                    reject(new Error(`the plugin exited (code ${code}) before serving:\n${stdout}\n${stderr}`));
-                });
-            });
-        });
-
-        after(() => {
-            plugin?.kill();
-            fs.rmSync(consumer, { recursive: true, force: true });
+            port = (await plugin).port;
         });
 
         it("serves the same schema over gRPC (what `pulumi package add` generates the SDK from)", async () => {
