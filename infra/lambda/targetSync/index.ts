@@ -12,7 +12,8 @@
  *   every other trigger takes them as final (a failed sync, logged and counted);
  * - anyone, by hand, with any other payload: reconciles every group.
  *
- * Bundled by esbuild at deployment (infra/components/targetSync.ts) with the AWS SDK v3 ELBv2 client inside.
+ * Bundled by esbuild with the AWS SDK v3 ELBv2 client inside (infra/components/targetSync.ts), once per content
+ * of the sources it is built from (infra/components/support/lambdaBundle.ts).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
