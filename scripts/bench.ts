@@ -7,6 +7,7 @@
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
+import { benchBundle } from "./bench-bundle";
 import { benchTargetSync } from "./bench-targetSync";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
     );
     process.stdout.write("## Program evaluation under the mock runtime\n\n");
     process.stdout.write(benchProgram(sizes) + "\n");
+    process.stdout.write("\n## Target-sync function bundle: its cost in one program run (a fresh process each)\n\n");
+    process.stdout.write(benchBundle() + "\n");
     process.stdout.write("\n## Target-sync function: one reconcile run (mocked ELB API)\n\n");
     process.stdout.write((await benchTargetSync(sizes)) + "\n");
 }
