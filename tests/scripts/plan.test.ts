@@ -1,4 +1,8 @@
-/** `npm run plan`: the offline plan, end to end as a user runs it (a child process), for good and bad config. */
+/**
+ * `npm run plan`: the offline plan, end to end in a child process, for good and bad config. The example stack is
+ * planned with `npm run plan`'s own command line (package.json); the other cases run the same script with the
+ * test runtime's TypeScript loader (testing/testRuntime.cjs), which costs a child process half the CPU.
+ */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -8,8 +12,16 @@ import { after, describe, it } from "node:test";
 
 const ROOT = path.resolve(__dirname, "../..");
 
-function runPlan(args: string[]) {
-    const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+/** `npm run plan`'s command line, from package.json, with this Node.js: how a user runs the plan. */
+function npmRunPlan(): string[] {
+    const [node, ...args] = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.plan as string).split(" ");
+    assert.equal(node, "node");
+    return [process.execPath, ...args];
+}
+
+function runPlan(args: string[], command: string[] = [process.execPath, "--require", "./testing/testRuntime.cjs", "scripts/plan.ts"]) {
+    const [node, ...nodeArgs] = command;
+    const result = spawnSync(node, [...nodeArgs, ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -27,7 +39,7 @@ function tempStack(name: string, yaml: string): string {
 
 describe("npm run plan", () => {
     it("plans the example stack: every resource per endpoint, with placeholders said plainly", () => {
-        const { status, stdout } = runPlan([]);
+        const { status, stdout } = runPlan([], npmRunPlan());
         assert.equal(status, 0);
         assert.match(stdout, /^db-endpoints: offline plan for stack "dev"/);
         assert.match(stdout, /values shown as \(computed\) and IDs shown as "\(id of \.\.\.\)" are placeholders/);
