@@ -43,7 +43,25 @@ const IP_TYPE = `${PACKAGE}:index:IpAddressType`;
 interface StartedPlugin {
     /** The port its gRPC server listens on. */
     port: number;
+    /** Its answer to GetSchema, asked for as soon as it serves (the plugin analyses the sources meanwhile). */
+    schema: Promise<string>;
     stop(): void;
+}
+
+/** Asks the plugin on `port` for its schema over gRPC, as `pulumi package add` does. */
+async function getSchemaOverGrpc(port: number): Promise<string> {
+    const pulumiRequire = createRequire(createRequire(path.join(REPO_ROOT, "package.json")).resolve("@pulumi/pulumi"));
+    const grpc = pulumiRequire("@grpc/grpc-js");
+    const service = pulumiRequire("./proto/provider_grpc_pb");
+    const messages = pulumiRequire("./proto/provider_pb");
+    const client = new service.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    try {
+        return await new Promise<string>((resolve, reject) =>
+            client.getSchema(new messages.GetSchemaRequest(), (err: Error | null, res: { getSchema(): string }) => (err ? reject(err) : resolve(res.getSchema()))),
+        );
+    } finally {
+        client.close();
+    }
 }
 
 /**
@@ -98,7 +116,9 @@ async function startPlugin(): Promise<StartedPlugin> {
                 reject(new Error(`the plugin exited (code ${code}) before serving:\n${stdout}\n${stderr}`));
             });
         });
-        return { port, stop };
+        const schema = getSchemaOverGrpc(port);
+        schema.catch(() => undefined);
+        return { port, schema, stop };
     } catch (e) {
         stop();
         throw e;
@@ -410,28 +430,9 @@ describe("the plugin as the Node.js language host runs it", () => {
     });
 
     describe("started from a consumer's directory", () => {
-        let port: number;
-
-        before(async () => {
-            port = (await plugin).port;
-        });
-
         it("serves the same schema over gRPC (what `pulumi package add` generates the SDK from)", async () => {
-            const pulumiRequire = createRequire(createRequire(path.join(REPO_ROOT, "package.json")).resolve("@pulumi/pulumi"));
-            const grpc = pulumiRequire("@grpc/grpc-js");
-            const service = pulumiRequire("./proto/provider_grpc_pb");
-            const messages = pulumiRequire("./proto/provider_pb");
-            const client = new service.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-            try {
-                const schema = await new Promise<string>((resolve, reject) =>
-                    client.getSchema(new messages.GetSchemaRequest(), (err: Error | null, res: { getSchema(): string }) =>
-                        err ? reject(err) : resolve(res.getSchema()),
-                    ),
-                );
-                assert.deepEqual(JSON.parse(schema), generated);
-            } finally {
-                client.close();
-            }
+            const schema = await (await plugin).schema;
+            assert.deepEqual(JSON.parse(schema), generated);
         });
     });
 });
