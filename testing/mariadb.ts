@@ -251,12 +251,15 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
         writeConfig(port);
         const child = launch(b.server, config, dir, network);
         const server = handle(b, child, { host, port, socket, dir, network });
-        // Ready when the server answers on its socket; give up when it exits or after START_TIMEOUT_MS.
+        // Ready when the server answers on its socket (which it creates once it listens: until then, looking for
+        // the file is cheaper than starting a client); give up when it exits or after START_TIMEOUT_MS.
         const deadline = Date.now() + START_TIMEOUT_MS;
         while (server.running() && Date.now() < deadline) {
-            const ping = await run(b.admin, ["--no-defaults", `--socket=${socket}`, "-u", "root", "--connect-timeout=2", "ping"]);
-            if (ping.status === 0) return server;
-            await sleep(50);
+            if (fs.existsSync(socket)) {
+                const ping = await run(b.admin, ["--no-defaults", `--socket=${socket}`, "-u", "root", "--connect-timeout=2", "ping"]);
+                if (ping.status === 0) return server;
+            }
+            await sleep(25);
         }
         const exited = !server.running();
         const log = fs.existsSync(errorLog) ? fs.readFileSync(errorLog, "utf8").slice(-2000) : "";

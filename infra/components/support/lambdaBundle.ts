@@ -14,9 +14,9 @@
  * Cache directories, in order (the first that holds a valid bundle is used; a new one is written to the first
  * that can be written):
  * - `DB_ENDPOINTS_CACHE_DIR` when set, and then only it (set it empty to use no cache at all);
- * - otherwise `node_modules/.cache/db-endpoints/lambda` in this package (a checkout, CI), then
- *   `$XDG_CACHE_HOME/db-endpoints/lambda` or `~/.cache/db-endpoints/lambda` (the user's own, for an install this
- *   user cannot write, as when the package runs as a plugin for a C# program).
+ * - otherwise `node_modules/.cache/db-endpoints/lambda` in this package (a checkout, CI), then the user's own
+ *   cache, `$XDG_CACHE_HOME/db-endpoints/lambda` (`%LOCALAPPDATA%` on Windows) or `~/.cache/db-endpoints/lambda`,
+ *   for an install this user cannot write (a plugin directory shared read-only).
  * Where none can be written the bundle is built in memory, once per process, as it always was.
  *
  * The code ends up in a Lambda function that can re-register any of the stack's targets, so a cache entry is
