@@ -3,8 +3,8 @@
  * loading, and settings that make the many short test processes cheaper. It changes how the tests run, not what
  * they check.
  *
- * TypeScript: every `.ts` file is compiled by esbuild (the compiler tsx uses) to CommonJS, with this repository's
- * tsconfig.json, and the result is kept in node_modules/.cache/db-endpoints/test-ts/, keyed by the file's content
+ * TypeScript: every `.ts` file is compiled by esbuild (the compiler tsx uses) to CommonJS with an inline source
+ * map, with this repository's tsconfig.json, and the result is kept in node_modules/.cache/db-endpoints/test-ts/, keyed by the file's content
  * and the compiler's version and options, so an unchanged file is compiled once, not once per test process.
  * Extensionless relative imports (`../infra/x`) resolve to `x.ts` or `x/index.ts`. Only `.ts` files pass through
  * here: unlike tsx, which reads every `.js` file it loads to tell ES modules from CommonJS (most of node_modules,
@@ -12,16 +12,17 @@
  *
  * Settings, measured with `node --cpu-prof` on the mock-runtime suites, where @pulumi/pulumi captures a stack
  * trace for every resource and for every promise it tracks:
- * - no source maps, so a stack trace is not mapped back to the TypeScript source (no test asserts a position);
- * - `Error.stackTraceLimit` 4: the SDK's per-promise traces get cheaper, while a failed assertion still shows
- *   where it failed (the SDK raises the limit itself where it records a resource's source position);
+ * - source maps for this repository's files only: a failure points at the TypeScript line, while the stack
+ *   frames in node_modules are not mapped (tsx maps those too, which reads and parses the SDK's `.js.map` files);
+ * - `Error.stackTraceLimit` 1: the SDK's per-promise traces get cheaper, while a failed assertion still shows
+ *   the line that failed (the SDK raises the limit itself where it records a resource's source position);
  * - Node's compile cache (node_modules/.cache/db-endpoints/node-compile-cache) for the JavaScript every test
  *   process loads.
- * `DB_ENDPOINTS_TEST_DEBUG=1` turns on inline source maps and full stack traces, for debugging a failure.
+ * `DB_ENDPOINTS_TEST_DEBUG=1` maps every frame and keeps long stack traces, for debugging a failure.
  *
- * Needs Node.js 22.15 or newer (`module.registerHooks`); `npm test` runs on the project's Node.js 24. A single file
- * runs the same way: `node --require ./testing/testRuntime.cjs --test tests/x/y.test.ts` (or with
- * `--import tsx` instead, as before).
+ * Needs Node.js 23.5 or newer (`module.registerHooks`, `module.setSourceMapsSupport`); `npm test` runs on the
+ * project's Node.js 24. A single file runs the same way: `node --require ./testing/testRuntime.cjs --test
+ * tests/x/y.test.ts` (`--import tsx` works too).
  */
 "use strict";
 const crypto = require("node:crypto");
@@ -35,11 +36,11 @@ const CACHE = path.join(ROOT, "node_modules", ".cache", "db-endpoints");
 const DEBUG = process.env.DB_ENDPOINTS_TEST_DEBUG === "1";
 
 if (DEBUG) {
-    process.setSourceMapsEnabled(true);
+    nodeModule.setSourceMapsSupport(true, { nodeModules: true, generatedCode: true });
     Error.stackTraceLimit = 50;
 } else {
-    process.setSourceMapsEnabled(false);
-    Error.stackTraceLimit = 4;
+    nodeModule.setSourceMapsSupport(true, { nodeModules: false, generatedCode: false });
+    Error.stackTraceLimit = 1;
     nodeModule.enableCompileCache?.(path.join(CACHE, "node-compile-cache"));
 }
 
@@ -59,7 +60,8 @@ function options() {
             tsconfigRaw: { compilerOptions: tsconfig.compilerOptions },
             // `await import("./x")` becomes a require(), resolved below like any other import.
             supported: { "dynamic-import": false },
-            ...(DEBUG ? { sourcemap: "inline", sourcesContent: false } : {}),
+            sourcemap: "inline",
+            sourcesContent: false,
         };
         transformCache = path.join(CACHE, "test-ts", crypto.createHash("sha256").update(JSON.stringify([esbuild.version, transformOptions])).digest("hex").slice(0, 16));
     }
@@ -70,8 +72,8 @@ function options() {
 function compile(file) {
     const source = fs.readFileSync(file, "utf8");
     const opts = options();
-    // The file's path is part of the key only with source maps, which name it.
-    const key = crypto.createHash("sha256").update(DEBUG ? `${file}\0${source}` : source).digest("hex");
+    // The file's path is part of the key: its source map names it.
+    const key = crypto.createHash("sha256").update(`${file}\0${source}`).digest("hex");
     const cached = path.join(transformCache, `${key}.js`);
     try {
         return fs.readFileSync(cached, "utf8");
