@@ -6,18 +6,13 @@
  *   public API shows up here as a diff, to be accepted with `npm run schema:update`.
  * - Every exported component is in it, documented, and typed with what crosses languages.
  * - DatabaseEndpoint's essentials are asserted explicitly.
- * - The plugin starts the way the language host starts it (from the consumer's directory, TypeScript compiled by
- *   ts-node with the host's defaults) and serves that schema over gRPC.
+ * - The plugin, started the way the language host starts it, serves that schema: tests/components/index.test.ts.
  * - The C# and YAML examples use only names and properties the schema has, as the generated SDKs spell them.
  */
 import assert from "node:assert/strict";
-import { ChildProcess, spawn } from "node:child_process";
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import { createRequire } from "node:module";
-import * as os from "node:os";
 import * as path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import * as yaml from "js-yaml";
 import * as ts from "typescript";
 import {
@@ -40,106 +35,12 @@ const ENDPOINT = `${PACKAGE}:index:DatabaseEndpoint`;
 const TARGET = `${PACKAGE}:index:DatabaseTarget`;
 const IP_TYPE = `${PACKAGE}:index:IpAddressType`;
 
-interface StartedPlugin {
-    /** The port its gRPC server listens on. */
-    port: number;
-    /** Its answer to GetSchema, asked for as soon as it serves (the plugin analyses the sources meanwhile). */
-    schema: Promise<string>;
-    stop(): void;
-}
-
-/** Asks the plugin on `port` for its schema over gRPC, as `pulumi package add` does. */
-async function getSchemaOverGrpc(port: number): Promise<string> {
-    const pulumiRequire = createRequire(createRequire(path.join(REPO_ROOT, "package.json")).resolve("@pulumi/pulumi"));
-    const grpc = pulumiRequire("@grpc/grpc-js");
-    const service = pulumiRequire("./proto/provider_grpc_pb");
-    const messages = pulumiRequire("./proto/provider_pb");
-    const client = new service.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    try {
-        return await new Promise<string>((resolve, reject) =>
-            client.getSchema(new messages.GetSchemaRequest(), (err: Error | null, res: { getSchema(): string }) => (err ? reject(err) : resolve(res.getSchema()))),
-        );
-    } finally {
-        client.close();
-    }
-}
-
-/**
- * ts-node's cache, which the host's ts-node keeps by default (compiled files keyed by each source file's
- * content, in a directory keyed by the compiler options, which name the working directory), here in this
- * checkout: a file compiled and type-checked by an earlier run is not compiled again. Whether every file
- * type-checks under the host's options is the compile test below, which uses no cache.
- */
-const TS_NODE_CACHE_DIRECTORY = path.join(REPO_ROOT, "node_modules", ".cache", "db-endpoints", "ts-node");
-
-/**
- * The consumer's directory: empty (no tsconfig.json, no package.json), outside this repository, and the same on
- * every run, as a C# project's directory is (ts-node's cache is per working directory).
- */
-function consumerDirectory(): string {
-    const dir = path.join(os.tmpdir(), `db-endpoints-consumer-${crypto.createHash("sha256").update(REPO_ROOT).digest("hex").slice(0, 12)}`);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    assert.deepEqual(fs.readdirSync(dir), [], `${dir} should be empty, as a consumer's directory without a tsconfig.json`);
-    return dir;
-}
-
-/**
- * Starts `node @pulumi/pulumi/cmd/run-plugin <this repository>` as the Node.js language host starts a plugin for
- * a C# (or YAML, Python, Go) program: from the consumer's working directory, with none of this process's Node.js
- * options. It prints its port, then serves until stopped.
- */
-async function startPlugin(): Promise<StartedPlugin> {
-    const consumer = consumerDirectory();
-    const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_CACHE_DIRECTORY };
-    delete env.NODE_OPTIONS;
-    delete env.NODE_TEST_CONTEXT;
-    delete env.TS_NODE_CACHE;
-    const runPlugin = createRequire(path.join(REPO_ROOT, "package.json")).resolve("@pulumi/pulumi/cmd/run-plugin");
-    const child: ChildProcess = spawn(process.execPath, [runPlugin, REPO_ROOT], { cwd: consumer, env, stdio: ["ignore", "pipe", "pipe"] });
-    const stop = () => child.kill();
-    let stderr = "";
-    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-    try {
-        const port = await new Promise<number>((resolve, reject) => {
-            let stdout = "";
-            const guard = setTimeout(() => reject(new Error(`the plugin printed no port within 5 minutes:\n${stderr}`)), 300_000);
-            child.stdout!.on("data", (d: Buffer) => {
-                stdout += d.toString();
-                const line = stdout.split("\n")[0];
-                if (stdout.includes("\n") && /^\d+$/.test(line.trim())) {
-                    clearTimeout(guard);
-                    resolve(Number(line.trim()));
-                }
-            });
-            child.on("exit", (code) => {
-                clearTimeout(guard);
-                reject(new Error(`the plugin exited (code ${code}) before serving:\n${stdout}\n${stderr}`));
-            });
-        });
-        const schema = getSchemaOverGrpc(port);
-        schema.catch(() => undefined);
-        return { port, schema, stop };
-    } catch (e) {
-        stop();
-        throw e;
-    }
-}
-
 let generated: PackageSchema;
 let pinned: PackageSchema;
-/** The plugin, started as the language host starts it (below), while this process generates the schema itself. */
-let plugin: Promise<StartedPlugin>;
 
 before(async () => {
-    plugin = startPlugin();
-    // Awaited by the plugin's own tests: a plugin that does not start fails those, not every test of this file.
-    plugin.catch(() => undefined);
     generated = await generateSchema();
     pinned = JSON.parse(fs.readFileSync(PINNED_SCHEMA_FILE, "utf8")) as PackageSchema;
-});
-
-after(async () => {
-    (await plugin.catch(() => undefined))?.stop();
 });
 
 /** A compact rendering of a property's type: `input string?`, `plain string[]`, `plain DatabaseTarget`. */
@@ -382,58 +283,6 @@ describe("DatabaseEndpoint in the schema", () => {
         const args = api.classes.get("Pulumi.DbEndpoints.DatabaseEndpointArgs")!;
         assert.deepEqual([...args.required].sort(), ["Database", "SubnetIds", "VpcId"]);
         assert.equal(api.classes.get("Pulumi.DbEndpoints.IpAddressType")!.members!.get("Dualstack"), "dualstack");
-    });
-});
-
-/** The compiler options @pulumi/pulumi's run-plugin gives ts-node when the working directory has no tsconfig.json. */
-/** Where the host-options compile test keeps the compiler's build info between runs. */
-const HOST_BUILD_INFO = path.join(REPO_ROOT, "node_modules", ".cache", "db-endpoints", "tsc", "host-defaults.tsbuildinfo");
-
-function hostDefaultCompilerOptions(): ts.CompilerOptions {
-    const { options, errors } = ts.convertCompilerOptionsFromJson(
-        { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: true },
-        REPO_ROOT,
-    );
-    assert.deepEqual(errors, []);
-    return options;
-}
-
-describe("the plugin as the Node.js language host runs it", () => {
-    it("compiles with the host's default TypeScript options (the consumer's directory has no tsconfig.json)", () => {
-        // The host starts `node @pulumi/pulumi/cmd/run-plugin <plugin dir>` in the CONSUMER's working directory
-        // (a C# project, say). run-plugin then registers ts-node with tsconfig.json from that directory, not this
-        // repository's: no `strict`, module nodenext. Type errors then stop the plugin, so the components (and what
-        // they import) must compile under those options too. ts-node's own ignored codes: 6059, 18002, 18003.
-        // Checked incrementally, as `tsc --incremental` checks: the compiler's build info (in node_modules/.cache)
-        // keeps each unchanged file's diagnostics from the last run, and only what a change can affect is checked.
-        const options: ts.CompilerOptions = { ...hostDefaultCompilerOptions(), noEmit: true, incremental: true, tsBuildInfoFile: HOST_BUILD_INFO };
-        const consumer = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-consumer-"));
-        const host = ts.createIncrementalCompilerHost(options);
-        host.getCurrentDirectory = () => consumer;
-        const builder = ts.createIncrementalProgram({ rootNames: [path.join(REPO_ROOT, readPackageManifest().main)], options, host });
-        const ours = builder
-            .getSourceFiles()
-            .filter((sf) => !sf.isDeclarationFile && !sf.fileName.includes("/node_modules/") && sf.fileName.startsWith(REPO_ROOT));
-        assert.ok(ours.length > 0);
-        const diagnostics = ours
-            .flatMap((sf) => [...builder.getSyntacticDiagnostics(sf), ...builder.getSemanticDiagnostics(sf)])
-            .filter((d) => ![6059, 18002, 18003].includes(d.code));
-        // With noEmit, this writes the build info only.
-        builder.emit();
-        const text = ts.formatDiagnostics(diagnostics, {
-            getCanonicalFileName: (f) => f,
-            getCurrentDirectory: () => REPO_ROOT,
-            getNewLine: () => "\n",
-        });
-        fs.rmSync(consumer, { recursive: true, force: true });
-        assert.equal(diagnostics.length, 0, `the plugin would fail to start for C#/YAML/Python/Go users:\n${text}`);
-    });
-
-    describe("started from a consumer's directory", () => {
-        it("serves the same schema over gRPC (what `pulumi package add` generates the SDK from)", async () => {
-            const schema = await (await plugin).schema;
-            assert.deepEqual(JSON.parse(schema), generated);
-        });
     });
 });
 

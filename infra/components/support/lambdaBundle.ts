@@ -23,6 +23,8 @@
  * only trusted in a directory, and from files, that belong to this user (or root) and that no one else can
  * write; anything else is ignored and the bundle is built again.
  */
+// Node.js types, named here because the plugin host's ts-node may compile this module alone (tests/components/index.test.ts).
+/// <reference types="node" />
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
