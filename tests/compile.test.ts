@@ -1,9 +1,9 @@
 /**
- * Every TypeScript file of the repository (tsconfig.json: infra, tests, testing, scripts) type-checks, as
- * `npm run typecheck` (`tsc -p .`) checks it: the test runner compiles TypeScript without checking types, so this
- * is where `npm test` does. It runs beside the other test files instead of before them, and incrementally: the
- * compiler keeps what it learnt in node_modules/.cache/db-endpoints/tsc/ (`--incremental`), so a later run checks
- * again only the files a change can affect, and gives the diagnostics a full check gives.
+ * Every TypeScript file of the repository (tsconfig.json: infra, tests, testing, scripts) compiles: `tsc -p .`
+ * (`npm run typecheck`) finds no type error. The test runner compiles TypeScript without checking types, so this
+ * is where `npm test` checks them: beside the other test files rather than before them, and incrementally (the
+ * compiler keeps what it learnt in node_modules/.cache/db-endpoints/tsc/), so a later run checks again only what a
+ * change can affect, with the diagnostics a full check gives.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
