@@ -1,12 +1,14 @@
 /**
  * The cross-language package: the Pulumi package schema that `pulumi package add` generates C#, Python, Go and
- * YAML SDKs from, made without the CLI exactly as the Node.js language host makes it.
+ * YAML SDKs from, made without the CLI by the plugin as the Node.js language host runs it (scripts/update-schema.ts
+ * starts it from a consumer's directory, TypeScript compiled by ts-node with the host's defaults, and asks it for
+ * its schema over gRPC).
  *
  * - The schema is pinned (tests/schema/db-endpoints.schema.json) and compared exactly: a change to a component's
  *   public API shows up here as a diff, to be accepted with `npm run schema:update`.
  * - Every exported component is in it, documented, and typed with what crosses languages.
  * - DatabaseEndpoint's essentials are asserted explicitly.
- * - The plugin, started the way the language host starts it, serves that schema: tests/components/index.test.ts.
+ * - What the host's ts-node compiles must compile with the host's options: tests/components/index.test.ts.
  * - The C# and YAML examples use only names and properties the schema has, as the generated SDKs spell them.
  */
 import assert from "node:assert/strict";
