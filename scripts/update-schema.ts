@@ -23,7 +23,7 @@ import { ComponentResourceConstructor, getPulumiComponents } from "@pulumi/pulum
 /** The repository root: the plugin directory `pulumi package add` is pointed at. */
 export const REPO_ROOT = path.resolve(__dirname, "..");
 
-/** The pinned schema, compared exactly by tests/schema.test.ts. */
+/** The pinned schema, compared exactly by tests/components/index.test.ts. */
 export const PINNED_SCHEMA_FILE = path.join(REPO_ROOT, "tests", "schema", "db-endpoints.schema.json");
 
 /** A property of a resource or object type in a Pulumi package schema. */
@@ -185,9 +185,15 @@ async function startPlugin(): Promise<{ port: number; stop(): void }> {
  * analyzer error) when it cannot serve one.
  */
 export async function generateSchema(): Promise<PackageSchema> {
-    const manifest = readPackageManifest();
-    if (exportedComponents().length === 0) throw new Error(`${manifest.main} (package.json main) exports no ComponentResource class`);
-    const plugin = await startPlugin();
+    const starting = startPlugin();
+    try {
+        const manifest = readPackageManifest();
+        if (exportedComponents().length === 0) throw new Error(`${manifest.main} (package.json main) exports no ComponentResource class`);
+    } catch (e) {
+        (await starting.catch(() => undefined))?.stop();
+        throw e;
+    }
+    const plugin = await starting;
     try {
         return JSON.parse(await getSchemaOverGrpc(plugin.port)) as PackageSchema;
     } finally {
