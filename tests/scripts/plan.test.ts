@@ -1,14 +1,15 @@
 /**
  * `npm run plan`: the offline plan, end to end in a child process, for good and bad config. The example stack is
  * planned with `npm run plan`'s own command line (package.json); the other cases run the same script with the
- * test runtime's TypeScript loader (testing/testRuntime.cjs), which costs a child process half the CPU.
+ * test runtime's TypeScript loader (testing/testRuntime.cjs), which costs a child process half the CPU. The runs
+ * are independent child processes: all start before the first test, which then await their own.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { after, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -19,10 +20,23 @@ function npmRunPlan(): string[] {
     return [process.execPath, ...args];
 }
 
-function runPlan(args: string[], command: string[] = [process.execPath, "--require", "./testing/testRuntime.cjs", "scripts/plan.ts"]) {
+interface PlanRun {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+function runPlan(args: string[], command: string[] = [process.execPath, "--require", "./testing/testRuntime.cjs", "scripts/plan.ts"]): Promise<PlanRun> {
     const [node, ...nodeArgs] = command;
-    const result = spawnSync(node, [...nodeArgs, ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    return new Promise((resolve, reject) => {
+        const child = spawn(node, [...nodeArgs, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+        child.once("error", reject);
+        child.once("close", (status) => resolve({ status, stdout, stderr }));
+    });
 }
 
 const tempDirs: string[] = [];
@@ -37,9 +51,59 @@ function tempStack(name: string, yaml: string): string {
     return dir;
 }
 
+/** The stacks the cases plan, besides the example stack. */
+const STACKS = {
+    prod: [
+        "config:",
+        "  db-endpoints:vpcId: vpc-0a1b2c3d4e5f60718",
+        "  db-endpoints:publicSubnetIds: [subnet-0aa11bb22cc33dd44]",
+        "  db-endpoints:endpoints:",
+        "    - name: open",
+        "      database: { addresses: [10.0.9.9], port: 5432 }",
+        "      allowPublicInternet: true",
+        "",
+    ],
+    fixed: [
+        "config:",
+        "  db-endpoints:vpcId: vpc-0a1b2c3d4e5f60718",
+        "  db-endpoints:publicSubnetIds: [subnet-0aa11bb22cc33dd44, subnet-0ee55ff66aa77bb88]",
+        "  db-endpoints:endpoints:",
+        "    - name: fixed",
+        "      database: { addresses: [10.0.9.9], port: 5432 }",
+        "      allowedCidrs: [203.0.113.0/24]",
+        "      elasticIps: true",
+        "",
+    ],
+    broken: [
+        "config:",
+        "  db-endpoints:vpcId: vpc-1",
+        "  db-endpoints:publicSubnetIds: [subnet-0aa11bb22cc33dd44]",
+        "  db-endpoints:endpoints:",
+        "    - name: a",
+        "      database: { rdsInstanceIdentifier: prod }",
+        "      allowedCidrs: [10.0.0.0/33]",
+        "      idleTimeoutSeconds: 9000",
+        "",
+    ],
+};
+
+let runs: Record<"example" | "prod" | "fixed" | "broken" | "badArgument" | "missingStack", Promise<PlanRun>>;
+
+before(() => {
+    const stack = (name: keyof typeof STACKS) => ["--stack", name, "--config-dir", tempStack(name, STACKS[name].join("\n"))];
+    runs = {
+        example: runPlan([], npmRunPlan()),
+        prod: runPlan(stack("prod")),
+        fixed: runPlan(stack("fixed")),
+        broken: runPlan(stack("broken")),
+        badArgument: runPlan(["--stak", "x"]),
+        missingStack: runPlan(["--stack", "nosuch", "--config-dir", os.tmpdir()]),
+    };
+});
+
 describe("npm run plan", () => {
-    it("plans the example stack: every resource per endpoint, with placeholders said plainly", () => {
-        const { status, stdout } = runPlan([], npmRunPlan());
+    it("plans the example stack: every resource per endpoint, with placeholders said plainly", async () => {
+        const { status, stdout } = await runs.example;
         assert.equal(status, 0);
         assert.match(stdout, /^db-endpoints: offline plan for stack "dev"/);
         assert.match(stdout, /values shown as \(computed\) and IDs shown as "\(id of \.\.\.\)" are placeholders/);
@@ -66,21 +130,8 @@ describe("npm run plan", () => {
         assert.match(stdout, /legacy-mysql: database\.securityGroupId is not set/);
     });
 
-    it("plans another stack with --stack", () => {
-        const dir = tempStack(
-            "prod",
-            [
-                "config:",
-                "  db-endpoints:vpcId: vpc-0a1b2c3d4e5f60718",
-                "  db-endpoints:publicSubnetIds: [subnet-0aa11bb22cc33dd44]",
-                "  db-endpoints:endpoints:",
-                "    - name: open",
-                "      database: { addresses: [10.0.9.9], port: 5432 }",
-                "      allowPublicInternet: true",
-                "",
-            ].join("\n"),
-        );
-        const { status, stdout } = runPlan(["--stack", "prod", "--config-dir", dir]);
+    it("plans another stack with --stack", async () => {
+        const { status, stdout } = await runs.prod;
         assert.equal(status, 0);
         assert.match(stdout, /offline plan for stack "prod"/);
         assert.match(stdout, /allow in tcp\/5432 from 0\.0\.0\.0\/0/);
@@ -88,22 +139,8 @@ describe("npm run plan", () => {
         assert.match(stdout, /admits every IPv4 and IPv6 address/);
     });
 
-    it("says that an endpoint with Elastic IPs replaces its load balancer delete-first and keeps its target group", () => {
-        const dir = tempStack(
-            "fixed",
-            [
-                "config:",
-                "  db-endpoints:vpcId: vpc-0a1b2c3d4e5f60718",
-                "  db-endpoints:publicSubnetIds: [subnet-0aa11bb22cc33dd44, subnet-0ee55ff66aa77bb88]",
-                "  db-endpoints:endpoints:",
-                "    - name: fixed",
-                "      database: { addresses: [10.0.9.9], port: 5432 }",
-                "      allowedCidrs: [203.0.113.0/24]",
-                "      elasticIps: true",
-                "",
-            ].join("\n"),
-        );
-        const { status, stdout } = runPlan(["--stack", "fixed", "--config-dir", dir]);
+    it("says that an endpoint with Elastic IPs replaces its load balancer delete-first and keeps its target group", async () => {
+        const { status, stdout } = await runs.fixed;
         assert.equal(status, 0);
         assert.match(stdout, /\+ aws:lb\/loadBalancer:LoadBalancer\s+fixed-nlb \[deleted before its replacement is created\]\n/);
         assert.match(
@@ -113,22 +150,8 @@ describe("npm run plan", () => {
         assert.match(stdout, /\+ aws:lb\/targetGroup:TargetGroup\s+fixed-tg \[kept when the load balancer is replaced\]\n/);
     });
 
-    it("exits 1 with every config problem and plans nothing", () => {
-        const dir = tempStack(
-            "broken",
-            [
-                "config:",
-                "  db-endpoints:vpcId: vpc-1",
-                "  db-endpoints:publicSubnetIds: [subnet-0aa11bb22cc33dd44]",
-                "  db-endpoints:endpoints:",
-                "    - name: a",
-                "      database: { rdsInstanceIdentifier: prod }",
-                "      allowedCidrs: [10.0.0.0/33]",
-                "      idleTimeoutSeconds: 9000",
-                "",
-            ].join("\n"),
-        );
-        const { status, stdout, stderr } = runPlan(["--stack", "broken", "--config-dir", dir]);
+    it("exits 1 with every config problem and plans nothing", async () => {
+        const { status, stdout, stderr } = await runs.broken;
         assert.equal(status, 1);
         assert.equal(stdout, "");
         assert.equal(
@@ -140,11 +163,11 @@ describe("npm run plan", () => {
         );
     });
 
-    it("exits 2 on bad arguments and 1 on a missing stack file", () => {
-        const bad = runPlan(["--stak", "x"]);
+    it("exits 2 on bad arguments and 1 on a missing stack file", async () => {
+        const bad = await runs.badArgument;
         assert.equal(bad.status, 2);
         assert.match(bad.stderr, /unknown argument "--stak"; usage: npm run plan/);
-        const missing = runPlan(["--stack", "nosuch", "--config-dir", os.tmpdir()]);
+        const missing = await runs.missingStack;
         assert.equal(missing.status, 1);
         assert.match(missing.stderr, /plan failed: no stack file .*Pulumi\.nosuch\.yaml/);
     });
