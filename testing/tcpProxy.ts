@@ -11,8 +11,8 @@ export interface TcpProxy {
     readonly port: number;
     /** Where new connections go from now on. */
     retarget(host: string, port: number): void;
-    /** Connections accepted so far. */
-    readonly accepted: number;
+    /** Resolves once no connection is open through the proxy. */
+    whenIdle(): Promise<void>;
     /** Stops listening and closes every open connection. */
     close(): Promise<void>;
 }
@@ -20,10 +20,8 @@ export interface TcpProxy {
 /** Starts a proxy on 127.0.0.1 (a free port) forwarding to `targetHost:targetPort`. */
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
     let target = { host: targetHost, port: targetPort };
-    let accepted = 0;
     const open = new Set<net.Socket>();
     const server = net.createServer((client) => {
-        accepted++;
         const upstream = net.connect({ host: target.host, port: target.port });
         for (const s of [client, upstream]) {
             open.add(s);
@@ -47,8 +45,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         retarget(host, p) {
             target = { host, port: p };
         },
-        get accepted() {
-            return accepted;
+        async whenIdle() {
+            while (open.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
         },
         close: () =>
             new Promise<void>((resolve) => {
