@@ -123,6 +123,13 @@ describe("the layout", () => {
         assert.deepEqual(offenders, []);
     });
 
+    it("keeps those commands out of the program: nothing else imports them", () => {
+        const offenders = modules
+            .filter((m) => !OUTPUTS_ONLY.some((dir) => under(dir)(m.file)))
+            .flatMap((m) => m.local.filter((d) => OUTPUTS_ONLY.some((dir) => under(dir)(d))).map((d) => `${m.file} -> ${d}`));
+        assert.deepEqual(offenders, []);
+    });
+
     it("imports nothing from the tests, the test helpers or the scripts", () => {
         const offenders = modules.flatMap((m) => m.local.filter((d) => /^(tests|testing|scripts)\//.test(d)).map((d) => `${m.file} -> ${d}`));
         assert.deepEqual(offenders, []);
