@@ -24,6 +24,10 @@ export interface PostgresServer {
     readonly dir: string;
     /** The server's major version, e.g. 15. */
     readonly version: number;
+    /** The psql client. */
+    readonly psql: string;
+    /** The server's log. */
+    readonly logFile: string;
     /** Runs SQL as `postgres` in `database` (default `postgres`); returns psql's unaligned, tuples-only output. Throws with its error. */
     sql(statement: string, database?: string): string;
     /** Installs `certificatePem` and `keyPem` as the server's certificate and turns TLS on (reload). */
@@ -100,7 +104,6 @@ export async function startPostgres(settings: Record<string, string> = {}): Prom
             `-c port=${port}`,
             `-c unix_socket_directories=${dir}`,
             "-c fsync=off",
-            "-c shared_buffers=16MB",
             ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`),
         ].join(" ");
 
@@ -138,6 +141,8 @@ export async function startPostgres(settings: Record<string, string> = {}): Prom
         port,
         dir,
         version,
+        psql,
+        logFile: log,
         sql,
         useTls(certificatePem, keyPem) {
             const cert = install("server.crt", certificatePem);
