@@ -10,11 +10,12 @@ import { IDLE_TIMEOUT } from "../model/limits";
 import { show } from "../validation";
 import type { DatabaseEndpointArgs } from "./databaseEndpoint/args";
 import { lookUpDatabase } from "./databaseEndpoint/databaseFacts";
-import { buildAllowlistRules, buildListener, TARGET_GROUP_KEPT } from "./databaseEndpoint/listener";
+import { buildAllowlistRules, buildListener, TARGET_GROUP_KEPT, targetGroupKeptOn } from "./databaseEndpoint/listener";
 import { checkPlacement } from "./databaseEndpoint/placement";
 import { planDatabaseEndpoint } from "./databaseEndpoint/plan";
 import { buildEndpointDatabaseRules } from "./loadBalancer/databaseRules";
-import { buildLoadBalancer, buildSecurityGroups, lookUpSubnets } from "./loadBalancer/loadBalancer";
+import type { LoadBalancerSeat } from "./loadBalancer/endpointLoadBalancer";
+import { buildLoadBalancer, buildSecurityGroups, lookUpSubnets, PlacedLoadBalancer } from "./loadBalancer/loadBalancer";
 import { stampedTags } from "./support/tags";
 
 export type { DatabaseEndpointArgs, DatabaseTarget } from "./databaseEndpoint/args";
@@ -26,6 +27,15 @@ export { planDatabaseEndpoint } from "./databaseEndpoint/plan";
 export type { CheckedEndpointInputs, EndpointPlan } from "./databaseEndpoint/plan";
 
 const COMPONENT_TYPE = "db-endpoints:index:DatabaseEndpoint";
+
+/**
+ * Options of a {@link DatabaseEndpoint}: Pulumi's, and, when `DatabaseEndpoints` declares it on a shared load
+ * balancer, its seat there (what the endpoint uses instead of a load balancer of its own). Programs that declare
+ * a `DatabaseEndpoint` themselves leave it unset: their endpoint has its own load balancer.
+ */
+export interface DatabaseEndpointOptions extends pulumi.ComponentResourceOptions {
+    sharedLoadBalancer?: LoadBalancerSeat;
+}
 
 /**
  * A public endpoint for one private database: an internet-facing Network Load Balancer with a TCP
@@ -73,37 +83,70 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
     /** The database security group given an ingress rule for the endpoint, if any. */
     public readonly databaseSecurityGroupId: pulumi.Output<string | undefined>;
 
-    constructor(name: string, args: DatabaseEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: DatabaseEndpointArgs, opts?: DatabaseEndpointOptions) {
         const plan = planDatabaseEndpoint(name, args);
-        super(COMPONENT_TYPE, name, {}, opts);
+        const { sharedLoadBalancer: seat, ...componentOpts } = opts ?? {};
+        super(COMPONENT_TYPE, name, {}, componentOpts);
         for (const w of plan.warnings) pulumi.log.warn(`${w.path}: ${w.message}`, this);
 
         const child = { parent: this };
         const inputs = plan.inputs;
         const tags = stampedTags(inputs.tags, { "db-endpoints:endpoint": name });
-        const facts = lookUpDatabase(name, plan, inputs, child);
-        const listenerPort = pulumi.output(inputs.port ?? facts.databasePort);
+        const facts = seat?.facts ?? lookUpDatabase(name, plan, inputs, child);
+        const listenerPort = seat?.listenerPort ?? pulumi.output(inputs.port ?? facts.databasePort);
 
-        // --- Security groups of the load balancer: the allowlist, spread within the quotas.
-        const securityGroups = buildSecurityGroups(this, {
-            name,
-            // Fixed per group: AWS cannot change a security group's description, so one that counted the
-            // groups would replace all of them whenever the allowlist crossed a multiple of the quota.
-            description: (g) => `db-endpoints ${name}: allowlist group ${g + 1}${g === 0 ? " and egress to the database" : ""}`,
-            vpcId: inputs.vpcId,
-            count: plan.securityGroupRules.length,
-            tags,
-        });
-        buildAllowlistRules(
-            this,
-            name,
-            plan.securityGroupRules.map((rules, g) => ({ securityGroup: securityGroups[g], rules })),
-            listenerPort,
-            tags,
-        );
+        let loadBalancer: PlacedLoadBalancer;
+        let admitted: boolean;
+        if (seat) {
+            // A shared load balancer: its security groups take this endpoint's rules where the spread put them,
+            // and it has the rules to the databases.
+            loadBalancer = seat.loadBalancer;
+            buildAllowlistRules(
+                this,
+                name,
+                seat.rules.map((rules, g) => ({ securityGroup: loadBalancer.securityGroups[g], rules })),
+                listenerPort,
+                tags,
+            );
+            admitted = plan.kind === "rds" || inputs.securityGroupId !== undefined;
+        } else {
+            // --- Security groups of the load balancer: the allowlist, spread within the quotas.
+            const securityGroups = buildSecurityGroups(this, {
+                name,
+                // Fixed per group: AWS cannot change a security group's description, so one that counted the
+                // groups would replace all of them whenever the allowlist crossed a multiple of the quota.
+                description: (g) => `db-endpoints ${name}: allowlist group ${g + 1}${g === 0 ? " and egress to the database" : ""}`,
+                vpcId: inputs.vpcId,
+                count: plan.securityGroupRules.length,
+                tags,
+            });
+            buildAllowlistRules(
+                this,
+                name,
+                plan.securityGroupRules.map((rules, g) => ({ securityGroup: securityGroups[g], rules })),
+                listenerPort,
+                tags,
+            );
 
-        // Egress only to the database port: to its security group when known, else to each address.
-        const admitted = buildEndpointDatabaseRules(this, name, securityGroups[0], plan, inputs.securityGroupId !== undefined, facts, tags);
+            // Egress only to the database port: to its security group when known, else to each address.
+            admitted = buildEndpointDatabaseRules(this, name, securityGroups[0], plan, inputs.securityGroupId !== undefined, facts, tags);
+
+            // --- Placement, checked against AWS before the load balancer exists. (targetZones too: a self-managed
+            // address AWS would refuse as a target fails the deployment before the NLB exists.)
+            const placedSubnetIds = pulumi
+                .all([inputs.vpcId, lookUpSubnets(args.subnetIds, child), facts.databaseZones, facts.description, facts.targetZones])
+                .apply(([vpcId, subnets, zones, description]) => checkPlacement(name, vpcId, subnets, plan.ipAddressType, zones, description));
+            loadBalancer = buildLoadBalancer(this, {
+                name,
+                subnetIds: args.subnetIds,
+                placedSubnetIds,
+                securityGroups,
+                elasticIps: args.elasticIps === true,
+                ipAddressType: plan.ipAddressType,
+                deletionProtection: inputs.deletionProtection,
+                tags,
+            });
+        }
         if (!admitted) {
             pulumi.log.warn(
                 `database.securityGroupId is not set: the database's own security group must admit the endpoint's security group ` +
@@ -112,25 +155,9 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
             );
         }
 
-        // --- Placement, checked against AWS before the load balancer exists. (targetZones too: a self-managed
-        // address AWS would refuse as a target fails the deployment before the NLB exists.)
-        const placedSubnetIds = pulumi
-            .all([inputs.vpcId, lookUpSubnets(args.subnetIds, child), facts.databaseZones, facts.description, facts.targetZones])
-            .apply(([vpcId, subnets, zones, description]) => checkPlacement(name, vpcId, subnets, plan.ipAddressType, zones, description));
-        const loadBalancer = buildLoadBalancer(this, {
-            name,
-            subnetIds: args.subnetIds,
-            placedSubnetIds,
-            securityGroups,
-            elasticIps: args.elasticIps === true,
-            ipAddressType: plan.ipAddressType,
-            deletionProtection: inputs.deletionProtection,
-            tags,
-        });
-
         const { targetGroup, listener } = buildListener(this, name, {
             loadBalancer,
-            keptTrigger: TARGET_GROUP_KEPT,
+            keptTrigger: seat ? targetGroupKeptOn(seat.name) : TARGET_GROUP_KEPT,
             plan,
             inputs,
             database: args.database,
@@ -148,7 +175,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         this.publicAddresses = pulumi.all(loadBalancer.eips.map((e) => e.publicIp));
         this.allowedCidrs = pulumi.output(plan.allowlist.map((r) => r.cidr));
         this.idleTimeoutSeconds = listener.tcpIdleTimeoutSeconds.apply((v) => v ?? IDLE_TIMEOUT.default);
-        this.securityGroupIds = pulumi.all(securityGroups.map((g) => g.id));
+        this.securityGroupIds = pulumi.all(loadBalancer.securityGroups.map((g) => g.id));
         this.targetGroupArn = targetGroup.arn;
         this.listenerArn = listener.arn;
         this.database = facts.description;
