@@ -19,11 +19,11 @@ function stack(endpoints: unknown[], extra: Record<string, unknown> = {}) {
 }
 
 /** A self-managed PostgreSQL endpoint on port 5432, listening on `port` when given. */
-function pg(name: string, extra: Record<string, unknown> = {}) {
+function pg(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
     return { name, database: { addresses: [`10.0.3.${name.length + 10}`], port: 5432, securityGroupId: "sg-0123456789abcdef0" }, allowedCidrs: ["203.0.113.0/24"], ...extra };
 }
 
-const rds = (name: string, extra: Record<string, unknown> = {}) => ({ name, database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["198.51.100.7"], ...extra });
+const rds = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ name, database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["198.51.100.7"], ...extra });
 
 describe("the load balancers of a product", () => {
     it("gives each endpoint its own by default, with the spread of its own rules", () => {
@@ -231,14 +231,14 @@ describe("what one load balancer can carry", () => {
             pg("a", { loadBalancer: "shared", port: 6000, allowedCidrs: cidrs(200, 100) }),
             pg("b", { loadBalancer: "shared", port: 6001, allowedCidrs: ["2001:db8::/48"], ipAddressType: "dualstack" }),
             pg("c", { loadBalancer: "shared", port: 6002, allowedCidrs: cidrs(101, 101) }),
-        ].map((e) => ({ ...e, ipAddressType: "dualstack" }));
+        ].map((e): Record<string, unknown> => ({ ...e, ipAddressType: "dualstack" }));
         assert.deepEqual(configErrors(stack(endpoints)), [
             'endpoints[2].allowedCidrs: loadBalancer "shared" would need 301 IPv4 allowlist rules for its endpoints (endpoints[0] "a" 200, endpoints[2] "c" 101), ' +
                 "more than one load balancer can carry (5 security groups x 60 rules = 300); move an endpoint to another loadBalancer, merge entries into wider CIDRs, " +
                 'or raise the quotas in Service Quotas and in config "quotas"',
         ]);
         // Each allowlist alone fits: the budget is the load balancer's, shared by its endpoints.
-        assert.equal(parseStackConfig(stack(endpoints.map(({ loadBalancer, ...e }) => e))).spec.loadBalancers.length, 3);
+        assert.equal(parseStackConfig(stack(endpoints.map(({ loadBalancer: _, ...e }) => e))).spec.loadBalancers.length, 3);
         // And raising the quota makes room.
         assert.equal(parseStackConfig(stack(endpoints, { quotas: { rulesPerSecurityGroup: 61 } })).spec.loadBalancers[0].securityGroups.length, 5);
     });
@@ -265,7 +265,7 @@ describe("what one load balancer can carry", () => {
     it("counts a shared load balancer's Elastic IPs once, not once per endpoint", () => {
         const shared = [pg("a", { loadBalancer: "s", port: 6000, elasticIps: true }), pg("b", { loadBalancer: "s", port: 6001, elasticIps: true })];
         // Two endpoints on their own load balancers would need 4 of a quota of 3; on one they need 2.
-        assert.deepEqual(configErrors(stack(shared.map(({ loadBalancer, ...e }) => e), { quotas: { elasticIpsPerRegion: 3 } })).length, 1);
+        assert.deepEqual(configErrors(stack(shared.map(({ loadBalancer: _, ...e }) => e), { quotas: { elasticIpsPerRegion: 3 } })).length, 1);
         assert.equal(parseStackConfig(stack(shared, { quotas: { elasticIpsPerRegion: 3 } })).spec.loadBalancers.length, 1);
         assert.deepEqual(configErrors(stack([...shared, pg("c", { elasticIps: true })], { quotas: { elasticIpsPerRegion: 3 } })), [
             'endpoints[2].elasticIps: 2 load balancers with elasticIps (loadBalancer "s" (endpoints[0], endpoints[1]), endpoints[2]) need 4 Elastic IPs, one per public subnet (2), ' +
