@@ -234,6 +234,29 @@ describe("a group of three endpoints, RDS and self-managed, on one load balancer
     });
 });
 
+describe("a self-managed database reached by two endpoints of one shared load balancer", () => {
+    it("gets one certificate naming both hostnames and the shared DNS name once", async () => {
+        const database = { addresses: ["10.0.3.17"], port: 5432, securityGroupId: OWN_SG };
+        await deploy({
+            vpcId: VPC,
+            publicSubnetIds: SUBNETS,
+            endpoints: [
+                { name: "office", loadBalancer: "shared", port: 5433, database, allowedCidrs: ["203.0.113.0/24"], hostname: "pg.example.com" },
+                { name: "partner", loadBalancer: "shared", port: 5434, database, allowedCidrs: ["198.51.100.7"], hostname: "pg-partner.example.com" },
+            ],
+        });
+        assert.deepEqual(cloud.ofType("tls:index/certRequest:CertRequest").map((r) => [r.name, r.inputs.dnsNames]), [
+            ["db-10.0.3.17-5432-csr", [mockLoadBalancerDnsName("shared-nlb"), "pg-partner.example.com", "pg.example.com"].sort()],
+        ]);
+        // One rule pair to the database's security group serves both endpoints.
+        assert.deepEqual(
+            cloud.registered.filter((r) => r.parent === group && r.type.startsWith("aws:vpc/")).map((r) => r.name),
+            [`shared-to-${OWN_SG}-5432`, `shared-from-nlb-into-${OWN_SG}-5432`],
+        );
+        assert.deepEqual(cloud.asyncErrors, []);
+    });
+});
+
 describe("the budget of a shared load balancer's security groups", () => {
     it("spreads the endpoints' rules over as many groups as the quota needs, each rule on its endpoint's port", async () => {
         const cidrs = (n: number, third: number) => Array.from({ length: n }, (_, i) => `198.51.${third}.${i + 1}`);
@@ -299,6 +322,55 @@ describe("refusals", () => {
         assert.deepEqual(
             errors.map((e) => e.slice(0, e.indexOf(":"))),
             ["endpoints[0].loadBalancer", "endpoints[1].elasticIps", "endpoints[1].port"],
+        );
+        await settle();
+        assert.deepEqual(cloud.registered, []);
+    });
+
+    it("refuses each rule of a shared load balancer, all at once, before anything is registered", async () => {
+        await settle();
+        cloud.reset(world());
+        const cidrs = (n: number, third: number) => Array.from({ length: n }, (_, i) => `198.51.${third}.${i + 1}`);
+        const pg = (name: string, port: number, extra: Record<string, unknown> = {}) => ({
+            name,
+            port,
+            database: { addresses: [`10.0.5.${port - 5999}`], port: 5432 },
+            allowedCidrs: ["203.0.113.0/24"],
+            ...extra,
+        });
+        const fifty = Array.from({ length: 51 }, (_, i) => pg(`m${i}`, 7000 + i, { loadBalancer: "many", database: { addresses: ["10.0.6.1"], port: 5432, securityGroupId: OWN_SG } }));
+        const errors = inputPropertyErrors(
+            () =>
+                new product.DatabaseEndpoints("db-endpoints", {
+                    vpcId: VPC,
+                    publicSubnetIds: SUBNETS,
+                    quotas: { rulesPerSecurityGroup: 60, elasticIpsPerRegion: 1 },
+                    endpoints: [
+                        pg("a", 6000, { loadBalancer: "Bad" }),
+                        pg("b", 6001, { loadBalancer: "big", allowedCidrs: cidrs(200, 100) }),
+                        pg("c", 6002, { loadBalancer: "big", allowedCidrs: cidrs(101, 101) }),
+                        pg("d", 6003, { loadBalancer: "eips", elasticIps: true, deletionProtection: false }),
+                        pg("e", 6003, { loadBalancer: "eips", elasticIps: true, deletionProtection: true }),
+                        ...fifty,
+                    ],
+                }),
+            cloud,
+        );
+        assert.deepEqual(
+            errors.map((e) => e.slice(0, e.indexOf(":"))),
+            [
+                // Its name.
+                "endpoints[0].loadBalancer",
+                // "big": 301 IPv4 allowlist rules, more than 5 groups of 60 hold.
+                "endpoints[2].allowedCidrs",
+                // "eips": its endpoints disagree on deletionProtection, and listen on one port.
+                "endpoints[4].deletionProtection",
+                "endpoints[4].port",
+                // "many": a 51st listener.
+                "endpoints[55].loadBalancer",
+                // "eips" takes 2 Elastic IPs of the quota of 1, once for its two endpoints.
+                "endpoints[3].elasticIps",
+            ],
         );
         await settle();
         assert.deepEqual(cloud.registered, []);
