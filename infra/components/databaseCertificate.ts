@@ -5,9 +5,9 @@ import { MAX_INSTANCE_IDS, RESTART_COMMAND_MAX_LENGTH, RESTART_TIMEOUT_MINUTES }
 import { certificateExpiryNotice } from "../certificateExpiry";
 import { manualRestartHook, SECRET_KEYS, ssmRestartHook, tlsDirectory } from "../hooks/ssmRestart";
 import { optionalInteger, patterns, Problems, readIpv4Addresses, show } from "../validation";
-import { DatabaseEngine } from "./databaseIntegrations/args";
 import { throwIfInvalidArgs } from "./support/argsError";
 import { stampedTags } from "./support/tags";
+import { DatabaseEngine } from "../enums";
 
 /** Settings of the server certificates a {@link DatabaseCertificate} issues. */
 export const SERVER_CERTIFICATE = {

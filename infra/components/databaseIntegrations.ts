@@ -15,14 +15,7 @@ import { declareIntegrations } from "./databaseIntegrations/declare";
 import { CheckedFacts, checkResolved } from "./databaseIntegrations/deployChecks";
 import { planDatabaseIntegrations } from "./databaseIntegrations/plan";
 
-export {
-    AdminConnection,
-    DatabaseEngine,
-    databaseEngineOfRds,
-    DatabaseIntegrationsArgs,
-    IntegrationAccess,
-    Integration,
-} from "./databaseIntegrations/args";
+export { DatabaseIntegrationsArgs, Integration } from "./databaseIntegrations/args";
 export { IntegrationsPlan, planDatabaseIntegrations } from "./databaseIntegrations/plan";
 
 const COMPONENT_TYPE = "db-endpoints:index:DatabaseIntegrations";

@@ -5,11 +5,8 @@
  * owner; and the value parsers the other integration settings share (SQL identifiers, file paths,
  * enumerations).
  */
+import { INTEGRATION_ACCESS_LEVELS, IntegrationAccess } from "../enums";
 import { isPlainObject, join, optionalArray, optionalInteger, Problems, show } from "../validation";
-
-export type AccessName = "read" | "write";
-
-export const ACCESS_LEVELS: readonly AccessName[] = ["read", "write"];
 
 
 /**
@@ -57,7 +54,7 @@ export interface QualifiedName {
 export interface IntegrationSpec {
     /** Database user name, and the name of its secret. */
     name: string;
-    access: AccessName;
+    access: IntegrationAccess;
     schemas: string[];
     /** The tables granted; undefined: every table of the schemas, now and created later. */
     tables?: QualifiedName[];
@@ -177,16 +174,16 @@ export function parseIntegrationName(problems: Problems, path: string, value: un
     return value;
 }
 
-function parseAccess(problems: Problems, path: string, value: unknown): AccessName | undefined {
+function parseAccess(problems: Problems, path: string, value: unknown): IntegrationAccess | undefined {
     if (value === undefined || value === null) {
         problems.error(path, 'is required: "read" or "write"');
         return undefined;
     }
-    if (typeof value !== "string" || !(ACCESS_LEVELS as readonly string[]).includes(value)) {
+    if (typeof value !== "string" || !(INTEGRATION_ACCESS_LEVELS as readonly string[]).includes(value)) {
         problems.error(path, `${show(value)} is not an access level; use "read" (SELECT) or "write" (SELECT, INSERT, UPDATE, DELETE)`);
         return undefined;
     }
-    return value as AccessName;
+    return value as IntegrationAccess;
 }
 
 /** A SQL identifier (schema, table, role, database name) as accepted here; reports and returns undefined otherwise. */

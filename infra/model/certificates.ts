@@ -4,8 +4,7 @@
  * self-managed database (they share one certificate and one restart hook). Pure: every problem is reported
  * with the others, before any resource exists.
  */
-import { RDS_RESTART_POLICIES, RdsRestartPolicy } from "../enums";
-import type { EngineName } from "../integrations/engines";
+import { DatabaseEngine, RDS_RESTART_POLICIES, RdsRestartPolicy } from "../enums";
 import { isPlainObject, join, optionalArray, optionalInteger, optionalString, patterns, Problems, show } from "../validation";
 import { CA_GENERATION, MAX_INSTANCE_IDS, RESTART_COMMAND_MAX_LENGTH, RESTART_TIMEOUT_MINUTES } from "./limits";
 import type { CertificateAuthoritySpec, EndpointSpec, RdsRestartSpec, SelfManagedDatabase, SelfManagedTlsSpec } from "./spec";
@@ -186,7 +185,7 @@ export function groupSelfManagedDatabases(problems: Problems, endpoints: Indexed
     for (const group of list) {
         const where = `${group.addresses.join(",")}:${group.port}`;
         const first: Partial<Record<SharedField, IndexedEndpoint>> = {};
-        const merged: SelfManagedTlsSpec & { engine?: EngineName } = {};
+        const merged: SelfManagedTlsSpec & { engine?: DatabaseEngine } = {};
         for (const member of group.members) {
             const db = member.spec.database;
             if (db.kind !== "self-managed") continue;

@@ -22,6 +22,7 @@ import { inputPropertyErrors } from "../../testing/refusals";
 import { isolateTmpdir } from "../../testing/tmpdir";
 import { isolateTrustEnv } from "../../testing/trustEnv";
 import { interceptWarnings } from "../../testing/warnings";
+import { DatabaseEngine, IntegrationAccess } from "../../infra/enums";
 
 let cloud: MockCloud;
 let stack: typeof import("../../infra/program/main");
@@ -254,13 +255,13 @@ describe("the file's name", () => {
 
 describe("DatabaseIntegrations adminCaCertificatePem", () => {
     const base = () => ({
-        engine: components.DatabaseEngine.Postgres,
+        engine: DatabaseEngine.Postgres,
         dbName: "app",
         endpointHostname: "db.example.com",
         endpointPort: 5432,
         databasePort: 5432,
         adminSecretArn: SELF_MANAGED_ADMIN_ARN,
-        integrations: [{ name: "metabase", access: components.IntegrationAccess.Read, schemas: ["public"] }],
+        integrations: [{ name: "metabase", access: IntegrationAccess.Read, schemas: ["public"] }],
     });
 
     function argumentErrors(args: any): string[] {

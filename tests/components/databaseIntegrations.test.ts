@@ -18,6 +18,7 @@ import { exampleWorld, FakeWorld, installMockCloud, isSecret, MockCloud, mockRan
 import { inputPropertyErrors } from "../../testing/refusals";
 import { isolateTmpdir } from "../../testing/tmpdir";
 import { isolateTrustEnv } from "../../testing/trustEnv";
+import { AdminConnection, DatabaseEngine, IntegrationAccess } from "../../infra/enums";
 
 let cloud: MockCloud;
 let stack: typeof import("../../infra/program/main");
@@ -810,13 +811,13 @@ describe("deploy-time refusals, before any user, grant or secret", () => {
 
 describe("DatabaseIntegrations arguments", () => {
     const base = () => ({
-        engine: components.DatabaseEngine.Postgres,
+        engine: DatabaseEngine.Postgres,
         dbName: "app",
         endpointHostname: "db.example.com",
         endpointPort: 5432,
         databasePort: 5432,
         adminSecretArn: PG_ADMIN_ARN,
-        integrations: [{ name: "metabase", access: components.IntegrationAccess.Read, schemas: ["public"] }],
+        integrations: [{ name: "metabase", access: IntegrationAccess.Read, schemas: ["public"] }],
     });
 
     function argumentErrors(name: string, args: any): string[] {
@@ -868,12 +869,12 @@ describe("DatabaseIntegrations arguments", () => {
         ]);
         // The admin connection to RDS verifies a certificate from AWS's RDS CAs, which no system trust store
         // holds: the bundle is required whatever the engine (and whether or not it is known yet).
-        for (const engine of [components.DatabaseEngine.Postgres, components.DatabaseEngine.Mysql, pulumi.output(components.DatabaseEngine.Postgres)]) {
-            assert.deepEqual(argumentErrors("a", { ...base(), engine, rdsAddress: RDS_PG_HOST, adminConnection: components.AdminConnection.Direct }), [
+        for (const engine of [DatabaseEngine.Postgres, DatabaseEngine.Mysql, pulumi.output(DatabaseEngine.Postgres)]) {
+            assert.deepEqual(argumentErrors("a", { ...base(), engine, rdsAddress: RDS_PG_HOST, adminConnection: AdminConnection.Direct }), [
                 `adminSslRootCert: ${RDS_CA_REQUIRED}`,
             ]);
         }
-        assert.deepEqual(argumentErrors("a", { ...base(), adminConnection: components.AdminConnection.Direct }), [
+        assert.deepEqual(argumentErrors("a", { ...base(), adminConnection: AdminConnection.Direct }), [
             "directHost: is required for a self-managed database with the direct admin connection: its hostname or address inside the VPC, as on its certificate",
         ]);
         assert.deepEqual(argumentErrors("a", { ...base(), integrations: pulumi.output(base().integrations) }), [
@@ -890,10 +891,10 @@ describe("DatabaseIntegrations arguments", () => {
             argumentErrors("a", {
                 ...base(),
                 adminSecretArn: "admin",
-                engine: components.DatabaseEngine.Mysql,
+                engine: DatabaseEngine.Mysql,
                 rdsAddress: RDS_MYSQL_HOST,
                 objectOwners: ["metabase"],
-                integrations: [{ name: "metabase", access: components.IntegrationAccess.Read, schemas: ["shop"], connectionLimit: 2 }],
+                integrations: [{ name: "metabase", access: IntegrationAccess.Read, schemas: ["shop"], connectionLimit: 2 }],
             }),
             [
                 'adminSecretArn: "admin" is not a Secrets Manager secret ARN such as "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-abc"',
@@ -914,7 +915,7 @@ describe("DatabaseIntegrations arguments", () => {
             secretNamePrefix: "integrations/late/",
             secretKmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/0f0e0d0c-0b0a-4090-8070-605040302010",
             tags: { team: "data" },
-            integrations: [{ name: "metabase", access: components.IntegrationAccess.Read, schemas: ["public"], connectionLimit: pulumi.output(7), rotation: pulumi.output("r2") }],
+            integrations: [{ name: "metabase", access: IntegrationAccess.Read, schemas: ["public"], connectionLimit: pulumi.output(7), rotation: pulumi.output("r2") }],
         });
         const arns = await unwrap(c.secretArns);
         await settle();
@@ -943,8 +944,8 @@ describe("DatabaseIntegrations arguments", () => {
         const c = new components.DatabaseIntegrations("late", {
             ...base(),
             integrations: [
-                { name: "metabase", access: components.IntegrationAccess.Read, schemas: ["public"], connectionLimit: pulumi.output(0), rotation: pulumi.output(""), sslRootCert: pulumi.output("") },
-                { name: "etl", access: components.IntegrationAccess.Write, schemas: ["public"], connectionLimit: pulumi.output(2.5), rotation: pulumi.output("2026-11") },
+                { name: "metabase", access: IntegrationAccess.Read, schemas: ["public"], connectionLimit: pulumi.output(0), rotation: pulumi.output(""), sslRootCert: pulumi.output("") },
+                { name: "etl", access: IntegrationAccess.Write, schemas: ["public"], connectionLimit: pulumi.output(2.5), rotation: pulumi.output("2026-11") },
             ],
         });
         assert.deepEqual((await refusedWith(c.secretArns)).split("\n"), [
@@ -961,12 +962,12 @@ describe("DatabaseIntegrations arguments", () => {
         await fresh();
         const c = new components.DatabaseIntegrations("shop", {
             ...base(),
-            engine: components.DatabaseEngine.Mysql,
+            engine: DatabaseEngine.Mysql,
             dbName: undefined,
             endpointPort: 3306,
             databasePort: 3306,
             adminSecretArn: MYSQL_ADMIN_ARN,
-            integrations: [{ name: "looker", access: components.IntegrationAccess.Read, schemas: ["shop"], connectionLimit: pulumi.output(5) }],
+            integrations: [{ name: "looker", access: IntegrationAccess.Read, schemas: ["shop"], connectionLimit: pulumi.output(5) }],
         });
         assert.equal(
             await refusedWith(c.secretArns),

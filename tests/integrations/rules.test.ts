@@ -16,12 +16,13 @@ import { IntegrationSpec } from "../../infra/integrations/integrationSpec";
 import { checkMysqlTrustStore, DeployerEnvironment } from "../../infra/integrations/mysqlTrustStore";
 import { scramSha256Verifier } from "../../infra/integrations/scram";
 import { formatProblem, Problems } from "../../infra/validation";
+import { AdminConnection, DatabaseEngine, IntegrationAccess } from "../../infra/enums";
 
-const read: IntegrationSpec = { name: "metabase", access: "read", schemas: ["public"], tables: [{ schema: "public", name: "orders" }] };
-const writeAll: IntegrationSpec = { name: "etl", access: "write", schemas: ["public", "staging"] };
+const read: IntegrationSpec = { name: "metabase", access: IntegrationAccess.Read, schemas: ["public"], tables: [{ schema: "public", name: "orders" }] };
+const writeAll: IntegrationSpec = { name: "etl", access: IntegrationAccess.Write, schemas: ["public", "staging"] };
 const writeTables: IntegrationSpec = {
     name: "loader",
-    access: "write",
+    access: IntegrationAccess.Write,
     schemas: ["public", "staging"],
     tables: [
         { schema: "public", name: "events" },
@@ -84,7 +85,7 @@ describe("PostgreSQL grants", () => {
     it("defaults the owner of future tables to the admin user", () => {
         assert.deepEqual(ownersOf(undefined), [{ label: "admin" }]);
         assert.deepEqual(ownersOf([]), [{ label: "admin" }]);
-        const plan = planPostgresGrants({ name: "r", access: "read", schemas: ["public"] }, ownersOf(undefined));
+        const plan = planPostgresGrants({ name: "r", access: IntegrationAccess.Read, schemas: ["public"] }, ownersOf(undefined));
         assert.deepEqual(plan.defaultPrivileges, [
             { suffix: "future-tables-public-by-admin", objectType: "table", schema: "public", owner: { label: "admin" }, privileges: ["SELECT"] },
         ]);
@@ -106,7 +107,7 @@ describe("PostgreSQL grants", () => {
 
 describe("MySQL grants", () => {
     it("a database-wide grant per schema without tables (it covers later tables), one per table with them", () => {
-        assert.deepEqual(planMysqlGrants({ name: "looker", access: "read", schemas: ["shop", "catalog"] }), [
+        assert.deepEqual(planMysqlGrants({ name: "looker", access: IntegrationAccess.Read, schemas: ["shop", "catalog"] }), [
             { suffix: "on-shop", database: "shop", table: "*", privileges: ["SELECT"] },
             { suffix: "on-catalog", database: "catalog", table: "*", privileges: ["SELECT"] },
         ]);
@@ -119,8 +120,8 @@ describe("MySQL grants", () => {
 
 describe("the admin connection", () => {
     const facts = (extra: Partial<AdminConnectionFacts>): AdminConnectionFacts => ({
-        engine: "postgres",
-        mode: "endpoint",
+        engine: DatabaseEngine.Postgres,
+        mode: AdminConnection.Endpoint,
         rds: true,
         endpointHostname: "reporting.db.example.com",
         endpointPort: 15432,
@@ -134,7 +135,7 @@ describe("the admin connection", () => {
     });
 
     it("PostgreSQL on RDS directly connects to the instance on its port and verifies it in full", () => {
-        assert.deepEqual(adminConnectionSettings(facts({ mode: "direct" })), {
+        assert.deepEqual(adminConnectionSettings(facts({ mode: AdminConnection.Direct })), {
             host: "prod.abc.us-east-1.rds.amazonaws.com",
             port: 5432,
             verification: "full",
@@ -145,25 +146,25 @@ describe("the admin connection", () => {
     it("a self-managed database's certificate names the endpoint and its internal name: full verification either way", () => {
         const selfManaged = { rds: false, rdsAddress: undefined, directHost: "db1.internal.example.com" };
         assert.deepEqual(adminConnectionSettings(facts(selfManaged)), { host: "reporting.db.example.com", port: 15432, verification: "full", tlsMode: "verify-full" });
-        assert.deepEqual(adminConnectionSettings(facts({ ...selfManaged, mode: "direct" })), {
+        assert.deepEqual(adminConnectionSettings(facts({ ...selfManaged, mode: AdminConnection.Direct })), {
             host: "db1.internal.example.com",
             port: 5432,
             verification: "full",
             tlsMode: "verify-full",
         });
-        assert.deepEqual(adminConnectionSettings(facts({ ...selfManaged, engine: "mysql" })), { host: "reporting.db.example.com", port: 15432, verification: "full", tlsMode: "true" });
-        assert.throws(() => adminConnectionSettings(facts({ ...selfManaged, directHost: undefined, mode: "direct" })), /directHost is required for a self-managed database/);
+        assert.deepEqual(adminConnectionSettings(facts({ ...selfManaged, engine: DatabaseEngine.Mysql })), { host: "reporting.db.example.com", port: 15432, verification: "full", tlsMode: "true" });
+        assert.throws(() => adminConnectionSettings(facts({ ...selfManaged, directHost: undefined, mode: AdminConnection.Direct })), /directHost is required for a self-managed database/);
     });
 
     it("MySQL on RDS: directly in full; through the endpoint never (its provider has no chain-only mode)", () => {
-        assert.deepEqual(adminConnectionSettings(facts({ engine: "mysql", mode: "direct" })), {
+        assert.deepEqual(adminConnectionSettings(facts({ engine: DatabaseEngine.Mysql, mode: AdminConnection.Direct })), {
             host: "prod.abc.us-east-1.rds.amazonaws.com",
             port: 5432,
             verification: "full",
             tlsMode: "true",
         });
         assert.throws(
-            () => adminConnectionSettings(facts({ engine: "mysql" })),
+            () => adminConnectionSettings(facts({ engine: DatabaseEngine.Mysql })),
             /^Error: the MySQL provider cannot verify reporting\.db\.example\.com's certificate \(it names the RDS instance\); use the direct admin connection$/,
         );
     });
@@ -171,7 +172,7 @@ describe("the admin connection", () => {
 
 describe("an integration's connection", () => {
     const facts = (extra: Partial<ClientConnectionFacts>): ClientConnectionFacts => ({
-        engine: "postgres",
+        engine: DatabaseEngine.Postgres,
         rds: false,
         endpointHostname: "reporting.db.example.com",
         endpointPort: 15432,
@@ -186,7 +187,7 @@ describe("an integration's connection", () => {
 
     it("self-managed PostgreSQL: verify-full of the endpoint hostname", () => {
         assert.deepEqual(clientConnection(facts({})), {
-            engine: "postgres",
+            engine: DatabaseEngine.Postgres,
             host: "reporting.db.example.com",
             port: 15432,
             dbname: "app",
@@ -225,10 +226,10 @@ describe("an integration's connection", () => {
     });
 
     it("MySQL: VERIFY_IDENTITY of the endpoint for a self-managed database, VERIFY_CA for RDS", () => {
-        const self = clientConnection(facts({ engine: "mysql", dbName: "shop", endpointPort: 3306 }));
+        const self = clientConnection(facts({ engine: DatabaseEngine.Mysql, dbName: "shop", endpointPort: 3306 }));
         assert.equal(self.url, "mysql://metabase:Pa55word@reporting.db.example.com:3306/shop?ssl-mode=VERIFY_IDENTITY&ssl-ca=ca.pem");
         assert.equal(self.sslmode, "VERIFY_IDENTITY");
-        const rds = clientConnection(facts({ engine: "mysql", rds: true, rdsAddress: RDS, endpointAddresses: ["198.51.100.10"], dbName: "shop", sslRootCert: "global-bundle.pem" }));
+        const rds = clientConnection(facts({ engine: DatabaseEngine.Mysql, rds: true, rdsAddress: RDS, endpointAddresses: ["198.51.100.10"], dbName: "shop", sslRootCert: "global-bundle.pem" }));
         assert.equal(rds.url, "mysql://metabase:Pa55word@reporting.db.example.com:15432/shop?ssl-mode=VERIFY_CA&ssl-ca=global-bundle.pem");
         assert.deepEqual([rds.sslmode, rds.tlsServerName, rds.hostaddr], ["VERIFY_CA", RDS, undefined]);
     });
@@ -248,7 +249,7 @@ describe("the admin secret", () => {
     const ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-abc";
 
     it("reads username and password from RDS-managed master secret JSON, ignoring other fields", () => {
-        assert.deepEqual(parseAdminSecret(JSON.stringify({ username: "postgres", password: "s3cret", engine: "postgres", host: "x" }), ARN), {
+        assert.deepEqual(parseAdminSecret(JSON.stringify({ username: "postgres", password: "s3cret", engine: DatabaseEngine.Postgres, host: "x" }), ARN), {
             username: "postgres",
             password: "s3cret",
         });

@@ -6,15 +6,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as process from "node:process";
 import { requireRdsAdminCa } from "../../integrations/adminConnection";
 import { checkAgainstDatabase } from "../../integrations/engineRules";
-import { EngineName, ENGINES } from "../../integrations/engines";
 import { IntegrationSpec, parseEnum, parseIntegrations } from "../../integrations/integrationSpec";
 import { checkMysqlTrustStore } from "../../integrations/mysqlTrustStore";
 import { Problems, ValidationError } from "../../validation";
 import type { IntegrationsPlan } from "./plan";
+import { DATABASE_ENGINES, DatabaseEngine } from "../../enums";
 
 /** Deployment-time facts every user and grant depends on, checked before any of them is declared. */
 export interface CheckedFacts {
-    engine: EngineName;
+    engine: DatabaseEngine;
     /** PostgreSQL: the database; MySQL: the configured default database, if any. */
     dbName?: string;
     /** The integrations with their output-valued fields resolved and checked, in the order of the args. */
@@ -43,7 +43,7 @@ export interface ResolvedArgs {
  */
 export function checkResolved(parent: pulumi.Resource, name: string, plan: IntegrationsPlan, r: ResolvedArgs): CheckedFacts {
     const problems = new Problems();
-    const engine = parseEnum(problems, "engine", r.engine, ENGINES);
+    const engine = parseEnum(problems, "engine", r.engine, DATABASE_ENGINES);
     if (engine === undefined) {
         if (r.engine === undefined) problems.error("engine", 'is required: "postgres" or "mysql"');
         throw new ValidationError(problems.errors, `integrations of ${name}`);
