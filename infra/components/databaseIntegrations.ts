@@ -3,7 +3,7 @@
  * database. Its constructor runs the phases in order: the checks of the args known when it is declared
  * (databaseIntegrations/plan.ts), the admin login (adminCredential.ts), the checks once outputs resolve
  * (deployChecks.ts), the wait for a healthy endpoint target, and the provider, users, grants and secrets
- * (declare.ts). Its args and enums are in databaseIntegrations/args.ts.
+ * (declare.ts). Its args are in databaseIntegrations/args.ts, its enums in infra/enums.ts.
  */
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as pulumi from "@pulumi/pulumi";
