@@ -7,16 +7,10 @@
 import * as process from "node:process";
 import { checkAdminCaFileExists, requireRdsAdminCa } from "./adminConnection";
 import { checkAgainstDatabase } from "./engineRules";
-import { checkOwnersAreNotIntegrations, IntegrationSpec, parseEnum, parseIdentifier, parseIntegrations, parsePath } from "./integrationSpec";
-import { isPlainObject, join, optionalArray, optionalInteger, patterns, Problems, show } from "../validation";
+import { checkOwnersAreNotIntegrations, IntegrationSpec, parseIdentifier, parseIntegrations, parsePath } from "./integrationSpec";
+import { isPlainObject, join, optionalArray, optionalEnum, optionalInteger, patterns, Problems, show } from "../validation";
 import { ADMIN_CONNECTIONS, AdminConnection, DATABASE_ENGINES, DatabaseEngine } from "../enums";
-
-/**
- * Minutes `pulumi up` waits, at most, for an endpoint's target to be healthy before it creates users through
- * the endpoint (`targetHealthTimeoutMinutes`); 0 turns the wait off. Registering a new target takes from tens
- * of seconds to a few minutes before its health checks start, and three checks 10 s apart must then pass.
- */
-export const TARGET_HEALTH_TIMEOUT_MINUTES = { min: 0, max: 60, default: 10 } as const;
+import { TARGET_HEALTH_TIMEOUT_MINUTES } from "../model/limits";
 
 /** How `pulumi up` logs in to create the integrations' users. */
 export interface AdminSpec {
@@ -78,7 +72,7 @@ export function parseDatabaseAccess(
         problems.warn(integrationsPath, "is empty: no database user is created");
     }
 
-    const engine = parseEnum(problems, at("engine"), db.engine, DATABASE_ENGINES);
+    const engine = optionalEnum(problems, at("engine"), db.engine, DATABASE_ENGINES);
     if (set("engine") && kind === "rds") {
         problems.error(at("engine"), "is not used with rdsInstanceIdentifier: the engine is read from the instance");
     } else if (!set("engine") && kind === "self-managed" && declared) {
@@ -92,7 +86,7 @@ export function parseDatabaseAccess(
             "is required with integrations: the Secrets Manager secret holding the admin login that creates their users (e.g. the RDS-managed master user secret)",
         );
     }
-    const connection = parseEnum(problems, at("adminConnection"), db.adminConnection, ADMIN_CONNECTIONS) ?? AdminConnection.Endpoint;
+    const connection = optionalEnum(problems, at("adminConnection"), db.adminConnection, ADMIN_CONNECTIONS) ?? AdminConnection.Endpoint;
     let host: string | undefined;
     if (set("adminHost")) {
         if (kind === "rds") {

@@ -7,13 +7,8 @@
  */
 import { INTEGRATION_ACCESS_LEVELS, IntegrationAccess } from "../enums";
 import { isPlainObject, join, optionalArray, optionalInteger, Problems, show } from "../validation";
+import { CONNECTION_LIMIT, INTEGRATION_NAME, ROTATION_MAX_LENGTH } from "../model/limits";
 
-
-/**
- * An integration's name is its database user name and part of Pulumi and Secrets Manager names. Lower
- * case, so that PostgreSQL never needs it quoted; at most 32 characters, MySQL's user-name limit.
- */
-export const INTEGRATION_NAME = { maxLength: 32, pattern: /^[a-z][a-z0-9_]*$/ } as const;
 
 /**
  * Schema, table, sequence, role and database names accepted: what PostgreSQL keeps unquoted (lower case)
@@ -41,9 +36,6 @@ export const RESERVED_USER_PREFIXES: readonly string[] = ["pg_", "rds_", "mysql.
 
 /** Schemas that belong to the engine, never to an integration's data. */
 const SYSTEM_SCHEMAS: readonly string[] = ["information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"];
-
-export const CONNECTION_LIMIT = { min: 1, max: 10000 } as const;
-export const ROTATION_MAX_LENGTH = 64;
 
 /** A table or sequence, by schema. */
 export interface QualifiedName {
@@ -313,14 +305,6 @@ export function parsePath(problems: Problems, path: string, value: unknown, what
     return value;
 }
 
-export function parseEnum<T extends string>(problems: Problems, path: string, value: unknown, allowed: readonly T[]): T | undefined {
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
-        problems.error(path, `${show(value)} is not one of ${allowed.map((a) => `"${a}"`).join(", ")}`);
-        return undefined;
-    }
-    return value as T;
-}
 /** Integrations never own tables, so none of them can be an object owner. */
 export function checkOwnersAreNotIntegrations(problems: Problems, path: string, owners: string[] | undefined, integrations: IntegrationSpec[]): void {
     (owners ?? []).forEach((owner, o) => {

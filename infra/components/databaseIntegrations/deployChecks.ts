@@ -6,9 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as process from "node:process";
 import { requireRdsAdminCa } from "../../integrations/adminConnection";
 import { checkAgainstDatabase } from "../../integrations/engineRules";
-import { IntegrationSpec, parseEnum, parseIntegrations } from "../../integrations/integrationSpec";
+import { IntegrationSpec, parseIntegrations } from "../../integrations/integrationSpec";
 import { checkMysqlTrustStore } from "../../integrations/mysqlTrustStore";
-import { Problems, ValidationError } from "../../validation";
+import { optionalEnum, Problems, ValidationError } from "../../validation";
 import type { IntegrationsPlan } from "./plan";
 import { DATABASE_ENGINES, DatabaseEngine } from "../../enums";
 
@@ -43,7 +43,7 @@ export interface ResolvedArgs {
  */
 export function checkResolved(parent: pulumi.Resource, name: string, plan: IntegrationsPlan, r: ResolvedArgs): CheckedFacts {
     const problems = new Problems();
-    const engine = parseEnum(problems, "engine", r.engine, DATABASE_ENGINES);
+    const engine = optionalEnum(problems, "engine", r.engine, DATABASE_ENGINES);
     if (engine === undefined) {
         if (r.engine === undefined) problems.error("engine", 'is required: "postgres" or "mysql"');
         throw new ValidationError(problems.errors, `integrations of ${name}`);

@@ -4,16 +4,17 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { requireRdsAdminCa } from "../../integrations/adminConnection";
-import { parseObjectOwners, parseSecretArn, TARGET_HEALTH_TIMEOUT_MINUTES } from "../../integrations/databaseAccess";
+import { parseObjectOwners, parseSecretArn } from "../../integrations/databaseAccess";
 import { checkAgainstDatabase } from "../../integrations/engineRules";
-import { IntegrationSpec, parseEnum, parseIdentifier, parseIntegrations, parsePath } from "../../integrations/integrationSpec";
+import { IntegrationSpec, parseIdentifier, parseIntegrations, parsePath } from "../../integrations/integrationSpec";
 import { parseCaBundle } from "../../integrations/stackCaBundle";
 import { parseAddress } from "../../net/ip";
-import { isPlainObject, optionalInteger, patterns, Problems, show } from "../../validation";
+import { isPlainObject, optionalEnum, optionalInteger, patterns, Problems, show } from "../../validation";
 import { throwIfInvalidArgs } from "../support/argsError";
 import { isKnownNow } from "../support/knownNowOrLater";
 import type { DatabaseIntegrationsArgs } from "./args";
 import { ADMIN_CONNECTIONS, AdminConnection, DATABASE_ENGINES } from "../../enums";
+import { TARGET_HEALTH_TIMEOUT_MINUTES } from "../../model/limits";
 
 /** The validated, plain parts of {@link DatabaseIntegrationsArgs}. */
 export interface IntegrationsPlan {
@@ -61,7 +62,7 @@ export function planDatabaseIntegrations(name: string, args: DatabaseIntegration
     } else if (isKnownNow(args.adminSecretArn)) {
         parseSecretArn(problems, "adminSecretArn", args.adminSecretArn);
     }
-    const adminConnection = parseEnum(problems, "adminConnection", args.adminConnection, ADMIN_CONNECTIONS) ?? AdminConnection.Endpoint;
+    const adminConnection = optionalEnum(problems, "adminConnection", args.adminConnection, ADMIN_CONNECTIONS) ?? AdminConnection.Endpoint;
     const rds = args.rdsAddress !== undefined && args.rdsAddress !== null;
     if (args.directHost !== undefined && args.directHost !== null) {
         if (rds) {
@@ -95,7 +96,7 @@ export function planDatabaseIntegrations(name: string, args: DatabaseIntegration
         problems.error("secretNamePrefix", `${show(args.secretNamePrefix)} is not usable in Secrets Manager names (letters, digits and /_+=.@-)`);
     }
     if (isKnownNow(args.engine)) {
-        const engine = parseEnum(problems, "engine", args.engine, DATABASE_ENGINES);
+        const engine = optionalEnum(problems, "engine", args.engine, DATABASE_ENGINES);
         if (args.engine === undefined || args.engine === null) problems.error("engine", 'is required: "postgres" or "mysql"');
         if (engine) {
             checkAgainstDatabase(
