@@ -73,7 +73,7 @@ export function planCertificateAuthority(name: string, args: CertificateAuthorit
 }
 
 /**
- * A private certificate authority (the Aptible environment's CA): an RSA key and a self-signed CA
+ * A private certificate authority (one per stack): an RSA key and a self-signed CA
  * certificate that may only sign certificates and CRLs, valid for ten years. Both are protected by default,
  * because replacing them would break every client that trusts the CA; rotating the CA is a deliberate,
  * documented procedure. The private key is only ever exposed as a secret output.

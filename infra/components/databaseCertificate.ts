@@ -165,7 +165,7 @@ export function certificateNames(hostname: string | undefined, endpointHostnames
 
 /**
  * A self-managed database's TLS server certificate, signed by the stack's CA and naming the database's
- * internal hostname and addresses and every endpoint hostname that reaches it (the Aptible model). The
+ * internal hostname and addresses and every endpoint hostname that reaches it, so that clients verify it in full. The
  * certificate, its key and the CA certificate are stored as one JSON secret in AWS Secrets Manager; each new
  * secret version runs the restart hook (SSM Run Command on `instanceIds`), or warns when there is none.
  */

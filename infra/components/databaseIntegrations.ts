@@ -21,8 +21,8 @@ export { IntegrationsPlan, planDatabaseIntegrations } from "./databaseIntegratio
 const COMPONENT_TYPE = "db-endpoints:index:DatabaseIntegrations";
 
 /**
- * Least-privileged database users for the integrations of one database (Aptible's advice: never hand
- * the admin credential to an external service). Per integration: a login user with a generated password,
+ * Least-privileged database users for the integrations of one database: the admin credential is never
+ * handed to an external service, and each can be audited and rotated alone. Per integration: a login user with a generated password,
  * exactly the grants its access level needs on the listed schemas or tables, default privileges for
  * tables created later, TLS required where the engine can require it per user (MySQL `REQUIRE SSL`), and
  * an AWS Secrets Manager secret with a ready connection URL through the endpoint. The users are created
