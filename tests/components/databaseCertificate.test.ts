@@ -391,7 +391,7 @@ describe("DatabaseCertificate arguments", () => {
         const cert = new components.DatabaseCertificate("late-host", { ...good, hostname: pulumi.output("Not A Name") });
         await assert.rejects(
             unwrap(cert.dnsNames),
-            /invalid arguments for DatabaseCertificate "late-host": hostname: "Not A Name" is not a lower-case DNS name such as "db1\.internal\.example\.com" \(the name the database has inside the VPC\)$/,
+            /invalid arguments for DatabaseCertificate "late-host" \(1 problem\):\n  - hostname: "Not A Name" is not a lower-case DNS name such as "db1\.internal\.example\.com" \(the name the database has inside the VPC\)$/,
         );
         await settle();
         assert.deepEqual(cloud.ofType("tls:index/certRequest:CertRequest"), []);

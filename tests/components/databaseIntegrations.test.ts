@@ -592,7 +592,7 @@ describe("RDS MySQL", () => {
         const outputs = await runStack(shop({}, [{ name: "looker", access: "read", schemas: ["shop"] }]));
         assert.equal(
             await refusedWith(outputs.integrations!.shop.looker.secretArn),
-            "invalid integrations of shop (1 problem):\n" +
+            "invalid arguments for DatabaseIntegrations \"shop\" (1 problem):\n" +
                 '  - adminConnection: is "endpoint", but the MySQL provider verifies a certificate only against the host it connects to, and an RDS certificate ' +
                 "names the instance, not the endpoint: the admin password would cross the internet over unauthenticated TLS. " +
                 'Deploy from inside the VPC with adminConnection: "direct"',
@@ -609,7 +609,7 @@ describe("RDS MySQL", () => {
         );
         const error = await refusedWith(outputs.integrations!.shop.looker.secretArn);
         assert.deepEqual(error.split("\n"), [
-            "invalid integrations of shop (3 problems):",
+            "invalid arguments for DatabaseIntegrations \"shop\" (3 problems):",
             "  - objectOwners: is not used with MySQL: a grant on schema.* already covers tables created later, whoever creates them",
             "  - integrations[0].connectionLimit: is not supported for MySQL users (the MySQL provider cannot set MAX_USER_CONNECTIONS); remove it",
             "  - integrations[1].sequences: is not used with MySQL, which has no sequences (AUTO_INCREMENT needs only INSERT)",
@@ -636,7 +636,7 @@ describe("RDS MySQL", () => {
         const outputs = await runStack(shop({ adminConnection: "direct", adminSslRootCert: "/opt/rds-ca/global-bundle.pem" }, [{ name: "looker", access: "read", schemas: ["shop"] }]));
         assert.equal(
             await refusedWith(outputs.integrations!.shop.looker.secretArn),
-            "invalid integrations of shop (1 problem):\n" +
+            "invalid arguments for DatabaseIntegrations \"shop\" (1 problem):\n" +
                 '  - adminSslRootCert: "/opt/rds-ca/global-bundle.pem" is not in the MySQL provider\'s trust store: the provider cannot be given a CA bundle ' +
                 "(its tls setting is only true, false or skip-verify) and verifies against Go's, which reads SSL_CERT_FILE and the SSL_CERT_DIR directories " +
                 '(now "/etc/ssl/certs/ca-certificates.crt" and unset). Run pulumi up with SSL_CERT_DIR=/etc/ssl/certs:/opt/rds-ca ' +
@@ -767,7 +767,7 @@ describe("deploy-time refusals, before any user, grant or secret", () => {
         w.secrets![PG_ADMIN_ARN] = { secretString: JSON.stringify({ username: "metabase", password: "pw" }) };
         assert.equal(
             await refusal(reporting({}, [{ name: "looker", access: "read", schemas: ["public"] }, { name: "metabase", access: "read", schemas: ["public"] }]), w),
-            "invalid integrations of reporting (1 problem):\n" +
+            "invalid arguments for DatabaseIntegrations \"reporting\" (1 problem):\n" +
                 '  - integrations[1].name: "metabase" is the admin user of this database (the username in adminSecretArn); an integration gets its own user, never the admin\'s',
         );
         assertNothingDeclared();
@@ -784,7 +784,7 @@ describe("deploy-time refusals, before any user, grant or secret", () => {
     it("a PostgreSQL instance without a database name, unless dbName is set", async () => {
         assert.equal(
             await refusal(reporting({ rdsInstanceIdentifier: "nodb-postgres" })),
-            "invalid integrations of reporting (1 problem):\n  - dbName: is required for PostgreSQL: the database whose schemas the integrations use (the RDS instance names none)",
+            "invalid arguments for DatabaseIntegrations \"reporting\" (1 problem):\n  - dbName: is required for PostgreSQL: the database whose schemas the integrations use (the RDS instance names none)",
         );
         assertNothingDeclared();
         await runStack(rawConfig([reporting({ rdsInstanceIdentifier: "nodb-postgres", dbName: "warehouse" })]));
@@ -949,7 +949,7 @@ describe("DatabaseIntegrations arguments", () => {
             ],
         });
         assert.deepEqual((await refusedWith(c.secretArns)).split("\n"), [
-            "invalid integrations of late (4 problems):",
+            "invalid arguments for DatabaseIntegrations \"late\" (4 problems):",
             "  - integrations[0].connectionLimit: 0 is out of range (expected 1..10000)",
             '  - integrations[0].rotation: "" is not a rotation trigger (a non-empty string of at most 64 characters, e.g. "2026-11"; change it to rotate the password)',
             "  - integrations[0].sslRootCert: \"\" is not the path of the CA bundle on the integration's side (a file path)",
@@ -971,7 +971,7 @@ describe("DatabaseIntegrations arguments", () => {
         });
         assert.equal(
             await refusedWith(c.secretArns),
-            "invalid integrations of shop (1 problem):\n" +
+            "invalid arguments for DatabaseIntegrations \"shop\" (1 problem):\n" +
                 "  - integrations[0].connectionLimit: is not supported for MySQL users (the MySQL provider cannot set MAX_USER_CONNECTIONS); remove it",
         );
         assertNothingDeclared();
