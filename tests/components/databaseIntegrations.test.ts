@@ -178,7 +178,7 @@ function publishedSecret(id: string): any {
 /**
  * A PostgreSQL role is given the SCRAM-SHA-256 verifier of `plaintext` (the password in its credentials
  * secret), salted with its own `<id>-password-salt` (16 random bytes that follow the password's rotation
- * keeper), marked secret, and never the plaintext. tests/integrations/rules.test.ts and
+ * keeper), marked secret, and never the plaintext. tests/integrations/scram.knownAnswers.test.ts and
  * tests/integrations/scram.test.ts prove the verifier itself against PostgreSQL.
  */
 function assertVerifierOf(id: string, plaintext: string): void {
