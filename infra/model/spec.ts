@@ -3,9 +3,8 @@
  * `DatabaseEndpoints` component), normalised, with every default applied. The components build from it;
  * nothing here is an input or an output of a resource.
  */
-import type { IpAddressType, RdsRestartPolicy } from "../enums";
+import { DatabaseEngine, IpAddressType, RdsRestartPolicy } from "../enums";
 import type { DatabaseAccessSpec } from "../integrations/databaseAccess";
-import type { EngineName } from "../integrations/engines";
 import type { IntegrationSpec } from "../integrations/integrationSpec";
 import type { Problem } from "../validation";
 import type { AllowlistRule, StackQuotas } from "./allowlist";
@@ -142,7 +141,7 @@ export interface SelfManagedDatabase {
     /** Private addresses, sorted. */
     addresses: string[];
     port: number;
-    engine?: EngineName;
+    engine?: DatabaseEngine;
     hostname?: string;
     /** Instances the restart hook runs on; empty: the database must be restarted by hand. */
     instanceIds: string[];

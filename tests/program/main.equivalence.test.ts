@@ -6,9 +6,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { AdminConnection, DatabaseEngine, IntegrationAccess } from "../../infra/components/databaseIntegrations/args";
 import type { DatabaseEndpointsArgs } from "../../infra/components/databaseEndpoints/args";
-import { IpAddressType, RdsRestartPolicy } from "../../infra/enums";
+import { AdminConnection, DatabaseEngine, IntegrationAccess, IpAddressType, RdsRestartPolicy } from "../../infra/enums";
 import { exampleWorld, installMockCloud, MockCloud, settle } from "../../testing/mockCloud";
 import { readStackFile } from "../../testing/stackFile";
 

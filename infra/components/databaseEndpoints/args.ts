@@ -5,8 +5,7 @@
  * programs through the generated SDK, TypeScript directly.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { IpAddressType, RdsRestartPolicy } from "../../enums";
-import { AdminConnection, DatabaseEngine, IntegrationAccess } from "../databaseIntegrations/args";
+import { AdminConnection, DatabaseEngine, IntegrationAccess, IpAddressType, RdsRestartPolicy } from "../../enums";
 
 /** Arguments of {@link DatabaseEndpoints}: every database endpoint of a stack, with its CA and target sync. */
 export interface DatabaseEndpointsArgs {

@@ -13,7 +13,6 @@ import type { StackSpec } from "../../model/spec";
 import { CA_DEFAULTS, CertificateAuthority } from "../certificateAuthority";
 import { DatabaseCertificate, SERVER_CERTIFICATE } from "../databaseCertificate";
 import { DatabaseEndpoint } from "../databaseEndpoint";
-import { DatabaseEngine } from "../databaseIntegrations/args";
 import type { EndpointTls, ServerCertificateOutput, StackOutputs } from "./outputs";
 
 /** The outputs of certificate validation. */
@@ -58,7 +57,7 @@ export function buildCertificates(
                 port: db.port,
                 hostname: db.hostname,
                 endpointHostnames: pulumi.all(reaching.flatMap((e) => [e.hostname, e.loadBalancerDnsName])),
-                engine: db.engine === undefined ? undefined : (db.engine as DatabaseEngine),
+                engine: db.engine,
                 instanceIds: db.instanceIds.length > 0 ? db.instanceIds : undefined,
                 restartCommand: db.restartCommand,
                 restartTimeoutMinutes: db.instanceIds.length > 0 ? db.restartTimeoutMinutes : undefined,

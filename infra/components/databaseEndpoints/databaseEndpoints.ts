@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { IpAddressType } from "../../enums";
+import { DatabaseEngine, IpAddressType } from "../../enums";
 import { checkProduct, readVpcId } from "../../model/product";
 import type { EndpointSpec, StackSpec } from "../../model/spec";
 import { formatProblem, Problems } from "../../validation";
 import { throwIfInvalidArgs } from "../support/argsError";
 import { DatabaseEndpoint } from "../databaseEndpoint";
-import { AdminConnection, DatabaseEngine, databaseEngineOfRds, DatabaseIntegrations, IntegrationAccess } from "../databaseIntegrations";
+import { DatabaseIntegrations } from "../databaseIntegrations";
+import { databaseEngineOfRds } from "../../integrations/engines";
 import { ArgsOwner, checkedInput } from "../support/knownNowOrLater";
 import { EndpointLoadBalancer } from "../loadBalancer/endpointLoadBalancer";
 import { TargetSync, TargetSyncTarget } from "../targetSync";
@@ -200,9 +201,7 @@ function buildIntegrations(
                 engine:
                     db.kind === "rds"
                         ? endpoint.rdsEngine.apply((engine) => databaseEngineOfRds(engine ?? "", db.rdsInstanceIdentifier))
-                        : db.engine === "mysql"
-                          ? DatabaseEngine.Mysql
-                          : DatabaseEngine.Postgres,
+                        : (db.engine ?? DatabaseEngine.Postgres),
                 dbName: db.dbName ?? endpoint.rdsDbName.apply((n) => n ?? ""),
                 endpointHostname: endpoint.hostname,
                 // The admin connection's host: resolvable once the load balancer exists, whether or not `hostname`
@@ -218,14 +217,14 @@ function buildIntegrations(
                 // Self-managed: the first address unless adminHost names the database (its certificate carries both).
                 directHost: db.kind === "self-managed" ? admin.host ?? db.addresses[0] : undefined,
                 adminSecretArn: admin.secretArn,
-                adminConnection: admin.connection === "direct" ? AdminConnection.Direct : AdminConnection.Endpoint,
+                adminConnection: admin.connection,
                 adminSslRootCert: admin.sslRootCert,
                 // Self-managed: the stack's CA issued the database's certificate (the caCertificate output).
                 adminCaCertificatePem: db.kind === "self-managed" ? caCertificate : undefined,
                 objectOwners: db.objectOwners,
                 integrations: e.integrations!.map((i) => ({
                     name: i.name,
-                    access: i.access === "write" ? IntegrationAccess.Write : IntegrationAccess.Read,
+                    access: i.access,
                     schemas: i.schemas,
                     tables: i.tables?.map((t) => `${t.schema}.${t.name}`),
                     sequences: i.sequences?.map((q) => `${q.schema}.${q.name}`),

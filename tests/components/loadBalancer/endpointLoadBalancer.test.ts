@@ -383,7 +383,7 @@ describe("refusals", () => {
         await assert.rejects(deploy(raw));
         await settle();
         const message =
-            'invalid arguments for DatabaseEndpoints "db-endpoints": endpoints[1].port: listener port 5432 (the database\'s port: port is not set) is already ' +
+            'invalid arguments for DatabaseEndpoints "db-endpoints" (1 problem):\n  - endpoints[1].port: listener port 5432 (the database\'s port: port is not set) is already ' +
             'endpoints[0]\'s ("reporting") on loadBalancer "shared"; each endpoint of a load balancer listens on its own port, so set port on this endpoint to a port ' +
             'no other endpoint of "shared" uses';
         // The engine wraps it in the resources that use the port; the message is the rule's.
