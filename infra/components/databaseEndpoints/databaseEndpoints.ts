@@ -7,7 +7,8 @@ import { throwIfInvalidArgs } from "../support/argsError";
 import { DatabaseEndpoint } from "../databaseEndpoint";
 import { DatabaseIntegrations } from "../databaseIntegrations";
 import { databaseEngineOfRds } from "../../integrations/engines";
-import { checkedInput } from "../support/knownNowOrLater";
+import { ArgsOwner, checkedInput } from "../support/knownNowOrLater";
+import { EndpointLoadBalancer } from "../loadBalancer/endpointLoadBalancer";
 import { TargetSync, TargetSyncTarget } from "../targetSync";
 import type { DatabaseEndpointsArgs } from "./args";
 import { buildCertificates } from "./certificates";
@@ -68,7 +69,7 @@ export class DatabaseEndpoints extends pulumi.ComponentResource {
         }
         // The children keep the names, and through the alias the URNs, they had when the stack declared them itself.
         const children: pulumi.ComponentResourceOptions = { parent: this, aliases: [{ parent: pulumi.rootStackResource }] };
-        const parts = buildProduct(spec, vpcId, children);
+        const parts = buildProduct(spec, vpcId, children, { component: "DatabaseEndpoints", name });
         stackOutputsOf.set(this, parts);
 
         this.endpoints = pulumi.output(parts.endpoints) as pulumi.Output<{ [name: string]: EndpointOutput }>;
@@ -94,13 +95,15 @@ export class DatabaseEndpoints extends pulumi.ComponentResource {
 }
 
 /** Builds every resource of a validated product; `opts` are the children's options. */
-function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi.ComponentResourceOptions): StackOutputs {
+function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi.ComponentResourceOptions, owner: ArgsOwner): StackOutputs {
     const endpoints: Record<string, OutputsOf<EndpointOutput>> = {};
     const syncTargets: TargetSyncTarget[] = [];
     const withIntegrations: { e: EndpointSpec; endpoint: DatabaseEndpoint }[] = [];
     const built: Record<string, DatabaseEndpoint> = {};
+    const shared = buildSharedLoadBalancers(spec, vpcId, opts, owner);
     for (const e of spec.endpoints) {
-        const endpoint = new DatabaseEndpoint(e.name, endpointArgs(spec, vpcId, e), opts);
+        const seat = e.loadBalancer !== undefined ? shared[e.loadBalancer].seats[e.name] : undefined;
+        const endpoint = new DatabaseEndpoint(e.name, endpointArgs(spec, vpcId, e), seat ? { ...opts, sharedLoadBalancer: seat } : opts);
         built[e.name] = endpoint;
         if (e.integrations) withIntegrations.push({ e, endpoint });
         if (spec.targetSync.enabled && e.database.kind === "rds") {
@@ -122,6 +125,7 @@ function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi
             database: endpoint.database,
             databasePort: endpoint.databasePort,
             securityGroupIds: endpoint.securityGroupIds,
+            ...(e.loadBalancer !== undefined ? { loadBalancer: pulumi.output(e.loadBalancer) } : {}),
         };
     }
     // Integration users connect through an endpoint once a self-managed database has loaded its certificate.
@@ -142,6 +146,36 @@ function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi
             changeTagKey: sync.changeTagKey,
         },
     };
+}
+
+/**
+ * One {@link EndpointLoadBalancer} per shared load balancer, by name, declared before its endpoints (their
+ * listeners are on it). Children of the product like the endpoints; new, so without the endpoints' alias.
+ */
+function buildSharedLoadBalancers(
+    spec: StackSpec,
+    vpcId: pulumi.Input<string>,
+    opts: pulumi.ComponentResourceOptions,
+    owner: ArgsOwner,
+): Record<string, EndpointLoadBalancer> {
+    const shared: Record<string, EndpointLoadBalancer> = {};
+    const paths = new Map(spec.endpoints.map((e, i) => [e.name, i]));
+    for (const lb of spec.loadBalancers.filter((l) => l.shared)) {
+        const members = lb.endpoints.map((n) => spec.endpoints.find((e) => e.name === n)!);
+        shared[lb.name] = new EndpointLoadBalancer(
+            lb.name,
+            {
+                vpcId,
+                subnetIds: spec.publicSubnetIds,
+                spec: lb,
+                members: members.map((e) => ({ path: `endpoints[${paths.get(e.name)}]`, spec: e, args: endpointArgs(spec, vpcId, e) })),
+                tags: spec.tags,
+                owner,
+            },
+            { parent: opts.parent },
+        );
+    }
+    return shared;
 }
 
 /**

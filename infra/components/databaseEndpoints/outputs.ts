@@ -25,6 +25,8 @@ export interface EndpointOutput {
     databasePort: number;
     /** The load balancer's security groups; the first is admitted by the database's. */
     securityGroupIds: string[];
+    /** The shared load balancer the endpoint listens on (its `loadBalancer`); absent on a load balancer of its own. */
+    loadBalancer?: string;
 }
 
 /** One generation of the stack's CA. */
