@@ -11,6 +11,8 @@
  *   endpoint's address on the client (a hosts-file entry); otherwise it can verify only the chain
  *   (`VERIFY_CA`), which proves the server holds some certificate from the RDS CA, not that it is this instance.
  */
+import { DATABASE_ENGINES, DatabaseEngine } from "./enums";
+import { engineOfRds } from "./integrations/engines";
 
 /** AWS's bundle of every RDS CA (commercial regions); the file name the settings refer to. */
 export const RDS_CA_BUNDLE = {
@@ -24,14 +26,11 @@ export const STACK_CA = {
     command: "pulumi stack output caCertificate > ca.pem",
 } as const;
 
-export type ClientFamily = "postgres" | "mysql";
-
-/** Which clients an engine speaks to: RDS engine names or "postgres"/"mysql"; unknown engine: both. */
-export function clientFamilies(engine: string | undefined): ClientFamily[] {
-    if (engine === undefined || engine === "") return ["postgres", "mysql"];
-    if (engine === "postgres" || engine === "aurora-postgresql") return ["postgres"];
-    if (engine === "mysql" || engine === "mariadb" || engine === "aurora-mysql" || engine === "aurora") return ["mysql"];
-    return [];
+/** Which clients an engine speaks to: an RDS engine name or a {@link DatabaseEngine}; unknown engine: both. */
+export function clientFamilies(engine: string | undefined): DatabaseEngine[] {
+    if (engine === undefined || engine === "") return [...DATABASE_ENGINES];
+    const known = engineOfRds(engine);
+    return known === undefined ? [] : [known];
 }
 
 /** A shell expression resolving a DNS name to one IPv4 address when the command runs. */
@@ -93,7 +92,7 @@ export function rdsConnectionInfo(f: RdsConnectionFacts): RdsConnectionInfo {
         fixedAddresses: fixed,
         restart: f.restart,
     };
-    if (families.includes("postgres")) {
+    if (families.includes(DatabaseEngine.Postgres)) {
         // libpq pairs host and hostaddr lists element by element, so the RDS name is repeated per address.
         const hosts = fixed ? f.publicAddresses.map(() => f.rdsAddress).join(",") : f.rdsAddress;
         const hostaddr = fixed ? f.publicAddresses.join(",") : resolveAtConnect(f.loadBalancerDnsName);
@@ -101,7 +100,7 @@ export function rdsConnectionInfo(f: RdsConnectionFacts): RdsConnectionInfo {
         if (fixed) info.libpq = conninfo;
         info.psql = `psql "${conninfo}"`;
     }
-    if (families.includes("mysql")) {
+    if (families.includes(DatabaseEngine.Mysql)) {
         info.mysql = `mysql --host=${f.rdsAddress} --port=${f.port} --ssl-mode=VERIFY_IDENTITY --ssl-ca=${RDS_CA_BUNDLE.file}`;
         info.mysqlHostsEntry = fixed
             ? `printf '${f.publicAddresses.map((a) => `${a} ${f.rdsAddress}\\n`).join("")}' | sudo tee -a /etc/hosts`
@@ -208,11 +207,11 @@ export function selfManagedConnectionInfo(f: SelfManagedConnectionFacts): SelfMa
             "database.instanceIds is not set: when the certificate is issued or re-issued, install it from the secret " +
             "and restart the database yourself";
     }
-    if (families.includes("postgres")) {
+    if (families.includes(DatabaseEngine.Postgres)) {
         info.libpq = `host=${f.endpointHostname} port=${f.port} sslmode=verify-full sslrootcert=${STACK_CA.file}`;
         info.psql = `psql "${info.libpq}"`;
     }
-    if (families.includes("mysql")) {
+    if (families.includes(DatabaseEngine.Mysql)) {
         info.mysql = `mysql --host=${f.endpointHostname} --port=${f.port} --ssl-mode=VERIFY_IDENTITY --ssl-ca=${STACK_CA.file}`;
     }
     return info;

@@ -405,6 +405,25 @@ describe("examples/csharp (a C# program using the generated SDK)", () => {
         assert.deepEqual(read, ["CaCertificate", "CertificateAuthority", "Certificates", "Endpoints", "Integrations", "TargetSync", "Tls"]);
     });
 
+    it("the C# in README.md and docs/csharp.md uses only what the generated SDK has, and shows the whole product", () => {
+        for (const doc of ["README.md", path.join("docs", "csharp.md")]) {
+            const text = fs.readFileSync(path.join(REPO_ROOT, doc), "utf8");
+            const snippets = [...text.matchAll(/```csharp\n([\s\S]*?)```/g)].map((m) => m[1]);
+            assert.ok(snippets.length > 0, `${doc} shows no C#`);
+            for (const snippet of snippets) {
+                // A snippet may leave out the usings a program has at its top.
+                const source = /^using Pulumi\.DbEndpoints;/m.test(snippet) ? snippet : `using Pulumi.DbEndpoints;\nusing Pulumi.DbEndpoints.Inputs;\n${snippet}`;
+                assert.deepEqual(checkCSharp(source, csharpApi(pinned)), [], `${doc}:\n${snippet}`);
+                const reading = readCSharp(source);
+                const databases = reading.creations.filter((c) => c.type === "EndpointDatabaseArgs");
+                assert.ok(reading.creations.some((c) => c.type === "DatabaseEndpoints"), `${doc}: a snippet that does not declare DatabaseEndpoints`);
+                assert.ok(databases.some((d) => d.members.includes("RdsInstanceIdentifier")), `${doc}: no RDS endpoint`);
+                assert.ok(databases.some((d) => d.members.includes("Addresses")), `${doc}: no self-managed endpoint`);
+                assert.ok(reading.creations.some((c) => c.type === "IntegrationSettingsArgs"), `${doc}: no integration`);
+            }
+        }
+    });
+
     it("is a .NET LTS project referencing Pulumi and Pulumi.Aws, with the generated SDK's sources kept out", () => {
         const csproj = fs.readFileSync(path.join(dir, "DbEndpointsExample.csproj"), "utf8");
         assert.match(csproj, /<TargetFramework>net(8|10)\.0<\/TargetFramework>/);

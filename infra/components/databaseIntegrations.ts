@@ -3,7 +3,7 @@
  * database. Its constructor runs the phases in order: the checks of the args known when it is declared
  * (databaseIntegrations/plan.ts), the admin login (adminCredential.ts), the checks once outputs resolve
  * (deployChecks.ts), the wait for a healthy endpoint target, and the provider, users, grants and secrets
- * (declare.ts). Its args and enums are in databaseIntegrations/args.ts.
+ * (declare.ts). Its args are in databaseIntegrations/args.ts, its enums in infra/enums.ts.
  */
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as pulumi from "@pulumi/pulumi";
@@ -16,21 +16,14 @@ import { declareIntegrations } from "./databaseIntegrations/declare";
 import { CheckedFacts, checkResolved } from "./databaseIntegrations/deployChecks";
 import { planDatabaseIntegrations } from "./databaseIntegrations/plan";
 
-export {
-    AdminConnection,
-    DatabaseEngine,
-    databaseEngineOfRds,
-    DatabaseIntegrationsArgs,
-    IntegrationAccess,
-    Integration,
-} from "./databaseIntegrations/args";
+export { DatabaseIntegrationsArgs, Integration } from "./databaseIntegrations/args";
 export { IntegrationsPlan, planDatabaseIntegrations } from "./databaseIntegrations/plan";
 
 const COMPONENT_TYPE = "db-endpoints:index:DatabaseIntegrations";
 
 /**
- * Least-privileged database users for the integrations of one database (Aptible's advice: never hand
- * the admin credential to an external service). Per integration: a login user with a generated password,
+ * Least-privileged database users for the integrations of one database: the admin credential is never
+ * handed to an external service, and each can be audited and rotated alone. Per integration: a login user with a generated password,
  * exactly the grants its access level needs on the listed schemas or tables, default privileges for
  * tables created later, TLS required where the engine can require it per user (MySQL `REQUIRE SSL`), and
  * an AWS Secrets Manager secret with a ready connection URL through the endpoint. The users are created

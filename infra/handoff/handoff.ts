@@ -5,6 +5,7 @@
  * inside the endpoint's idle timeout. The password is in the integration's Secrets Manager secret; it is
  * printed only when asked for (`--show-password`), to standard output, and goes nowhere else.
  */
+import { DatabaseEngine } from "../enums";
 import { clientConnection, DEFAULT_SSL_ROOT_CERT } from "../integrations/clientConnection";
 import { keepaliveSettings, libpqKeepalives, osKeepalives } from "./keepalive";
 import { readSourceArg, splitFlag, UsageError } from "../verify/options";
@@ -103,7 +104,7 @@ export function handoffText(input: HandoffInput): string {
     const caFile = rds ? DEFAULT_SSL_ROOT_CERT.rds : DEFAULT_SSL_ROOT_CERT.selfManaged;
     // The same TLS settings its secret's URL carries (the password is not needed for them).
     const c = clientConnection({
-        engine,
+        engine: engine === "postgres" ? DatabaseEngine.Postgres : DatabaseEngine.Mysql,
         rds,
         endpointHostname: e.hostname,
         endpointPort: e.port,

@@ -2,8 +2,8 @@
  * The grants each integration is given, planned per engine: the privileges of each access level, the
  * PostgreSQL grants and default privileges, and the MySQL grants with their escaped database names.
  */
-import type { AccessName, IntegrationSpec } from "./integrationSpec";
-
+import type { IntegrationSpec } from "./integrationSpec";
+import type { IntegrationAccess } from "../enums";
 /** Privileges per object, by access level. Never DDL (CREATE, ALTER, DROP), TRUNCATE, REFERENCES, TRIGGER or ownership. */
 export const PRIVILEGES = {
     database: ["CONNECT"],
@@ -55,7 +55,7 @@ export interface PostgresPlan {
     defaultPrivileges: PgDefaultPrivilegesPlan[];
 }
 
-export function tablePrivileges(access: AccessName): string[] {
+export function tablePrivileges(access: IntegrationAccess): string[] {
     return [...PRIVILEGES.table[access]];
 }
 

@@ -1,6 +1,7 @@
 /**
- * The one home of every numeric limit and default of the endpoint and certificate settings: the rules that
- * check them, the components that apply the defaults and the documentation all read them from here.
+ * The one home of every numeric limit and default of the settings (endpoints, certificates, integrations):
+ * the rules that check them, the components that apply the defaults and the documentation all read them
+ * from here.
  */
 
 /** A TCP port. */
@@ -14,6 +15,18 @@ export const IDLE_TIMEOUT = { min: 60, max: 6000, default: 3600 } as const;
  * `<name>-nlb` plus Pulumi's 8-character random suffix, and AWS caps it at 32 characters.
  */
 export const ENDPOINT_NAME = { maxLength: 20, pattern: /^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/ } as const;
+
+/**
+ * Shared load balancer names (an endpoint's `loadBalancer`) name AWS resources the way endpoint names do
+ * (`<name>-nlb` plus the random suffix, `<name>-sg-<n>`), so the same rules apply.
+ */
+export const LOAD_BALANCER_NAME = ENDPOINT_NAME;
+
+/**
+ * Listeners per Network Load Balancer: an AWS quota that cannot be raised. Each endpoint on a load balancer is one
+ * listener, so at most this many endpoints share one.
+ */
+export const LISTENERS_PER_LOAD_BALANCER = 50;
 
 /** AWS allows 50 tags per resource; db-endpoints adds up to 4 of its own (endpoint, managed-by, Name, ...). */
 export const MAX_USER_TAGS = 45;
@@ -32,6 +45,28 @@ export const RESTART_COMMAND_MAX_LENGTH = 4096;
 
 /** `certificateAuthority.generations` and `issuer`. */
 export const CA_GENERATION = { min: 1, max: 999 } as const;
+
+/** A CA's (the CertificateAuthority component's) `validityHours` and `earlyRenewalHours`, in hours. */
+export const CA_VALIDITY_HOURS = { min: 24, max: 876_000 } as const;
+
+/**
+ * An integration's name is its database user name and part of Pulumi and Secrets Manager names. Lower
+ * case, so that PostgreSQL never needs it quoted; at most 32 characters, MySQL's user-name limit.
+ */
+export const INTEGRATION_NAME = { maxLength: 32, pattern: /^[a-z][a-z0-9_]*$/ } as const;
+
+/** An integration's `connectionLimit` (PostgreSQL `CONNECTION LIMIT`). */
+export const CONNECTION_LIMIT = { min: 1, max: 10000 } as const;
+
+/** An integration's `rotation` trigger: at most this many characters. */
+export const ROTATION_MAX_LENGTH = 64;
+
+/**
+ * Minutes `pulumi up` waits, at most, for an endpoint's target to be healthy before it creates users through
+ * the endpoint (`targetHealthTimeoutMinutes`); 0 turns the wait off. Registering a new target takes from tens
+ * of seconds to a few minutes before its health checks start, and three checks 10 s apart must then pass.
+ */
+export const TARGET_HEALTH_TIMEOUT_MINUTES = { min: 0, max: 60, default: 10 } as const;
 
 /** The AWS quotas' defaults (each adjustable in Service Quotas). */
 export const DEFAULT_QUOTAS = { rulesPerSecurityGroup: 60, securityGroupsPerLoadBalancer: 5, elasticIpsPerRegion: 5 } as const;

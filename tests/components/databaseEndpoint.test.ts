@@ -346,7 +346,7 @@ describe("argument validation at the component boundary", () => {
         // problems: the engine shows an error raised during the deployment by its message, in the resource that used it.
         await assert.rejects(
             unwrap(e.idleTimeoutSeconds),
-            /invalid arguments for DatabaseEndpoint "late-idle": idleTimeoutSeconds: 30 is out of range \(expected 60\.\.6000\)$/,
+            /invalid arguments for DatabaseEndpoint "late-idle" \(1 problem\):\n  - idleTimeoutSeconds: 30 is out of range \(expected 60\.\.6000\)$/,
         );
         await settle();
         assert.deepEqual(cloud.ofType("aws:lb/listener:Listener"), []);

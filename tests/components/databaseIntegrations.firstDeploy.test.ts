@@ -20,9 +20,11 @@ import {
     settle,
     unwrap,
 } from "../../testing/mockCloud";
+
 import { inputPropertyErrors } from "../../testing/refusals";
 import { isolateTmpdir } from "../../testing/tmpdir";
 import { interceptWarnings } from "../../testing/warnings";
+import { AdminConnection, DatabaseEngine, IntegrationAccess } from "../../infra/enums";
 
 let cloud: MockCloud;
 let stack: typeof import("../../infra/program/main");
@@ -194,7 +196,7 @@ describe("no user is declared before the endpoint's target is healthy", () => {
 describe("DatabaseIntegrations arguments for the first deployment", () => {
     const TG = mockTargetGroupArn("db-tg");
     const base = () => ({
-        engine: components.DatabaseEngine.Postgres,
+        engine: DatabaseEngine.Postgres,
         dbName: "app",
         endpointHostname: "db.example.com",
         loadBalancerDnsName: "db-nlb-0123456789.elb.us-east-1.amazonaws.com",
@@ -203,7 +205,7 @@ describe("DatabaseIntegrations arguments for the first deployment", () => {
         targetGroupArn: TG,
         adminSecretArn: PG_ADMIN_ARN,
         adminCaCertificatePem: "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUWm9vMQ==\n-----END CERTIFICATE-----\n",
-        integrations: [{ name: "metabase", access: components.IntegrationAccess.Read, schemas: ["public"] }],
+        integrations: [{ name: "metabase", access: IntegrationAccess.Read, schemas: ["public"] }],
     });
 
     function argumentErrors(args: any): string[] {
@@ -247,7 +249,7 @@ describe("DatabaseIntegrations arguments for the first deployment", () => {
     it("does not wait with targetHealthTimeoutMinutes 0, nor with the direct connection", async () => {
         await fresh();
         new components.DatabaseIntegrations("db", { ...base(), targetHealthTimeoutMinutes: 0 });
-        new components.DatabaseIntegrations("db2", { ...base(), adminConnection: components.AdminConnection.Direct, directHost: "db.internal" });
+        new components.DatabaseIntegrations("db2", { ...base(), adminConnection: AdminConnection.Direct, directHost: "db.internal" });
         await settle();
         assert.deepEqual(cloud.targetHealthRequests(), []);
         assert.equal(cloud.ofType("postgresql:index/role:Role").length, 2);

@@ -22,6 +22,7 @@ import { inputPropertyErrors } from "../../testing/refusals";
 import { isolateTmpdir } from "../../testing/tmpdir";
 import { isolateTrustEnv } from "../../testing/trustEnv";
 import { interceptWarnings } from "../../testing/warnings";
+import { DatabaseEngine, IntegrationAccess } from "../../infra/enums";
 
 let cloud: MockCloud;
 let stack: typeof import("../../infra/program/main");
@@ -254,13 +255,13 @@ describe("the file's name", () => {
 
 describe("DatabaseIntegrations adminCaCertificatePem", () => {
     const base = () => ({
-        engine: components.DatabaseEngine.Postgres,
+        engine: DatabaseEngine.Postgres,
         dbName: "app",
         endpointHostname: "db.example.com",
         endpointPort: 5432,
         databasePort: 5432,
         adminSecretArn: SELF_MANAGED_ADMIN_ARN,
-        integrations: [{ name: "metabase", access: components.IntegrationAccess.Read, schemas: ["public"] }],
+        integrations: [{ name: "metabase", access: IntegrationAccess.Read, schemas: ["public"] }],
     });
 
     function argumentErrors(args: any): string[] {
@@ -303,10 +304,10 @@ describe("DatabaseIntegrations adminCaCertificatePem", () => {
         // The provider's input fails, and with it every registration that waits for the provider (the real
         // engine reports the first as the deployment's error): one problem, never the bundle itself.
         const refusal =
-            "invalid integrations of crm (1 problem):\n" +
+            "invalid arguments for DatabaseIntegrations \"crm\" (1 problem):\n" +
             '  - adminCaCertificatePem: is not a PEM bundle of CA certificates (180 characters, not shown): expected one or more "-----BEGIN CERTIFICATE-----" blocks and nothing else';
         assert.ok(cloud.asyncErrors.length > 0);
-        assert.deepEqual([...new Set(cloud.asyncErrors.map((e) => e.message.replace(/^.*?(?=invalid integrations)/s, "")))], [refusal]);
+        assert.deepEqual([...new Set(cloud.asyncErrors.map((e) => e.message.replace(/^.*?(?=invalid arguments for DatabaseIntegrations)/s, "")))], [refusal]);
         assert.deepEqual(cloud.ofType("pulumi:providers:postgresql"), []);
         assert.deepEqual(cloud.ofType("postgresql:index/role:Role"), []);
         assert.deepEqual(fs.readdirSync(tmpdir), []);

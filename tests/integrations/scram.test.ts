@@ -9,7 +9,7 @@
  * Skipped, saying why, where no PostgreSQL server binaries are installed (PATH or /usr/lib/postgresql/<v>/bin),
  * or where the tests run as root without a `postgres` user to run the server as (initdb refuses root); under CI
  * (CI=true) that fails instead (.ci/run installs PostgreSQL).
- * tests/integrations/rules.test.ts holds the known-answer tests that always run.
+ * tests/integrations/scram.knownAnswers.test.ts holds the known-answer tests that always run.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { IntegrationAccess } from "../../infra/enums";
 import { planMysqlGrants } from "../../infra/integrations/grants";
 import { MariaDb, mariadbUnavailable, startMariaDb } from "../../testing/mariadb";
 import { createUserStatement, grantStatement } from "../../testing/mysqlProvider";
@@ -46,7 +47,7 @@ verifySuite({
     createIntegrationUser(name, access, _database, schema, password) {
         // The provider appends REQUIRE SSL to CREATE USER on MySQL 5.7 and later, MariaDB included.
         const statements = [`${createUserStatement(name, "%", password)} REQUIRE SSL`];
-        for (const g of planMysqlGrants({ name, access, schemas: [schema] })) {
+        for (const g of planMysqlGrants({ name, access: access === "write" ? IntegrationAccess.Write : IntegrationAccess.Read, schemas: [schema] })) {
             statements.push(grantStatement({ user: name, host: "%", database: g.database, table: g.table, privileges: g.privileges, grant: false, tlsOption: "SSL" }, { mysql8OrLater: true }));
         }
         server.sql(statements.join("; "));

@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
+import { IntegrationAccess } from "../../infra/enums";
 import { ownersOf, planPostgresGrants } from "../../infra/integrations/grants";
 import { SCRAM_SALT_BYTES, scramSha256Verifier } from "../../infra/integrations/scram";
 import { PostgresServer, postgresUnavailable, startPostgres } from "../../testing/postgres";
@@ -42,7 +43,7 @@ verifySuite({
     createIntegrationUser(name, access, database, schema, password) {
         const verifier = scramSha256Verifier(password, crypto.randomBytes(SCRAM_SALT_BYTES));
         server.sql(createRoleStatement(name, verifier));
-        const plan = planPostgresGrants({ name, access, schemas: [schema] }, ownersOf(undefined));
+        const plan = planPostgresGrants({ name, access: access === "write" ? IntegrationAccess.Write : IntegrationAccess.Read, schemas: [schema] }, ownersOf(undefined));
         for (const statement of grantStatements(plan, name, database, "postgres")) server.sql(statement, database);
     },
     grantCreate(name, database, schema) {

@@ -1,13 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
-import { IpAddressType } from "../../enums";
+import { DatabaseEngine, IpAddressType } from "../../enums";
 import { engineOfRds } from "../../integrations/engines";
 import { checkProduct, readVpcId } from "../../model/product";
 import type { EndpointSpec, StackSpec } from "../../model/spec";
 import { formatProblem, Problems } from "../../validation";
 import { throwIfInvalidArgs } from "../support/argsError";
 import { DatabaseEndpoint } from "../databaseEndpoint";
-import { AdminConnection, DatabaseEngine, databaseEngineOfRds, DatabaseIntegrations, IntegrationAccess } from "../databaseIntegrations";
-import { checkedInput } from "../support/knownNowOrLater";
+import { DatabaseIntegrations } from "../databaseIntegrations";
+import { databaseEngineOfRds } from "../../integrations/engines";
+import { ArgsOwner, checkedInput } from "../support/knownNowOrLater";
+import { EndpointLoadBalancer } from "../loadBalancer/endpointLoadBalancer";
 import { TargetSync, TargetSyncTarget } from "../targetSync";
 import type { DatabaseEndpointsArgs } from "./args";
 import { buildCertificates } from "./certificates";
@@ -68,7 +70,7 @@ export class DatabaseEndpoints extends pulumi.ComponentResource {
         }
         // The children keep the names, and through the alias the URNs, they had when the stack declared them itself.
         const children: pulumi.ComponentResourceOptions = { parent: this, aliases: [{ parent: pulumi.rootStackResource }] };
-        const parts = buildProduct(spec, vpcId, children);
+        const parts = buildProduct(spec, vpcId, children, { component: "DatabaseEndpoints", name });
         stackOutputsOf.set(this, parts);
 
         this.endpoints = pulumi.output(parts.endpoints) as pulumi.Output<{ [name: string]: EndpointOutput }>;
@@ -94,13 +96,15 @@ export class DatabaseEndpoints extends pulumi.ComponentResource {
 }
 
 /** Builds every resource of a validated product; `opts` are the children's options. */
-function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi.ComponentResourceOptions): StackOutputs {
+function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi.ComponentResourceOptions, owner: ArgsOwner): StackOutputs {
     const endpoints: Record<string, OutputsOf<EndpointOutput>> = {};
     const syncTargets: TargetSyncTarget[] = [];
     const withIntegrations: { e: EndpointSpec; endpoint: DatabaseEndpoint }[] = [];
     const built: Record<string, DatabaseEndpoint> = {};
+    const shared = buildSharedLoadBalancers(spec, vpcId, opts, owner);
     for (const e of spec.endpoints) {
-        const endpoint = new DatabaseEndpoint(e.name, endpointArgs(spec, vpcId, e), opts);
+        const seat = e.loadBalancer !== undefined ? shared[e.loadBalancer].seats[e.name] : undefined;
+        const endpoint = new DatabaseEndpoint(e.name, endpointArgs(spec, vpcId, e), seat ? { ...opts, sharedLoadBalancer: seat } : opts);
         built[e.name] = endpoint;
         if (e.integrations) withIntegrations.push({ e, endpoint });
         if (spec.targetSync.enabled && e.database.kind === "rds") {
@@ -122,6 +126,7 @@ function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi
             database: endpoint.database,
             databasePort: endpoint.databasePort,
             securityGroupIds: endpoint.securityGroupIds,
+            ...(e.loadBalancer !== undefined ? { loadBalancer: pulumi.output(e.loadBalancer) } : {}),
             engine: e.database.kind === "rds" ? endpoint.rdsEngine.apply((engine) => engineOfRds(engine ?? "")) : pulumi.output(e.database.engine),
             targetGroupArn: endpoint.targetGroupArn,
         };
@@ -147,6 +152,36 @@ function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi
 }
 
 /**
+ * One {@link EndpointLoadBalancer} per shared load balancer, by name, declared before its endpoints (their
+ * listeners are on it). Children of the product like the endpoints; new, so without the endpoints' alias.
+ */
+function buildSharedLoadBalancers(
+    spec: StackSpec,
+    vpcId: pulumi.Input<string>,
+    opts: pulumi.ComponentResourceOptions,
+    owner: ArgsOwner,
+): Record<string, EndpointLoadBalancer> {
+    const shared: Record<string, EndpointLoadBalancer> = {};
+    const paths = new Map(spec.endpoints.map((e, i) => [e.name, i]));
+    for (const lb of spec.loadBalancers.filter((l) => l.shared)) {
+        const members = lb.endpoints.map((n) => spec.endpoints.find((e) => e.name === n)!);
+        shared[lb.name] = new EndpointLoadBalancer(
+            lb.name,
+            {
+                vpcId,
+                subnetIds: spec.publicSubnetIds,
+                spec: lb,
+                members: members.map((e) => ({ path: `endpoints[${paths.get(e.name)}]`, spec: e, args: endpointArgs(spec, vpcId, e) })),
+                tags: spec.tags,
+                owner,
+            },
+            { parent: opts.parent },
+        );
+    }
+    return shared;
+}
+
+/**
  * One {@link DatabaseIntegrations} per endpoint that declares integrations, created after the endpoint
  * (and whatever registers its targets), since the admin connection may go through it. `caCertificate`: the
  * stack CA bundle that issued a self-managed database's certificate, for the admin connection to verify.
@@ -169,9 +204,7 @@ function buildIntegrations(
                 engine:
                     db.kind === "rds"
                         ? endpoint.rdsEngine.apply((engine) => databaseEngineOfRds(engine ?? "", db.rdsInstanceIdentifier))
-                        : db.engine === "mysql"
-                          ? DatabaseEngine.Mysql
-                          : DatabaseEngine.Postgres,
+                        : (db.engine ?? DatabaseEngine.Postgres),
                 dbName: db.dbName ?? endpoint.rdsDbName.apply((n) => n ?? ""),
                 endpointHostname: endpoint.hostname,
                 // The admin connection's host: resolvable once the load balancer exists, whether or not `hostname`
@@ -187,14 +220,14 @@ function buildIntegrations(
                 // Self-managed: the first address unless adminHost names the database (its certificate carries both).
                 directHost: db.kind === "self-managed" ? admin.host ?? db.addresses[0] : undefined,
                 adminSecretArn: admin.secretArn,
-                adminConnection: admin.connection === "direct" ? AdminConnection.Direct : AdminConnection.Endpoint,
+                adminConnection: admin.connection,
                 adminSslRootCert: admin.sslRootCert,
                 // Self-managed: the stack's CA issued the database's certificate (the caCertificate output).
                 adminCaCertificatePem: db.kind === "self-managed" ? caCertificate : undefined,
                 objectOwners: db.objectOwners,
                 integrations: e.integrations!.map((i) => ({
                     name: i.name,
-                    access: i.access === "write" ? IntegrationAccess.Write : IntegrationAccess.Read,
+                    access: i.access,
                     schemas: i.schemas,
                     tables: i.tables?.map((t) => `${t.schema}.${t.name}`),
                     sequences: i.sequences?.map((q) => `${q.schema}.${q.name}`),

@@ -33,6 +33,8 @@ export interface EndpointOutput {
     engine?: string;
     /** The target group the listener forwards to: its targets' health is what `DescribeTargetHealth` reports. */
     targetGroupArn: string;
+    /** The shared load balancer the endpoint listens on (its `loadBalancer`); absent on a load balancer of its own. */
+    loadBalancer?: string;
 }
 
 /** One generation of the stack's CA. */
