@@ -28,7 +28,9 @@ describe("parseStackConfig accepts", () => {
                 database: { kind: "rds", rdsInstanceIdentifier: "prod-postgres", securityGroupId: undefined },
                 port: undefined,
                 allowedCidrs: ["203.0.113.0/24"],
+                allowlistEntries: [],
                 allowlist: [{ cidr: "203.0.113.0/24", family: "ipv4" }],
+                prefixLists: [],
                 allowPublicInternet: false,
                 idleTimeoutSeconds: 3600,
                 elasticIps: false,
@@ -37,9 +39,12 @@ describe("parseStackConfig accepts", () => {
                 ipAddressType: "ipv4",
                 deletionProtection: true,
                 tags: {},
+                connectionAudit: { enabled: true, retentionDays: 90 },
             },
         ]);
         assert.deepEqual(spec.quotas, { rulesPerSecurityGroup: 60, securityGroupsPerLoadBalancer: 5, elasticIpsPerRegion: 5 });
+        assert.equal(spec.allowlistExpiryWarningDays, 14);
+        assert.equal(spec.connectionAuditRetentionDays, 90);
         assert.deepEqual(warnings, []);
     });
 
