@@ -231,8 +231,8 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         this.rdsDbName = facts.rdsDbName;
         this.databaseSecurityGroupId = facts.databaseSg;
         this.expiringRuleSecurityGroupIds = pulumi.all(expiringGroups.map((g) => g.id));
-        this.connectionLogGroupName = flowLogs ? flowLogs.logGroupName : pulumi.output(undefined);
-        this.connectionQueryName = query ? query.name : pulumi.output(undefined);
+        this.connectionLogGroupName = flowLogs ? flowLogs.logGroupName : pulumi.output<string | undefined>(undefined);
+        this.connectionQueryName = query ? query.name : pulumi.output<string | undefined>(undefined);
         this.registerOutputs({
             hostname: this.hostname,
             loadBalancerDnsName: this.loadBalancerDnsName,
