@@ -54,6 +54,11 @@ const ENTRIES = [
 const TAGS = { "db-endpoints:endpoint": "vendor", "managed-by": "pulumi/db-endpoints" };
 
 describe("entries that expire", () => {
+    // A rule the scheduled function already revoked is simply not declared once its entry has expired, so the next
+    // `pulumi up` deletes it from the state: the AWS provider's aws_vpc_security_group_ingress_rule Delete calls
+    // RevokeSecurityGroupIngress and treats InvalidSecurityGroupRuleId.NotFound (and InvalidGroup.NotFound) as done,
+    // and its Read removes a rule it cannot find from the state (`pulumi refresh`): neither fails, and nothing
+    // recreates the rule (hashicorp/terraform-provider-aws, internal/service/ec2/vpc_security_group_ingress_rule.go).
     it("registers no rule for the expired entry, and tags and describes the others with their expiry and note", async () => {
         const e = new components.DatabaseEndpoint("vendor", endpointArgs({ allowlist: ENTRIES }));
         const expiring = await unwrap(e.expiringRuleSecurityGroupIds);
