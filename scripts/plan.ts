@@ -7,6 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CostEstimate, estimateStackCost, formatMonthly } from "../infra/cost/estimate";
 import { ASSUMED_NLCU_PER_ENDPOINT, PRICES } from "../infra/cost/prices";
+import { currentTiming } from "../infra/model/allowlist";
+import { endpointPlanFacts } from "../infra/model/planFacts";
 import { Registration, recordRegistrations, waitForRegistrations } from "../testing/recorder";
 import { readStackFile } from "../testing/stackFile";
 
@@ -89,7 +91,10 @@ export function describe(r: Registration): string {
         case "aws:ec2/securityGroup:SecurityGroup":
             return `"${show(i.description)}" in ${show(i.vpcId)}`;
         case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
-            return `allow in ${show(i.ipProtocol)}/${port(i.fromPort, i.toPort)} from ${show(i.cidrIpv4 ?? i.cidrIpv6 ?? i.referencedSecurityGroupId)} into ${show(i.securityGroupId)}`;
+            return (
+                `allow in ${show(i.ipProtocol)}/${port(i.fromPort, i.toPort)} from ${show(i.cidrIpv4 ?? i.cidrIpv6 ?? i.prefixListId ?? i.referencedSecurityGroupId)} into ${show(i.securityGroupId)}` +
+                (i.tags?.["db-endpoints:expires"] ? ` until ${i.tags["db-endpoints:expires"]}` : "")
+            );
         case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
             return `allow out ${show(i.ipProtocol)}/${port(i.fromPort, i.toPort)} to ${show(i.cidrIpv4 ?? i.cidrIpv6 ?? i.referencedSecurityGroupId)} from ${show(i.securityGroupId)}`;
         case "aws:ec2/eip:Eip":
@@ -209,9 +214,15 @@ export async function plan(stackName: string, dir?: string): Promise<PlanResult>
     const { ValidationError } = await import("../infra/validation");
     let estimate: CostEstimate;
     let rdsOn: (loadBalancer: string) => string[];
+    let factsOf: (endpoint: string) => string[];
     try {
         const { spec } = decodeStackConfig(readRawStackConfig());
         estimate = estimateStackCost(spec);
+        const timing = currentTiming(spec.allowlistExpiryWarningDays);
+        factsOf = (name) => {
+            const e = spec.endpoints.find((x) => x.name === name);
+            return e ? endpointPlanFacts(e, timing) : [];
+        };
         rdsOn = (loadBalancer) => spec.endpoints.filter((e) => e.loadBalancer === loadBalancer && e.database.kind === "rds").map((e) => e.name);
         main();
     } catch (e) {
@@ -261,6 +272,7 @@ export async function plan(stackName: string, dir?: string): Promise<PlanResult>
         const costLine =
             root.type === ENDPOINT_TYPE ? endpointCostLine(root.name, estimate) : root.type === SHARED_TYPE ? sharedLoadBalancerCostLine(root.name, estimate) : undefined;
         if (costLine) lines.push(`  ${costLine}`);
+        if (root.type === ENDPOINT_TYPE) lines.push(...factsOf(root.name).map((l) => `  ${l}`));
         const note = root.type === SHARED_TYPE ? sharedLoadBalancerNote(root.name, rdsOn(root.name)) : undefined;
         if (note) lines.push(`  ${note}`);
         for (const r of members) {

@@ -12,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { mockClient } from "aws-sdk-client-mock";
 import { recordRegistrations, Registration, waitForRegistrations } from "./recorder";
 import { expiryClock } from "../infra/certificateExpiry";
+import { allowlistClock } from "../infra/model/allowlist";
 
 export interface FakeRdsInstance {
     address: string;
@@ -59,6 +60,23 @@ export interface FakeWorld {
      * healthy target.
      */
     targetHealth?: Record<string, TargetHealthDescription[] | Error>;
+    /** Customer-managed prefix lists by ID (aws.ec2.getManagedPrefixList); a missing one fails with InvalidPrefixListID.NotFound. */
+    prefixLists?: Record<string, FakePrefixList>;
+}
+
+/** A managed prefix list as EC2 describes it. `maxEntries` is absent on an AWS-managed list. */
+export interface FakePrefixList {
+    maxEntries?: number;
+    addressFamily: "IPv4" | "IPv6";
+    entries: string[];
+}
+
+/**
+ * The network interface ID the mock cloud gives a load balancer's interface in a subnet, from the description AWS
+ * gives it (`ELB net/<name>/<id>`).
+ */
+export function mockNetworkInterfaceId(description: string, subnetId: string): string {
+    return `eni-${hex(`${description}|${subnetId}`, 17)}`;
 }
 
 export type Registered = Registration;
@@ -345,6 +363,28 @@ export class MockCloud {
                         versionStages: ["AWSCURRENT"],
                     };
                 }
+                case "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
+                    const list = w.prefixLists?.[args.inputs.id];
+                    if (!list) throw new Error(`InvalidPrefixListID.NotFound: The prefix list ID '${args.inputs.id}' does not exist`);
+                    return {
+                        id: args.inputs.id,
+                        arn: `arn:aws:ec2:us-east-1:123456789012:prefix-list/${args.inputs.id}`,
+                        name: `${args.inputs.id}-name`,
+                        addressFamily: list.addressFamily,
+                        ...(list.maxEntries !== undefined ? { maxEntries: list.maxEntries } : {}),
+                        entries: list.entries.map((cidr) => ({ cidr, description: "" })),
+                        ownerId: "123456789012",
+                        version: 1,
+                        tags: {},
+                    };
+                }
+                case "aws:ec2/getNetworkInterface:getNetworkInterface": {
+                    const filter = (name: string) => (args.inputs.filters ?? []).find((f: { name: string }) => f.name === name)?.values?.[0] as string | undefined;
+                    const description = filter("description");
+                    const subnetId = filter("subnet-id");
+                    if (!description?.startsWith("ELB net/") || !subnetId) throw new Error(`no matching network interface found (${JSON.stringify(args.inputs.filters)})`);
+                    return { id: mockNetworkInterfaceId(description, subnetId), description, subnetId, interfaceType: "network_load_balancer" };
+                }
                 case "aws:index/getCallerIdentity:getCallerIdentity":
                     return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/deployer", userId: "AIDA" };
                 case "aws:index/getRegion:getRegion":
@@ -375,6 +415,8 @@ export function installMockCloud(world: FakeWorld = exampleWorld(), stack = "dev
     const cloud = new MockCloud(world);
     // The mock certificates carry fixed dates: pin the clock their expiry notices compare against.
     expiryClock.now = () => MOCK_NOW;
+    // Likewise the allowlist's expiry: tests that need another instant set allowlistClock themselves.
+    allowlistClock.now = () => MOCK_NOW;
     pulumi.runtime.setMocks(cloud.mocks, "db-endpoints", stack, preview);
     recordRegistrations((r) => cloud.registered.push(r));
     dns.promises.lookup = (async (hostname: string) => {

@@ -32,7 +32,7 @@ import {
     REPO_ROOT,
 } from "../scripts/update-schema";
 import { checkCSharp, checkYamlProgram, csharpApi, readCSharp } from "./schema/examples";
-import { CERTIFICATE_AUTHORITY_KEYS, DATABASE_KEYS, ENDPOINT_KEYS, INTEGRATION_KEYS, QUOTA_KEYS, STACK_KEYS } from "../infra/program/config";
+import { ALLOWLIST_ENTRY_KEYS, CERTIFICATE_AUTHORITY_KEYS, DATABASE_KEYS, ENDPOINT_KEYS, INTEGRATION_KEYS, QUOTA_KEYS, STACK_KEYS } from "../infra/program/config";
 
 const PACKAGE = "db-endpoints";
 const ENDPOINT = `${PACKAGE}:index:DatabaseEndpoint`;
@@ -185,6 +185,8 @@ describe("DatabaseEndpoints in the schema (the whole product)", () => {
         assert.deepEqual(props("IntegrationSettings"), [...INTEGRATION_KEYS]);
         assert.deepEqual(props("Quotas"), [...QUOTA_KEYS]);
         assert.deepEqual(props("CertificateAuthoritySettings"), [...CERTIFICATE_AUTHORITY_KEYS]);
+        assert.equal(pinned.types[`${PACKAGE}:index:EndpointSettings`].properties!.allowlist.items!.$ref, `#/types/${PACKAGE}:index:AllowlistEntry`);
+        assert.deepEqual(props("AllowlistEntry"), [...ALLOWLIST_ENTRY_KEYS]);
     });
 
     it("outputs everything the stack outputs", () => {

@@ -461,6 +461,10 @@ describe("the preview role's policy (docs/ci-security.md)", () => {
      * the admin secret is read by `pulumi up` only (databaseIntegrations.ts skips it when isDryRun()).
      */
     const PREVIEW_ACTIONS: Record<string, string[]> = {
+        // An allowlisted prefix list's size, family and entries (the provider reads the entries with a Get call).
+        "ec2.getManagedPrefixList": ["ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries"],
+        // The load balancer's network interfaces, for its flow logs (once it exists).
+        "ec2.getNetworkInterface": ["ec2:DescribeNetworkInterfaces"],
         "ec2.getSubnet": ["ec2:DescribeSubnets"],
         "ec2.getVpc": ["ec2:DescribeVpcs"],
         "rds.getInstance": ["rds:DescribeDBInstances", "rds:ListTagsForResource"],
@@ -515,13 +519,13 @@ describe("the preview role's policy (docs/ci-security.md)", () => {
         assert.deepEqual(lookups(), Object.keys(PREVIEW_ACTIONS).sort());
     });
 
-    it("allows exactly the Describe/List actions those lookups need, nothing else", () => {
+    it("allows exactly the Describe/List/Get actions those lookups need, nothing else", () => {
         const needed = [...new Set(Object.values(PREVIEW_ACTIONS).flat())].sort();
         assert.deepEqual(policy(), {
             Version: "2012-10-17",
             Statement: [{ Sid: "DbEndpointsPreviewLookups", Effect: "Allow", Action: needed, Resource: "*" }],
         });
-        for (const action of needed) assert.match(action, /^(ec2|rds):(Describe|List)[A-Za-z]+$/);
+        for (const action of needed) assert.match(action, /^(ec2|rds):(Describe|List|Get)[A-Za-z]+$/);
     });
 
     it("is what the README points the preview role at, instead of ReadOnlyAccess", () => {

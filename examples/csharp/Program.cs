@@ -57,6 +57,13 @@ return await Deployment.RunAsync(() =>
                     AdminSslRootCert = "global-bundle.pem",
                 },
                 AllowedCidrs = officeCidrs,
+                // A vendor's trial, admitted until 2027-06-30 begins in UTC (its rule is revoked then, without a
+                // deployment), and the ranges another team keeps in an EC2 managed prefix list.
+                Allowlist =
+                {
+                    new AllowlistEntryArgs { Cidr = "198.51.100.64/27", Expires = "2027-06-30", Note = "Acme BI trial, ticket OPS-1234" },
+                    new AllowlistEntryArgs { PrefixList = "pl-0123456789abcdef0", Note = "partner egress, kept by the network team" },
+                },
                 Integrations =
                 {
                     new IntegrationSettingsArgs

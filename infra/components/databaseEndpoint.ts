@@ -5,17 +5,21 @@
  * security groups, placement and Elastic IPs (./loadBalancer/), and the endpoint's own allowlist rules, target
  * group, targets, listener, restart hook and records (./databaseEndpoint/listener.ts).
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { AllowlistRule, PrefixListRule } from "../model/allowlist";
 import { IDLE_TIMEOUT } from "../model/limits";
 import { show } from "../validation";
 import type { DatabaseEndpointArgs } from "./databaseEndpoint/args";
 import { lookUpDatabase } from "./databaseEndpoint/databaseFacts";
-import { buildAllowlistRules, buildListener, TARGET_GROUP_KEPT, targetGroupKeptOn } from "./databaseEndpoint/listener";
+import { buildAllowlistRules, buildListener, buildPrefixListRules, TARGET_GROUP_KEPT, targetGroupKeptOn } from "./databaseEndpoint/listener";
 import { checkPlacement } from "./databaseEndpoint/placement";
 import { planDatabaseEndpoint } from "./databaseEndpoint/plan";
 import { buildEndpointDatabaseRules } from "./loadBalancer/databaseRules";
 import type { LoadBalancerSeat } from "./loadBalancer/endpointLoadBalancer";
+import { buildConnectionQuery, buildFlowLogs } from "./loadBalancer/connectionAudit";
 import { buildLoadBalancer, buildSecurityGroups, lookUpSubnets, PlacedLoadBalancer } from "./loadBalancer/loadBalancer";
+import { checkedPrefixLists, lookUpPrefixLists } from "./loadBalancer/prefixLists";
 import { stampedTags } from "./support/tags";
 
 export type { DatabaseEndpointArgs, DatabaseTarget } from "./databaseEndpoint/args";
@@ -55,8 +59,10 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
     public readonly databasePort: pulumi.Output<number>;
     /** The Elastic IPs of the load balancer (empty without `elasticIps`: its addresses may then change). */
     public readonly publicAddresses: pulumi.Output<string[]>;
-    /** CIDRs admitted, normalised and de-duplicated, as the ingress rules have them. */
+    /** CIDRs admitted, normalised and de-duplicated, as the ingress rules have them (expired entries left out). */
     public readonly allowedCidrs: pulumi.Output<string[]>;
+    /** Managed prefix lists admitted (expired entries left out). */
+    public readonly allowedPrefixLists: pulumi.Output<string[]>;
     /** Listener TCP idle timeout in seconds. */
     public readonly idleTimeoutSeconds: pulumi.Output<number>;
     /** Security groups of the load balancer; the first also carries the egress rule to the database. */
@@ -82,6 +88,15 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
     public readonly rdsDbName: pulumi.Output<string | undefined>;
     /** The database security group given an ingress rule for the endpoint, if any. */
     public readonly databaseSecurityGroupId: pulumi.Output<string | undefined>;
+    /**
+     * The load balancer's security groups that hold a rule of this endpoint with an expiry (tag
+     * `db-endpoints:expires`): where a scheduled revocation looks for the rules whose time has come.
+     */
+    public readonly expiringRuleSecurityGroupIds: pulumi.Output<string[]>;
+    /** The CloudWatch log group of the load balancer's flow logs (absent with `connectionAudit` off). */
+    public readonly connectionLogGroupName: pulumi.Output<string | undefined>;
+    /** The saved CloudWatch Logs Insights query of who connected to this endpoint (absent with `connectionAudit` off). */
+    public readonly connectionQueryName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: DatabaseEndpointArgs, opts?: DatabaseEndpointOptions) {
         const plan = planDatabaseEndpoint(name, args);
@@ -97,6 +112,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
 
         let loadBalancer: PlacedLoadBalancer;
         let admitted: boolean;
+        let expiringGroups: aws.ec2.SecurityGroup[];
         if (seat) {
             // A shared load balancer: its security groups take this endpoint's rules where the spread put them,
             // and it has the rules to the databases.
@@ -108,6 +124,9 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
                 listenerPort,
                 tags,
             );
+            const prefixGroup = seat.prefixListGroup !== undefined ? loadBalancer.securityGroups[seat.prefixListGroup] : undefined;
+            buildPrefixListRules(this, name, prefixGroup, seat.prefixLists, listenerPort, tags, seat.checkedPrefixLists);
+            expiringGroups = expiringRuleGroups(loadBalancer.securityGroups, seat.rules, seat.prefixListGroup, seat.prefixLists);
             admitted = plan.kind === "rds" || inputs.securityGroupId !== undefined;
         } else {
             // --- Security groups of the load balancer: the allowlist, spread within the quotas.
@@ -127,6 +146,19 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
                 listenerPort,
                 tags,
             );
+            // Prefix lists: looked up and checked before the load balancer exists (their size counts against the quota).
+            const prefixLists = checkedPrefixLists(lookUpPrefixLists(plan.prefixLists, child), {
+                owner: { component: "DatabaseEndpoint", name },
+                loadBalancer: "the load balancer",
+                ipAddressType: plan.ipAddressType,
+                rulesPerSecurityGroup: plan.quotas.rulesPerSecurityGroup,
+                quotaPath: "rulesPerSecurityGroup",
+                endpoints: [{ allowlistPath: "allowedCidrs", publicInternetPath: "allowPublicInternet", rules: plan.allowlist, paths: plan.prefixLists.map((l) => l.path) }],
+                warn: (message) => pulumi.log.warn(message, this),
+            });
+            const prefixGroup = plan.prefixListGroup !== undefined ? securityGroups[plan.prefixListGroup] : undefined;
+            buildPrefixListRules(this, name, prefixGroup, plan.prefixLists, listenerPort, tags, prefixLists);
+            expiringGroups = expiringRuleGroups(securityGroups, plan.securityGroupRules, plan.prefixListGroup, plan.prefixLists);
 
             // Egress only to the database port: to its security group when known, else to each address.
             admitted = buildEndpointDatabaseRules(this, name, securityGroups[0], plan, inputs.securityGroupId !== undefined, facts, tags);
@@ -134,7 +166,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
             // --- Placement, checked against AWS before the load balancer exists. (targetZones too: a self-managed
             // address AWS would refuse as a target fails the deployment before the NLB exists.)
             const placedSubnetIds = pulumi
-                .all([inputs.vpcId, lookUpSubnets(args.subnetIds, child), facts.databaseZones, facts.description, facts.targetZones])
+                .all([inputs.vpcId, lookUpSubnets(args.subnetIds, child), facts.databaseZones, facts.description, facts.targetZones, prefixLists])
                 .apply(([vpcId, subnets, zones, description]) => checkPlacement(name, vpcId, subnets, plan.ipAddressType, zones, description));
             loadBalancer = buildLoadBalancer(this, {
                 name,
@@ -146,6 +178,15 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
                 deletionProtection: inputs.deletionProtection,
                 tags,
             });
+            if (plan.connectionAudit.enabled) {
+                loadBalancer.flowLogs = buildFlowLogs(this, {
+                    name,
+                    nlb: loadBalancer.nlb,
+                    subnetIds: args.subnetIds,
+                    retentionDays: plan.connectionAudit.retentionDays,
+                    tags,
+                });
+            }
         }
         if (!admitted) {
             pulumi.log.warn(
@@ -166,6 +207,9 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
             tags,
         });
 
+        const flowLogs = loadBalancer.flowLogs;
+        const query = flowLogs ? buildConnectionQuery(this, name, flowLogs, listenerPort, facts.databasePort) : undefined;
+
         const nlb = loadBalancer.nlb;
         this.hostname = inputs.hostname !== undefined ? pulumi.output(inputs.hostname) : nlb.dnsName;
         this.loadBalancerDnsName = nlb.dnsName;
@@ -173,7 +217,8 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         this.port = listenerPort;
         this.databasePort = facts.databasePort;
         this.publicAddresses = pulumi.all(loadBalancer.eips.map((e) => e.publicIp));
-        this.allowedCidrs = pulumi.output(plan.allowlist.map((r) => r.cidr));
+        this.allowedCidrs = pulumi.output(plan.allowlist.filter((r) => !r.expired).map((r) => r.cidr));
+        this.allowedPrefixLists = pulumi.output(plan.prefixLists.filter((l) => !l.expired).map((l) => l.prefixList));
         this.idleTimeoutSeconds = listener.tcpIdleTimeoutSeconds.apply((v) => v ?? IDLE_TIMEOUT.default);
         this.securityGroupIds = pulumi.all(loadBalancer.securityGroups.map((g) => g.id));
         this.targetGroupArn = targetGroup.arn;
@@ -185,6 +230,9 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         this.rdsEngine = facts.rdsEngine;
         this.rdsDbName = facts.rdsDbName;
         this.databaseSecurityGroupId = facts.databaseSg;
+        this.expiringRuleSecurityGroupIds = pulumi.all(expiringGroups.map((g) => g.id));
+        this.connectionLogGroupName = flowLogs ? flowLogs.logGroupName : pulumi.output<string | undefined>(undefined);
+        this.connectionQueryName = query ? query.name : pulumi.output<string | undefined>(undefined);
         this.registerOutputs({
             hostname: this.hostname,
             loadBalancerDnsName: this.loadBalancerDnsName,
@@ -193,6 +241,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
             databasePort: this.databasePort,
             publicAddresses: this.publicAddresses,
             allowedCidrs: this.allowedCidrs,
+            allowedPrefixLists: this.allowedPrefixLists,
             idleTimeoutSeconds: this.idleTimeoutSeconds,
             securityGroupIds: this.securityGroupIds,
             targetGroupArn: this.targetGroupArn,
@@ -204,6 +253,20 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
             rdsEngine: this.rdsEngine,
             rdsDbName: this.rdsDbName,
             databaseSecurityGroupId: this.databaseSecurityGroupId,
+            expiringRuleSecurityGroupIds: this.expiringRuleSecurityGroupIds,
+            connectionLogGroupName: this.connectionLogGroupName,
+            connectionQueryName: this.connectionQueryName,
         });
     }
+}
+
+/** The security groups that hold a rule of the endpoint whose entry expires (and has not yet expired). */
+function expiringRuleGroups(
+    groups: aws.ec2.SecurityGroup[],
+    rules: AllowlistRule[][],
+    prefixListGroup: number | undefined,
+    prefixLists: PrefixListRule[],
+): aws.ec2.SecurityGroup[] {
+    const expiring = (r: { expires?: string; expired?: true }) => r.expires !== undefined && !r.expired;
+    return groups.filter((_, g) => rules[g]?.some(expiring) || (g === prefixListGroup && prefixLists.some(expiring)));
 }

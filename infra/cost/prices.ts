@@ -30,3 +30,22 @@ export const PRICES = {
  * shared load balancer, so the assumption is per endpoint whichever load balancer it is on.
  */
 export const ASSUMED_NLCU_PER_ENDPOINT = 0.1;
+
+// --- Connection audit (VPC flow logs in CloudWatch Logs) --------------------------------------------------------
+
+/**
+ * What the connection audit's logs cost, us-east-1, checked with `PRICES.checkedOn`
+ * (https://aws.amazon.com/cloudwatch/pricing/, "Vended Logs" and "Logs"): flow logs delivered to CloudWatch Logs are
+ * vended logs, whose ingestion is priced per GB in tiers (the first 10 TB a month below); storage is per GB-month
+ * of what the retention keeps (compressed, so the figure is an upper bound); Logs Insights charges per GB a query scans.
+ */
+export const AUDIT_LOG_PRICES = {
+    /** Vended-log ingestion into CloudWatch Logs, per GB, first 10 TB a month. */
+    vendedIngestionGb: 0.5,
+    /** CloudWatch Logs storage, per GB-month. */
+    storageGbMonth: 0.03,
+    /** Logs Insights, per GB scanned by a query. */
+    insightsScannedGb: 0.005,
+    /** The size of one record of the flow logs' format (15 fields), bytes: an assumption for the estimates. */
+    flowLogRecordBytes: 130,
+} as const;

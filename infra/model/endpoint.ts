@@ -20,10 +20,10 @@ import {
     readIpv4Addresses,
     show,
 } from "../validation";
-import { AllowlistQuotas, AllowlistRule, normalizeAllowlist } from "./allowlist";
+import { AllowlistQuotas, AllowlistRule, AllowlistTiming, readAllowlist } from "./allowlist";
 import { readRdsRestart, readSelfManagedTls } from "./certificates";
-import { ENDPOINT_NAME, IDLE_TIMEOUT, LOAD_BALANCER_NAME, MAX_USER_TAGS, PORT, TAG } from "./limits";
-import type { DatabaseSpec, EndpointSpec } from "./spec";
+import { ALLOWLIST_EXPIRY_WARNING_DAYS, CONNECTION_AUDIT_RETENTION_DAYS, ENDPOINT_NAME, IDLE_TIMEOUT, LOAD_BALANCER_NAME, LOG_RETENTION_DAYS, MAX_USER_TAGS, PORT, TAG } from "./limits";
+import type { ConnectionAuditSpec, DatabaseSpec, EndpointSpec } from "./spec";
 
 /** `publicSubnetIds` (the component's `subnetIds`): at least one subnet ID, none twice. */
 export function readSubnets(problems: Problems, path: string, value: unknown): string[] {
@@ -76,7 +76,21 @@ export function readTags(problems: Problems, path: string, value: unknown): Reco
     return tags;
 }
 
-export function parseEndpoint(problems: Problems, path: string, value: unknown, quotas: AllowlistQuotas): EndpointSpec | undefined {
+/** What an endpoint's rules take from the product's settings. */
+export interface EndpointDefaults {
+    /** The clock the allowlist's expiry is read against, and the warning window. */
+    timing: AllowlistTiming;
+    /** The product's `connectionAuditRetentionDays`. */
+    connectionAuditRetentionDays: number;
+}
+
+export function parseEndpoint(
+    problems: Problems,
+    path: string,
+    value: unknown,
+    quotas: AllowlistQuotas,
+    defaults: EndpointDefaults,
+): EndpointSpec | undefined {
     if (!isPlainObject(value)) {
         problems.error(path, `${show(value)} is not an endpoint (a map with name, database, allowedCidrs, ...)`);
         return undefined;
@@ -89,10 +103,22 @@ export function parseEndpoint(problems: Problems, path: string, value: unknown, 
     const port = readPort(problems, join(path, "port"), value.port);
     const allowPublicInternet = optionalBoolean(problems, join(path, "allowPublicInternet"), value.allowPublicInternet) ?? false;
     const rawCidrs = optionalArray(problems, join(path, "allowedCidrs"), value.allowedCidrs);
-    const allowlist =
-        value.allowedCidrs !== undefined && rawCidrs === undefined // not a list, or null: already reported
-            ? []
-            : normalizeAllowlist(problems, join(path, "allowedCidrs"), rawCidrs, allowPublicInternet, join(path, "allowPublicInternet"), quotas);
+    const rawEntries = optionalArray(problems, join(path, "allowlist"), value.allowlist);
+    const unreadable =
+        (value.allowedCidrs !== undefined && rawCidrs === undefined) || (value.allowlist !== undefined && rawEntries === undefined); // already reported
+    const { rules: allowlist, prefixLists } = unreadable
+        ? { rules: [], prefixLists: [] }
+        : readAllowlist(
+              problems,
+              join(path, "allowedCidrs"),
+              rawCidrs,
+              { path: join(path, "allowlist"), list: rawEntries },
+              allowPublicInternet,
+              join(path, "allowPublicInternet"),
+              quotas,
+              defaults.timing,
+          );
+    const connectionAudit = readConnectionAudit(problems, path, value, defaults.connectionAuditRetentionDays);
     const idleTimeoutSeconds = readIdleTimeout(problems, join(path, "idleTimeoutSeconds"), value.idleTimeoutSeconds) ?? IDLE_TIMEOUT.default;
     const elasticIps = optionalBoolean(problems, join(path, "elasticIps"), value.elasticIps) ?? false;
     const deletionProtection = optionalBoolean(problems, join(path, "deletionProtection"), value.deletionProtection) ?? true;
@@ -109,7 +135,9 @@ export function parseEndpoint(problems: Problems, path: string, value: unknown, 
         database: { ...database, ...access.database },
         port,
         allowedCidrs: (rawCidrs ?? []) as string[],
+        allowlistEntries: rawEntries ?? [],
         allowlist,
+        prefixLists,
         allowPublicInternet,
         idleTimeoutSeconds,
         elasticIps,
@@ -120,7 +148,38 @@ export function parseEndpoint(problems: Problems, path: string, value: unknown, 
         tags,
         ...(loadBalancer !== undefined ? { loadBalancer } : {}),
         ...(access.integrations.length > 0 ? { integrations: access.integrations } : {}),
+        connectionAudit,
     };
+}
+
+/** `allowlistExpiryWarningDays`: days ahead an entry's expiry is warned about (0..365, default 14). */
+export function readExpiryWarningDays(problems: Problems, path: string, value: unknown): number {
+    return optionalInteger(problems, path, value, ALLOWLIST_EXPIRY_WARNING_DAYS.min, ALLOWLIST_EXPIRY_WARNING_DAYS.max) ?? ALLOWLIST_EXPIRY_WARNING_DAYS.default;
+}
+
+/** A log retention in days: one of the values CloudWatch Logs accepts. */
+export function readRetentionDays(problems: Problems, path: string, value: unknown): number | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "number" || !(LOG_RETENTION_DAYS as readonly number[]).includes(value)) {
+        problems.error(path, `${show(value)} is not a retention CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")} days)`);
+        return undefined;
+    }
+    return value;
+}
+
+/** The product's `connectionAuditRetentionDays` (default 90). */
+export function readDefaultAuditRetention(problems: Problems, path: string, value: unknown): number {
+    return readRetentionDays(problems, path, value) ?? CONNECTION_AUDIT_RETENTION_DAYS.default;
+}
+
+/** An endpoint's `connectionAudit` (default true) and `connectionAuditRetentionDays` (default: the product's). */
+export function readConnectionAudit(problems: Problems, path: string, value: Record<string, unknown>, defaultRetention: number): ConnectionAuditSpec {
+    const enabled = optionalBoolean(problems, join(path, "connectionAudit"), value.connectionAudit) ?? true;
+    const retentionDays = readRetentionDays(problems, join(path, "connectionAuditRetentionDays"), value.connectionAuditRetentionDays) ?? defaultRetention;
+    if (!enabled && value.connectionAuditRetentionDays !== undefined && value.connectionAuditRetentionDays !== null) {
+        problems.warn(join(path, "connectionAuditRetentionDays"), "is set but connectionAudit is false, so no flow logs are kept");
+    }
+    return { enabled, retentionDays };
 }
 
 export function parseEndpointName(problems: Problems, path: string, value: unknown): string | undefined {

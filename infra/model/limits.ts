@@ -81,3 +81,28 @@ export const QUOTA_LIMITS = { rulesPerSecurityGroup: 1000, securityGroupsPerLoad
  * 2^112 IPv6 addresses (1/65536 of IPv6). Otherwise 256 entries of /8 would open all of IPv4.
  */
 export const WIDEST_PREFIX = { ipv4: 8, ipv6: 16 } as const;
+
+/**
+ * An allowlist entry's `note` (who the entry is for, a ticket): carried into its rule's description and tags, so
+ * at most this many characters of those AWS accepts in a security group rule's description.
+ */
+export const ALLOWLIST_NOTE = {
+    maxLength: 100,
+    pattern: /^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]*$/,
+    characters: "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
+} as const;
+
+/**
+ * `allowlistExpiryWarningDays`: an entry that expires within this many days is listed by the plan and warned
+ * about at every deployment, so that it is extended, or left to end, on purpose.
+ */
+export const ALLOWLIST_EXPIRY_WARNING_DAYS = { min: 0, max: 365, default: 14 } as const;
+
+/** Retention values CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/**
+ * The connection audit's flow-log retention (`connectionAuditRetentionDays`), days: long enough to answer "who
+ * connected" about an incident noticed weeks later, short enough that a busy endpoint's logs stay cheap.
+ */
+export const CONNECTION_AUDIT_RETENTION_DAYS = { default: 90 } as const;

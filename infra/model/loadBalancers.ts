@@ -7,9 +7,9 @@
  */
 import { IpAddressType } from "../enums";
 import { join, Problems, show } from "../validation";
-import { AllowlistQuotas, spreadOverSecurityGroups } from "./allowlist";
+import { AllowlistQuotas, securityGroupLayout } from "./allowlist";
 import { LISTENERS_PER_LOAD_BALANCER } from "./limits";
-import type { EndpointRule, EndpointSpec, LoadBalancerSpec } from "./spec";
+import type { EndpointPrefixListRule, EndpointRule, EndpointSpec, LoadBalancerSpec } from "./spec";
 
 /** A validated endpoint with the path it was read from (`endpoints[2]`). */
 export interface PlacedEndpoint {
@@ -73,6 +73,8 @@ export function planLoadBalancers(
     for (const e of endpoints) {
         const group = e.spec.loadBalancer;
         if (group === undefined) {
+            const prefixLists = prefixListsOf(e.spec);
+            const layout = securityGroupLayout(rulesOf(e.spec), prefixLists.length > 0, quotas.rulesPerSecurityGroup);
             result.push({
                 name: e.spec.name,
                 shared: false,
@@ -80,14 +82,27 @@ export function planLoadBalancers(
                 elasticIps: e.spec.elasticIps,
                 ipAddressType: e.spec.ipAddressType,
                 deletionProtection: e.spec.deletionProtection,
-                securityGroups: spreadOverSecurityGroups(rulesOf(e.spec), quotas.rulesPerSecurityGroup),
+                securityGroups: layout.groups,
+                prefixLists,
+                ...(layout.prefixListGroup !== undefined ? { prefixListGroup: layout.prefixListGroup } : {}),
+                connectionAudit: e.spec.connectionAudit,
             });
             continue;
         }
         if (!shared.has(group)) {
             shared.set(group, []);
             // In the order of its first endpoint; filled in below, once all its endpoints are known.
-            result.push({ name: group, shared: true, endpoints: [], elasticIps: false, ipAddressType: IpAddressType.Ipv4, deletionProtection: true, securityGroups: [] });
+            result.push({
+                name: group,
+                shared: true,
+                endpoints: [],
+                elasticIps: false,
+                ipAddressType: IpAddressType.Ipv4,
+                deletionProtection: true,
+                securityGroups: [],
+                prefixLists: [],
+                connectionAudit: e.spec.connectionAudit,
+            });
         }
         shared.get(group)!.push(e);
     }
@@ -99,7 +114,11 @@ export function planLoadBalancers(
         lb.elasticIps = first.elasticIps;
         lb.ipAddressType = first.ipAddressType;
         lb.deletionProtection = first.deletionProtection;
-        lb.securityGroups = spreadOverSecurityGroups(members.flatMap((m) => rulesOf(m.spec)), quotas.rulesPerSecurityGroup);
+        lb.connectionAudit = first.connectionAudit;
+        lb.prefixLists = members.flatMap((m) => prefixListsOf(m.spec));
+        const layout = securityGroupLayout(members.flatMap((m) => rulesOf(m.spec)), lb.prefixLists.length > 0, quotas.rulesPerSecurityGroup);
+        lb.securityGroups = layout.groups;
+        if (layout.prefixListGroup !== undefined) lb.prefixListGroup = layout.prefixListGroup;
     }
     return result;
 }
@@ -108,11 +127,21 @@ function rulesOf(spec: EndpointSpec): EndpointRule[] {
     return spec.allowlist.map((r) => ({ ...r, endpoint: spec.name }));
 }
 
+function prefixListsOf(spec: EndpointSpec): EndpointPrefixListRule[] {
+    return spec.prefixLists.map((r) => ({ ...r, endpoint: spec.name }));
+}
+
 /** The settings of a load balancer that each endpoint on it also sets: they must be the same on all of them. */
 const SHARED_SETTINGS = [
     { key: "elasticIps", what: "Elastic IPs (and so its addresses)" },
     { key: "ipAddressType", what: "address families (an endpoint whose allowlist has IPv6 entries is dualstack unless ipAddressType says otherwise)" },
     { key: "deletionProtection", what: "deletion protection (true unless set)" },
+] as const;
+
+/** The connection audit's settings, which a shared load balancer's flow logs have once for all its endpoints. */
+const SHARED_AUDIT_SETTINGS = [
+    { key: "enabled", setting: "connectionAudit", what: "flow logs (connectionAudit, true unless set)" },
+    { key: "retentionDays", setting: "connectionAuditRetentionDays", what: "flow logs' retention (connectionAuditRetentionDays, the product's unless set)" },
 ] as const;
 
 function checkSharedLoadBalancer(problems: Problems, name: string, members: PlacedEndpoint[], quotas: AllowlistQuotas, endpointNames: readonly unknown[]): void {
@@ -144,6 +173,17 @@ function checkSharedLoadBalancer(problems: Problems, name: string, members: Plac
             );
         }
     }
+    for (const m of members.slice(1)) {
+        for (const { key, setting, what } of SHARED_AUDIT_SETTINGS) {
+            if (m.spec.connectionAudit[key] === first.spec.connectionAudit[key]) continue;
+            problems.error(
+                join(m.path, setting),
+                `is ${show(m.spec.connectionAudit[key])}, but ${first.path} ("${first.spec.name}"), on the same loadBalancer "${name}", has ` +
+                    `${show(first.spec.connectionAudit[key])}; the endpoints of a load balancer share its ${what}, so set ${setting} to the same value ` +
+                    `on every endpoint of "${name}"`,
+            );
+        }
+    }
     checkListenerPorts(
         problems,
         name,
@@ -158,7 +198,11 @@ function checkSharedLoadBalancer(problems: Problems, name: string, members: Plac
  * `securityGroupsPerLoadBalancer` x `rulesPerSecurityGroup` per address family, for all its endpoints together.
  */
 function checkRuleBudget(problems: Problems, name: string, members: PlacedEndpoint[], quotas: AllowlistQuotas): void {
-    const capacity = quotas.rulesPerSecurityGroup * quotas.securityGroupsPerLoadBalancer;
+    // Prefix lists take a security group of their own (see securityGroupLayout).
+    const reserved = members.some((m) => m.spec.prefixLists.length > 0) ? 1 : 0;
+    const groups = quotas.securityGroupsPerLoadBalancer - reserved;
+    if (groups < 1) return; // refused with the endpoint's own allowlist
+    const capacity = quotas.rulesPerSecurityGroup * groups;
     for (const family of ["ipv4", "ipv6"] as const) {
         const counts = members.map((m) => ({ m, count: m.spec.allowlist.filter((r) => r.family === family).length }));
         const total = counts.reduce((sum, c) => sum + c.count, 0);
@@ -170,7 +214,7 @@ function checkRuleBudget(problems: Problems, name: string, members: PlacedEndpoi
             join(crossing.m.path, "allowedCidrs"),
             `loadBalancer "${name}" would need ${total} ${label} allowlist rules for its endpoints ` +
                 `(${counts.filter((c) => c.count > 0).map((c) => `${c.m.path} "${c.m.spec.name}" ${c.count}`).join(", ")}), more than one load balancer can carry ` +
-                `(${quotas.securityGroupsPerLoadBalancer} security groups x ${quotas.rulesPerSecurityGroup} rules = ${capacity}); move an endpoint to another loadBalancer, ` +
+                `(${groups} security groups x ${quotas.rulesPerSecurityGroup} rules = ${capacity}${reserved ? ", the load balancer's other security group holding its prefix lists" : ""}); move an endpoint to another loadBalancer, ` +
                 `merge entries into wider CIDRs, or raise the quotas in Service Quotas and in config "quotas"`,
         );
     }

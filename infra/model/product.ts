@@ -8,9 +8,9 @@
 import { checkIntegrationsAcrossEndpoints, databaseKey } from "../integrations/databaseAccess";
 import { DEFAULT_SCHEDULE, scheduleProblem } from "../lambda/targetSync/settings";
 import { isPlainObject, optionalArray, optionalBoolean, patterns, Problems, requiredString } from "../validation";
-import { readQuotas } from "./allowlist";
+import { currentTiming, readQuotas } from "./allowlist";
 import { groupSelfManagedDatabases, readCertificateAuthority } from "./certificates";
-import { checkAcrossEndpoints, checkElasticIps, parseEndpoint, readSubnets, readTags } from "./endpoint";
+import { checkAcrossEndpoints, checkElasticIps, parseEndpoint, readDefaultAuditRetention, readExpiryWarningDays, readSubnets, readTags } from "./endpoint";
 import { planLoadBalancers } from "./loadBalancers";
 import type { EndpointSpec, StackSpec, TargetSyncSpec } from "./spec";
 
@@ -24,13 +24,17 @@ export function readVpcId(problems: Problems, path: string, value: unknown): str
  * (a component, where it may be an output of another resource, checked when it resolves); the model never
  * holds it (it decides no resource's existence).
  */
-export function checkProduct(problems: Problems, raw: Record<string, unknown>, vpcIdCheckedByCaller = false): StackSpec {
+export function checkProduct(problems: Problems, raw: Record<string, unknown>, vpcIdCheckedByCaller = false, now?: number): StackSpec {
     if (!vpcIdCheckedByCaller) readVpcId(problems, "vpcId", raw.vpcId);
     const publicSubnetIds = readSubnets(problems, "publicSubnetIds", raw.publicSubnetIds);
     const quotas = readQuotas(problems, "quotas", raw.quotas);
     const tags = readTags(problems, "tags", raw.tags);
     const targetSync = readTargetSync(problems, raw.targetSync, raw.targetSyncSchedule);
     const certificateAuthority = readCertificateAuthority(problems, "certificateAuthority", raw.certificateAuthority);
+    const allowlistExpiryWarningDays = readExpiryWarningDays(problems, "allowlistExpiryWarningDays", raw.allowlistExpiryWarningDays);
+    const connectionAuditRetentionDays = readDefaultAuditRetention(problems, "connectionAuditRetentionDays", raw.connectionAuditRetentionDays);
+    const timing = currentTiming(allowlistExpiryWarningDays);
+    if (now !== undefined) timing.now = now;
 
     const endpoints: EndpointSpec[] = [];
     const rawEndpoints = optionalArray(problems, "endpoints", raw.endpoints);
@@ -41,7 +45,7 @@ export function checkProduct(problems: Problems, raw: Record<string, unknown>, v
     }
     const parsedAt: number[] = [];
     (rawEndpoints ?? []).forEach((value, i) => {
-        const endpoint = parseEndpoint(problems, `endpoints[${i}]`, value, quotas);
+        const endpoint = parseEndpoint(problems, `endpoints[${i}]`, value, quotas, { timing, connectionAuditRetentionDays });
         if (endpoint) {
             endpoints.push(endpoint);
             parsedAt.push(i);
@@ -81,7 +85,18 @@ export function checkProduct(problems: Problems, raw: Record<string, unknown>, v
         problems,
         endpoints.map((spec, k) => ({ index: parsedAt[k], spec })),
     );
-    return { publicSubnetIds, endpoints, loadBalancers, quotas, tags, targetSync, certificateAuthority, selfManagedDatabases };
+    return {
+        publicSubnetIds,
+        endpoints,
+        loadBalancers,
+        quotas,
+        tags,
+        targetSync,
+        certificateAuthority,
+        selfManagedDatabases,
+        allowlistExpiryWarningDays,
+        connectionAuditRetentionDays,
+    };
 }
 
 /** `targetSync` (default true) and `targetSyncSchedule` (a rate of 1 to 5 minutes, default every minute). */

@@ -7,7 +7,7 @@ import { DatabaseEngine, IpAddressType, RdsRestartPolicy } from "../enums";
 import type { DatabaseAccessSpec } from "../integrations/databaseAccess";
 import type { IntegrationSpec } from "../integrations/integrationSpec";
 import type { Problem } from "../validation";
-import type { AllowlistRule, StackQuotas } from "./allowlist";
+import type { AllowlistRule, PrefixListRule, StackQuotas } from "./allowlist";
 
 export interface RdsDatabaseSpec extends DatabaseAccessSpec {
     kind: "rds";
@@ -46,8 +46,15 @@ export interface EndpointSpec {
     port?: number;
     /** The allowlist as written (validated). */
     allowedCidrs: string[];
-    /** The rules in effect: normalised, de-duplicated, or the whole internet when opted in. */
+    /** The `allowlist` entries as written (validated): `{cidr | prefixList, expires, note}`. */
+    allowlistEntries: unknown[];
+    /**
+     * The CIDR rules: normalised, de-duplicated, or the whole internet when opted in. Expired entries keep their
+     * place, flagged `expired`, and get no rule.
+     */
     allowlist: AllowlistRule[];
+    /** The managed prefix lists admitted (expired ones flagged), one rule each; empty when opted into the whole internet. */
+    prefixLists: PrefixListRule[];
     allowPublicInternet: boolean;
     idleTimeoutSeconds: number;
     elasticIps: boolean;
@@ -60,10 +67,25 @@ export interface EndpointSpec {
     loadBalancer?: string;
     /** Least-privileged database users for external services (present only when declared). */
     integrations?: IntegrationSpec[];
+    /** Flow logs of the load balancer's network interfaces, and the saved query of who connected. */
+    connectionAudit: ConnectionAuditSpec;
+}
+
+/** The connection audit of an endpoint (of its load balancer's network interfaces, for a shared one). */
+export interface ConnectionAuditSpec {
+    /** Flow logs and the saved query exist (default true). */
+    enabled: boolean;
+    /** Days the flow logs are kept. */
+    retentionDays: number;
 }
 
 /** An allowlist rule with the endpoint it admits to (on a shared load balancer, to that endpoint's port only). */
 export interface EndpointRule extends AllowlistRule {
+    endpoint: string;
+}
+
+/** A prefix list with the endpoint it admits to. */
+export interface EndpointPrefixListRule extends PrefixListRule {
     endpoint: string;
 }
 
@@ -81,6 +103,12 @@ export interface LoadBalancerSpec {
     deletionProtection: boolean;
     /** Its security groups' allowlist rules, group by group (at least one group, possibly empty). */
     securityGroups: EndpointRule[][];
+    /** Its endpoints' prefix lists, in the order of the endpoints, then of their entries. */
+    prefixLists: EndpointPrefixListRule[];
+    /** The index of the security group that holds only the prefix lists (present when there are any). */
+    prefixListGroup?: number;
+    /** The flow logs of its network interfaces (the same on every endpoint of a shared load balancer). */
+    connectionAudit: ConnectionAuditSpec;
 }
 
 /**
@@ -99,6 +127,10 @@ export interface StackSpec {
     certificateAuthority: CertificateAuthoritySpec;
     /** Self-managed databases (one per distinct addresses and port), each with one server certificate. */
     selfManagedDatabases: SelfManagedDatabase[];
+    /** Days ahead an allowlist entry's expiry is warned about and listed by the plan. */
+    allowlistExpiryWarningDays: number;
+    /** The default retention of the endpoints' connection audit, days. */
+    connectionAuditRetentionDays: number;
 }
 
 /** Stack keys `targetSync` and `targetSyncSchedule`: RDS endpoints' targets follow the instance's address. */

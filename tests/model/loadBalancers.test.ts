@@ -37,6 +37,8 @@ describe("the load balancers of a product", () => {
                 ipAddressType: IpAddressType.Ipv4,
                 deletionProtection: true,
                 securityGroups: [[{ cidr: "203.0.113.0/24", family: "ipv4", endpoint: "a" }]],
+                prefixLists: [],
+                connectionAudit: { enabled: true, retentionDays: 90 },
             },
             {
                 name: "b",
@@ -51,6 +53,8 @@ describe("the load balancers of a product", () => {
                         { cidr: "2001:db8::/48", family: "ipv6", endpoint: "b" },
                     ],
                 ],
+                prefixLists: [],
+                connectionAudit: { enabled: true, retentionDays: 90 },
             },
         ]);
         assert.deepEqual(spec.endpoints.map((e) => e.loadBalancer), [undefined, undefined]);

@@ -48,10 +48,14 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
             "db-endpoints:index:DatabaseEndpoints": 1,
             "aws:cloudwatch/eventRule:EventRule": 2,
             "aws:cloudwatch/eventTarget:EventTarget": 2,
-            "aws:cloudwatch/logGroup:LogGroup": 1,
+            // Target sync's log group, and each endpoint's connection audit (tests/components/loadBalancer/connectionAudit.test.ts):
+            // a log group, a delivery role with its policy, a flow log per subnet, a saved query.
+            "aws:cloudwatch/logGroup:LogGroup": 3,
+            "aws:cloudwatch/queryDefinition:QueryDefinition": 2,
+            "aws:ec2/flowLog:FlowLog": 4,
             "aws:ec2/securityGroup:SecurityGroup": 2,
-            "aws:iam/role:Role": 1,
-            "aws:iam/rolePolicy:RolePolicy": 1,
+            "aws:iam/role:Role": 3,
+            "aws:iam/rolePolicy:RolePolicy": 3,
             "aws:lambda/function:Function": 1,
             "aws:lambda/invocation:Invocation": 1,
             "aws:lambda/permission:Permission": 2,
@@ -66,7 +70,7 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
             "aws:secretsmanager/secret:Secret": 3,
             "aws:secretsmanager/secretVersion:SecretVersion": 3,
             "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
-            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 4,
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 5,
             // The stack CA and legacy-mysql's server certificate: tests/components/certificateAuthority.test.ts, tests/databaseCertificate.test.ts.
             "db-endpoints:index:CertificateAuthority": 1,
             "db-endpoints:index:DatabaseCertificate": 1,
@@ -175,11 +179,28 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
             cidrIpv6: r.inputs.cidrIpv6,
             ports: [r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort],
         }));
+        // By endpoint, in the allowlist's order (a rule whose tags are computed is sent to the engine a little later).
+        const order = ["reporting-allow-203.0.113.0_24", "reporting-allow-2001-db8-1234--_48", "reporting-allow-198.51.100.64_27", "legacy-mysql-allow-198.51.100.7_32"];
+        shape.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
         assert.deepEqual(shape, [
             { name: "reporting-allow-203.0.113.0_24", sg: sgId("reporting-sg-1"), cidrIpv4: "203.0.113.0/24", cidrIpv6: undefined, ports: ["tcp", 5432, 5432] },
             { name: "reporting-allow-2001-db8-1234--_48", sg: sgId("reporting-sg-1"), cidrIpv4: undefined, cidrIpv6: "2001:db8:1234::/48", ports: ["tcp", 5432, 5432] },
+            { name: "reporting-allow-198.51.100.64_27", sg: sgId("reporting-sg-1"), cidrIpv4: "198.51.100.64/27", cidrIpv6: undefined, ports: ["tcp", 5432, 5432] },
             { name: "legacy-mysql-allow-198.51.100.7_32", sg: sgId("legacy-mysql-sg-1"), cidrIpv4: "198.51.100.7/32", cidrIpv6: undefined, ports: ["tcp", 3306, 3306] },
         ]);
+        // The vendor's trial entry: its expiry and note in the description and the tags; the others as they always were.
+        const trial = cloud.named("reporting-allow-198.51.100.64_27").inputs;
+        assert.equal(trial.description, "db-endpoints reporting: allowlisted client until 2027-06-30T00:00:00Z (Acme BI trial, ticket OPS-1234)");
+        assert.deepEqual(trial.tags, {
+            team: "data-platform",
+            "db-endpoints:endpoint": "reporting",
+            "managed-by": "pulumi/db-endpoints",
+            "db-endpoints:expires": "2027-06-30T00:00:00Z",
+            "db-endpoints:note": "Acme BI trial, ticket OPS-1234",
+        });
+        const office = cloud.named("reporting-allow-203.0.113.0_24").inputs;
+        assert.equal(office.description, "db-endpoints reporting: allowlisted client");
+        assert.deepEqual(office.tags, { team: "data-platform", "db-endpoints:endpoint": "reporting", "managed-by": "pulumi/db-endpoints" });
     });
 
     it("lets the NLB out only to the database port, and the RDS security group admit only the NLB", () => {
@@ -217,13 +238,15 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
             port: 5432,
             loadBalancerDnsName: lbDns("reporting-nlb"),
             publicAddresses: [],
-            allowedCidrs: ["203.0.113.0/24", "2001:db8:1234::/48"],
+            allowedCidrs: ["203.0.113.0/24", "2001:db8:1234::/48", "198.51.100.64/27"],
             idleTimeoutSeconds: 3600,
             database: "rds:prod-postgres",
             databasePort: 5432,
             securityGroupIds: [sgId("reporting-sg-1")],
             engine: "postgres",
             targetGroupArn: mockTargetGroupArn("reporting-tg"),
+            connectionLogGroup: logGroupName("reporting-flow-logs"),
+            connectionQuery: "db-endpoints/db-endpoints/dev/reporting/who-connected",
         });
         assert.deepEqual(outputs["legacy-mysql"], {
             hostname: "legacy.db.example.com",
@@ -237,6 +260,8 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
             securityGroupIds: [sgId("legacy-mysql-sg-1")],
             engine: "mysql",
             targetGroupArn: mockTargetGroupArn("legacy-mysql-tg"),
+            connectionLogGroup: logGroupName("legacy-mysql-flow-logs"),
+            connectionQuery: "db-endpoints/db-endpoints/dev/legacy-mysql/who-connected",
         });
     });
 
@@ -248,6 +273,10 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
 /** The ID the mock cloud gives a security group (see testing/mockCloud.ts). */
 function sgId(name: string): string {
     return `sg-${require("node:crypto").createHash("sha256").update(name).digest("hex").slice(0, 17)}`;
+}
+/** The name the mock cloud gives a log group without one (the provider's auto-naming). */
+function logGroupName(name: string): string {
+    return `${name}-${require("node:crypto").createHash("sha256").update(name).digest("hex").slice(0, 7)}`;
 }
 function lbDns(name: string): string {
     return `${name}-${require("node:crypto").createHash("sha256").update(name).digest("hex").slice(0, 10)}.elb.us-east-1.amazonaws.com`;

@@ -76,6 +76,45 @@ describe("npm run plan", () => {
         assert.match(stdout, /admits every IPv4 and IPv6 address/);
     });
 
+    it("lists the allowlist's expired and expiring entries and its prefix lists, and each endpoint's connection audit", () => {
+        // The plan runs on the machine's clock: one entry long expired, one three days away, one far ahead.
+        const soon = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+        const dir = tempStack(
+            "trial",
+            [
+                "config:",
+                "  db-endpoints:vpcId: vpc-0a1b2c3d4e5f60718",
+                "  db-endpoints:publicSubnetIds: [subnet-0aa11bb22cc33dd44]",
+                "  db-endpoints:endpoints:",
+                "    - name: vendor",
+                "      database: { addresses: [10.0.9.9], port: 5432 }",
+                "      connectionAuditRetentionDays: 30",
+                "      allowedCidrs:",
+                "        - 203.0.113.0/24",
+                "        - { cidr: 198.51.100.1, expires: \"2001-01-01\", note: old vendor }",
+                `        - { cidr: 198.51.100.2, expires: "${soon}" }`,
+                "        - { cidr: 198.51.100.3, expires: \"2999-01-01\" }",
+                "        - { prefixList: pl-0123456789abcdef0 }",
+                "",
+            ].join("\n"),
+        );
+        const { status, stdout } = runPlan(["--stack", "trial", "--config-dir", dir]);
+        assert.equal(status, 0);
+        const facts = stdout.split("\n").filter((l) => /^ {2}(allowlist|connection audit|database connection logging):/.test(l));
+        assert.deepEqual(facts, [
+            "  allowlist: 198.51.100.1/32 expired at 2001-01-01T00:00:00Z (old vendor): not deployed",
+            `  allowlist: 198.51.100.2/32 expires at ${soon}T00:00:00Z, within 14 days: its rule is revoked then`,
+            "  allowlist: 198.51.100.3/32 expires at 2999-01-01T00:00:00Z",
+            "  allowlist: prefix list pl-0123456789abcdef0: its maximum entries (what it counts against the rules quota), address family and CIDRs are unknown offline; they are looked up and checked at deploy (pulumi preview shows the result)",
+            "  connection audit: flow logs of the load balancer's network interfaces kept 30 days; saved query \".../vendor/who-connected\" (docs/connection-audit.md)",
+            "  database connection logging: the database's own (log_connections for PostgreSQL, the audit plugin for MySQL/MariaDB); docs/connection-audit.md#the-database-side",
+        ]);
+        assert.doesNotMatch(stdout, /vendor-allow-198\.51\.100\.1_32/);
+        assert.match(stdout, /allow in tcp\/5432 from 198\.51\.100\.2\/32 into \(id of vendor-sg-1\) until /);
+        assert.match(stdout, /allow in tcp\/5432 from \(computed\) into \(id of vendor-sg-2\)/);
+        assert.match(stdout, /"198\.51\.100\.2" expires at .*its rule is revoked then, without a deployment/);
+    });
+
     it("says that an endpoint with Elastic IPs replaces its load balancer delete-first and keeps its target group", () => {
         const dir = tempStack(
             "fixed",

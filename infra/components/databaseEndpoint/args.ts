@@ -40,6 +40,32 @@ export interface DatabaseTarget {
     restartTimeoutMinutes?: number;
 }
 
+/**
+ * One allowlist entry with more than a CIDR: set `cidr` or `prefixList`, and optionally `expires` and `note`.
+ */
+export interface AllowlistEntry {
+    /** An IPv4 or IPv6 CIDR, or a bare address (one host), admitted on the listener port. */
+    cidr?: string;
+    /**
+     * A customer-managed EC2 managed prefix list (`pl-...`) kept by another team or tool: one rule references it, so
+     * its current CIDRs are admitted as it changes, without a deployment. AWS counts the reference as the list's
+     * maximum number of entries against the security group's rules; prefix lists get a security group of their own.
+     * Its size, address family and CIDRs are looked up and checked at deployment.
+     */
+    prefixList?: string;
+    /**
+     * When the entry stops admitting: an ISO 8601 date (`2027-02-01`: access ends as that day begins in UTC) or a
+     * date-time with its UTC offset (`2027-02-01T17:00:00Z`). Its rule carries the instant in the tag
+     * `db-endpoints:expires` and is revoked on time without a deployment; an expired entry is not deployed.
+     */
+    expires?: string;
+    /**
+     * Who or what the entry is for (a vendor, a ticket), written into its rule's description and the tag
+     * `db-endpoints:note`: at most 100 letters, digits, spaces and `._-:/()#,@[]+=&;{}!$*`.
+     */
+    note?: string;
+}
+
 /** Arguments of a {@link DatabaseEndpoint}. */
 export interface DatabaseEndpointArgs {
     /** VPC of the database and the public subnets. */
@@ -61,6 +87,13 @@ export interface DatabaseEndpointArgs {
      * Required unless `allowPublicInternet` is true.
      */
     allowedCidrs?: string[];
+    /**
+     * More client addresses admitted, each with an expiry or a note, or a managed prefix list; after `allowedCidrs`.
+     * Must be known when the endpoint is declared.
+     */
+    allowlist?: AllowlistEntry[];
+    /** Days ahead an allowlist entry's expiry is warned about at every deployment (0..365). Default 14. */
+    allowlistExpiryWarningDays?: number;
     /** Admit every address (0.0.0.0/0 and ::/0). Default false: the endpoint is closed except for `allowedCidrs`. */
     allowPublicInternet?: boolean;
     /** TCP idle timeout of the listener in seconds, 60..6000. Default 3600. */
@@ -101,6 +134,14 @@ export interface DatabaseEndpointArgs {
      * databases, whose addresses are always registered.
      */
     manageRdsTargets?: boolean;
+    /**
+     * Record who connects: VPC flow logs of the load balancer's network interfaces in a CloudWatch log group, and a
+     * saved CloudWatch Logs Insights query of the client addresses that connected, when, and the bytes each way.
+     * Default true.
+     */
+    connectionAudit?: boolean;
+    /** Days the connection audit's flow logs are kept (a retention CloudWatch Logs accepts). Default 90. */
+    connectionAuditRetentionDays?: number;
     /** Tags added to every AWS resource of the endpoint. */
     tags?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
 }

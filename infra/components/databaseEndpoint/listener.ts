@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { IpAddressType, RdsRestartPolicy } from "../../enums";
 import { rdsRebootHook } from "../../hooks/rdsReboot";
 import { CHANGE_TAG_KEY } from "../../lambda/targetSync/settings";
-import type { AllowlistRule } from "../../model/allowlist";
+import { AllowlistRule, EXPIRES_TAG, NOTE_TAG, PrefixListRule } from "../../model/allowlist";
 import { RESTART_TIMEOUT_MINUTES } from "../../model/limits";
 import type { PlacedLoadBalancer } from "../loadBalancer/loadBalancer";
 import { cidrSlug } from "../support/tags";
@@ -32,10 +32,27 @@ export function targetGroupKeptOn(loadBalancer: string): string {
     return `${TARGET_GROUP_KEPT} on shared load balancer ${loadBalancer}`;
 }
 
+/** What an expiring or annotated entry adds to its rule's tags: when it stops admitting, and its note. */
+export function entryTags(rule: { expires?: string; note?: string }): Record<string, string> {
+    return { ...(rule.expires ? { [EXPIRES_TAG]: rule.expires } : {}), ...(rule.note ? { [NOTE_TAG]: rule.note } : {}) };
+}
+
+/**
+ * A rule's description: what it admits to, until when, and the entry's note (a security group rule's description
+ * takes 255 characters; the note's characters are those AWS accepts there). An entry without either keeps the
+ * description rules have always had.
+ */
+export function ruleDescription(endpoint: string, what: string, rule: { expires?: string; note?: string }): string {
+    return `db-endpoints ${endpoint}: ${what}${rule.expires ? ` until ${rule.expires}` : ""}${rule.note ? ` (${rule.note})` : ""}`;
+}
+
 /**
  * The endpoint's allowlist: one ingress rule per entry, TCP on the endpoint's listener port only, in the
  * security group the spread put it in. Named by endpoint and CIDR, so a rule keeps its name (and is not
- * replaced) when other entries come and go; a rule that moves to another group is replaced, new first.
+ * replaced) when other entries come and go; a rule that moves to another group is replaced, new first. An
+ * expired entry gets no rule (one still in AWS is deleted); it kept its place in the spread, so no other rule
+ * moves. An entry that expires carries the instant in the tag `db-endpoints:expires`, by which the scheduled
+ * revocation finds it.
  */
 export function buildAllowlistRules(
     owner: pulumi.Resource,
@@ -45,23 +62,65 @@ export function buildAllowlistRules(
     tags: pulumi.Input<Record<string, string>>,
 ): aws.vpc.SecurityGroupIngressRule[] {
     return groups.flatMap(({ securityGroup, rules }) =>
-        rules.map(
-            (rule) =>
-                new aws.vpc.SecurityGroupIngressRule(
-                    `${endpoint}-allow-${cidrSlug(rule.cidr)}`,
-                    {
-                        securityGroupId: securityGroup.id,
-                        ipProtocol: "tcp",
-                        fromPort: listenerPort,
-                        toPort: listenerPort,
-                        ...(rule.family === "ipv4" ? { cidrIpv4: rule.cidr } : { cidrIpv6: rule.cidr }),
-                        description: `db-endpoints ${endpoint}: allowlisted client`,
-                        tags,
-                    },
-                    { parent: owner },
-                ),
-        ),
+        rules
+            .filter((rule) => !rule.expired)
+            .map(
+                (rule) =>
+                    new aws.vpc.SecurityGroupIngressRule(
+                        `${endpoint}-allow-${cidrSlug(rule.cidr)}`,
+                        {
+                            securityGroupId: securityGroup.id,
+                            ipProtocol: "tcp",
+                            fromPort: listenerPort,
+                            toPort: listenerPort,
+                            ...(rule.family === "ipv4" ? { cidrIpv4: rule.cidr } : { cidrIpv6: rule.cidr }),
+                            description: ruleDescription(endpoint, "allowlisted client", rule),
+                            tags: withEntryTags(tags, rule),
+                        },
+                        { parent: owner },
+                    ),
+            ),
     );
+}
+
+/**
+ * The endpoint's prefix lists: one ingress rule each, referencing the list (so its CIDRs, as its owner keeps them,
+ * are admitted on the listener port), in the load balancer's security group for prefix lists. Named by endpoint and
+ * list. Expired lists get no rule.
+ */
+export function buildPrefixListRules(
+    owner: pulumi.Resource,
+    endpoint: string,
+    securityGroup: aws.ec2.SecurityGroup | undefined,
+    lists: PrefixListRule[],
+    listenerPort: pulumi.Input<number>,
+    tags: pulumi.Input<Record<string, string>>,
+    after: pulumi.Input<unknown>,
+): aws.vpc.SecurityGroupIngressRule[] {
+    const active = lists.filter((l) => !l.expired);
+    if (active.length === 0 || !securityGroup) return [];
+    return active.map(
+        (list) =>
+            new aws.vpc.SecurityGroupIngressRule(
+                `${endpoint}-allow-${list.prefixList}`,
+                {
+                    securityGroupId: securityGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: listenerPort,
+                    toPort: listenerPort,
+                    // Only once the lists passed the deployment's checks (size, address family, contents).
+                    prefixListId: pulumi.all([list.prefixList, after]).apply(([id]) => id),
+                    description: ruleDescription(endpoint, `allowlisted clients in prefix list ${list.prefixList}`, list),
+                    tags: withEntryTags(tags, list),
+                },
+                { parent: owner },
+            ),
+    );
+}
+
+function withEntryTags(tags: pulumi.Input<Record<string, string>>, rule: { expires?: string; note?: string }): pulumi.Input<Record<string, string>> {
+    const extra = entryTags(rule);
+    return Object.keys(extra).length === 0 ? tags : pulumi.output(tags).apply((t) => ({ ...t, ...extra }));
 }
 
 /** What the endpoint's listener, target group and records are built from. */

@@ -4,14 +4,16 @@
  * which resources exist), with the inputs that are outputs of other resources checked when they resolve.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AllowlistRule, normalizeAllowlist, spreadOverSecurityGroups } from "../../model/allowlist";
+import { AllowlistQuotas, AllowlistRule, currentTiming, PrefixListRule, readAllowlist, securityGroupLayout } from "../../model/allowlist";
 import { readRdsRestart } from "../../model/certificates";
 import {
     checkElasticIps,
     checkHostedZoneHasHostname,
     parseEndpointName,
     parseIpAddressType,
+    readConnectionAudit,
     readDatabaseKind,
+    readExpiryWarningDays,
     readDatabasePort,
     readHostedZoneId,
     readHostname,
@@ -23,7 +25,8 @@ import {
     readSubnets,
     readTags,
 } from "../../model/endpoint";
-import { DEFAULT_QUOTAS, IDLE_TIMEOUT, QUOTA_LIMITS } from "../../model/limits";
+import { CONNECTION_AUDIT_RETENTION_DAYS, DEFAULT_QUOTAS, IDLE_TIMEOUT, QUOTA_LIMITS } from "../../model/limits";
+import type { ConnectionAuditSpec } from "../../model/spec";
 import { readVpcId } from "../../model/product";
 import { IpAddressType } from "../../enums";
 import { optionalBoolean, optionalInteger, Problem, Problems, show } from "../../validation";
@@ -35,9 +38,18 @@ import type { DatabaseEndpointArgs, DatabaseTarget } from "./args";
 export interface EndpointPlan {
     kind: "rds" | "self-managed";
     addresses: string[];
+    /** The CIDR rules, expired ones flagged (they keep their place in the spread, and get no rule). */
     allowlist: AllowlistRule[];
+    /** The CIDR rules per security group. */
     securityGroupRules: AllowlistRule[][];
+    /** The managed prefix lists, expired ones flagged; they are in the security group `prefixListGroup`. */
+    prefixLists: PrefixListRule[];
+    /** The security group that holds only the prefix lists (present when there are any). */
+    prefixListGroup?: number;
+    /** The quotas the allowlist is checked against (the prefix lists' again once AWS says how large they are). */
+    quotas: AllowlistQuotas;
     ipAddressType: IpAddressType;
+    connectionAudit: ConnectionAuditSpec;
     /** Whether the program registers the RDS instance's address (false: a TargetSync does). */
     manageRdsTargets: boolean;
     warnings: Problem[];
@@ -79,6 +91,17 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
     const db = plain<DatabaseTarget>("database", args.database as DatabaseTarget | undefined);
     const subnetIds = readSubnets(problems, "subnetIds", plain<string[]>("subnetIds", args.subnetIds));
     const cidrs = plain<string[]>("allowedCidrs", args.allowedCidrs);
+    const entries = plain<unknown[]>("allowlist", args.allowlist);
+    const expiryWarningDays = readExpiryWarningDays(problems, "allowlistExpiryWarningDays", plain<number>("allowlistExpiryWarningDays", args.allowlistExpiryWarningDays));
+    const connectionAudit = readConnectionAudit(
+        problems,
+        "",
+        {
+            connectionAudit: plain<boolean>("connectionAudit", args.connectionAudit),
+            connectionAuditRetentionDays: plain<number>("connectionAuditRetentionDays", args.connectionAuditRetentionDays),
+        },
+        CONNECTION_AUDIT_RETENTION_DAYS.default,
+    );
     const allowPublicInternet = optionalBoolean(problems, "allowPublicInternet", plain<boolean>("allowPublicInternet", args.allowPublicInternet)) ?? false;
     const elasticIps = optionalBoolean(problems, "elasticIps", plain<boolean>("elasticIps", args.elasticIps)) ?? false;
     const manageRdsTargets = optionalBoolean(problems, "manageRdsTargets", plain<boolean>("manageRdsTargets", args.manageRdsTargets));
@@ -123,10 +146,21 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
     };
     checkHostedZoneHasHostname(problems, "", args as unknown as Record<string, unknown>);
 
-    const allowlist =
-        cidrs !== undefined && !Array.isArray(cidrs)
-            ? (problems.error("allowedCidrs", `${show(cidrs)} is not a list`), [])
-            : normalizeAllowlist(problems, "allowedCidrs", cidrs, allowPublicInternet, "allowPublicInternet", quotas);
+    if (cidrs !== undefined && !Array.isArray(cidrs)) problems.error("allowedCidrs", `${show(cidrs)} is not a list`);
+    if (entries !== undefined && !Array.isArray(entries)) problems.error("allowlist", `${show(entries)} is not a list`);
+    const { rules: allowlist, prefixLists } =
+        (cidrs !== undefined && !Array.isArray(cidrs)) || (entries !== undefined && !Array.isArray(entries))
+            ? { rules: [], prefixLists: [] }
+            : readAllowlist(
+                  problems,
+                  "allowedCidrs",
+                  cidrs,
+                  { path: "allowlist", list: entries },
+                  allowPublicInternet,
+                  "allowPublicInternet",
+                  quotas,
+                  currentTiming(expiryWarningDays),
+              );
     const ipAddressType = parseIpAddressType(problems, "ipAddressType", plain<IpAddressType>("ipAddressType", args.ipAddressType), allowlist, allowPublicInternet);
 
     // Client IP preservation is off on the target group (`preserveClientIp: "false"` below), so every client, wherever
@@ -140,12 +174,17 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
     );
 
     throwIfInvalidArgs(problems, "DatabaseEndpoint", name);
+    const layout = securityGroupLayout(allowlist, prefixLists.length > 0, quotas.rulesPerSecurityGroup);
     return {
         kind,
         addresses,
         allowlist,
-        securityGroupRules: spreadOverSecurityGroups(allowlist, quotas.rulesPerSecurityGroup),
+        securityGroupRules: layout.groups,
+        prefixLists,
+        ...(layout.prefixListGroup !== undefined ? { prefixListGroup: layout.prefixListGroup } : {}),
+        quotas,
         ipAddressType,
+        connectionAudit,
         manageRdsTargets: kind !== "rds" || manageRdsTargets !== false,
         warnings: problems.warnings,
         inputs,

@@ -6,6 +6,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AdminConnection, DatabaseEngine, IntegrationAccess, IpAddressType, RdsRestartPolicy } from "../../enums";
+import type { AllowlistEntry } from "../databaseEndpoint/args";
+
+export type { AllowlistEntry } from "../databaseEndpoint/args";
 
 /** Arguments of {@link DatabaseEndpoints}: every database endpoint of a stack, with its CA and target sync. */
 export interface DatabaseEndpointsArgs {
@@ -34,6 +37,13 @@ export interface DatabaseEndpointsArgs {
     targetSyncSchedule?: string;
     /** Generations of the stack's private CA and which one issues server certificates. Default: one generation, 1. */
     certificateAuthority?: CertificateAuthoritySettings;
+    /**
+     * Days ahead an allowlist entry's expiry is listed by the plan and warned about at every deployment (0..365).
+     * Default 14.
+     */
+    allowlistExpiryWarningDays?: number;
+    /** Days every endpoint's connection audit keeps its flow logs, unless the endpoint says otherwise. Default 90. */
+    connectionAuditRetentionDays?: number;
 }
 
 /** One database endpoint: an internet-facing Network Load Balancer in front of one database. */
@@ -52,6 +62,11 @@ export interface EndpointSettings {
      * ingress rule on the listener port. Required unless `allowPublicInternet` is true: an endpoint is closed by default.
      */
     allowedCidrs?: string[];
+    /**
+     * More client addresses admitted, after `allowedCidrs`: each a CIDR or a managed prefix list, optionally with an
+     * expiry and a note. (The stack config writes these entries inside `allowedCidrs`, mixed with plain CIDRs.)
+     */
+    allowlist?: AllowlistEntry[];
     /** Admit every address (0.0.0.0/0 and ::/0). Default false. */
     allowPublicInternet?: boolean;
     /** TCP idle timeout of the listener in seconds, 60..6000. Default 3600. */
@@ -82,6 +97,14 @@ export interface EndpointSettings {
      * new load balancer (a new DNS name and addresses), as a replacement does.
      */
     loadBalancer?: string;
+    /**
+     * Record who connects: VPC flow logs of the load balancer's network interfaces and a saved CloudWatch Logs
+     * Insights query of the client addresses that connected to this endpoint's port, when, and the bytes each way.
+     * Default true. The endpoints of a shared load balancer agree on it.
+     */
+    connectionAudit?: boolean;
+    /** Days the connection audit keeps the flow logs. Default: the product's `connectionAuditRetentionDays`. */
+    connectionAuditRetentionDays?: number;
     /** Tags added to the endpoint's AWS resources, over the product's `tags`. */
     tags?: { [key: string]: string };
     /** Least-privileged database users for external services, created through the endpoint or directly. */

@@ -11,7 +11,7 @@ import { databaseEngineOfRds } from "../../integrations/engines";
 import { ArgsOwner, checkedInput } from "../support/knownNowOrLater";
 import { EndpointLoadBalancer } from "../loadBalancer/endpointLoadBalancer";
 import { TargetSync, TargetSyncTarget } from "../targetSync";
-import type { DatabaseEndpointsArgs } from "./args";
+import type { AllowlistEntry, DatabaseEndpointsArgs } from "./args";
 import { buildCertificates } from "./certificates";
 import type {
     CertificateAuthorityOutput,
@@ -27,7 +27,7 @@ import type {
 const COMPONENT_TYPE = "db-endpoints:index:DatabaseEndpoints";
 
 /** Warnings about an allowlist are logged by the endpoint component they concern, not twice. */
-const ALLOWLIST_PATH = /^endpoints\[\d+\]\.(allowedCidrs|allowPublicInternet)\b/;
+const ALLOWLIST_PATH = /^endpoints\[\d+\]\.(allowedCidrs|allowlist|allowPublicInternet)\b/;
 
 /** Each stack's outputs one value at a time, for {@link DatabaseEndpoints.stackOutputs}. */
 const stackOutputsOf = new WeakMap<DatabaseEndpoints, StackOutputs>();
@@ -129,6 +129,10 @@ function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi
             ...(e.loadBalancer !== undefined ? { loadBalancer: pulumi.output(e.loadBalancer) } : {}),
             engine: e.database.kind === "rds" ? endpoint.rdsEngine.apply((engine) => engineOfRds(engine ?? "")) : pulumi.output(e.database.engine),
             targetGroupArn: endpoint.targetGroupArn,
+            ...(e.prefixLists.some((l) => !l.expired) ? { allowedPrefixLists: endpoint.allowedPrefixLists } : {}),
+            ...(e.connectionAudit.enabled
+                ? { connectionLogGroup: endpoint.connectionLogGroupName.apply((n) => n!), connectionQuery: endpoint.connectionQueryName.apply((n) => n!) }
+                : {}),
         };
     }
     // Integration users connect through an endpoint once a self-managed database has loaded its certificate.
@@ -149,6 +153,15 @@ function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi
             changeTagKey: sync.changeTagKey,
         },
     };
+}
+
+/**
+ * The security groups, across the product's load balancers, that hold an allowlist rule with an expiry: where the
+ * scheduled revocation looks for the rules whose `db-endpoints:expires` tag has come, and nowhere else. Sorted,
+ * each once (endpoints of a shared load balancer name the same groups).
+ */
+export function expiringRuleSecurityGroupIds(endpoints: DatabaseEndpoint[]): pulumi.Output<string[]> {
+    return pulumi.all(endpoints.map((e) => e.expiringRuleSecurityGroupIds)).apply((lists) => [...new Set(lists.flat())].sort());
 }
 
 /**
@@ -173,6 +186,7 @@ function buildSharedLoadBalancers(
                 spec: lb,
                 members: members.map((e) => ({ path: `endpoints[${paths.get(e.name)}]`, spec: e, args: endpointArgs(spec, vpcId, e) })),
                 tags: spec.tags,
+                quotas: spec.quotas,
                 owner,
             },
             { parent: opts.parent },
@@ -275,6 +289,10 @@ function endpointArgs(spec: StackSpec, vpcId: pulumi.Input<string>, e: EndpointS
         port: e.port,
         // As written: the component de-duplicates them and warns about them itself.
         allowedCidrs: e.allowedCidrs,
+        ...(e.allowlistEntries.length > 0 ? { allowlist: e.allowlistEntries as AllowlistEntry[] } : {}),
+        allowlistExpiryWarningDays: spec.allowlistExpiryWarningDays,
+        connectionAudit: e.connectionAudit.enabled,
+        connectionAuditRetentionDays: e.connectionAudit.retentionDays,
         allowPublicInternet: e.allowPublicInternet,
         idleTimeoutSeconds: e.idleTimeoutSeconds,
         elasticIps: e.elasticIps,

@@ -15,8 +15,10 @@ export interface EndpointOutput {
     loadBalancerDnsName: string;
     /** The Elastic IPs, with `elasticIps`; otherwise empty (the addresses may change). */
     publicAddresses: string[];
-    /** The allowlist in effect. */
+    /** The allowlist's CIDRs in effect (entries that have expired are left out). */
     allowedCidrs: string[];
+    /** The managed prefix lists admitted (present when the allowlist has any in effect). */
+    allowedPrefixLists?: string[];
     /** The listener's TCP idle timeout, seconds. */
     idleTimeoutSeconds: number;
     /** The database: `rds:<identifier>` or `<addresses>:<port>`. */
@@ -35,6 +37,10 @@ export interface EndpointOutput {
     targetGroupArn: string;
     /** The shared load balancer the endpoint listens on (its `loadBalancer`); absent on a load balancer of its own. */
     loadBalancer?: string;
+    /** The CloudWatch log group of the load balancer's flow logs (absent with `connectionAudit` off). */
+    connectionLogGroup?: string;
+    /** The saved Logs Insights query of who connected to the endpoint (absent with `connectionAudit` off). */
+    connectionQuery?: string;
 }
 
 /** One generation of the stack's CA. */

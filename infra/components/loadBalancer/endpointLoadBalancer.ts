@@ -9,7 +9,7 @@
  * the settings they agree on), which is why it is not part of the package's cross-language API.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { AllowlistRule } from "../../model/allowlist";
+import type { AllowlistQuotas, AllowlistRule, PrefixListRule, ResolvedPrefixList } from "../../model/allowlist";
 import { checkListenerPorts, listenerPortEntry } from "../../model/loadBalancers";
 import type { EndpointSpec, LoadBalancerSpec } from "../../model/spec";
 import { Problems } from "../../validation";
@@ -21,7 +21,9 @@ import { throwIfInvalidArgs } from "../support/argsError";
 import type { ArgsOwner } from "../support/knownNowOrLater";
 import { stampTags } from "../support/tags";
 import { buildSharedDatabaseRules } from "./databaseRules";
+import { buildFlowLogs } from "./connectionAudit";
 import { buildLoadBalancer, buildSecurityGroups, lookUpSubnets, PlacedLoadBalancer } from "./loadBalancer";
+import { checkedPrefixLists, lookUpPrefixLists } from "./prefixLists";
 
 const COMPONENT_TYPE = "db-endpoints:index:EndpointLoadBalancer";
 
@@ -33,8 +35,14 @@ export interface LoadBalancerSeat {
     /** The shared load balancer's name. */
     name: string;
     loadBalancer: PlacedLoadBalancer;
-    /** The endpoint's allowlist rules, per security group of the load balancer (by index). */
+    /** The endpoint's allowlist rules, per security group of the load balancer (by index); expired ones flagged. */
     rules: AllowlistRule[][];
+    /** The endpoint's prefix lists (expired ones flagged), in the security group `prefixListGroup`. */
+    prefixLists: PrefixListRule[];
+    /** The load balancer's security group for prefix lists (present when one of its endpoints has any). */
+    prefixListGroup?: number;
+    /** Every prefix list of the load balancer, resolved once they passed the deployment's checks. */
+    checkedPrefixLists: pulumi.Output<ResolvedPrefixList[]>;
     /** The endpoint's database, looked up once for the load balancer's placement and for the endpoint. */
     facts: DatabaseFacts;
     /** The endpoint's listener port, resolved once every endpoint's port is known to be its own. */
@@ -58,6 +66,8 @@ export interface EndpointLoadBalancerArgs {
     members: LoadBalancerMember[];
     /** The product's tags (the shared resources carry these, not any one endpoint's). */
     tags: Record<string, string>;
+    /** The product's quotas (the prefix lists are checked against them once AWS says how large they are). */
+    quotas: AllowlistQuotas;
     /** The component whose args the members come from, for errors found at deployment. */
     owner: ArgsOwner;
 }
@@ -113,13 +123,30 @@ export class EndpointLoadBalancer extends pulumi.ComponentResource {
             tags,
         );
 
+        // The endpoints' prefix lists, looked up and checked together (they share the security group that holds them).
+        const prefixLists = checkedPrefixLists(lookUpPrefixLists(spec.prefixLists, child), {
+            owner: args.owner,
+            loadBalancer: `loadBalancer "${name}"`,
+            ipAddressType: spec.ipAddressType,
+            rulesPerSecurityGroup: args.quotas.rulesPerSecurityGroup,
+            quotaPath: "quotas.rulesPerSecurityGroup",
+            endpoints: members.map((m) => ({
+                allowlistPath: `${m.path}.allowedCidrs`,
+                publicInternetPath: `${m.path}.allowPublicInternet`,
+                rules: m.spec.allowlist,
+                paths: m.spec.prefixLists.map((l) => l.path),
+            })),
+            warn: (message) => pulumi.log.warn(message, this),
+        });
+
         // Placement, checked against AWS before the load balancer exists, for every database behind it; and the
-        // listener ports, so that a port two endpoints would share fails the deployment before it too.
+        // listener ports, so that a port two endpoints would share fails the deployment before it too; and the
+        // prefix lists.
         const databases = pulumi.all(
             facts.map(({ facts }) => pulumi.all([facts.databaseZones, facts.description, facts.targetZones]).apply(([zones, description]) => ({ zones, description }))),
         );
         const placedSubnetIds = pulumi
-            .all([args.vpcId, lookUpSubnets(args.subnetIds, child), databases, ports])
+            .all([args.vpcId, lookUpSubnets(args.subnetIds, child), databases, ports, prefixLists])
             .apply(([vpcId, subnets, dbs]) => checkLoadBalancerPlacement(`load balancer ${name}`, vpcId, subnets, spec.ipAddressType, dbs));
         const loadBalancer = buildLoadBalancer(this, {
             name,
@@ -131,6 +158,16 @@ export class EndpointLoadBalancer extends pulumi.ComponentResource {
             deletionProtection: spec.deletionProtection,
             tags,
         });
+        if (spec.connectionAudit.enabled) {
+            // The load balancer's flow logs, once for all its endpoints; each endpoint's saved query reads its port.
+            loadBalancer.flowLogs = buildFlowLogs(this, {
+                name,
+                nlb: loadBalancer.nlb,
+                subnetIds: args.subnetIds,
+                retentionDays: spec.connectionAudit.retentionDays,
+                tags,
+            });
+        }
 
         this.seats = Object.fromEntries(
             members.map((m, i) => [
@@ -138,7 +175,10 @@ export class EndpointLoadBalancer extends pulumi.ComponentResource {
                 {
                     name,
                     loadBalancer,
-                    rules: spec.securityGroups.map((group) => group.filter((r) => r.endpoint === m.spec.name).map(({ cidr, family }) => ({ cidr, family }))),
+                    rules: spec.securityGroups.map((group) => group.filter((r) => r.endpoint === m.spec.name).map(({ endpoint: _, ...rule }) => rule)),
+                    prefixLists: spec.prefixLists.filter((l) => l.endpoint === m.spec.name).map(({ endpoint: _, ...list }) => list),
+                    ...(spec.prefixListGroup !== undefined ? { prefixListGroup: spec.prefixListGroup } : {}),
+                    checkedPrefixLists: prefixLists,
                     facts: facts[i].facts,
                     listenerPort: ports.apply((p) => p[i]),
                 },

@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IpAddressType } from "../../enums";
 import type { SubnetFacts } from "../databaseEndpoint/placement";
+import type { PlacedFlowLogs } from "./connectionAudit";
 
 /** A load balancer as its endpoints use it. */
 export interface PlacedLoadBalancer {
@@ -23,6 +24,8 @@ export interface PlacedLoadBalancer {
     keepsElasticIps: boolean;
     /** Its address families. */
     ipAddressType: IpAddressType;
+    /** The flow logs of its network interfaces (absent with the connection audit off). */
+    flowLogs?: PlacedFlowLogs;
 }
 
 /** How a load balancer's security groups are named and described. */
