@@ -9,6 +9,7 @@ import * as crypto from "node:crypto";
 import * as dns from "node:dns";
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, TargetHealthDescription } from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as pulumi from "@pulumi/pulumi";
+import { DescribeDBParametersCommand, DescribeOptionGroupsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { mockClient } from "aws-sdk-client-mock";
 import { recordRegistrations, Registration, waitForRegistrations } from "./recorder";
 import { expiryClock } from "../infra/certificateExpiry";
@@ -60,6 +61,13 @@ export interface FakeWorld {
      * healthy target.
      */
     targetHealth?: Record<string, TargetHealthDescription[] | Error>;
+    /**
+     * DB parameter groups by name, each parameter's value (RDS DescribeDBParameters); a parameter set to `undefined`
+     * is listed without a value (the engine's default). A missing group fails with DBParameterGroupNotFound.
+     */
+    parameterGroups?: Record<string, Record<string, string | undefined>>;
+    /** Option groups by name: option name -> its settings (RDS DescribeOptionGroups); a missing group fails with OptionGroupNotFoundFault. */
+    optionGroups?: Record<string, Record<string, Record<string, string>>>;
     /** Customer-managed prefix lists by ID (aws.ec2.getManagedPrefixList); a missing one fails with InvalidPrefixListID.NotFound. */
     prefixLists?: Record<string, FakePrefixList>;
 }
@@ -97,8 +105,13 @@ export function exampleWorld(): FakeWorld {
                 dbInstanceIdentifier: "prod-postgres",
                 dbInstanceArn: "arn:aws:rds:us-east-1:123456789012:db:prod-postgres",
                 dbName: "app",
+                dbParameterGroups: ["prod-postgres15"],
+                optionGroupMemberships: ["default:postgres-15"],
             },
         },
+        // The instance's own parameter group records logins (the connection audit's database side).
+        parameterGroups: { "prod-postgres15": { log_connections: "1", log_disconnections: "1", max_connections: undefined } },
+        optionGroups: { "default:postgres-15": {} },
         subnets: {
             "subnet-0aa11bb22cc33dd44": { vpcId: "vpc-0a1b2c3d4e5f60718", availabilityZone: "us-east-1a", ipv6CidrBlock: "2600:1f18:1:100::/64" },
             "subnet-0ee55ff66aa77bb88": { vpcId: "vpc-0a1b2c3d4e5f60718", availabilityZone: "us-east-1b", ipv6CidrBlock: "2600:1f18:1:200::/64" },
@@ -274,8 +287,11 @@ export class MockCloud {
 
     /** The AWS SDK's ELBv2 client, mocked: what the program asks outside the Pulumi engine. */
     readonly elb = mockClient(ElasticLoadBalancingV2Client);
+    /** The AWS SDK's RDS client, mocked: the instance's parameter and option groups (connection logging). */
+    readonly rds = mockClient(RDSClient);
 
     constructor(public world: FakeWorld) {
+        this.answerRds();
         this.elb.on(DescribeTargetHealthCommand).callsFake(async (input: { TargetGroupArn?: string }) => {
             const arn = input.TargetGroupArn ?? "";
             const answer = this.world.targetHealth?.[arn];
@@ -284,6 +300,31 @@ export class MockCloud {
             const attached = this.ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment").filter((r) => r.inputs.targetGroupArn === arn);
             const targets = attached.length > 0 ? attached.map((r) => ({ Id: r.inputs.targetId, Port: Number(r.inputs.port) })) : [{ Id: "10.0.2.41" }];
             return { TargetHealthDescriptions: targets.map((Target) => ({ Target, TargetHealth: { State: "healthy" } })) };
+        });
+    }
+
+    private answerRds(): void {
+        this.rds.on(DescribeDBParametersCommand).callsFake(async (input: { DBParameterGroupName?: string }) => {
+            const group = this.world.parameterGroups?.[input.DBParameterGroupName ?? ""];
+            if (!group) throw Object.assign(new Error(`DBParameterGroup ${input.DBParameterGroupName} not found`), { name: "DBParameterGroupNotFound" });
+            return {
+                Parameters: Object.entries(group).map(([ParameterName, ParameterValue]) => ({ ParameterName, ...(ParameterValue !== undefined ? { ParameterValue } : {}) })),
+            };
+        });
+        this.rds.on(DescribeOptionGroupsCommand).callsFake(async (input: { OptionGroupName?: string }) => {
+            const group = this.world.optionGroups?.[input.OptionGroupName ?? ""];
+            if (!group) throw Object.assign(new Error(`Specified OptionGroupName: ${input.OptionGroupName} not found.`), { name: "OptionGroupNotFoundFault" });
+            return {
+                OptionGroupsList: [
+                    {
+                        OptionGroupName: input.OptionGroupName,
+                        Options: Object.entries(group).map(([OptionName, settings]) => ({
+                            OptionName,
+                            OptionSettings: Object.entries(settings).map(([Name, Value]) => ({ Name, Value })),
+                        })),
+                    },
+                ],
+            };
         });
     }
 
@@ -298,6 +339,7 @@ export class MockCloud {
         this.invokes.length = 0;
         this.asyncErrors.length = 0;
         this.elb.resetHistory();
+        this.rds.resetHistory();
         if (world) this.world = world;
     }
 

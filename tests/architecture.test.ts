@@ -54,6 +54,7 @@ const under = (dir: string) => (file: string) => file === dir || file.startsWith
 /** Modules that must stay pure: plain TypeScript, testable without the Pulumi runtime. */
 const PURE = [
     "infra/model",
+    "infra/audit",
     "infra/cost",
     "infra/integrations",
     "infra/net",

@@ -18,6 +18,7 @@ import { planDatabaseEndpoint } from "./databaseEndpoint/plan";
 import { buildEndpointDatabaseRules } from "./loadBalancer/databaseRules";
 import type { LoadBalancerSeat } from "./loadBalancer/endpointLoadBalancer";
 import { buildConnectionQuery, buildFlowLogs } from "./loadBalancer/connectionAudit";
+import { checkConnectionLogging } from "./databaseEndpoint/connectionLogging";
 import { buildLoadBalancer, buildSecurityGroups, lookUpSubnets, PlacedLoadBalancer } from "./loadBalancer/loadBalancer";
 import { checkedPrefixLists, lookUpPrefixLists } from "./loadBalancer/prefixLists";
 import { stampedTags } from "./support/tags";
@@ -97,6 +98,12 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
     public readonly connectionLogGroupName: pulumi.Output<string | undefined>;
     /** The saved CloudWatch Logs Insights query of who connected to this endpoint (absent with `connectionAudit` off). */
     public readonly connectionQueryName: pulumi.Output<string | undefined>;
+    /**
+     * RDS with `connectionAudit` on: whether the instance records who logs in (`on`, `off` or `unknown`), read from
+     * its parameter group (PostgreSQL `log_connections`) or option group (MySQL and MariaDB: the audit plugin's
+     * `CONNECT` events). Absent otherwise.
+     */
+    public readonly databaseConnectionLogging: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: DatabaseEndpointArgs, opts?: DatabaseEndpointOptions) {
         const plan = planDatabaseEndpoint(name, args);
@@ -233,6 +240,8 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         this.expiringRuleSecurityGroupIds = pulumi.all(expiringGroups.map((g) => g.id));
         this.connectionLogGroupName = flowLogs ? flowLogs.logGroupName : pulumi.output<string | undefined>(undefined);
         this.connectionQueryName = query ? query.name : pulumi.output<string | undefined>(undefined);
+        this.databaseConnectionLogging =
+            plan.kind === "rds" && plan.connectionAudit.enabled ? checkConnectionLogging(this, facts) : pulumi.output<string | undefined>(undefined);
         this.registerOutputs({
             hostname: this.hostname,
             loadBalancerDnsName: this.loadBalancerDnsName,
@@ -256,6 +265,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
             expiringRuleSecurityGroupIds: this.expiringRuleSecurityGroupIds,
             connectionLogGroupName: this.connectionLogGroupName,
             connectionQueryName: this.connectionQueryName,
+            databaseConnectionLogging: this.databaseConnectionLogging,
         });
     }
 }

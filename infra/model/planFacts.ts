@@ -42,7 +42,9 @@ export function endpointPlanFacts(e: EndpointSpec, timing: AllowlistTiming): str
     }
     lines.push(
         e.database.kind === "rds"
-            ? "database connection logging: not checked (log_connections, or the audit plugin's CONNECT events for MySQL/MariaDB, in the instance's parameter or option group; docs/connection-audit.md#the-database-side)"
+            ? e.connectionAudit.enabled
+                ? "database connection logging: unknown offline; pulumi preview and up read it from the instance's parameter group (PostgreSQL log_connections) or option group (MySQL/MariaDB: the audit plugin's CONNECT events), warn when logins are not recorded and output it as databaseConnectionLogging (docs/connection-audit.md#the-database-side)"
+                : "database connection logging: not checked (connectionAudit is off)"
             : "database connection logging: the database's own (log_connections for PostgreSQL, the audit plugin for MySQL/MariaDB); docs/connection-audit.md#the-database-side",
     );
     return lines;

@@ -247,6 +247,7 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
             targetGroupArn: mockTargetGroupArn("reporting-tg"),
             connectionLogGroup: logGroupName("reporting-flow-logs"),
             connectionQuery: "db-endpoints/db-endpoints/dev/reporting/who-connected",
+            databaseConnectionLogging: "on",
         });
         assert.deepEqual(outputs["legacy-mysql"], {
             hostname: "legacy.db.example.com",

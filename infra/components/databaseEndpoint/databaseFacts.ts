@@ -29,6 +29,10 @@ export interface DatabaseFacts {
     rdsCaCertIdentifier: pulumi.Output<string | undefined>;
     rdsEngine: pulumi.Output<string | undefined>;
     rdsDbName: pulumi.Output<string | undefined>;
+    /** RDS only: the instance's DB parameter groups (empty otherwise). */
+    rdsParameterGroups: pulumi.Output<string[]>;
+    /** RDS only: the instance's option groups (empty otherwise). */
+    rdsOptionGroups: pulumi.Output<string[]>;
 }
 
 /**
@@ -84,6 +88,8 @@ export function lookUpDatabase(endpoint: string, plan: EndpointPlan, inputs: Che
             rdsCaCertIdentifier: instance.caCertIdentifier,
             rdsEngine: instance.engine,
             rdsDbName: instance.dbName.apply((n) => n || undefined),
+            rdsParameterGroups: instance.dbParameterGroups.apply((g) => g ?? []),
+            rdsOptionGroups: instance.optionGroupMemberships.apply((g) => g ?? []),
         };
     }
     const vpc = aws.ec2.getVpcOutput({ id: inputs.vpcId }, opts);
@@ -100,5 +106,7 @@ export function lookUpDatabase(endpoint: string, plan: EndpointPlan, inputs: Che
         rdsCaCertIdentifier: none,
         rdsEngine: none,
         rdsDbName: none,
+        rdsParameterGroups: pulumi.output([]),
+        rdsOptionGroups: pulumi.output([]),
     };
 }

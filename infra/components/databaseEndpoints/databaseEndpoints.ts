@@ -133,6 +133,9 @@ function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi
             ...(e.connectionAudit.enabled
                 ? { connectionLogGroup: endpoint.connectionLogGroupName.apply((n) => n!), connectionQuery: endpoint.connectionQueryName.apply((n) => n!) }
                 : {}),
+            ...(e.connectionAudit.enabled && e.database.kind === "rds"
+                ? { databaseConnectionLogging: endpoint.databaseConnectionLogging.apply((s) => s!) }
+                : {}),
         };
     }
     // Integration users connect through an endpoint once a self-managed database has loaded its certificate.

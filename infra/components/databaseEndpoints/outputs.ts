@@ -41,6 +41,11 @@ export interface EndpointOutput {
     connectionLogGroup?: string;
     /** The saved Logs Insights query of who connected to the endpoint (absent with `connectionAudit` off). */
     connectionQuery?: string;
+    /**
+     * RDS with `connectionAudit` on: whether the instance records who logs in, `on`, `off` or `unknown` (read from
+     * its parameter or option group at preview and deployment; docs/connection-audit.md). Absent otherwise.
+     */
+    databaseConnectionLogging?: string;
 }
 
 /** One generation of the stack's CA. */
