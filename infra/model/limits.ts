@@ -69,3 +69,13 @@ export const QUOTA_LIMITS = { rulesPerSecurityGroup: 1000, securityGroupsPerLoad
  * 2^112 IPv6 addresses (1/65536 of IPv6). Otherwise 256 entries of /8 would open all of IPv4.
  */
 export const WIDEST_PREFIX = { ipv4: 8, ipv6: 16 } as const;
+
+/**
+ * `alarms.certificateExpiryDays`: a certificate's alarm fires when it has fewer days left. A server certificate is
+ * re-issued by the first deployment in its last {@link SERVER_CERTIFICATE_RENEWAL_DAYS} days, so a larger value
+ * fires before any deployment can renew it.
+ */
+export const CERTIFICATE_EXPIRY_ALARM_DAYS = { min: 1, max: 365, default: 30 } as const;
+
+/** A self-managed database's server certificate is re-issued by the first deployment in its last 90 days. */
+export const SERVER_CERTIFICATE_RENEWAL_DAYS = 90;

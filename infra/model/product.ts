@@ -7,6 +7,7 @@
 import { checkIntegrationsAcrossEndpoints, databaseKey } from "../integrations/databaseAccess";
 import { DEFAULT_SCHEDULE, scheduleProblem } from "../lambda/targetSync/settings";
 import { optionalArray, optionalBoolean, patterns, Problems, requiredString } from "../validation";
+import { readAlarms } from "./alarms";
 import { readQuotas } from "./allowlist";
 import { groupSelfManagedDatabases, readCertificateAuthority } from "./certificates";
 import { checkAcrossEndpoints, checkElasticIps, parseEndpoint, readSubnets, readTags } from "./endpoint";
@@ -29,6 +30,7 @@ export function checkProduct(problems: Problems, raw: Record<string, unknown>, v
     const tags = readTags(problems, "tags", raw.tags);
     const targetSync = readTargetSync(problems, raw.targetSync, raw.targetSyncSchedule);
     const certificateAuthority = readCertificateAuthority(problems, "certificateAuthority", raw.certificateAuthority);
+    const alarms = readAlarms(problems, "alarms", raw.alarms);
 
     const endpoints: EndpointSpec[] = [];
     const rawEndpoints = optionalArray(problems, "endpoints", raw.endpoints);
@@ -66,7 +68,7 @@ export function checkProduct(problems: Problems, raw: Record<string, unknown>, v
         problems,
         endpoints.map((spec, k) => ({ index: parsedAt[k], spec })),
     );
-    return { publicSubnetIds, endpoints, quotas, tags, targetSync, certificateAuthority, selfManagedDatabases };
+    return { publicSubnetIds, endpoints, quotas, tags, targetSync, certificateAuthority, selfManagedDatabases, alarms };
 }
 
 /** `targetSync` (default true) and `targetSyncSchedule` (a rate of 1 to 5 minutes, default every minute). */

@@ -74,6 +74,20 @@ export interface StackSpec {
     certificateAuthority: CertificateAuthoritySpec;
     /** Self-managed databases (one per distinct addresses and port), each with one server certificate. */
     selfManagedDatabases: SelfManagedDatabase[];
+    /** Alarms per endpoint and certificate, and where they notify. */
+    alarms: AlarmsSpec;
+}
+
+/** Stack key `alarms`: the stack's alarms and where they notify. */
+export interface AlarmsSpec {
+    /** Alarms exist (default true). */
+    enabled: boolean;
+    /** An existing SNS topic the alarms notify. */
+    snsTopicArn?: string;
+    /** Addresses subscribed to a topic the stack creates (none: no topic). */
+    emails: string[];
+    /** A certificate's alarm fires when it has fewer days left than this. */
+    certificateExpiryDays: number;
 }
 
 /** Stack keys `targetSync` and `targetSyncSchedule`: RDS endpoints' targets follow the instance's address. */
