@@ -60,6 +60,9 @@ const PURE = [
     "infra/enums.ts",
     "infra/connection.ts",
     "infra/lambda/targetSync/settings.ts",
+    "infra/lambda/targetSync/expiryWatch.ts",
+    "infra/lambda/targetSync/expiredRules.ts",
+    "infra/cost",
 ];
 
 describe("the layout", () => {
