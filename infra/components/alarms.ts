@@ -22,8 +22,12 @@ import { stampTags } from "./support/tags";
 /** How an alarm treats a period without data. */
 export type MissingData = "breaching" | "notBreaching";
 
-/** One alarm, as CloudWatch's PutMetricAlarm takes it: pure data, built from the stack's names and ARNs. */
-export interface AlarmDefinition {
+/**
+ * One alarm, as CloudWatch's PutMetricAlarm takes it: pure data, built from the stack's names. `D` is what a
+ * dimension's value is: a string, or (in the component) an output of the resource it names, so that a preview
+ * shows every other setting.
+ */
+export interface AlarmDefinition<D = string> {
     /** The end of its resource name: `<alarms component>-<key>`. */
     key: string;
     /** The alarm's name in CloudWatch, and in every notification. */
@@ -31,7 +35,7 @@ export interface AlarmDefinition {
     description: string;
     namespace: string;
     metricName: string;
-    dimensions: Record<string, string>;
+    dimensions: Record<string, D>;
     statistic: "Maximum" | "Minimum" | "Sum";
     /** Seconds. */
     period: number;
@@ -68,7 +72,7 @@ export function alarmName(stack: string, subject: string | undefined, condition:
  * A missing data point is breaching: a target group nobody health-checks (emptied, or detached from its listener)
  * serves no one either.
  */
-export function noHealthyTargetAlarm(stack: string, endpoint: string, loadBalancerArn: string, targetGroupArn: string): AlarmDefinition {
+export function noHealthyTargetAlarm<D>(stack: string, endpoint: string, loadBalancer: D, targetGroup: D): AlarmDefinition<D> {
     return {
         key: `${endpoint}-no-healthy-target`,
         name: alarmName(stack, endpoint, "no healthy target"),
@@ -78,7 +82,8 @@ export function noHealthyTargetAlarm(stack: string, endpoint: string, loadBalanc
             `${RUNBOOK}, "No healthy target".`,
         namespace: "AWS/NetworkELB",
         metricName: "HealthyHostCount",
-        dimensions: { LoadBalancer: loadBalancerSuffix(loadBalancerArn), TargetGroup: targetGroupSuffix(targetGroupArn) },
+        // `net/<name>/<id>` and `targetgroup/<name>/<id>`: the ARNs' suffixes (loadBalancerSuffix, targetGroupSuffix).
+        dimensions: { LoadBalancer: loadBalancer, TargetGroup: targetGroup },
         statistic: "Maximum",
         period: 60,
         evaluationPeriods: 3,
@@ -95,7 +100,7 @@ export function noHealthyTargetAlarm(stack: string, endpoint: string, loadBalanc
  * function that stopped running writes nothing, which the certificates' expiry alarms catch. The period is the
  * schedule's, so that every period holds a scheduled run.
  */
-export function syncFailuresAlarm(stack: string, endpoint: string, targetGroupArn: string, scheduleMinutes: number): AlarmDefinition {
+export function syncFailuresAlarm<D>(stack: string, endpoint: string, targetGroup: D, scheduleMinutes: number): AlarmDefinition<D> {
     return {
         key: `${endpoint}-sync-failures`,
         name: alarmName(stack, endpoint, "target sync failing"),
@@ -105,7 +110,7 @@ export function syncFailuresAlarm(stack: string, endpoint: string, targetGroupAr
             `${RUNBOOK}, "Target sync failing".`,
         namespace: METRIC_NAMESPACE,
         metricName: "SyncFailures",
-        dimensions: { TargetGroup: targetGroupSuffix(targetGroupArn) },
+        dimensions: { TargetGroup: targetGroup },
         statistic: "Sum",
         period: scheduleMinutes * 60,
         evaluationPeriods: 3,
@@ -120,7 +125,7 @@ export function syncFailuresAlarm(stack: string, endpoint: string, targetGroupAr
  * An RDS endpoint's target is registered but not served (`Target.NotInUse`: in a zone the load balancer has no
  * subnet in) in 3 consecutive schedule periods. Written only when non-zero, so missing is nothing wrong.
  */
-export function unservedTargetsAlarm(stack: string, endpoint: string, targetGroupArn: string, scheduleMinutes: number): AlarmDefinition {
+export function unservedTargetsAlarm<D>(stack: string, endpoint: string, targetGroup: D, scheduleMinutes: number): AlarmDefinition<D> {
     return {
         key: `${endpoint}-unserved-targets`,
         name: alarmName(stack, endpoint, "target not served"),
@@ -130,7 +135,7 @@ export function unservedTargetsAlarm(stack: string, endpoint: string, targetGrou
             `${RUNBOOK}, "Target not served".`,
         namespace: METRIC_NAMESPACE,
         metricName: "UnservedTargets",
-        dimensions: { TargetGroup: targetGroupSuffix(targetGroupArn) },
+        dimensions: { TargetGroup: targetGroup },
         statistic: "Maximum",
         period: scheduleMinutes * 60,
         evaluationPeriods: 3,
@@ -268,10 +273,9 @@ export class Alarms extends pulumi.ComponentResource {
         }
         const actions: pulumi.Input<string>[] = [...(args.snsTopicArn ? [args.snsTopicArn] : []), ...(topic ? [topic.arn] : [])];
 
-        const declare = (definition: pulumi.Output<AlarmDefinition> | AlarmDefinition, key: string, after: pulumi.Resource[]) => {
-            const d = pulumi.output(definition);
-            return new aws.cloudwatch.MetricAlarm(
-                `${name}-${key}`,
+        const declare = (d: AlarmDefinition<pulumi.Input<string>>, after: pulumi.Resource[]) =>
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-${d.key}`,
                 {
                     name: d.name,
                     alarmDescription: d.description,
@@ -292,22 +296,21 @@ export class Alarms extends pulumi.ComponentResource {
                 },
                 { parent: this, dependsOn: after },
             );
-        };
 
         this.endpointAlarms = {};
         for (const e of args.endpoints) {
-            const names: EndpointAlarmNames = { noHealthyTarget: alarmName(args.stack, e.name, "no healthy target") };
-            declare(
-                pulumi.all([e.loadBalancerArn, e.targetGroupArn]).apply(([lb, tg]) => noHealthyTargetAlarm(args.stack, e.name, lb, tg)),
-                `${e.name}-no-healthy-target`,
-                e.after,
-            );
+            const loadBalancer = pulumi.output(e.loadBalancerArn).apply(loadBalancerSuffix);
+            const targetGroup = pulumi.output(e.targetGroupArn).apply(targetGroupSuffix);
+            const health = noHealthyTargetAlarm<pulumi.Input<string>>(args.stack, e.name, loadBalancer, targetGroup);
+            declare(health, e.after);
+            const names: EndpointAlarmNames = { noHealthyTarget: health.name };
             if (e.targetSync) {
-                const tg = pulumi.output(e.targetGroupArn);
-                declare(tg.apply((arn) => syncFailuresAlarm(args.stack, e.name, arn, args.scheduleMinutes)), `${e.name}-sync-failures`, e.after);
-                declare(tg.apply((arn) => unservedTargetsAlarm(args.stack, e.name, arn, args.scheduleMinutes)), `${e.name}-unserved-targets`, e.after);
-                names.syncFailures = alarmName(args.stack, e.name, "target sync failing");
-                names.unservedTargets = alarmName(args.stack, e.name, "target not served");
+                const failures = syncFailuresAlarm<pulumi.Input<string>>(args.stack, e.name, targetGroup, args.scheduleMinutes);
+                const unserved = unservedTargetsAlarm<pulumi.Input<string>>(args.stack, e.name, targetGroup, args.scheduleMinutes);
+                declare(failures, e.after);
+                declare(unserved, e.after);
+                names.syncFailures = failures.name;
+                names.unservedTargets = unserved.name;
             }
             this.endpointAlarms[e.name] = names;
         }
@@ -316,12 +319,12 @@ export class Alarms extends pulumi.ComponentResource {
         this.certificateAlarms = {};
         for (const certificate of args.certificates) {
             const d = certificateExpiryAlarm(args.stack, certificate, args.certificateExpiryDays);
-            declare(d, d.key, afterUpkeep);
+            declare(d, afterUpkeep);
             this.certificateAlarms[certificate] = d.name;
         }
         if (args.expiredRules) {
             const d = expiredRulesAlarm(args.stack, args.scheduleMinutes);
-            declare(d, d.key, afterUpkeep);
+            declare(d, afterUpkeep);
             this.expiredRulesAlarm = d.name;
         }
 

@@ -288,8 +288,8 @@ describe("the alarm definitions", () => {
         // Two long stacks that differ only past the cut still get different names.
         assert.notEqual(alarms.alarmName(`${long}x`, "reporting", "no healthy target"), alarms.alarmName(`${long}y`, "reporting", "no healthy target"));
         for (const d of [
-            alarms.noHealthyTargetAlarm(long, "reporting", `arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/${LB("x")}`, `arn:aws:elasticloadbalancing:us-east-1:1:${TG("x")}`),
-            alarms.syncFailuresAlarm(long, "reporting", `arn:aws:elasticloadbalancing:us-east-1:1:${TG("x")}`, 1),
+            alarms.noHealthyTargetAlarm(long, "reporting", LB("x"), TG("x")),
+            alarms.syncFailuresAlarm(long, "reporting", TG("x"), 1),
             alarms.certificateExpiryAlarm(long, "db-10.0.3.17-10.0.3.18-10.0.3.19-3306", 365),
             alarms.expiredRulesAlarm(long, 5),
         ]) {
