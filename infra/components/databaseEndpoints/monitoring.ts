@@ -41,21 +41,24 @@ export function watchedCertificates(spec: StackSpec, tls: Pick<StackOutputs, "ce
 }
 
 /**
- * The upkeep function, when the stack gives it a duty: target sync for its RDS endpoints, and with alarms on the
- * certificates' days to expiry. Undefined when it has none.
+ * The upkeep function, when the stack gives it a duty: target sync for its RDS endpoints, with alarms on the
+ * certificates' days to expiry, and the revocation of expired rules in `expiringRuleSecurityGroupIds` (the
+ * security groups holding allowlist rules tagged `db-endpoints:expires`). Undefined when it has none.
  */
 export function buildUpkeep(
     spec: StackSpec,
     syncTargets: TargetSyncTarget[],
     certificates: WatchedCertificate[],
     opts: pulumi.ComponentResourceOptions,
+    expiringRuleSecurityGroupIds: pulumi.Input<string>[] = [],
 ): Upkeep | undefined {
-    if (syncTargets.length === 0 && certificates.length === 0) return undefined;
+    if (syncTargets.length === 0 && certificates.length === 0 && expiringRuleSecurityGroupIds.length === 0) return undefined;
     return new Upkeep(
         UPKEEP_NAME,
         {
             targets: syncTargets,
             certificates,
+            expiringRuleSecurityGroupIds,
             schedule: syncTargets.length > 0 ? spec.targetSync.schedule : undefined,
             tags: spec.tags,
         },
@@ -64,7 +67,7 @@ export function buildUpkeep(
     );
 }
 
-/** The stack's alarms, with alarms on. */
+/** The stack's alarms, with alarms on; `expiredRules`: the upkeep function revokes expired allowlist rules. */
 export function buildAlarms(
     spec: StackSpec,
     endpoints: Record<string, DatabaseEndpoint>,
@@ -72,6 +75,7 @@ export function buildAlarms(
     upkeep: Upkeep | undefined,
     syncTargets: TargetSyncTarget[],
     opts: pulumi.ComponentResourceOptions,
+    expiredRules = false,
 ): Alarms {
     return new Alarms(
         ALARMS_NAME,
@@ -85,7 +89,7 @@ export function buildAlarms(
                 after: [endpoints[e.name]],
             })),
             certificates: certificates.map((c) => c.name),
-            expiredRules: false,
+            expiredRules,
             scheduleMinutes: scheduleMinutes(syncTargets.length > 0 ? spec.targetSync.schedule : DEFAULT_SCHEDULE_WITHOUT_TARGETS),
             upkeep,
             snsTopicArn: spec.alarms.snsTopicArn,
