@@ -1,8 +1,9 @@
 /**
  * One benchmark measurement in a fresh process (Pulumi's runtime state is per process):
- *   bench-worker.ts program N   evaluates the stack program for N endpoints
- *   bench-worker.ts bare M      registers M plain resources with no components, validation or lookups
- * Prints one JSON line: { ms, resources }.
+ *   bench-worker.ts program N            evaluates the stack program for N endpoints
+ *   bench-worker.ts sharing N LAYOUT     the same for N endpoints on their own load balancers (dedicated) or one (shared)
+ *   bench-worker.ts bare M               registers M plain resources with no components, validation or lookups
+ * Prints one JSON line: { ms, resources, awsResources, loadBalancers, securityGroups }.
  */
 import * as aws from "@pulumi/aws";
 import { installMockCloud, settle } from "../testing/mockCloud";
@@ -23,14 +24,29 @@ export function benchConfig(endpoints: number): Record<string, unknown> {
     };
 }
 
+/**
+ * {@link benchConfig} with every endpoint on its own listener port, on its own load balancer (`dedicated`) or on
+ * one shared load balancer (`shared`, up to the 50 listeners an NLB can have).
+ */
+export function sharingConfig(endpoints: number, layout: "dedicated" | "shared"): Record<string, unknown> {
+    const config = benchConfig(endpoints);
+    return {
+        ...config,
+        endpoints: (config.endpoints as Record<string, unknown>[]).map((e, i) => ({ ...e, port: 5432 + i, ...(layout === "shared" ? { loadBalancer: "shared" } : {}) })),
+    };
+}
+
 async function main(): Promise<void> {
-    const [mode, countText] = process.argv.slice(2);
+    const [mode, countText, layout] = process.argv.slice(2);
     const count = Number(countText);
     const cloud = installMockCloud();
     const { main: program } = await import("../infra/program/main");
     const start = process.hrtime.bigint();
     if (mode === "program") {
         program(benchConfig(count));
+    } else if (mode === "sharing") {
+        if (layout !== "dedicated" && layout !== "shared") throw new Error(`unknown layout ${layout}`);
+        program(sharingConfig(count, layout));
     } else if (mode === "bare") {
         for (let i = 0; i < count; i++) {
             new aws.ec2.SecurityGroup(`bare-${i}`, { vpcId: "vpc-0a1b2c3d4e5f60718", description: `bare ${i}` });
@@ -42,7 +58,16 @@ async function main(): Promise<void> {
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     const failures = cloud.asyncErrors.map((e) => e.message);
     if (failures.length > 0) throw new Error(`the program failed: ${failures.join("; ")}`);
-    process.stdout.write(JSON.stringify({ ms, resources: cloud.registered.length }) + "\n");
+    const awsResources = cloud.registered.filter((r) => r.custom);
+    process.stdout.write(
+        JSON.stringify({
+            ms,
+            resources: cloud.registered.length,
+            awsResources: awsResources.length,
+            loadBalancers: awsResources.filter((r) => r.type === "aws:lb/loadBalancer:LoadBalancer").length,
+            securityGroups: awsResources.filter((r) => r.type === "aws:ec2/securityGroup:SecurityGroup").length,
+        }) + "\n",
+    );
 }
 
 if (require.main === module) {

@@ -1,9 +1,12 @@
 /**
  * `npm run plan [-- --stack NAME]`: an offline plan. Runs the stack program for Pulumi.<stack>.yaml under
- * Pulumi's mock runtime (preview mode, no AWS, no Pulumi CLI) and prints, per endpoint, the resources
- * `pulumi up` would create with their key settings. Invalid config exits 1 with every problem.
+ * Pulumi's mock runtime (preview mode, no AWS, no Pulumi CLI) and prints, per endpoint and shared load balancer,
+ * the resources `pulumi up` would create with their key settings, and what the load balancers cost a month
+ * (infra/cost/). Invalid config exits 1 with every problem.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { CostEstimate, estimateStackCost, formatMonthly } from "../infra/cost/estimate";
+import { ASSUMED_NLCU_PER_ENDPOINT, PRICES } from "../infra/cost/prices";
 import { Registration, recordRegistrations, waitForRegistrations } from "../testing/recorder";
 import { readStackFile } from "../testing/stackFile";
 
@@ -12,6 +15,9 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const COMPUTED = "(computed)";
 /** The component the stack program declares: every other component of the plan is inside it. */
 const PRODUCT_TYPE = "db-endpoints:index:DatabaseEndpoints";
+/** An endpoint, and a load balancer shared by endpoints: each gets its cost line. */
+const ENDPOINT_TYPE = "db-endpoints:index:DatabaseEndpoint";
+const SHARED_TYPE = "db-endpoints:index:EndpointLoadBalancer";
 
 /** Fields of the lookups the program makes (aws.rds.getInstance, aws.ec2.getSubnet, ...), all unknown offline. */
 const LOOKUP_FIELDS = [
@@ -110,14 +116,68 @@ export function replacementMark(r: Registration): string {
     return "";
 }
 
-/** What replacing a load balancer does, for the plan's reader: the changes that force it, and what it costs (two lines). */
-export function loadBalancerReplacementNote(r: Registration): string[] {
+/**
+ * What replacing a load balancer does, for the plan's reader: the changes that force it, and what it costs.
+ * `shared`: the name of the shared load balancer it is (undefined: an endpoint's own).
+ */
+export function loadBalancerReplacementNote(r: Registration, shared?: string): string[] {
+    const how = r.deleteBeforeReplace
+        ? "deletionProtection off first (docs/updates.md). The old one and its listener are deleted first, so that its Elastic IPs move to the new one."
+        : "deletionProtection off first (docs/updates.md). The new one (new target group and listener) serves before the old one is deleted.";
+    if (shared === undefined) {
+        return [
+            "replaced, not updated, when elasticIps is switched or a subnet is removed or swapped: new DNS name, a short outage;",
+            how,
+            "Moving the endpoint onto a shared load balancer (loadBalancer) deletes this one: new DNS name and addresses, new target group and listener.",
+        ];
+    }
     return [
-        "replaced, not updated, when elasticIps is switched or a subnet is removed or swapped: new DNS name, a short outage;",
-        r.deleteBeforeReplace
-            ? "deletionProtection off first (docs/updates.md). The old one and its listener are deleted first, so that its Elastic IPs move to the new one."
-            : "deletionProtection off first (docs/updates.md). The new one (new target group and listener) serves before the old one is deleted.",
+        "replaced, not updated, when elasticIps is switched or a subnet is removed or swapped: new DNS name for every endpoint on it, a short outage;",
+        how.replace("and its listener are", "and its listeners are").replace("(new target group and listener)", "(a new target group and listener per endpoint)"),
+        `An endpoint moved onto or off "${shared}" (loadBalancer) changes load balancer: new DNS name and addresses, new target group and listener.`,
     ];
+}
+
+/** The plan's line under an endpoint: its load balancer and its monthly cost. */
+export function endpointCostLine(endpoint: string, estimate: CostEstimate): string | undefined {
+    const lb = estimate.loadBalancers.find((l) => l.endpoints.includes(endpoint));
+    if (!lb) return undefined;
+    const cost = `~${formatMonthly(estimate.perEndpoint[endpoint])} a month`;
+    return lb.shared
+        ? `on shared load balancer "${lb.name}" with ${lb.endpoints.length - 1} other endpoint${lb.endpoints.length === 2 ? "" : "s"}: ${cost} (its share of the load balancer, and its NLCUs)`
+        : `on its own load balancer: ${cost} (NLB hours, ${lb.publicIpv4Addresses} public IPv4 addresses, NLCUs)`;
+}
+
+/** The plan's line under a shared load balancer: its endpoints and its monthly cost. */
+export function sharedLoadBalancerCostLine(name: string, estimate: CostEstimate): string | undefined {
+    const lb = estimate.loadBalancers.find((l) => l.shared && l.name === name);
+    if (!lb) return undefined;
+    return (
+        `shared by ${lb.endpoints.join(", ")}: ~${formatMonthly(lb.total)} a month (${formatMonthly(lb.loadBalancer)} NLB hours, ` +
+        `${formatMonthly(lb.publicIpv4)} for ${lb.publicIpv4Addresses} public IPv4 addresses, ${formatMonthly(lb.capacityUnits)} NLCUs)`
+    );
+}
+
+/**
+ * What the offline plan cannot show of a shared load balancer: its rules to RDS instances' security groups, one
+ * per distinct group and port, are declared once the RDS lookups have returned (`pulumi preview` shows them).
+ */
+export function sharedLoadBalancerNote(name: string, rdsEndpoints: string[]): string | undefined {
+    if (rdsEndpoints.length === 0) return undefined;
+    return (
+        `+ rules to the RDS instances' security groups (${rdsEndpoints.join(", ")}): one per security group and port, ` +
+        "declared at deploy once the instances are looked up (pulumi preview shows them)"
+    );
+}
+
+/** The plan's closing line on cost: the stack's load balancers a month, and what the figure assumes. */
+export function stackCostLine(estimate: CostEstimate): string {
+    const endpoints = Object.keys(estimate.perEndpoint).length;
+    return (
+        `Load balancers: ~${formatMonthly(estimate.total)} a month for ${endpoints} endpoint${endpoints === 1 ? "" : "s"} on ${estimate.loadBalancers.length} ` +
+        `load balancer${estimate.loadBalancers.length === 1 ? "" : "s"} (${PRICES.region} prices of ${PRICES.checkedOn}, ${ASSUMED_NLCU_PER_ENDPOINT} NLCU per endpoint; ` +
+        "data transfer and the rest of the stack not included; infra/cost/)."
+    );
 }
 
 /** Runs the program for a stack's config under mocks and renders the plan. */
@@ -145,8 +205,14 @@ export async function plan(stackName: string, dir?: string): Promise<PlanResult>
         warnings.push(owner ? `${owner}: ${message}` : message);
     };
     const { main } = await import("../infra/program/main");
+    const { decodeStackConfig, readRawStackConfig } = await import("../infra/program/config");
     const { ValidationError } = await import("../infra/validation");
+    let estimate: CostEstimate;
+    let rdsOn: (loadBalancer: string) => string[];
     try {
+        const { spec } = decodeStackConfig(readRawStackConfig());
+        estimate = estimateStackCost(spec);
+        rdsOn = (loadBalancer) => spec.endpoints.filter((e) => e.loadBalancer === loadBalancer && e.database.kind === "rds").map((e) => e.name);
         main();
     } catch (e) {
         if (e instanceof ValidationError) {
@@ -192,16 +258,25 @@ export async function plan(stackName: string, dir?: string): Promise<PlanResult>
     }
     for (const [root, members] of groups) {
         lines.push(`${root.type.split(":").pop()} ${root.name}${root.custom ? `: ${describe(root)}` : ""}`);
+        const costLine =
+            root.type === ENDPOINT_TYPE ? endpointCostLine(root.name, estimate) : root.type === SHARED_TYPE ? sharedLoadBalancerCostLine(root.name, estimate) : undefined;
+        if (costLine) lines.push(`  ${costLine}`);
+        const note = root.type === SHARED_TYPE ? sharedLoadBalancerNote(root.name, rdsOn(root.name)) : undefined;
+        if (note) lines.push(`  ${note}`);
         for (const r of members) {
             const protectedMark = r.protect ? " [protected]" : "";
             const hooks = Object.entries(r.hooks).map(([step, names]) => ` [${step}: ${names.join(", ")}]`).join("");
             lines.push(`  + ${r.type.padEnd(58)} ${r.name}${protectedMark}${replacementMark(r)}${hooks}`);
             if (r.custom) lines.push(`      ${describe(r)}`);
-            if (r.type === "aws:lb/loadBalancer:LoadBalancer") lines.push(...loadBalancerReplacementNote(r).map((l) => `      ${l}`));
+            if (r.type === "aws:lb/loadBalancer:LoadBalancer") {
+                const note = loadBalancerReplacementNote(r, root.type === SHARED_TYPE ? root.name : undefined);
+                lines.push(...note.map((l) => `      ${l}`));
+            }
         }
         lines.push("");
     }
     lines.push(`${registered.filter((r) => r.custom).length} AWS resources in ${registered.filter((r) => !r.custom).length} components.`);
+    lines.push(stackCostLine(estimate));
     if (warnings.length > 0) {
         lines.push("", "Warnings:");
         for (const w of warnings) lines.push(`  - ${w}`);

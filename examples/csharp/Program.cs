@@ -1,7 +1,8 @@
 // A C# Pulumi program that declares the whole db-endpoints product with one component, DatabaseEndpoints:
 // an RDS PostgreSQL endpoint with an integration's least-privileged user, a self-managed MySQL endpoint with a
-// server certificate from the stack's CA, target sync for the RDS endpoint, alarms that notify an on-call topic,
-// and every output the stack config version of the product exports.
+// server certificate from the stack's CA, two self-managed PostgreSQL endpoints on one shared load balancer,
+// target sync for the RDS endpoint, alarms that notify an on-call topic, and every output the stack config
+// version of the product exports.
 //
 // The classes below come from the SDK that `pulumi package add` (or `pulumi install`, which reads the
 // `packages` entry of Pulumi.yaml) generates into sdks/db-endpoints from the package schema; the component runs
@@ -90,6 +91,37 @@ return await Deployment.RunAsync(() =>
                 },
                 AllowedCidrs = { "198.51.100.7/32" },
                 IdleTimeoutSeconds = 6000,
+            },
+            // Two small PostgreSQL databases on one shared load balancer, "shared": one NLB (and its hourly and
+            // public IPv4 cost) for both, each endpoint on its own port with its own allowlist, admitted on that
+            // port only. Endpoints of a shared load balancer agree on ElasticIps, IpAddressType and DeletionProtection.
+            new EndpointSettingsArgs
+            {
+                Name = "orders",
+                LoadBalancer = "shared",
+                Port = 5433,
+                Database = new EndpointDatabaseArgs
+                {
+                    Addresses = { "10.0.4.21" },
+                    Port = 5432,
+                    Engine = DatabaseEngine.Postgres,
+                    SecurityGroupId = "sg-0a1b2c3d4e5f60718",
+                },
+                AllowedCidrs = { "203.0.113.0/24" },
+            },
+            new EndpointSettingsArgs
+            {
+                Name = "inventory",
+                LoadBalancer = "shared",
+                Port = 5434,
+                Database = new EndpointDatabaseArgs
+                {
+                    Addresses = { "10.0.4.22" },
+                    Port = 5432,
+                    Engine = DatabaseEngine.Postgres,
+                    SecurityGroupId = "sg-0a1b2c3d4e5f60718",
+                },
+                AllowedCidrs = { "198.51.100.7/32" },
             },
         },
     });

@@ -192,15 +192,16 @@ function percent(part: bigint, whole: bigint): string {
  * Spreads rules over the fewest security groups that hold them: each group takes up to
  * `rulesPerSecurityGroup` IPv4 rules and as many IPv6 rules (AWS counts the two separately).
  * Always returns at least one group: the NLB must be created with one (it can never get one later),
- * and the first group also carries the egress rule to the database.
+ * and the first group also carries the egress rule to the database. The rules of a shared load balancer's
+ * endpoints are spread the same way, in the order of the endpoints, then of their entries.
  */
-export function spreadOverSecurityGroups(rules: AllowlistRule[], rulesPerSecurityGroup: number): AllowlistRule[][] {
+export function spreadOverSecurityGroups<R extends AllowlistRule>(rules: R[], rulesPerSecurityGroup: number): R[][] {
     const v4 = rules.filter((r) => r.family === "ipv4");
     const v6 = rules.filter((r) => r.family === "ipv6");
     const groupCount = Math.max(1, Math.ceil(Math.max(v4.length, v6.length) / rulesPerSecurityGroup));
-    const groups: AllowlistRule[][] = [];
+    const groups: R[][] = [];
     for (let g = 0; g < groupCount; g++) {
-        const slice = (list: AllowlistRule[]) => list.slice(g * rulesPerSecurityGroup, (g + 1) * rulesPerSecurityGroup);
+        const slice = (list: R[]) => list.slice(g * rulesPerSecurityGroup, (g + 1) * rulesPerSecurityGroup);
         groups.push([...slice(v4), ...slice(v6)]);
     }
     return groups;

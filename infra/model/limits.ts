@@ -16,6 +16,18 @@ export const IDLE_TIMEOUT = { min: 60, max: 6000, default: 3600 } as const;
  */
 export const ENDPOINT_NAME = { maxLength: 20, pattern: /^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/ } as const;
 
+/**
+ * Shared load balancer names (an endpoint's `loadBalancer`) name AWS resources the way endpoint names do
+ * (`<name>-nlb` plus the random suffix, `<name>-sg-<n>`), so the same rules apply.
+ */
+export const LOAD_BALANCER_NAME = ENDPOINT_NAME;
+
+/**
+ * Listeners per Network Load Balancer: an AWS quota that cannot be raised. Each endpoint on a load balancer is one
+ * listener, so at most this many endpoints share one.
+ */
+export const LISTENERS_PER_LOAD_BALANCER = 50;
+
 /** AWS allows 50 tags per resource; db-endpoints adds up to 4 of its own (endpoint, managed-by, Name, ...). */
 export const MAX_USER_TAGS = 45;
 

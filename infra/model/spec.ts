@@ -56,8 +56,31 @@ export interface EndpointSpec {
     ipAddressType: IpAddressType;
     deletionProtection: boolean;
     tags: Record<string, string>;
+    /** The shared load balancer the endpoint listens on (present only when set; unset: a load balancer of its own). */
+    loadBalancer?: string;
     /** Least-privileged database users for external services (present only when declared). */
     integrations?: IntegrationSpec[];
+}
+
+/** An allowlist rule with the endpoint it admits to (on a shared load balancer, to that endpoint's port only). */
+export interface EndpointRule extends AllowlistRule {
+    endpoint: string;
+}
+
+/** A load balancer of the product: an endpoint's own, or one shared by several endpoints. */
+export interface LoadBalancerSpec {
+    /** Its resource names' prefix: the endpoint's name (its own), or the shared load balancer's name. */
+    name: string;
+    /** Whether endpoints share it (declared with `loadBalancer`), even if only one does so far. */
+    shared: boolean;
+    /** The endpoints that listen on it, in config order. */
+    endpoints: string[];
+    /** One Elastic IP per public subnet. */
+    elasticIps: boolean;
+    ipAddressType: IpAddressType;
+    deletionProtection: boolean;
+    /** Its security groups' allowlist rules, group by group (at least one group, possibly empty). */
+    securityGroups: EndpointRule[][];
 }
 
 /**
@@ -67,6 +90,8 @@ export interface EndpointSpec {
 export interface StackSpec {
     publicSubnetIds: string[];
     endpoints: EndpointSpec[];
+    /** The load balancers: each endpoint's own, and the shared ones, in the order of their first endpoint. */
+    loadBalancers: LoadBalancerSpec[];
     quotas: StackQuotas;
     tags: Record<string, string>;
     targetSync: TargetSyncSpec;

@@ -45,6 +45,7 @@ export const ENDPOINT_KEYS = keysOf<EndpointSettings>({
     hostedZoneId: true,
     ipAddressType: true,
     deletionProtection: true,
+    loadBalancer: true,
     tags: true,
     integrations: true,
 });

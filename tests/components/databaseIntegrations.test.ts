@@ -178,7 +178,7 @@ function publishedSecret(id: string): any {
 /**
  * A PostgreSQL role is given the SCRAM-SHA-256 verifier of `plaintext` (the password in its credentials
  * secret), salted with its own `<id>-password-salt` (16 random bytes that follow the password's rotation
- * keeper), marked secret, and never the plaintext. tests/integrations/rules.test.ts and
+ * keeper), marked secret, and never the plaintext. tests/integrations/scram.knownAnswers.test.ts and
  * tests/integrations/scram.test.ts prove the verifier itself against PostgreSQL.
  */
 function assertVerifierOf(id: string, plaintext: string): void {
@@ -424,9 +424,33 @@ describe("RDS PostgreSQL through the endpoint (the default admin connection)", (
         const identity = (i: string) => secretIdentity(`reporting-${i}-credentials`, `db-endpoints/dev/reporting/${i}-`);
         assert.deepEqual(resolved, {
             reporting: {
-                metabase: { username: "metabase", access: "read", secretArn: identity("metabase").arn, secretName: identity("metabase").name },
-                etl: { username: "etl", access: "write", secretArn: identity("etl").arn, secretName: identity("etl").name },
-                loader: { username: "loader", access: "write", secretArn: identity("loader").arn, secretName: identity("loader").name },
+                metabase: {
+                    username: "metabase",
+                    access: "read",
+                    secretArn: identity("metabase").arn,
+                    secretName: identity("metabase").name,
+                    database: "app",
+                    schemas: ["public"],
+                    tables: ["public.orders", "public.customers"],
+                },
+                etl: {
+                    username: "etl",
+                    access: "write",
+                    secretArn: identity("etl").arn,
+                    secretName: identity("etl").name,
+                    database: "app",
+                    schemas: ["public", "staging"],
+                    tables: [],
+                },
+                loader: {
+                    username: "loader",
+                    access: "write",
+                    secretArn: identity("loader").arn,
+                    secretName: identity("loader").name,
+                    database: "app",
+                    schemas: ["public"],
+                    tables: ["public.events"],
+                },
             },
         });
         assert.deepEqual(await secretPaths(outputs), []);

@@ -84,6 +84,37 @@ const CASES: { name: string; args: DatabaseEndpointsArgs }[] = [
             ],
         },
     },
+    {
+        name: "a shared load balancer with Elastic IPs for RDS and self-managed endpoints, beside an endpoint on its own",
+        args: {
+            vpcId: VPC,
+            publicSubnetIds: SUBNETS,
+            tags: { team: "data" },
+            endpoints: [
+                {
+                    name: "reporting",
+                    loadBalancer: "shared",
+                    database: { rdsInstanceIdentifier: "prod-postgres" },
+                    allowedCidrs: ["203.0.113.0/24", "2001:db8::/48"],
+                    elasticIps: true,
+                    deletionProtection: false,
+                },
+                {
+                    name: "orders",
+                    loadBalancer: "shared",
+                    port: 5433,
+                    database: { addresses: ["10.0.3.17"], port: 5432, securityGroupId: "sg-0123456789abcdef0" },
+                    allowedCidrs: ["198.51.100.7"],
+                    ipAddressType: IpAddressType.Dualstack,
+                    elasticIps: true,
+                    deletionProtection: false,
+                    hostname: "orders.db.example.com",
+                    hostedZoneId: "Z0123456789ABCDEFGHIJ",
+                },
+                { name: "legacy", database: { addresses: ["10.0.3.18"], port: 3306 }, allowedCidrs: ["198.51.100.8"] },
+            ],
+        },
+    },
 ];
 
 describe("the stack program and the DatabaseEndpoints component", () => {

@@ -101,6 +101,50 @@ describe("npm run plan", () => {
         assert.match(stdout, /\+ aws:lb\/targetGroup:TargetGroup\s+fixed-tg \[kept when the load balancer is replaced\]\n/);
     });
 
+    it("plans a shared load balancer: its block, each endpoint's group and share of the cost, and the moves that replace", () => {
+        const dir = tempStack(
+            "shared",
+            [
+                "config:",
+                "  db-endpoints:vpcId: vpc-0a1b2c3d4e5f60718",
+                "  db-endpoints:publicSubnetIds: [subnet-0aa11bb22cc33dd44, subnet-0ee55ff66aa77bb88]",
+                "  db-endpoints:endpoints:",
+                "    - name: reporting",
+                "      loadBalancer: shared",
+                "      port: 5432",
+                "      database: { rdsInstanceIdentifier: prod-postgres }",
+                "      allowedCidrs: [203.0.113.0/24]",
+                "    - name: orders",
+                "      loadBalancer: shared",
+                "      port: 5433",
+                "      database: { addresses: [10.0.3.17], port: 5432, securityGroupId: sg-0123456789abcdef0 }",
+                "      allowedCidrs: [198.51.100.7/32]",
+                "    - name: legacy",
+                "      database: { addresses: [10.0.3.18], port: 3306 }",
+                "      allowedCidrs: [198.51.100.8/32]",
+                "",
+            ].join("\n"),
+        );
+        const { status, stdout } = runPlan(["--stack", "shared", "--config-dir", dir]);
+        assert.equal(status, 0);
+        const shared = stdout.slice(stdout.indexOf("EndpointLoadBalancer shared"), stdout.indexOf("DatabaseEndpoint reporting"));
+        assert.match(shared, /^EndpointLoadBalancer shared\n {2}shared by reporting, orders: ~\$24\.60 a month \(\$16\.43 NLB hours, \$7\.30 for 2 public IPv4 addresses, \$0\.88 NLCUs\)\n/);
+        assert.match(shared, /\+ rules to the RDS instances' security groups \(reporting\): one per security group and port, declared at deploy/);
+        assert.match(shared, /\+ aws:lb\/loadBalancer:LoadBalancer\s+shared-nlb\n/);
+        assert.match(shared, /allow out tcp\/5432 to sg-0123456789abcdef0 from \(id of shared-sg-1\)/);
+        assert.match(shared, /new DNS name for every endpoint on it, a short outage;\n/);
+        assert.match(shared, /An endpoint moved onto or off "shared" \(loadBalancer\) changes load balancer: new DNS name and addresses, new target group and listener\.\n/);
+        const orders = stdout.slice(stdout.indexOf("DatabaseEndpoint orders"), stdout.indexOf("DatabaseEndpoint legacy"));
+        assert.match(orders, /^DatabaseEndpoint orders\n {2}on shared load balancer "shared" with 1 other endpoint: ~\$12\.30 a month/);
+        assert.match(orders, /allow in tcp\/5433 from 198\.51\.100\.7\/32 into \(id of shared-sg-1\)/);
+        assert.match(orders, /TCP:5433 idleTimeout=3600s -> forward/);
+        assert.doesNotMatch(orders, /loadBalancer:LoadBalancer/);
+        const legacy = stdout.slice(stdout.indexOf("DatabaseEndpoint legacy"));
+        assert.match(legacy, /^DatabaseEndpoint legacy\n {2}on its own load balancer: ~\$24\.16 a month \(NLB hours, 2 public IPv4 addresses, NLCUs\)\n/);
+        assert.match(legacy, /Moving the endpoint onto a shared load balancer \(loadBalancer\) deletes this one: new DNS name and addresses, new target group and listener\.\n/);
+        assert.match(stdout, /\nLoad balancers: ~\$48\.76 a month for 3 endpoints on 2 load balancers \(us-east-1 prices of 2026-12-06, 0\.1 NLCU per endpoint; /);
+    });
+
     it("exits 1 with every config problem and plans nothing", () => {
         const dir = tempStack(
             "broken",

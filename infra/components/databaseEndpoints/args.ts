@@ -97,6 +97,16 @@ export interface EndpointSettings {
      * load balancer needs it off first: set false and deploy, make the change and deploy, then set it back.
      */
     deletionProtection?: boolean;
+    /**
+     * Name of a shared load balancer to listen on, with the other endpoints that name it (lower-case letters,
+     * digits, single hyphens; at most 20 characters; not the name of an endpoint). Default: a load balancer of
+     * the endpoint's own. Each endpoint of a shared load balancer keeps its own listener `port` (unique on it),
+     * allowlist (admitted on that port only), target group, hostname and restart hook; they share its DNS name,
+     * addresses, security groups (and their rule quotas) and at most 50 listeners, and agree on `elasticIps`,
+     * `ipAddressType` and `deletionProtection`. Moving an endpoint onto or off a shared load balancer gives it a
+     * new load balancer (a new DNS name and addresses), as a replacement does.
+     */
+    loadBalancer?: string;
     /** Tags added to the endpoint's AWS resources, over the product's `tags`. */
     tags?: { [key: string]: string };
     /** Least-privileged database users for external services, created through the endpoint or directly. */

@@ -1,7 +1,9 @@
 /**
  * Certificate validation for the product: the private CA (one per stack, in generations so it can be
- * rotated), a server certificate per self-managed database naming every endpoint hostname that reaches it,
- * and per-endpoint outputs that tell a client how to verify the certificate through the endpoint.
+ * rotated), a server certificate per self-managed database naming every endpoint hostname that reaches it and
+ * the DNS name of each load balancer it is reached through (a shared load balancer's once, whatever the number
+ * of its endpoints that reach the database), and per-endpoint outputs that tell a client how to verify the
+ * certificate through the endpoint.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { renewalStartsAt } from "../../certificateExpiry";

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseEngine, IpAddressType } from "../../enums";
+import { engineOfRds } from "../../integrations/engines";
 import { checkProduct, readVpcId } from "../../model/product";
 import type { EndpointSpec, StackSpec } from "../../model/spec";
 import { formatProblem, Problems } from "../../validation";
@@ -7,7 +8,8 @@ import { throwIfInvalidArgs } from "../support/argsError";
 import { DatabaseEndpoint } from "../databaseEndpoint";
 import { DatabaseIntegrations } from "../databaseIntegrations";
 import { databaseEngineOfRds } from "../../integrations/engines";
-import { checkedInput } from "../support/knownNowOrLater";
+import { ArgsOwner, checkedInput } from "../support/knownNowOrLater";
+import { EndpointLoadBalancer } from "../loadBalancer/endpointLoadBalancer";
 import { CHANGE_TAG_KEY, METRIC_NAMESPACE } from "../../lambda/targetSync/settings";
 import type { TargetSyncTarget } from "../targetSync";
 import type { DatabaseEndpointsArgs } from "./args";
@@ -76,7 +78,7 @@ export class DatabaseEndpoints extends pulumi.ComponentResource {
         }
         // The children keep the names, and through the alias the URNs, they had when the stack declared them itself.
         const children: pulumi.ComponentResourceOptions = { parent: this, aliases: [{ parent: pulumi.rootStackResource }] };
-        const parts = buildProduct(spec, vpcId, children);
+        const parts = buildProduct(spec, vpcId, children, { component: "DatabaseEndpoints", name });
         stackOutputsOf.set(this, parts);
 
         this.endpoints = pulumi.output(parts.endpoints) as pulumi.Output<{ [name: string]: EndpointOutput }>;
@@ -104,13 +106,15 @@ export class DatabaseEndpoints extends pulumi.ComponentResource {
 }
 
 /** Builds every resource of a validated product; `opts` are the children's options. */
-function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi.ComponentResourceOptions): StackOutputs {
+function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi.ComponentResourceOptions, owner: ArgsOwner): StackOutputs {
     const endpoints: Record<string, OutputsOf<EndpointOutput>> = {};
     const syncTargets: TargetSyncTarget[] = [];
     const withIntegrations: { e: EndpointSpec; endpoint: DatabaseEndpoint }[] = [];
     const built: Record<string, DatabaseEndpoint> = {};
+    const shared = buildSharedLoadBalancers(spec, vpcId, opts, owner);
     for (const e of spec.endpoints) {
-        const endpoint = new DatabaseEndpoint(e.name, endpointArgs(spec, vpcId, e), opts);
+        const seat = e.loadBalancer !== undefined ? shared[e.loadBalancer].seats[e.name] : undefined;
+        const endpoint = new DatabaseEndpoint(e.name, endpointArgs(spec, vpcId, e), seat ? { ...opts, sharedLoadBalancer: seat } : opts);
         built[e.name] = endpoint;
         if (e.integrations) withIntegrations.push({ e, endpoint });
         if (spec.targetSync.enabled && e.database.kind === "rds") {
@@ -132,6 +136,9 @@ function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi
             database: endpoint.database,
             databasePort: endpoint.databasePort,
             securityGroupIds: endpoint.securityGroupIds,
+            ...(e.loadBalancer !== undefined ? { loadBalancer: pulumi.output(e.loadBalancer) } : {}),
+            engine: e.database.kind === "rds" ? endpoint.rdsEngine.apply((engine) => engineOfRds(engine ?? "")) : pulumi.output(e.database.engine),
+            targetGroupArn: endpoint.targetGroupArn,
         };
     }
     // Integration users connect through an endpoint once a self-managed database has loaded its certificate.
@@ -160,6 +167,36 @@ function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi
         },
         ...monitoring,
     };
+}
+
+/**
+ * One {@link EndpointLoadBalancer} per shared load balancer, by name, declared before its endpoints (their
+ * listeners are on it). Children of the product like the endpoints; new, so without the endpoints' alias.
+ */
+function buildSharedLoadBalancers(
+    spec: StackSpec,
+    vpcId: pulumi.Input<string>,
+    opts: pulumi.ComponentResourceOptions,
+    owner: ArgsOwner,
+): Record<string, EndpointLoadBalancer> {
+    const shared: Record<string, EndpointLoadBalancer> = {};
+    const paths = new Map(spec.endpoints.map((e, i) => [e.name, i]));
+    for (const lb of spec.loadBalancers.filter((l) => l.shared)) {
+        const members = lb.endpoints.map((n) => spec.endpoints.find((e) => e.name === n)!);
+        shared[lb.name] = new EndpointLoadBalancer(
+            lb.name,
+            {
+                vpcId,
+                subnetIds: spec.publicSubnetIds,
+                spec: lb,
+                members: members.map((e) => ({ path: `endpoints[${paths.get(e.name)}]`, spec: e, args: endpointArgs(spec, vpcId, e) })),
+                tags: spec.tags,
+                owner,
+            },
+            { parent: opts.parent },
+        );
+    }
+    return shared;
 }
 
 /**
@@ -228,6 +265,9 @@ function buildIntegrations(
                     access: i.access,
                     secretArn: component.secretArns.apply((arns) => arns[i.name]),
                     secretName: component.secretNames.apply((names) => names[i.name]),
+                    database: component.databases.apply((databases) => databases[i.name]),
+                    schemas: i.schemas,
+                    tables: (i.tables ?? []).map((t) => `${t.schema}.${t.name}`),
                 },
             ]),
         );
