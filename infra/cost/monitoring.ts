@@ -3,37 +3,17 @@
  * writes them (its runs and its logs). A pure function of the stack's counts, so the plan and `npm run bench` can
  * print it; the reasoning is in docs/target-sync.md ("What the function costs").
  *
- * The unit prices are in one place, {@link MONITORING_UNIT_PRICES}, for a price table of the whole stack to take over.
+ * The unit prices are the stack's price table, {@link PRICES} (./prices.ts).
  */
 import { DEFAULT_SCHEDULE_WITHOUT_TARGETS, scheduleMinutes } from "../lambda/targetSync/settings";
 import type { StackSpec } from "../model/spec";
+import { PRICES } from "./prices";
 
 /**
- * AWS list prices in us-east-1, in US dollars, as published on the CloudWatch, Lambda and SNS pricing pages,
- * checked 2026-12-06. The free tier (10 alarms, 10 custom metrics, 5 GB of logs, a million Lambda requests and
- * 400,000 GB-seconds, 1,000 email notifications a month) is left out: it is the account's, not the stack's.
- */
-export const MONITORING_UNIT_PRICES = {
-    region: "us-east-1",
-    checked: "2026-12-06",
-    /** A custom metric (the first 10,000), prorated by the hour: a metric costs only in the hours it receives data. */
-    customMetricMonth: 0.3,
-    /** A standard-resolution alarm on one metric. */
-    standardAlarmMonth: 0.1,
-    /** CloudWatch Logs ingestion, per GB. */
-    logsIngestedGb: 0.5,
-    /** CloudWatch Logs storage, per GB-month. */
-    logsStoredGbMonth: 0.03,
-    /** Lambda requests, per million. */
-    lambdaRequestsMillion: 0.2,
-    /** Lambda duration on arm64, per GB-second. */
-    lambdaArmGbSecond: 0.0000133334,
-    hoursPerMonth: 730,
-} as const;
-
-/**
- * Assumptions about the function's runs, from its logs in the benchmarks (docs/development.md): how long a run is
- * billed, and how many bytes its log lines take (the runtime's START, END and REPORT lines included).
+ * Assumptions about the function's runs, estimated rather than measured (no AWS account runs it here): how long a
+ * run is billed, and how many bytes its log lines take (the runtime's START, END and REPORT lines included; the
+ * others are the lengths of the function's own JSON lines with typical values). Their share of the total is small:
+ * at a run a minute, the function's runs and logs are about $0.06 a month.
  */
 export const UPKEEP_RUN_ASSUMPTIONS = {
     /** Memory the function is given (infra/components/targetSync.ts FUNCTION_SETTINGS). */
@@ -104,7 +84,7 @@ export function monitoringCounts(spec: StackSpec): MonitoringCounts {
  * certificate, all month.
  */
 export function monitoringMonthlyCost(c: MonitoringCounts): MonitoringCost {
-    const p = MONITORING_UNIT_PRICES;
+    const p = PRICES;
     const a = UPKEEP_RUN_ASSUMPTIONS;
     const lines: CostLine[] = [];
     const add = (item: string, quantity: number, unit: string, price: number) => {
@@ -141,7 +121,7 @@ export function monitoringMonthlyCost(c: MonitoringCounts): MonitoringCost {
  * and `UnservedTargets` per RDS endpoint on every run, zeros included, so three metrics all month.
  */
 export function alwaysWrittenSyncMetricsCost(rdsEndpointsWithTargetSync: number): number {
-    return round(rdsEndpointsWithTargetSync * 3 * MONITORING_UNIT_PRICES.customMetricMonth);
+    return round(rdsEndpointsWithTargetSync * 3 * PRICES.customMetricMonth);
 }
 
 /** To the hundredth of a cent. */

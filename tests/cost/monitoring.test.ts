@@ -9,9 +9,9 @@ import {
     alwaysWrittenSyncMetricsCost,
     monitoringCounts,
     monitoringMonthlyCost,
-    MONITORING_UNIT_PRICES as P,
     UPKEEP_RUN_ASSUMPTIONS as A,
 } from "../../infra/cost/monitoring";
+import { PRICES as P } from "../../infra/cost/prices";
 import { parseStackConfig } from "../../infra/program/config";
 
 const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 0.0001, `${what}: ${actual} is not ${expected}`);
@@ -102,7 +102,10 @@ describe("the monthly cost of monitoring", () => {
         });
     });
 
-    it("states where and when its prices are from", () => {
-        assert.deepEqual([P.region, P.checked], ["us-east-1", "2026-12-06"]);
+    it("takes its unit prices from the stack's price table", () => {
+        assert.deepEqual(
+            [P.region, P.checkedOn, P.customMetricMonth, P.standardAlarmMonth, P.logsIngestedGb, P.logsStoredGbMonth, P.lambdaRequestsMillion, P.lambdaArmGbSecond],
+            ["us-east-1", "2026-12-06", 0.3, 0.1, 0.5, 0.03, 0.2, 0.0000133334],
+        );
     });
 });
