@@ -203,6 +203,23 @@ describe("alarms notifying an existing topic, for an RDS endpoint with target sy
     });
 });
 
+describe("alarms of endpoints on a shared load balancer", () => {
+    it("watch each endpoint's own target group on the shared load balancer", async () => {
+        const shared = (e: Record<string, unknown>, port: number) => ({ ...e, loadBalancer: "shared", port });
+        await deploy(rawConfig({ alarms: { snsTopicArn: TOPIC } }, [shared(RDS, 5432), shared(EC2, 3306)]));
+        const a = alarmInputs();
+        assert.deepEqual(
+            ["reporting", "legacy-mysql"].map((e) => [a[`alarms-${e}-no-healthy-target`].name, a[`alarms-${e}-no-healthy-target`].dimensions]),
+            [
+                [`${STACK} reporting: no healthy target`, { LoadBalancer: LB("shared-nlb"), TargetGroup: TG("reporting-tg") }],
+                [`${STACK} legacy-mysql: no healthy target`, { LoadBalancer: LB("shared-nlb"), TargetGroup: TG("legacy-mysql-tg") }],
+            ],
+        );
+        assert.deepEqual(a["alarms-reporting-sync-failures"].dimensions, { TargetGroup: TG("reporting-tg") });
+        assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
+    });
+});
+
 describe("where alarms notify", () => {
     it("emails: a topic the stack creates, one email subscription per address, and it notifies", async () => {
         const outputs = await deploy(rawConfig({ alarms: { emails: ["oncall@example.com", "DBA@Example.com"] } }));
