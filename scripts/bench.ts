@@ -2,9 +2,9 @@
  * `npm run bench`: program evaluation time under Pulumi's mock runtime for 1, 10 and 100 endpoints,
  * as ms per endpoint and resources per endpoint, beside a bare program that registers the same number
  * of resources with no components (the overhead ratio); resources and monthly cost per endpoint for 1, 10
- * and 50 endpoints on their own load balancers against one shared load balancer; and the target-sync
- * function. Each measurement runs in a fresh process; the median of several runs is reported. Figures
- * only: nothing here asserts a time.
+ * and 50 endpoints on their own load balancers against one shared load balancer; what the monitoring costs;
+ * and the target-sync function. Each measurement runs in a fresh process; the median of several runs is
+ * reported. Figures only: nothing here asserts a time.
  */
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { estimateStackCost, formatMonthly } from "../infra/cost/estimate";
 import { ASSUMED_NLCU_PER_ENDPOINT, PRICES } from "../infra/cost/prices";
 import { parseStackConfig } from "../infra/program/config";
+import { benchMonitoring } from "./bench-monitoring";
 import { benchTargetSync } from "./bench-targetSync";
 import { sharingConfig } from "./bench-worker";
 
@@ -98,6 +99,8 @@ async function main(): Promise<void> {
             `${ASSUMED_NLCU_PER_ENDPOINT} NLCU per endpoint; no data transfer).\n\n`,
     );
     process.stdout.write(benchSharing((process.env.BENCH_SHARING_SIZES ?? "1,10,50").split(",").map(Number)) + "\n");
+    process.stdout.write("\n## Monitoring cost: alarms, metrics and the upkeep function\n\n");
+    process.stdout.write(benchMonitoring() + "\n");
     process.stdout.write("\n## Target-sync function: one reconcile run (mocked ELB API)\n\n");
     process.stdout.write((await benchTargetSync(sizes)) + "\n");
 }

@@ -216,6 +216,19 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
             const ruleName = inputs.name ?? `${name}-${hex(name, 7)}`;
             return { id: ruleName, state: { ...inputs, name: ruleName, arn: `arn:aws:events:${region}:${account}:rule/${ruleName}` } };
         }
+        // Alarms (infra/components/alarms.ts): the alarm's name is its ID; topics are auto-named.
+        case "aws:cloudwatch/metricAlarm:MetricAlarm":
+            return { id: inputs.name, state: { ...inputs, arn: `arn:aws:cloudwatch:${region}:${account}:alarm:${inputs.name}` } };
+        case "aws:sns/topic:Topic": {
+            const topicName = inputs.name ?? `${name}-${hex(name, 7)}`;
+            const arn = `arn:aws:sns:${region}:${account}:${topicName}`;
+            return { id: arn, state: { ...inputs, name: topicName, arn } };
+        }
+        case "aws:sns/topicSubscription:TopicSubscription": {
+            // An email subscription stays pending until the address confirms it (the provider asks SNS for its ARN anyway).
+            const arn = `${inputs.topic}:${uuidOf(`${inputs.topic}|${inputs.endpoint}`)}`;
+            return { id: arn, state: { ...inputs, arn, pendingConfirmation: true } };
+        }
         case "aws:secretsmanager/secretVersion:SecretVersion": {
             const versionId = uuidOf(`${inputs.secretId}|${JSON.stringify(inputs.secretString)}`);
             return { id: `${inputs.secretId}|${versionId}`, state: { ...inputs, arn: inputs.secretId, versionId, versionStages: ["AWSCURRENT"] } };

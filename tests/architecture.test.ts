@@ -63,6 +63,9 @@ const PURE = [
     "infra/connection.ts",
     "infra/awsErrors.ts",
     "infra/lambda/targetSync/settings.ts",
+    "infra/lambda/targetSync/expiryWatch.ts",
+    "infra/lambda/targetSync/expiredRules.ts",
+    "infra/cost",
 ];
 
 /** The commands that run where only the stack's outputs are at hand (a vendor's machine, a CI job): no Pulumi. */

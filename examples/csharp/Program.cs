@@ -1,7 +1,8 @@
 // A C# Pulumi program that declares the whole db-endpoints product with one component, DatabaseEndpoints:
 // an RDS PostgreSQL endpoint with an integration's least-privileged user, a self-managed MySQL endpoint with a
 // server certificate from the stack's CA, two self-managed PostgreSQL endpoints on one shared load balancer,
-// target sync for the RDS endpoint, and every output the stack config version of the product exports.
+// target sync for the RDS endpoint, alarms that notify an on-call topic, and every output the stack config
+// version of the product exports.
 //
 // The classes below come from the SDK that `pulumi package add` (or `pulumi install`, which reads the
 // `packages` entry of Pulumi.yaml) generates into sdks/db-endpoints from the package schema; the component runs
@@ -40,6 +41,14 @@ return await Deployment.RunAsync(() =>
         {
             Generations = { 1 },
             Issuer = 1,
+        },
+        // Alarms (on by default): no healthy target, target sync failing, certificates nearing expiry. They notify an
+        // existing SNS topic and the addresses subscribed to a topic the stack creates (docs/alarms.md).
+        Alarms = new AlarmSettingsArgs
+        {
+            SnsTopicArn = config.Require("alarmTopicArn"),
+            Emails = { "oncall@example.com" },
+            CertificateExpiryDays = 30,
         },
         Endpoints =
         {
@@ -134,5 +143,7 @@ return await Deployment.RunAsync(() =>
         ["certificates"] = product.Certificates,
         ["integrations"] = product.Integrations,
         ["targetSync"] = product.TargetSync,
+        ["upkeep"] = product.Upkeep,
+        ["alarms"] = product.Alarms,
     };
 });

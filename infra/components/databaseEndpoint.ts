@@ -33,6 +33,18 @@ export type { CheckedEndpointInputs, EndpointPlan } from "./databaseEndpoint/pla
 
 const COMPONENT_TYPE = "db-endpoints:index:DatabaseEndpoint";
 
+/** Each endpoint's security groups that hold an expiring rule, one ID each, for {@link expiringRuleGroupIdsOf}. */
+const expiringGroupIds = new WeakMap<DatabaseEndpoint, pulumi.Output<string>[]>();
+
+/**
+ * The IDs of the security groups that hold a rule of `endpoint` with an expiry, as a list whose length is known
+ * when the endpoint is declared (what the upkeep function's revocation duty takes); the `expiringRuleSecurityGroupIds`
+ * output is the same IDs as one value.
+ */
+export function expiringRuleGroupIdsOf(endpoint: DatabaseEndpoint): pulumi.Output<string>[] {
+    return expiringGroupIds.get(endpoint) ?? [];
+}
+
 /**
  * Options of a {@link DatabaseEndpoint}: Pulumi's, and, when `DatabaseEndpoints` declares it on a shared load
  * balancer, its seat there (what the endpoint uses instead of a load balancer of its own). Programs that declare
@@ -237,6 +249,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         this.rdsEngine = facts.rdsEngine;
         this.rdsDbName = facts.rdsDbName;
         this.databaseSecurityGroupId = facts.databaseSg;
+        expiringGroupIds.set(this, expiringGroups.map((g) => g.id));
         this.expiringRuleSecurityGroupIds = pulumi.all(expiringGroups.map((g) => g.id));
         this.connectionLogGroupName = flowLogs ? flowLogs.logGroupName : pulumi.output<string | undefined>(undefined);
         this.connectionQueryName = query ? query.name : pulumi.output<string | undefined>(undefined);

@@ -5,9 +5,10 @@
  */
 export { AdminConnection, DatabaseEngine, IntegrationAccess, IpAddressType, RdsRestartPolicy } from "../enums";
 export { DatabaseEndpoints } from "./databaseEndpoints/databaseEndpoints";
-export { DatabaseEndpointsArgs, EndpointDatabase, EndpointSettings, IntegrationSettings, Quotas, CertificateAuthoritySettings } from "./databaseEndpoints/args";
+export { DatabaseEndpointsArgs, EndpointDatabase, EndpointSettings, IntegrationSettings, Quotas, CertificateAuthoritySettings, AlarmSettings } from "./databaseEndpoints/args";
 export { DatabaseEndpoint, DatabaseEndpointArgs, DatabaseTarget } from "./databaseEndpoint";
 export { CertificateAuthority, CertificateAuthorityArgs } from "./certificateAuthority";
 export { DatabaseCertificate, DatabaseCertificateArgs } from "./databaseCertificate";
 export { DatabaseIntegrations, DatabaseIntegrationsArgs, Integration } from "./databaseIntegrations";
-export { TargetSync, TargetSyncArgs, TargetSyncTarget } from "./targetSync";
+export { TargetSyncArgs, TargetSyncTarget } from "./targetSync";
+export { TargetSync, Upkeep, UpkeepArgs, WatchedCertificate } from "./upkeep";

@@ -3,7 +3,7 @@
  * endpoints, and the public subnets, one public IPv4 address each per load balancer), at the unit prices of
  * ./prices.ts: NLB hours, public IPv4 addresses, and NLCUs at an assumed light use. Pure, so that the plan, the
  * benchmark and later comparisons all estimate the same way. Not included: data transfer, and what the stack
- * runs besides its load balancers (the target-sync function, Secrets Manager secrets, logs).
+ * runs besides its load balancers (Secrets Manager secrets; its monitoring is ./monitoring.ts).
  */
 import type { StackSpec } from "../model/spec";
 import { ASSUMED_NLCU_PER_ENDPOINT, PRICES } from "./prices";

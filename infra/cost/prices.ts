@@ -1,7 +1,9 @@
 /**
  * The one home of the unit prices the cost estimate uses: AWS's on-demand prices in US East (N. Virginia), as
  * published on AWS's pricing pages, checked on `checkedOn`. Other regions differ by a few percent; data transfer
- * out to the internet, which depends on the traffic, is not estimated. Update the figures and the date together.
+ * out to the internet, which depends on the traffic, is not estimated; nor is the account's free tier (10 alarms,
+ * 10 custom metrics, 5 GB of logs, a million Lambda requests a month), which is the account's, not a stack's.
+ * Update the figures and the date together.
  */
 export const PRICES = {
     region: "us-east-1",
@@ -20,6 +22,21 @@ export const PRICES = {
      * (https://aws.amazon.com/vpc/pricing/, "Public IPv4 Address").
      */
     publicIpv4AddressHour: 0.005,
+    /**
+     * A CloudWatch custom metric (the first 10,000), per month, prorated by the hour: a metric is charged only for
+     * the hours in which it receives data (https://aws.amazon.com/cloudwatch/pricing/, "Metrics").
+     */
+    customMetricMonth: 0.3,
+    /** A standard-resolution CloudWatch alarm on one metric, per month (same page, "Alarms"). */
+    standardAlarmMonth: 0.1,
+    /** CloudWatch Logs ingestion (standard log class), per GB (same page, "Logs"). */
+    logsIngestedGb: 0.5,
+    /** CloudWatch Logs storage, per GB-month (same page). */
+    logsStoredGbMonth: 0.03,
+    /** Lambda requests, per million (https://aws.amazon.com/lambda/pricing/). */
+    lambdaRequestsMillion: 0.2,
+    /** Lambda duration on arm64, per GB-second (same page, the first tier). */
+    lambdaArmGbSecond: 0.0000133334,
     /** AWS's hours in a month for monthly figures. */
     hoursPerMonth: 730,
 } as const;

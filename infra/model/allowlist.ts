@@ -598,3 +598,11 @@ export function readQuotas(problems: Problems, path: string, value: unknown): St
     }
     return quotas;
 }
+
+/**
+ * Whether an allowlist has a rule deployed with an expiry (a CIDR or prefix list entry whose `expires` has not come):
+ * the upkeep function must then revoke it on time, and the alarms watch that it does.
+ */
+export function hasExpiringRules(allowlist: { allowlist: AllowlistRule[]; prefixLists: { expires?: string; expired?: true }[] }): boolean {
+    return [...allowlist.allowlist, ...allowlist.prefixLists].some((r) => r.expires !== undefined && r.expired === undefined);
+}

@@ -106,3 +106,13 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
  * connected" about an incident noticed weeks later, short enough that a busy endpoint's logs stay cheap.
  */
 export const CONNECTION_AUDIT_RETENTION_DAYS = { default: 90 } as const;
+
+/**
+ * `alarms.certificateExpiryDays`: a certificate's alarm fires when it has fewer days left. A server certificate is
+ * re-issued by the first deployment in its last {@link SERVER_CERTIFICATE_RENEWAL_DAYS} days, so a larger value
+ * fires before any deployment can renew it.
+ */
+export const CERTIFICATE_EXPIRY_ALARM_DAYS = { min: 1, max: 365, default: 30 } as const;
+
+/** A self-managed database's server certificate is re-issued by the first deployment in its last 90 days. */
+export const SERVER_CERTIFICATE_RENEWAL_DAYS = 90;

@@ -8,6 +8,7 @@
 import { checkIntegrationsAcrossEndpoints, databaseKey } from "../integrations/databaseAccess";
 import { DEFAULT_SCHEDULE, scheduleProblem } from "../lambda/targetSync/settings";
 import { isPlainObject, optionalArray, optionalBoolean, patterns, Problems, requiredString } from "../validation";
+import { readAlarms } from "./alarms";
 import { currentTiming, readQuotas } from "./allowlist";
 import { groupSelfManagedDatabases, readCertificateAuthority } from "./certificates";
 import { checkAcrossEndpoints, checkElasticIps, parseEndpoint, readDefaultAuditRetention, readExpiryWarningDays, readSubnets, readTags } from "./endpoint";
@@ -35,6 +36,7 @@ export function checkProduct(problems: Problems, raw: Record<string, unknown>, v
     const connectionAuditRetentionDays = readDefaultAuditRetention(problems, "connectionAuditRetentionDays", raw.connectionAuditRetentionDays);
     const timing = currentTiming(allowlistExpiryWarningDays);
     if (now !== undefined) timing.now = now;
+    const alarms = readAlarms(problems, "alarms", raw.alarms);
 
     const endpoints: EndpointSpec[] = [];
     const rawEndpoints = optionalArray(problems, "endpoints", raw.endpoints);
@@ -96,6 +98,7 @@ export function checkProduct(problems: Problems, raw: Record<string, unknown>, v
         selfManagedDatabases,
         allowlistExpiryWarningDays,
         connectionAuditRetentionDays,
+        alarms,
     };
 }
 

@@ -131,6 +131,20 @@ export interface StackSpec {
     allowlistExpiryWarningDays: number;
     /** The default retention of the endpoints' connection audit, days. */
     connectionAuditRetentionDays: number;
+    /** Alarms per endpoint and certificate, and where they notify. */
+    alarms: AlarmsSpec;
+}
+
+/** Stack key `alarms`: the stack's alarms and where they notify. */
+export interface AlarmsSpec {
+    /** Alarms exist (default true). */
+    enabled: boolean;
+    /** An existing SNS topic the alarms notify. */
+    snsTopicArn?: string;
+    /** Addresses subscribed to a topic the stack creates (none: no topic). */
+    emails: string[];
+    /** A certificate's alarm fires when it has fewer days left than this. */
+    certificateExpiryDays: number;
 }
 
 /** Stack keys `targetSync` and `targetSyncSchedule`: RDS endpoints' targets follow the instance's address. */

@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { AllowlistEntry, DatabaseEndpointsArgs, EndpointDatabase, EndpointSettings, IntegrationSettings } from "../components/databaseEndpoints/args";
-import type { CertificateAuthoritySettings, Quotas } from "../components/databaseEndpoints/args";
+import type { AlarmSettings, CertificateAuthoritySettings, Quotas } from "../components/databaseEndpoints/args";
 import { checkProduct } from "../model/product";
 import type { ParsedProduct } from "../model/spec";
 import { checkKnownKeys, isPlainObject, join, Problem, Problems, ValidationError } from "../validation";
@@ -33,6 +33,7 @@ export const STACK_KEYS = keysOf<DatabaseEndpointsArgs>({
     certificateAuthority: true,
     allowlistExpiryWarningDays: true,
     connectionAuditRetentionDays: true,
+    alarms: true,
 });
 export const ENDPOINT_KEYS = keysOf<EndpointSettings>({
     name: true,
@@ -85,6 +86,7 @@ export const INTEGRATION_KEYS = keysOf<IntegrationSettings>({
 });
 export const QUOTA_KEYS = keysOf<Quotas>({ rulesPerSecurityGroup: true, securityGroupsPerLoadBalancer: true, elasticIpsPerRegion: true });
 export const CERTIFICATE_AUTHORITY_KEYS = keysOf<CertificateAuthoritySettings>({ generations: true, issuer: true });
+export const ALARM_KEYS = keysOf<AlarmSettings>({ enabled: true, snsTopicArn: true, emails: true, certificateExpiryDays: true });
 
 /** The maps of the config and the keys each may hold; `each` is the shape of every entry of a list. */
 interface Shape {
@@ -97,6 +99,7 @@ const CONFIG_SHAPE: Shape = {
     fields: {
         quotas: { keys: QUOTA_KEYS },
         certificateAuthority: { keys: CERTIFICATE_AUTHORITY_KEYS },
+        alarms: { keys: ALARM_KEYS },
         endpoints: {
             each: {
                 keys: ENDPOINT_KEYS,

@@ -22,13 +22,13 @@ import { exampleWorld, FakeWorld, installMockCloud, MockCloud, parentName, Regis
 
 let cloud: MockCloud;
 let endpoints: typeof import("../../infra/components/databaseEndpoint");
-let sync: typeof import("../../infra/components/targetSync");
+let sync: typeof import("../../infra/components/upkeep");
 let settings: typeof import("../../infra/lambda/targetSync/settings");
 
 before(async () => {
     cloud = installMockCloud();
     endpoints = await import("../../infra/components/databaseEndpoint");
-    sync = await import("../../infra/components/targetSync");
+    sync = await import("../../infra/components/upkeep");
     settings = await import("../../infra/lambda/targetSync/settings");
 });
 

@@ -14,7 +14,21 @@ describe("the unit prices", () => {
     it("are AWS's us-east-1 prices with the date they were checked", () => {
         assert.deepEqual(
             { ...PRICES },
-            { region: "us-east-1", currency: "USD", checkedOn: "2026-12-06", networkLoadBalancerHour: 0.0225, nlcuHour: 0.006, publicIpv4AddressHour: 0.005, hoursPerMonth: 730 },
+            {
+                region: "us-east-1",
+                currency: "USD",
+                checkedOn: "2026-12-06",
+                networkLoadBalancerHour: 0.0225,
+                nlcuHour: 0.006,
+                publicIpv4AddressHour: 0.005,
+                customMetricMonth: 0.3,
+                standardAlarmMonth: 0.1,
+                logsIngestedGb: 0.5,
+                logsStoredGbMonth: 0.03,
+                lambdaRequestsMillion: 0.2,
+                lambdaArmGbSecond: 0.0000133334,
+                hoursPerMonth: 730,
+            },
         );
         assert.equal(ASSUMED_NLCU_PER_ENDPOINT, 0.1);
     });

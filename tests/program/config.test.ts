@@ -11,6 +11,8 @@ const base = () => ({
     vpcId: "vpc-0a1b2c3d4e5f60718",
     publicSubnetIds: ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"],
     endpoints: [{ name: "reporting", database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["203.0.113.0/24"] }],
+    // Where the alarms notify: without it every config warns that they notify no one (tests/model/alarms.test.ts).
+    alarms: { emails: ["oncall@example.com"] },
 });
 
 function withEndpoint(endpoint: Record<string, unknown>, extra: Record<string, unknown> = {}) {
@@ -21,7 +23,9 @@ const rds = { rdsInstanceIdentifier: "prod-postgres" };
 
 describe("parseStackConfig accepts", () => {
     it("the example endpoint, with the defaults filled in", () => {
-        const { spec, warnings } = parseStackConfig(base());
+        const withoutAlarms: Record<string, unknown> = base();
+        delete withoutAlarms.alarms;
+        const { spec, warnings } = parseStackConfig(withoutAlarms);
         assert.deepEqual(spec.endpoints, [
             {
                 name: "reporting",
@@ -45,7 +49,9 @@ describe("parseStackConfig accepts", () => {
         assert.deepEqual(spec.quotas, { rulesPerSecurityGroup: 60, securityGroupsPerLoadBalancer: 5, elasticIpsPerRegion: 5 });
         assert.equal(spec.allowlistExpiryWarningDays, 14);
         assert.equal(spec.connectionAuditRetentionDays, 90);
-        assert.deepEqual(warnings, []);
+        // Alarms are on by default; with nowhere to notify, they are created without actions and every run says so.
+        assert.deepEqual(spec.alarms, { enabled: true, emails: [], certificateExpiryDays: 30 });
+        assert.deepEqual(warnings.map((w) => w.path), ["alarms"]);
     });
 
     it("a self-managed database with every optional field", () => {

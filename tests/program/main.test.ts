@@ -43,9 +43,17 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
 
     it("creates exactly these resources", () => {
         assert.deepEqual(cloud.countsByType(), {
-            // Target sync (on by default) for the RDS endpoint: tests/components/targetSync.test.ts has the details.
+            // The upkeep function: target sync (on by default) for the RDS endpoint, tests/components/targetSync.test.ts,
+            // and the certificates' days to expiry, tests/components/upkeep.test.ts.
             // The one component the stack program declares; everything else is inside it.
             "db-endpoints:index:DatabaseEndpoints": 1,
+            // The alarms (tests/components/alarms.test.ts): reporting's three, legacy-mysql's one, one per certificate
+            // (the CA, legacy-mysql's server certificate), one for the revocation of the example's expiring allowlist
+            // entry, and the topic for the example's email address.
+            "db-endpoints:index:Alarms": 1,
+            "aws:cloudwatch/metricAlarm:MetricAlarm": 7,
+            "aws:sns/topic:Topic": 1,
+            "aws:sns/topicSubscription:TopicSubscription": 1,
             "aws:cloudwatch/eventRule:EventRule": 2,
             "aws:cloudwatch/eventTarget:EventTarget": 2,
             // Target sync's log group, and each endpoint's connection audit (tests/components/loadBalancer/connectionAudit.test.ts):
@@ -76,7 +84,7 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
             "db-endpoints:index:DatabaseCertificate": 1,
             "db-endpoints:index:DatabaseEndpoint": 2,
             "db-endpoints:index:DatabaseIntegrations": 1,
-            "db-endpoints:index:TargetSync": 1,
+            "db-endpoints:index:Upkeep": 1,
             "postgresql:index/defaultPrivileges:DefaultPrivileges": 2,
             "postgresql:index/grant:Grant": 8,
             "postgresql:index/role:Role": 2,
@@ -93,11 +101,20 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
 
     it("gives each component inside DatabaseEndpoints an alias to the stack root, where earlier versions of the program declared them", () => {
         const children = cloud.registered.filter((r) => r.parent === PRODUCT_URN);
-        assert.deepEqual(children.map((r) => r.name).sort(), ["ca-1", "db-10.0.3.17-3306", "legacy-mysql", "reporting", "reporting", "target-sync"]);
+        assert.deepEqual(children.map((r) => r.name).sort(), ["alarms", "ca-1", "db-10.0.3.17-3306", "legacy-mysql", "reporting", "reporting", "upkeep"]);
         // Same name, type, project and stack (empty: unchanged), and no parent: the URN it had at the root, so that
         // `pulumi up` moves it into the component instead of replacing it (and every child follows its parent's alias).
         const atRoot = { spec: { name: "", noparent: true, parenturn: undefined, project: "", stack: "", type: "" }, urn: undefined };
-        for (const r of children) assert.deepEqual(r.aliases, [atRoot], `${r.type} ${r.name}`);
+        for (const r of children.filter((r) => r.name !== "alarms" && r.name !== "upkeep")) assert.deepEqual(r.aliases, [atRoot], `${r.type} ${r.name}`);
+        // The alarms are new; the upkeep function was the TargetSync `target-sync` (tests/components/upkeep.test.ts).
+        assert.deepEqual(cloud.named("alarms").aliases, []);
+        assert.deepEqual(
+            cloud.named("upkeep").aliases.map((a: any) => [a.spec.name, a.spec.type, a.spec.noparent ? "root" : a.spec.parenturn.split("::").pop()]),
+            [
+                ["target-sync", "db-endpoints:index:TargetSync", "db-endpoints"],
+                ["target-sync", "db-endpoints:index:TargetSync", "root"],
+            ],
+        );
         const product = cloud.ofType("db-endpoints:index:DatabaseEndpoints");
         assert.deepEqual(product.map((r) => [r.name, r.aliases]), [["db-endpoints", []]]);
     });
@@ -110,10 +127,18 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
             if (r.type === "db-endpoints:index:DatabaseEndpoints") {
                 // The mock runtime registers no stack resource: the top-level component has no parent URN.
                 assert.equal(r.parent, "", r.name);
-            } else if (r.type === "db-endpoints:index:DatabaseEndpoint" || r.type === "db-endpoints:index:TargetSync" || r.type === "db-endpoints:index:DatabaseIntegrations") {
+            } else if (
+                ["db-endpoints:index:DatabaseEndpoint", "db-endpoints:index:Upkeep", "db-endpoints:index:DatabaseIntegrations", "db-endpoints:index:Alarms"].includes(r.type)
+            ) {
                 assert.equal(r.parent, PRODUCT_URN, r.name);
             } else {
-                const owner = r.name.startsWith("reporting-") ? "reporting" : r.name.startsWith("target-sync-") ? "target-sync" : "legacy-mysql";
+                const owner = r.name.startsWith("reporting-")
+                    ? "reporting"
+                    : r.name.startsWith("upkeep-")
+                      ? "upkeep"
+                      : r.name.startsWith("alarms-")
+                        ? "alarms"
+                        : "legacy-mysql";
                 assert.equal(parentName(r), owner, `${r.type} ${r.name}`);
             }
         }

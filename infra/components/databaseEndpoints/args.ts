@@ -44,6 +44,31 @@ export interface DatabaseEndpointsArgs {
     allowlistExpiryWarningDays?: number;
     /** Days every endpoint's connection audit keeps its flow logs, unless the endpoint says otherwise. Default 90. */
     connectionAuditRetentionDays?: number;
+    /**
+     * CloudWatch alarms, on by default: per endpoint when it has no healthy target, per RDS endpoint with target sync
+     * when syncs fail or a target is left unserved, and per certificate (each CA generation, each self-managed
+     * database's server certificate) as it nears expiry or when its days-to-expiry metric stops arriving. Where they
+     * notify: `snsTopicArn`, `emails`, or both; with neither they notify no one, and every deployment warns.
+     */
+    alarms?: AlarmSettings;
+}
+
+/** The stack's alarms and where they notify (docs/alarms.md says what each means and what to do). */
+export interface AlarmSettings {
+    /** Create the alarms, the days-to-expiry metric they watch and the email topic. Default true. */
+    enabled?: boolean;
+    /**
+     * ARN of an existing standard SNS topic in the stack's region that every alarm notifies when it fires and when it
+     * clears (PagerDuty, Slack through AWS Chatbot, an email list). An encrypted topic's KMS key must let CloudWatch use it.
+     */
+    snsTopicArn?: string;
+    /**
+     * Email addresses subscribed to an SNS topic the stack creates for the alarms. Each address gets a confirmation
+     * email from AWS and receives nothing until it confirms.
+     */
+    emails?: string[];
+    /** A certificate's alarm fires when it has fewer days than this left (1..365). Default 30. */
+    certificateExpiryDays?: number;
 }
 
 /** One database endpoint: an internet-facing Network Load Balancer in front of one database. */

@@ -5,15 +5,18 @@ import { checkProduct, readVpcId } from "../../model/product";
 import type { EndpointSpec, StackSpec } from "../../model/spec";
 import { formatProblem, Problems } from "../../validation";
 import { throwIfInvalidArgs } from "../support/argsError";
-import { DatabaseEndpoint } from "../databaseEndpoint";
+import { DatabaseEndpoint, expiringRuleGroupIdsOf } from "../databaseEndpoint";
 import { DatabaseIntegrations } from "../databaseIntegrations";
 import { databaseEngineOfRds } from "../../integrations/engines";
 import { ArgsOwner, checkedInput } from "../support/knownNowOrLater";
 import { EndpointLoadBalancer } from "../loadBalancer/endpointLoadBalancer";
-import { TargetSync, TargetSyncTarget } from "../targetSync";
+import { CHANGE_TAG_KEY, METRIC_NAMESPACE } from "../../lambda/targetSync/settings";
+import type { TargetSyncTarget } from "../targetSync";
 import type { AllowlistEntry, DatabaseEndpointsArgs } from "./args";
 import { buildCertificates } from "./certificates";
+import { alarmsOutput, buildAlarms, buildUpkeep, upkeepOutput, watchedCertificates } from "./monitoring";
 import type {
+    AlarmsOutput,
     CertificateAuthorityOutput,
     EndpointOutput,
     EndpointTls,
@@ -22,6 +25,7 @@ import type {
     ServerCertificateOutput,
     StackOutputs,
     TargetSyncOutput,
+    UpkeepOutput,
 } from "./outputs";
 
 const COMPONENT_TYPE = "db-endpoints:index:DatabaseEndpoints";
@@ -40,7 +44,7 @@ const stackOutputsOf = new WeakMap<DatabaseEndpoints, StackOutputs>();
  * integrations. The args are the stack config's settings under the same names; every problem is reported at
  * once, with its property path, before any resource is registered.
  *
- * Declare one per stack: its children are named after the endpoints (and `ca-<generation>`, `target-sync`).
+ * Declare one per stack: its children are named after the endpoints (and `ca-<generation>`, `upkeep`, `alarms`).
  */
 export class DatabaseEndpoints extends pulumi.ComponentResource {
     /** Per endpoint, by name: what a client connects to, and what the endpoint admits. */
@@ -57,6 +61,10 @@ export class DatabaseEndpoints extends pulumi.ComponentResource {
     public readonly integrations: pulumi.Output<{ [endpoint: string]: { [integration: string]: IntegrationOutput } }>;
     /** Where target sync runs and reports; absent when it is off or no endpoint is backed by RDS. */
     public readonly targetSync: pulumi.Output<TargetSyncOutput | undefined>;
+    /** Where the stack's upkeep function runs and what it does; absent without target sync and alarms. */
+    public readonly upkeep: pulumi.Output<UpkeepOutput | undefined>;
+    /** Every alarm's name, and the topics they notify; absent with alarms off. */
+    public readonly alarms: pulumi.Output<AlarmsOutput | undefined>;
 
     constructor(name: string, args: DatabaseEndpointsArgs, opts?: pulumi.ComponentResourceOptions) {
         const problems = new Problems();
@@ -80,6 +88,8 @@ export class DatabaseEndpoints extends pulumi.ComponentResource {
         this.tls = pulumi.output(parts.tls) as pulumi.Output<{ [name: string]: EndpointTls }>;
         this.integrations = pulumi.output(parts.integrations ?? {}) as pulumi.Output<{ [endpoint: string]: { [integration: string]: IntegrationOutput } }>;
         this.targetSync = (parts.targetSync ? pulumi.output(parts.targetSync) : pulumi.output(undefined)) as pulumi.Output<TargetSyncOutput | undefined>;
+        this.upkeep = (parts.upkeep ? pulumi.output(parts.upkeep) : pulumi.output(undefined)) as pulumi.Output<UpkeepOutput | undefined>;
+        this.alarms = (parts.alarms ? pulumi.output(parts.alarms) : pulumi.output(undefined)) as pulumi.Output<AlarmsOutput | undefined>;
         // The outputs are the properties above (what a program in any language reads); registered empty, so that a
         // child's refusal reaches the deployment as the child's own error rather than inside this component's state.
         this.registerOutputs({});
@@ -140,8 +150,17 @@ function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi
     }
     // Integration users connect through an endpoint once a self-managed database has loaded its certificate.
     const tls = buildCertificates(spec, built, opts);
-    if (syncTargets.length === 0) return { endpoints, ...tls.outputs, ...buildIntegrations(spec, withIntegrations, tls.certificates, tls.outputs.caCertificate, opts) };
-    const sync = new TargetSync("target-sync", { targets: syncTargets, schedule: spec.targetSync.schedule, tags: spec.tags }, opts);
+    // The upkeep function and the alarms (./monitoring.ts).
+    const watched = spec.alarms.enabled ? watchedCertificates(spec, tls.outputs) : [];
+    // Allowlist rules that expire are revoked on time by the function, without a deployment.
+    const expiring = expiringRuleSecurityGroupIds(Object.values(built));
+    const upkeep = buildUpkeep(spec, syncTargets, watched, opts, expiring);
+    const alarms = spec.alarms.enabled ? buildAlarms(spec, built, watched, upkeep, syncTargets, opts, expiring.length > 0) : undefined;
+    const monitoring = { ...(upkeep ? { upkeep: upkeepOutput(upkeep) } : {}), ...(alarms ? { alarms: alarmsOutput(alarms) } : {}) };
+    if (syncTargets.length === 0) {
+        return { endpoints, ...tls.outputs, ...buildIntegrations(spec, withIntegrations, tls.certificates, tls.outputs.caCertificate, opts), ...monitoring };
+    }
+    const sync = upkeep!;
     return {
         endpoints,
         ...tls.outputs,
@@ -152,19 +171,26 @@ function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi
             logGroupName: sync.logGroupName,
             schedule: sync.schedule,
             eventRuleNames: sync.eventRuleNames,
-            metricNamespace: sync.metricNamespace,
-            changeTagKey: sync.changeTagKey,
+            metricNamespace: pulumi.output(METRIC_NAMESPACE),
+            changeTagKey: pulumi.output(CHANGE_TAG_KEY),
         },
+        ...monitoring,
     };
 }
 
 /**
  * The security groups, across the product's load balancers, that hold an allowlist rule with an expiry: where the
- * scheduled revocation looks for the rules whose `db-endpoints:expires` tag has come, and nowhere else. Sorted,
- * each once (endpoints of a shared load balancer name the same groups).
+ * scheduled revocation looks for the rules whose `db-endpoints:expires` tag has come, and nowhere else. Each
+ * once (endpoints of a shared load balancer name the same groups), in the order the endpoints give them.
  */
-export function expiringRuleSecurityGroupIds(endpoints: DatabaseEndpoint[]): pulumi.Output<string[]> {
-    return pulumi.all(endpoints.map((e) => e.expiringRuleSecurityGroupIds)).apply((lists) => [...new Set(lists.flat())].sort());
+export function expiringRuleSecurityGroupIds(endpoints: DatabaseEndpoint[]): pulumi.Output<string>[] {
+    const seen = new Set<pulumi.Output<string>>();
+    const ids: pulumi.Output<string>[] = [];
+    for (const id of endpoints.flatMap(expiringRuleGroupIdsOf)) {
+        if (!seen.has(id)) ids.push(id);
+        seen.add(id);
+    }
+    return ids;
 }
 
 /**

@@ -184,6 +184,42 @@ export interface TargetSyncOutput {
     changeTagKey: string;
 }
 
+/** Where the stack's upkeep function runs, and its duties. */
+export interface UpkeepOutput {
+    /** The Lambda function. */
+    functionName: string;
+    /** Its CloudWatch log group: every run's JSON log lines, and the metrics the alarms watch. */
+    logGroupName: string;
+    /** How often it runs. */
+    schedule: string;
+    /** What it does: `target-sync`, `certificate-expiry`, `expired-rules`. */
+    duties: string[];
+}
+
+/** The names of one endpoint's alarms. */
+export interface EndpointAlarmsOutput {
+    /** Fires when the endpoint has had no healthy target for 3 minutes. */
+    noHealthyTarget: string;
+    /** RDS with target sync: fires when the target group's sync failed in 3 consecutive scheduled runs. */
+    syncFailures?: string;
+    /** RDS with target sync: fires when a registered target was not served in 3 consecutive scheduled runs. */
+    unservedTargets?: string;
+}
+
+/** The stack's alarms and where they notify. */
+export interface AlarmsOutput {
+    /** The SNS topic the stack created for `alarms.emails`; absent without emails. */
+    topicArn?: string;
+    /** Every topic the alarms notify, when they fire and when they clear; empty: they notify no one. */
+    actions: string[];
+    /** Per endpoint, its alarms' names. */
+    endpoints: { [name: string]: EndpointAlarmsOutput };
+    /** Per certificate (`ca-<generation>`, and each self-managed database's `db-<addresses>-<port>`), its expiry alarm's name. */
+    certificates: { [name: string]: string };
+    /** The alarm on expired allowlist rules the function could not revoke; absent when no allowlist entry expires. */
+    expiredRules?: string;
+}
+
 /** Each field of `T` as an output. */
 export type OutputsOf<T> = { [K in keyof T]: pulumi.Output<T[K]> };
 
@@ -202,6 +238,10 @@ export interface StackOutputs {
     tls: Record<string, pulumi.Output<EndpointTls>>;
     integrations?: Record<string, Record<string, IntegrationStackOutput>>;
     targetSync?: OutputsOf<TargetSyncOutput>;
+    /** Present when the stack has an upkeep function (target sync, or alarms watching certificates). */
+    upkeep?: OutputsOf<UpkeepOutput>;
+    /** Present with alarms on. */
+    alarms?: OutputsOf<AlarmsOutput>;
 }
 
 /** {@link IntegrationOutput} as the stack exports it: the names are known when the program runs. */

@@ -164,8 +164,9 @@ describe("adding an endpoint to an existing shared load balancer", () => {
         assert.deepEqual(stepsOf(u, TG), { "b-tg": "same", "c-tg": "create", "reporting-tg": "same" });
         assert.deepEqual(stepsOf(u, LISTENER), { "b-listener": "same", "c-listener": "create", "reporting-listener": "same" });
         const changed = [...u.steps.values()].filter((s) => s.step !== "same" && s.step !== "create").map((s) => `${s.r.name}: ${s.step}`);
-        // The certificate of the new database is new; the target-sync function's list is unchanged (no RDS added).
-        assert.deepEqual(changed, []);
+        // The certificate of the new database is new, and the upkeep function watches its expiry from now on (its
+        // certificate list changes, and the deploy-time run runs again); its target list is unchanged (no RDS added).
+        assert.deepEqual(changed, ["upkeep-fn: update", "upkeep-deploy-sync: update"]);
         assert.deepEqual(u.refusals, []);
     });
 
@@ -220,6 +221,8 @@ describe("removing the last endpoint of a shared load balancer", () => {
                 "a-target-10.0.3.17",
                 "a-tg",
                 "a-who-connected",
+                "alarms-a-no-healthy-target",
+                "alarms-db-10.0.3.17-5432-certificate-expiry",
                 "db-10.0.3.17-5432",
                 "db-10.0.3.17-5432-cert",
                 "db-10.0.3.17-5432-csr",
