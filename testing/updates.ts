@@ -37,6 +37,8 @@ export type Step = "create" | "same" | "update" | "replace, new first" | "replac
 export function urnOf(r: Registration): string {
     if (!r.parent) return `urn:pulumi:dev::db-endpoints::${r.type}::${r.name}`;
     const [prefix, project, parentTypes] = r.parent.split("::");
+    // A child of the stack itself is not qualified by the stack's type.
+    if (parentTypes === "pulumi:pulumi:Stack") return `${prefix}::${project}::${r.type}::${r.name}`;
     return `${prefix}::${project}::${parentTypes.split("$").pop()}$${r.type}::${r.name}`;
 }
 

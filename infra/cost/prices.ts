@@ -1,12 +1,16 @@
 /**
- * The one home of the unit prices the cost estimate uses: AWS's on-demand prices in US East (N. Virginia), as
- * published on AWS's pricing pages, checked on `checkedOn`. Other regions differ by a few percent; data transfer
- * out to the internet, which depends on the traffic, is not estimated. Update the figures and the date together.
+ * The one home of the unit prices and assumptions the cost estimate uses: AWS's on-demand prices in US East
+ * (N. Virginia), as published on AWS's pricing pages, checked on `checkedOn`. Other regions differ by a few
+ * percent. Free tiers are not deducted: they are per account, shared with everything else in it. Update the
+ * figures and the date together.
  */
 export const PRICES = {
     region: "us-east-1",
     currency: "USD",
     checkedOn: "2026-12-06",
+    /** AWS's hours in a month for monthly figures. */
+    hoursPerMonth: 730,
+
     /** A Network Load Balancer, per hour or partial hour it runs (https://aws.amazon.com/elasticloadbalancing/pricing/). */
     networkLoadBalancerHour: 0.0225,
     /**
@@ -20,13 +24,57 @@ export const PRICES = {
      * (https://aws.amazon.com/vpc/pricing/, "Public IPv4 Address").
      */
     publicIpv4AddressHour: 0.005,
-    /** AWS's hours in a month for monthly figures. */
-    hoursPerMonth: 730,
+
+    /**
+     * A Secrets Manager secret, per month (prorated by the hour for part of a month); API calls are $0.05 per 10,000,
+     * made here only by deployments and by the clients that read a secret (https://aws.amazon.com/secrets-manager/pricing/).
+     */
+    secretMonth: 0.4,
+
+    /**
+     * A CloudWatch alarm, per alarm metric and month: standard resolution (a period of 60 seconds or more), high
+     * resolution (10 or 30 seconds), and a composite alarm (https://aws.amazon.com/cloudwatch/pricing/, "Alarms").
+     */
+    alarmMetricMonth: 0.1,
+    highResolutionAlarmMetricMonth: 0.3,
+    compositeAlarmMonth: 0.5,
+    /** CloudWatch Logs, standard class: ingestion per GB, and storage per GB-month (same page, "Logs"). */
+    logIngestionGb: 0.5,
+    logStorageGbMonth: 0.03,
+
+    /**
+     * AWS Lambda: per request, and per GB-second of duration by architecture, the first tier
+     * (https://aws.amazon.com/lambda/pricing/). Duration includes the function's initialisation.
+     */
+    lambdaRequest: 0.2 / 1_000_000,
+    lambdaGbSecond: { arm64: 0.0000133334, x86_64: 0.0000166667 } as Readonly<Record<string, number>>,
+
+    /**
+     * Amazon SNS, standard topic: per publish request, and per notification delivered by email
+     * (https://aws.amazon.com/sns/pricing/: $0.50 per million requests, $2.00 per 100,000 email notifications).
+     */
+    snsRequest: 0.5 / 1_000_000,
+    snsEmailNotification: 2 / 100_000,
 } as const;
 
 /**
- * The capacity the estimate assumes an endpoint uses, on average, in NLCUs: a light database endpoint (about
- * 100 MB processed an hour, a few hundred open connections). Processed bytes add up across the endpoints of a
- * shared load balancer, so the assumption is per endpoint whichever load balancer it is on.
+ * What the estimate assumes of how the stack is used, where its cost depends on use rather than on what it
+ * creates. Each is a light, steady use; heavy traffic costs more NLCUs, and data transfer is not estimated.
  */
-export const ASSUMED_NLCU_PER_ENDPOINT = 0.1;
+export const ASSUMPTIONS = {
+    /**
+     * The capacity an endpoint uses, on average, in NLCUs: a light database endpoint (about 100 MB processed an
+     * hour, a few hundred open connections). Processed bytes add up across the endpoints of a shared load balancer,
+     * so the assumption is per endpoint whichever load balancer it is on.
+     */
+    nlcuPerEndpoint: 0.1,
+    /**
+     * Billed duration of one scheduled run of a function, seconds: a reconciliation is a DNS lookup and an ELB
+     * call or two per target group (milliseconds each, `npm run bench`), plus the occasional cold start.
+     */
+    functionRunSeconds: 0.5,
+    /** Log written by one scheduled run of a function, bytes: its summary line, a metrics record per target group, Lambda's own lines. */
+    functionLogBytesPerRun: 2048,
+    /** Notifications an SNS topic publishes in a month (alarm state changes: a few a day). */
+    notificationsPerTopicMonth: 100,
+} as const;
