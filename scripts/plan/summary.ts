@@ -55,6 +55,8 @@ export type DatabaseSummary =
           securityGroupId: string | null;
           /** The certificate component (`db-<addresses>-<port>`), shared by the endpoints that reach this database. */
           certificate: string;
+          /** The names its certificate carries (a load balancer's DNS name, known after deploy, in words). */
+          certificateNames: string[];
       };
 
 export interface RestartSummary {
@@ -224,6 +226,24 @@ function integrationsSummary(stack: string, e: EndpointSpec, path: string): Inte
     };
 }
 
+/** The names on the certificate of the self-managed database `endpoint` reaches, as docs/certificates.md lists them. */
+function certificateNames(spec: StackSpec, endpoint: string): string[] {
+    const db = spec.selfManagedDatabases.find((d) => d.endpoints.includes(endpoint))!;
+    const names: string[] = [];
+    const add = (n: string) => {
+        if (!names.includes(n)) names.push(n);
+    };
+    for (const name of db.endpoints) {
+        const e = spec.endpoints.find((x) => x.name === name)!;
+        const lb = spec.loadBalancers.find((l) => l.endpoints.includes(name))!;
+        if (e.hostname !== undefined) add(e.hostname);
+        add(lb.shared ? `the DNS name of shared load balancer "${lb.name}"` : `the DNS name of ${name}'s load balancer`);
+    }
+    if (db.hostname !== undefined) add(db.hostname);
+    for (const a of db.addresses) add(a);
+    return names;
+}
+
 /** The summary of every endpoint of `spec`, in config order. */
 export function summarizeEndpoints(stack: string, spec: StackSpec, estimate: CostEstimate): EndpointSummary[] {
     return spec.endpoints.map((e, index): EndpointSummary => {
@@ -240,6 +260,7 @@ export function summarizeEndpoints(stack: string, spec: StackSpec, estimate: Cos
                       hostname: db.hostname ?? null,
                       securityGroupId: db.securityGroupId ?? null,
                       certificate: spec.selfManagedDatabases.find((d) => d.endpoints.includes(e.name))!.name,
+                      certificateNames: certificateNames(spec, e.name),
                   };
         const items = linesOf(estimate, e.name).map((l) => ({
             resource: l.name,
@@ -318,7 +339,7 @@ export const ENDPOINT_ROWS: SummaryRow[] = [
                 d.engine ? ENGINE_LABEL[d.engine] : "engine not set",
                 ...(d.hostname ? [`hostname ${d.hostname}`] : []),
                 d.securityGroupId ? `admits the load balancer in ${d.securityGroupId}` : "its security group must admit the load balancer's (database.securityGroupId is not set)",
-                `certificate ${d.certificate}`,
+                `certificate ${d.certificate} naming ${d.certificateNames.join(", ")}`,
             ];
             return [parts.join("; ")];
         },
