@@ -267,6 +267,11 @@ describe("npm run plan: the example stack", () => {
         const components = stdout.split("\n").filter((l) => /^(DatabaseEndpoint|CertificateAuthority|DatabaseCertificate|TargetSync|DatabaseIntegrations|EndpointLoadBalancer) /.test(l)).length;
         assert.match(stdout, new RegExp(`\\nRegistered offline: ${aws} AWS resources, ${tls} TLS resources \\(keys and certificates, in the Pulumi state only\\), ${components + 1} components\\.\\n`));
         assert.deepEqual([aws, tls, components], [29, 5, 6]);
+        // Each summary's allowlist count is its endpoint's allowlist rules, one per entry.
+        for (const [endpoint, entries] of [["reporting", 2], ["legacy-mysql", 1]] as const) {
+            assert.match(stdout, new RegExp(`\\n {2}allowlist {12}${entries} entr`));
+            assert.equal(registered.filter((r) => r.startsWith(`aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule ${endpoint}-allow-`)).length, entries, endpoint);
+        }
         const atDeploy = stdout.slice(stdout.indexOf("  declared at deploy"));
         const both = deployTime.filter((d) => atDeploy.includes(`${d.split(" ")[1]}   (whichever the engine)`)).length;
         const pgOnly = atDeploy.slice(atDeploy.indexOf("  if PostgreSQL:"), atDeploy.indexOf("  if MySQL or MariaDB:")).split("\n").filter((l) => l.startsWith("  + ")).length;
@@ -398,6 +403,13 @@ describe("npm run plan -- --base / --base-file: what a change does", () => {
         );
         assert.match(changes, /\n {2}Endpoint legacy-mysql: unchanged\n/);
         assert.match(changes, /\n {2}Resources: 2 to create, 3 to replace, 3 to update, 0 to delete, 28 unchanged/);
+        // The counts are those of the resources listed, and with the unchanged ones, every resource registered.
+        const listedSteps = [...changes.matchAll(/^ {4}(\+-|-\+|\+ |~ |- ) \S+/gm)].map((m) => m[1].trim());
+        assert.deepEqual(
+            ["+", "+-", "-+", "~", "-"].map((symbol) => listedSteps.filter((x) => x === symbol).length),
+            [2, 1, 2, 3, 0],
+        );
+        assert.equal(2 + 3 + 3 + 28, listed(stdout).registered.length);
         assert.match(changes, /\n {4}-\+ aws:lb\/loadBalancer:LoadBalancer\s+reporting-nlb \[replace, old deleted first\]\n {9}elasticIps switched on/);
         assert.match(changes, /\n {4}-\+ aws:lb\/listener:Listener\s+reporting-listener \[replace, old deleted first\]\n.*\n {9}runs reporting-rds-reboot\n/);
         assert.match(changes, /\n {4}\+- aws:lb\/targetGroup:TargetGroup\s+reporting-tg \[replace, new first\]\n {9}its replacement trigger changes/);
