@@ -117,7 +117,8 @@ export function planText(doc: PlanDocument): string {
     lines.push(
         "Run under Pulumi's mock runtime without AWS: resource names, counts and settings are what `pulumi up` would create;",
         `values shown as ${COMPUTED} and IDs shown as "(id of ...)" are placeholders for what AWS computes or the lookups`,
-        "(RDS instance, subnets, DNS) return at deploy time. Placement checks and RDS address resolution run at deploy.",
+        "(RDS instance, subnets, DNS) return at deploy time; (secret) stands for a value marked secret, never shown.",
+        "Placement checks and RDS address resolution run at deploy. How to read this: docs/plan.md.",
     );
     if (doc.secureConfigKeys.length > 0) lines.push(`Secret config values are not decrypted offline: ${doc.secureConfigKeys.join(", ")}`);
     lines.push("");
