@@ -417,8 +417,12 @@ describe("npm run plan -- --base / --base-file: what a change does", () => {
             assert.match(changes, new RegExp(`\\n {4}\\+ {2}aws:ec2/eip:Eip\\s+reporting-eip-${subnet} \\[create\\]\\n`));
         }
         assert.doesNotMatch(changes, /legacy-mysql-nlb|db-10\.0\.3\.17-3306/);
-        // The summary shows the configuration planned: with Elastic IPs.
+        // The summary and the resources are the configuration planned: with Elastic IPs, a later replacement runs delete-first.
         assert.match(stdout, /\n {2}load balancer {8}its own \(reporting-nlb\): 2 zones, dualstack, Elastic IPs, deletion protection on\n/);
+        const resources = section(stdout, "DatabaseEndpoint reporting", "DatabaseEndpoint legacy-mysql");
+        assert.match(resources, /\+ aws:lb\/loadBalancer:LoadBalancer\s+reporting-nlb \[deleted before its replacement is created\]\n/);
+        assert.match(resources, /\n {6}deletionProtection off first \(docs\/updates\.md\)\. The old one and its listener are deleted first, so that its Elastic IPs move to the new one\.\n/);
+        assert.match(resources, /\+ aws:lb\/targetGroup:TargetGroup\s+reporting-tg \[kept when the load balancer is replaced\]\n/);
     });
 
     it("adding a hostname to a self-managed endpoint re-issues its database's certificate and restarts the database on its instances", async () => {
