@@ -60,8 +60,12 @@ const PURE = [
     "infra/validation.ts",
     "infra/enums.ts",
     "infra/connection.ts",
+    "infra/awsErrors.ts",
     "infra/lambda/targetSync/settings.ts",
 ];
+
+/** The commands that run where only the stack's outputs are at hand (a vendor's machine, a CI job): no Pulumi. */
+const OUTPUTS_ONLY = ["infra/verify", "infra/handoff"];
 
 describe("the layout", () => {
     it("finds the modules and their imports (the rules below are not vacuous)", () => {
@@ -100,6 +104,30 @@ describe("the layout", () => {
             for (const p of m.packages) if (p.startsWith("@pulumi/") || p.startsWith("@aws-sdk/")) offenders.push(`${m.file} -> ${p}`);
             for (const d of m.local) if (!PURE.some((p) => under(p)(d))) offenders.push(`${m.file} -> ${d}`);
         }
+        assert.deepEqual(offenders, []);
+    });
+
+    it("keeps the commands that read only the stack's outputs free of Pulumi and of anything that imports it", () => {
+        const byFile = new Map(modules.map((m) => [m.file, m]));
+        const offenders: string[] = [];
+        const seen = new Set<string>();
+        const visit = (file: string, trail: string[]) => {
+            if (seen.has(file)) return;
+            seen.add(file);
+            const m = byFile.get(file)!;
+            for (const p of m.packages) if (p.startsWith("@pulumi/")) offenders.push(`${[...trail, file].join(" -> ")} -> ${p}`);
+            for (const d of m.local) visit(d, [...trail, file]);
+        };
+        const roots = modules.filter((m) => OUTPUTS_ONLY.some((dir) => under(dir)(m.file)));
+        assert.ok(roots.length >= 8, `${roots.length} modules`);
+        for (const m of roots) visit(m.file, []);
+        assert.deepEqual(offenders, []);
+    });
+
+    it("keeps those commands out of the program: nothing else imports them", () => {
+        const offenders = modules
+            .filter((m) => !OUTPUTS_ONLY.some((dir) => under(dir)(m.file)))
+            .flatMap((m) => m.local.filter((d) => OUTPUTS_ONLY.some((dir) => under(dir)(d))).map((d) => `${m.file} -> ${d}`));
         assert.deepEqual(offenders, []);
     });
 

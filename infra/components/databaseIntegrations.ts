@@ -11,6 +11,7 @@ import { awsSdkClientConfig } from "../hooks/support";
 import { waitForHealthyTarget } from "../targetHealth";
 import { readAdminLogin } from "./databaseIntegrations/adminCredential";
 import type { DatabaseIntegrationsArgs } from "./databaseIntegrations/args";
+import { connectionDatabase } from "./databaseIntegrations/credentialsSecret";
 import { declareIntegrations } from "./databaseIntegrations/declare";
 import { CheckedFacts, checkResolved } from "./databaseIntegrations/deployChecks";
 import { planDatabaseIntegrations } from "./databaseIntegrations/plan";
@@ -38,6 +39,8 @@ export class DatabaseIntegrations extends pulumi.ComponentResource {
     public readonly secretArns: pulumi.Output<Record<string, string>>;
     /** Name of the credentials secret per integration. */
     public readonly secretNames: pulumi.Output<Record<string, string>>;
+    /** The database each integration's connection uses (the `dbname` in its credentials secret), per integration. */
+    public readonly databases: pulumi.Output<Record<string, string>>;
     /** Host the database provider connects to with the admin login. */
     public readonly adminHost: pulumi.Output<string>;
     /** TLS verification of the admin connection: `verify-full`/`verify-ca` (PostgreSQL sslmode) or `true` (MySQL, full). */
@@ -89,6 +92,7 @@ export class DatabaseIntegrations extends pulumi.ComponentResource {
         this.usernames = pulumi.output(Object.fromEntries(plan.integrations.map((i) => [i.name, i.name])));
         this.secretArns = built.apply((b) => b.secretArns);
         this.secretNames = built.apply((b) => b.secretNames);
+        this.databases = facts.apply((f) => Object.fromEntries(f.integrations.map((i) => [i.name, connectionDatabase(f.engine, i, f.dbName)])));
         this.adminHost = built.apply((b) => b.adminHost);
         this.adminSslMode = built.apply((b) => b.adminSslMode);
         this.registerOutputs({
@@ -96,6 +100,7 @@ export class DatabaseIntegrations extends pulumi.ComponentResource {
             usernames: this.usernames,
             secretArns: this.secretArns,
             secretNames: this.secretNames,
+            databases: this.databases,
             adminHost: this.adminHost,
             adminSslMode: this.adminSslMode,
         });

@@ -424,9 +424,33 @@ describe("RDS PostgreSQL through the endpoint (the default admin connection)", (
         const identity = (i: string) => secretIdentity(`reporting-${i}-credentials`, `db-endpoints/dev/reporting/${i}-`);
         assert.deepEqual(resolved, {
             reporting: {
-                metabase: { username: "metabase", access: "read", secretArn: identity("metabase").arn, secretName: identity("metabase").name },
-                etl: { username: "etl", access: "write", secretArn: identity("etl").arn, secretName: identity("etl").name },
-                loader: { username: "loader", access: "write", secretArn: identity("loader").arn, secretName: identity("loader").name },
+                metabase: {
+                    username: "metabase",
+                    access: "read",
+                    secretArn: identity("metabase").arn,
+                    secretName: identity("metabase").name,
+                    database: "app",
+                    schemas: ["public"],
+                    tables: ["public.orders", "public.customers"],
+                },
+                etl: {
+                    username: "etl",
+                    access: "write",
+                    secretArn: identity("etl").arn,
+                    secretName: identity("etl").name,
+                    database: "app",
+                    schemas: ["public", "staging"],
+                    tables: [],
+                },
+                loader: {
+                    username: "loader",
+                    access: "write",
+                    secretArn: identity("loader").arn,
+                    secretName: identity("loader").name,
+                    database: "app",
+                    schemas: ["public"],
+                    tables: ["public.events"],
+                },
             },
         });
         assert.deepEqual(await secretPaths(outputs), []);

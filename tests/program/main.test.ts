@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackFile } from "../../testing/stackFile";
-import { exampleWorld, installMockCloud, MockCloud, parentName, PRODUCT_URN, settle, unwrap } from "../../testing/mockCloud";
+import { exampleWorld, installMockCloud, MockCloud, mockTargetGroupArn, parentName, PRODUCT_URN, settle, unwrap } from "../../testing/mockCloud";
 
 let cloud: MockCloud;
 let stack: typeof import("../../infra/program/main");
@@ -222,6 +222,8 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
             database: "rds:prod-postgres",
             databasePort: 5432,
             securityGroupIds: [sgId("reporting-sg-1")],
+            engine: "postgres",
+            targetGroupArn: mockTargetGroupArn("reporting-tg"),
         });
         assert.deepEqual(outputs["legacy-mysql"], {
             hostname: "legacy.db.example.com",
@@ -233,6 +235,8 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
             database: "self-managed:10.0.3.17",
             databasePort: 3306,
             securityGroupIds: [sgId("legacy-mysql-sg-1")],
+            engine: "mysql",
+            targetGroupArn: mockTargetGroupArn("legacy-mysql-tg"),
         });
     });
 

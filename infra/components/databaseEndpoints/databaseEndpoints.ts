@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseEngine, IpAddressType } from "../../enums";
+import { engineOfRds } from "../../integrations/engines";
 import { checkProduct, readVpcId } from "../../model/product";
 import type { EndpointSpec, StackSpec } from "../../model/spec";
 import { formatProblem, Problems } from "../../validation";
@@ -126,6 +127,8 @@ function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi
             databasePort: endpoint.databasePort,
             securityGroupIds: endpoint.securityGroupIds,
             ...(e.loadBalancer !== undefined ? { loadBalancer: pulumi.output(e.loadBalancer) } : {}),
+            engine: e.database.kind === "rds" ? endpoint.rdsEngine.apply((engine) => engineOfRds(engine ?? "")) : pulumi.output(e.database.engine),
+            targetGroupArn: endpoint.targetGroupArn,
         };
     }
     // Integration users connect through an endpoint once a self-managed database has loaded its certificate.
@@ -244,6 +247,9 @@ function buildIntegrations(
                     access: i.access,
                     secretArn: component.secretArns.apply((arns) => arns[i.name]),
                     secretName: component.secretNames.apply((names) => names[i.name]),
+                    database: component.databases.apply((databases) => databases[i.name]),
+                    schemas: i.schemas,
+                    tables: (i.tables ?? []).map((t) => `${t.schema}.${t.name}`),
                 },
             ]),
         );

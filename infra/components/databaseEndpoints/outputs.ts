@@ -25,6 +25,14 @@ export interface EndpointOutput {
     databasePort: number;
     /** The load balancer's security groups; the first is admitted by the database's. */
     securityGroupIds: string[];
+    /**
+     * The protocol clients speak through the endpoint: `postgres` (PostgreSQL, Aurora PostgreSQL) or `mysql` (MySQL,
+     * MariaDB, Aurora MySQL). Absent when it is not known: a self-managed database without `engine`, or an RDS
+     * engine of another kind.
+     */
+    engine?: string;
+    /** The target group the listener forwards to: its targets' health is what `DescribeTargetHealth` reports. */
+    targetGroupArn: string;
     /** The shared load balancer the endpoint listens on (its `loadBalancer`); absent on a load balancer of its own. */
     loadBalancer?: string;
 }
@@ -141,6 +149,12 @@ export interface IntegrationOutput {
     secretArn: string;
     /** The name of that secret. */
     secretName: string;
+    /** The database its connection uses (the `dbname` in its secret). */
+    database: string;
+    /** The schemas (MySQL: databases) it is granted. */
+    schemas: string[];
+    /** The tables it is granted, `schema.table`; empty when it is granted every table of its schemas. */
+    tables: string[];
 }
 
 /** Where to look when an RDS endpoint's targets follow a failover. */
@@ -185,4 +199,7 @@ export interface IntegrationStackOutput {
     access: string;
     secretArn: pulumi.Output<string>;
     secretName: pulumi.Output<string>;
+    database: pulumi.Output<string>;
+    schemas: string[];
+    tables: string[];
 }

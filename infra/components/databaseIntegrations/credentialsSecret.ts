@@ -54,7 +54,7 @@ export function declareCredentialsSecret(
                     endpointPort,
                     endpointAddresses,
                     rdsAddress,
-                    dbName: engine === "postgres" ? facts.dbName! : mysqlDefaultDatabase(integration, facts.dbName),
+                    dbName: connectionDatabase(engine, integration, facts.dbName),
                     username: integration.name,
                     password: pw,
                     sslRootCert,
@@ -70,7 +70,11 @@ export function declareCredentialsSecret(
     return secret;
 }
 
-/** MySQL: the configured database when the integration may use it, else its first schema (a database). */
-function mysqlDefaultDatabase(integration: IntegrationSpec, dbName: string | undefined): string {
+/**
+ * The database an integration's connection uses: PostgreSQL, the configured one (its schemas are in it); MySQL,
+ * the configured database when the integration may use it, else its first schema (a database).
+ */
+export function connectionDatabase(engine: DatabaseEngine, integration: IntegrationSpec, dbName: string | undefined): string {
+    if (engine === "postgres") return dbName!;
     return dbName !== undefined && integration.schemas.includes(dbName) ? dbName : integration.schemas[0];
 }
