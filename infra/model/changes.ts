@@ -289,7 +289,11 @@ function compareCertificates(before: StackSpec, after: StackSpec, loadBalancers:
     return result;
 }
 
-/** Whether the endpoint's listener is created by the update: the endpoint is new, or its load balancer is. */
+/**
+ * How the update restarts the endpoint's database: an RDS instance's restart hook runs when the listener is created
+ * (`listenerCreated`: the endpoint is new, or its load balancer is); a self-managed database's when its certificate is
+ * (re)issued.
+ */
 function restartOf(e: EndpointSpec, listenerCreated: boolean, certificate: CertificateChange | undefined, db: SelfManagedDatabase | undefined): RestartChange | undefined {
     const database = e.database;
     if (database.kind === "rds") {
