@@ -216,3 +216,65 @@ export function selfManagedConnectionInfo(f: SelfManagedConnectionFacts): SelfMa
     }
     return info;
 }
+
+/** How strongly a client can verify the database's certificate through an endpoint. */
+export type VerificationStrength = "full" | "chain only";
+
+/** What one family of clients can verify of the server through an endpoint, and why. */
+export interface ClientVerification {
+    /** The clients: libpq and what is built on it (`postgres`), the mysql and MariaDB clients (`mysql`). */
+    engine: DatabaseEngine;
+    strength: VerificationStrength;
+    /** How, or why not more. */
+    why: string;
+    /** For `chain only`: what on the client makes it full. */
+    fullWith?: string;
+}
+
+/** What decides how a client verifies the server through an endpoint: known from the config alone. */
+export interface VerificationFacts {
+    /** An RDS instance (AWS's certificate, naming the instance) or a self-managed database (the stack CA's). */
+    rds: boolean;
+    /** The engine when the config says it (self-managed); undefined: read from the RDS instance at deploy, or not set. */
+    engine?: DatabaseEngine;
+    /** The endpoint has Elastic IPs: its addresses never change. */
+    fixedAddresses: boolean;
+}
+
+/**
+ * How strongly each family of clients that can reach the database verifies the server through the endpoint:
+ * in full (the chain and the name) or the chain only, and why. Self-managed: in full, by the endpoint hostname,
+ * which the stack CA's certificate names. RDS PostgreSQL: in full, libpq connecting to the endpoint's address
+ * (`hostaddr`) and verifying the RDS hostname (`host`). RDS MySQL and MariaDB: the client verifies the name it
+ * connects to, which the RDS certificate does not carry, so the chain only, unless a hosts-file entry makes the
+ * RDS hostname lead to the endpoint (see docs/certificates.md).
+ */
+export function serverVerification(f: VerificationFacts): ClientVerification[] {
+    const engines = f.engine === undefined ? [...DATABASE_ENGINES] : [f.engine];
+    return engines.map((engine): ClientVerification => {
+        if (!f.rds) {
+            return {
+                engine,
+                strength: "full",
+                why: "the stack CA's certificate names every endpoint hostname: the client verifies the name it connects to against ca.pem",
+            };
+        }
+        if (engine === DatabaseEngine.Postgres) {
+            return {
+                engine,
+                strength: "full",
+                why: f.fixedAddresses
+                    ? "libpq connects to the Elastic IPs (hostaddr) and verifies the RDS hostname (host) against the RDS CA bundle: a fixed connection string"
+                    : "libpq connects to the load balancer's address resolved when connecting (hostaddr) and verifies the RDS hostname (host) against the RDS CA bundle; without Elastic IPs there is no fixed connection string",
+            };
+        }
+        return {
+            engine,
+            strength: "chain only",
+            why: "the mysql client verifies the name it connects to, and the RDS certificate names the instance, not the endpoint: VERIFY_CA through the endpoint proves an RDS CA issued the certificate, not that it is this instance",
+            fullWith: f.fixedAddresses
+                ? "a hosts-file entry that maps the RDS hostname to the Elastic IPs, then VERIFY_IDENTITY by the RDS hostname"
+                : "a hosts-file entry that maps the RDS hostname to the load balancer's current address (it can change: use Elastic IPs), then VERIFY_IDENTITY by the RDS hostname",
+        };
+    });
+}

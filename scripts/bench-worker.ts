@@ -3,9 +3,14 @@
  *   bench-worker.ts program N            evaluates the stack program for N endpoints
  *   bench-worker.ts sharing N LAYOUT     the same for N endpoints on their own load balancers (dedicated) or one (shared)
  *   bench-worker.ts bare M               registers M plain resources with no components, validation or lookups
- * Prints one JSON line: { ms, resources, awsResources, loadBalancers, securityGroups }.
+ * Prints one JSON line: { ms, resources, awsResources, loadBalancers, securityGroups, publicIpv4Addresses, monthlyCost }
+ * (the cost estimated by infra/cost/ from what the program registered, as the offline plan estimates it; 0 for bare).
  */
 import * as aws from "@pulumi/aws";
+import { estimateMonthlyCost } from "../infra/cost/estimate";
+import { PRICES } from "../infra/cost/prices";
+import { parseStackConfig } from "../infra/program/config";
+import { attribute, costedResources } from "../testing/attribution";
 import { installMockCloud, settle } from "../testing/mockCloud";
 
 export function benchConfig(endpoints: number): Record<string, unknown> {
@@ -42,11 +47,14 @@ async function main(): Promise<void> {
     const cloud = installMockCloud();
     const { main: program } = await import("../infra/program/main");
     const start = process.hrtime.bigint();
+    let config: Record<string, unknown> | undefined;
     if (mode === "program") {
-        program(benchConfig(count));
+        config = benchConfig(count);
+        program(config);
     } else if (mode === "sharing") {
         if (layout !== "dedicated" && layout !== "shared") throw new Error(`unknown layout ${layout}`);
-        program(sharingConfig(count, layout));
+        config = sharingConfig(count, layout);
+        program(config);
     } else if (mode === "bare") {
         for (let i = 0; i < count; i++) {
             new aws.ec2.SecurityGroup(`bare-${i}`, { vpcId: "vpc-0a1b2c3d4e5f60718", description: `bare ${i}` });
@@ -58,7 +66,10 @@ async function main(): Promise<void> {
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     const failures = cloud.asyncErrors.map((e) => e.message);
     if (failures.length > 0) throw new Error(`the program failed: ${failures.join("; ")}`);
-    const awsResources = cloud.registered.filter((r) => r.custom);
+    const awsResources = cloud.registered.filter((r) => r.custom && r.type.startsWith("aws:"));
+    const spec = config ? parseStackConfig(config).spec : undefined;
+    const estimate = spec ? estimateMonthlyCost(costedResources(attribute(cloud.registered, spec)), { zones: spec.publicSubnetIds.length }) : undefined;
+    const addressHours = estimate?.lines.filter((l) => l.unit === "address-hours").reduce((sum, l) => sum + l.quantity, 0) ?? 0;
     process.stdout.write(
         JSON.stringify({
             ms,
@@ -66,6 +77,8 @@ async function main(): Promise<void> {
             awsResources: awsResources.length,
             loadBalancers: awsResources.filter((r) => r.type === "aws:lb/loadBalancer:LoadBalancer").length,
             securityGroups: awsResources.filter((r) => r.type === "aws:ec2/securityGroup:SecurityGroup").length,
+            publicIpv4Addresses: addressHours / PRICES.hoursPerMonth,
+            monthlyCost: estimate?.total ?? 0,
         }) + "\n",
     );
 }

@@ -3,18 +3,16 @@
  * as ms per endpoint and resources per endpoint, beside a bare program that registers the same number
  * of resources with no components (the overhead ratio); resources and monthly cost per endpoint for 1, 10
  * and 50 endpoints on their own load balancers against one shared load balancer; what the monitoring costs;
- * and the target-sync function. Each measurement runs in a fresh process; the median of several runs is
- * reported. Figures only: nothing here asserts a time.
+ * and the target-sync function. Each measurement runs in a fresh process; the median of several runs is reported. Figures
+ * only: nothing here asserts a time.
  */
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
-import { estimateStackCost, formatMonthly } from "../infra/cost/estimate";
-import { ASSUMED_NLCU_PER_ENDPOINT, PRICES } from "../infra/cost/prices";
-import { parseStackConfig } from "../infra/program/config";
+import { formatMonthly } from "../infra/cost/estimate";
+import { ASSUMPTIONS, PRICES } from "../infra/cost/prices";
 import { benchMonitoring } from "./bench-monitoring";
 import { benchTargetSync } from "./bench-targetSync";
-import { sharingConfig } from "./bench-worker";
 
 const ROOT = path.resolve(__dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -25,6 +23,8 @@ interface Sample {
     awsResources: number;
     loadBalancers: number;
     securityGroups: number;
+    publicIpv4Addresses: number;
+    monthlyCost: number;
 }
 
 function measure(mode: "program" | "bare" | "sharing", count: number, ...rest: string[]): Sample {
@@ -65,7 +65,7 @@ export function benchProgram(sizes = [1, 10, 100], runs = RUNS): string {
 /**
  * Resources and monthly cost per endpoint, each endpoint on its own load balancer against all on one shared
  * load balancer: the resources the program registers (one run each, in a fresh process: the count does not
- * vary), the cost from infra/cost/ at its unit prices.
+ * vary), and their cost as the offline plan estimates it (infra/cost/, at its unit prices and assumptions).
  */
 export function benchSharing(sizes = [1, 10, 50]): string {
     const rows: string[] = [
@@ -75,11 +75,9 @@ export function benchSharing(sizes = [1, 10, 50]): string {
     for (const n of sizes) {
         for (const layout of ["dedicated", "shared"] as const) {
             const sample = measure("sharing", n, layout);
-            const estimate = estimateStackCost(parseStackConfig(sharingConfig(n, layout)).spec);
-            const addresses = estimate.loadBalancers.reduce((sum, lb) => sum + lb.publicIpv4Addresses, 0);
             rows.push(
                 `| ${n} | ${layout === "dedicated" ? `${sample.loadBalancers} (one each)` : `${sample.loadBalancers} (shared)`} | ${sample.awsResources} | ` +
-                    `${(sample.awsResources / n).toFixed(1)} | ${sample.securityGroups} | ${addresses} | ${formatMonthly(estimate.total)} | ${formatMonthly(estimate.total / n)} |`,
+                    `${(sample.awsResources / n).toFixed(1)} | ${sample.securityGroups} | ${sample.publicIpv4Addresses} | ${formatMonthly(sample.monthlyCost)} | ${formatMonthly(sample.monthlyCost / n)} |`,
             );
         }
     }
@@ -95,8 +93,9 @@ async function main(): Promise<void> {
     process.stdout.write(benchProgram(sizes) + "\n");
     process.stdout.write("\n## Resources and monthly cost per endpoint: own load balancers against one shared\n\n");
     process.stdout.write(
-        `Costs from infra/cost/ (${PRICES.region} prices of ${PRICES.checkedOn}; NLB hours, one public IPv4 address per zone, ` +
-            `${ASSUMED_NLCU_PER_ENDPOINT} NLCU per endpoint; no data transfer).\n\n`,
+        `Costs from infra/cost/ as the offline plan estimates them (${PRICES.region} prices of ${PRICES.checkedOn}; every resource the ` +
+            `stack creates: NLB hours, one public IPv4 address per zone, ${ASSUMPTIONS.nlcuPerEndpoint} NLCU per endpoint, secrets, the target-sync ` +
+            `function's scheduled runs and logs; no data transfer).\n\n`,
     );
     process.stdout.write(benchSharing((process.env.BENCH_SHARING_SIZES ?? "1,10,50").split(",").map(Number)) + "\n");
     process.stdout.write("\n## Monitoring cost: alarms, metrics and the upkeep function\n\n");

@@ -9,17 +9,20 @@
  * `replacementTrigger` replaces when its recorded and new values differ (`shouldTriggerReplace`), and an input
  * taken from a replaced resource's output is unknown, so it differs.
  *
- * The AWS provider (hashicorp/terraform-provider-aws, internal/service/elbv2 and ec2), the inputs that force a
- * new resource: a network load balancer's subnet mappings unless mappings are only added
- * (`customizeDiffLoadBalancerNLB`); a listener's `load_balancer_arn`; a target group's port, protocol, VPC,
- * target type and address type; every argument of a target group attachment; a security group rule's
- * `security_group_id` (the rule's ports and source are modified in place); a security group's description and VPC.
+ * The providers: the inputs that force a new resource, and the network load balancer's subnet-mapping rule, are
+ * in infra/model/forceNew.ts (with their sources in hashicorp/terraform-provider-aws and -tls).
+ *
+ * Runs in preview mode (the offline plan) leave outputs unknown: an input taken from another resource's output
+ * is then compared by where it comes from (the resources it depends on) rather than by value, and what only the
+ * caller knows (a load balancer's subnets after the deploy-time lookups, a certificate's names) is passed in as
+ * forced replacements.
  *
  * AWS: a target group serves one load balancer at a time; an Elastic IP is held by one load balancer; one
  * listener per port on a load balancer (`DuplicateListener`); one rule per permission in a security group
  * (`InvalidPermission.Duplicate`); a load balancer with deletion protection is not deleted.
  */
-import type { Registration } from "./recorder";
+import { FORCE_NEW, FORCE_NEW_FROM, mappingsForceNew, SubnetMapping, TYPES } from "../infra/model/forceNew";
+import { containsUnknown, Registration, UNKNOWN } from "./recorder";
 
 /**
  * A resource's step. "update": an input changed, or comes from a replaced resource (whose outputs, such as a
@@ -34,6 +37,8 @@ export type Step = "create" | "same" | "update" | "replace, new first" | "replac
 export function urnOf(r: Registration): string {
     if (!r.parent) return `urn:pulumi:dev::db-endpoints::${r.type}::${r.name}`;
     const [prefix, project, parentTypes] = r.parent.split("::");
+    // A child of the stack itself is not qualified by the stack's type.
+    if (parentTypes === "pulumi:pulumi:Stack") return `${prefix}::${project}::${r.type}::${r.name}`;
     return `${prefix}::${project}::${parentTypes.split("$").pop()}$${r.type}::${r.name}`;
 }
 
@@ -42,46 +47,16 @@ export function snapshot(registered: Registration[]): Registration[] {
     return JSON.parse(JSON.stringify(registered)) as Registration[];
 }
 
-const LB = "aws:lb/loadBalancer:LoadBalancer";
-const TG = "aws:lb/targetGroup:TargetGroup";
-const LISTENER = "aws:lb/listener:Listener";
-const ATTACHMENT = "aws:lb/targetGroupAttachment:TargetGroupAttachment";
-const SG = "aws:ec2/securityGroup:SecurityGroup";
-const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
-const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+const LB = TYPES.loadBalancer;
+const TG = TYPES.targetGroup;
+const LISTENER = TYPES.listener;
+const INGRESS = TYPES.ingressRule;
+const EGRESS = TYPES.egressRule;
 
-type Mapping = { subnetId: string; allocationId?: string };
-const mappingKey = (m: Mapping) => `${m.subnetId}|${m.allocationId ?? ""}`;
-
-/** customizeDiffLoadBalancerNLB: whether a change of subnet mappings forces a new network load balancer. */
-export function mappingsForceNew(before: Mapping[], after: Mapping[]): boolean {
-    const old = new Set(before.map(mappingKey));
-    const next = new Set(after.map(mappingKey));
-    if (old.size === next.size && [...old].every((k) => next.has(k))) return false;
-    if (next.size <= old.size) return true;
-    return ![...old].every((k) => next.has(k));
-}
+type Mapping = SubnetMapping;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-/** Inputs whose change forces a new resource, by type (the resource's own values). */
-const FORCE_NEW: Record<string, string[]> = {
-    [LISTENER]: ["loadBalancerArn"],
-    [TG]: ["port", "protocol", "vpcId", "targetType", "ipAddressType"],
-    [ATTACHMENT]: ["targetGroupArn", "targetId", "port", "availabilityZone"],
-    [INGRESS]: ["securityGroupId"],
-    [EGRESS]: ["securityGroupId"],
-    [SG]: ["description", "vpcId"],
-    ["aws:ec2/eip:Eip"]: ["domain"],
-};
-
-/** The types whose replacement makes a dependent's ForceNew input unknown (the input is taken from its output). */
-const FORCE_NEW_FROM: Record<string, string[]> = {
-    [LISTENER]: [LB],
-    [ATTACHMENT]: [TG],
-    [INGRESS]: [SG],
-    [EGRESS]: [SG],
-};
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
 /** A security group rule's permission, as AWS compares rules for duplicates. */
 function permission(r: Registration): string {
@@ -113,21 +88,48 @@ export function stepsOf(update: Update, type: string): Record<string, Step> {
     );
 }
 
+/** What the caller knows of an update that the registrations do not show. */
+export interface UpdateOptions {
+    /**
+     * URNs (as {@link urnOf} gives them) of resources whose replacement is decided by values a preview does not
+     * know: a load balancer whose subnets or Elastic IPs change, a certificate request whose names change.
+     */
+    replaced?: Iterable<string>;
+}
+
+/** The URNs of the resources of `types` among `urns`, sorted. */
+function ofTypes(urns: readonly string[], runs: Map<string, Registration>, types: readonly string[]): string[] {
+    return urns.filter((u) => types.includes(runs.get(u)?.type ?? "")).sort();
+}
+
 /** How the engine carries out the change from `before` to `after` (two program runs' registrations). */
-export function planUpdate(before: Registration[], after: Registration[]): Update {
+export function planUpdate(before: Registration[], after: Registration[], options: UpdateOptions = {}): Update {
     const old = new Map(before.map((r) => [urnOf(r), r]));
     const next = new Map(after.map((r) => [urnOf(r), r]));
-    const replaced = new Set<string>();
+    const replaced = new Set<string>([...(options.replaced ?? [])].filter((u) => old.has(u) && next.has(u)));
     // Own inputs first, then what the replacement of a resource an input comes from forces, until nothing changes.
     const forcesNew = (urn: string): boolean => {
         const a = old.get(urn)!;
         const b = next.get(urn)!;
-        if (a.type === LB && mappingsForceNew(a.inputs.subnetMappings ?? [], b.inputs.subnetMappings ?? [])) return true;
-        if ((FORCE_NEW[b.type] ?? []).some((k) => !same(a.inputs[k], b.inputs[k]))) return true;
+        const mappings = [a.inputs.subnetMappings, b.inputs.subnetMappings];
+        if (a.type === LB && mappings.every((m) => m === undefined || (Array.isArray(m) && !containsUnknown(m)))) {
+            if (mappingsForceNew((mappings[0] ?? []) as Mapping[], (mappings[1] ?? []) as Mapping[])) return true;
+        }
+        for (const k of FORCE_NEW[b.type] ?? []) {
+            if (!same(a.inputs[k], b.inputs[k])) return true;
+            // Unknown in a preview: an input taken from another resource's output than before is new.
+            const sources = FORCE_NEW_FROM[b.type] ?? [];
+            if (containsUnknown(b.inputs[k]) && !sameSet(ofTypes(a.propertyDependencies[k] ?? [], old, sources), ofTypes(b.propertyDependencies[k] ?? [], next, sources))) {
+                return true;
+            }
+        }
         if (a.replacementTrigger !== undefined && b.replacementTrigger !== undefined) {
             if (!same(a.replacementTrigger, b.replacementTrigger)) return true;
-            // A trigger taken from a replaced load balancer's ARN is unknown, so it differs.
-            if (b.dependencies.some((d) => replaced.has(d) && next.get(d)?.type === LB) && typeof b.replacementTrigger === "string" && b.replacementTrigger.startsWith("arn:")) return true;
+            // A trigger taken from a load balancer's ARN: new when that load balancer is replaced, or is another one
+            // (in a preview the ARN is unknown, so where it comes from decides).
+            const fromArn = typeof b.replacementTrigger === "string" && (b.replacementTrigger.startsWith("arn:") || b.replacementTrigger === UNKNOWN);
+            if (fromArn && b.dependencies.some((d) => replaced.has(d) && next.get(d)?.type === LB)) return true;
+            if (b.replacementTrigger === UNKNOWN && !sameSet(ofTypes(a.dependencies, old, [LB]), ofTypes(b.dependencies, next, [LB]))) return true;
         }
         return b.dependencies.some((d) => replaced.has(d) && (FORCE_NEW_FROM[b.type] ?? []).includes(next.get(d)?.type ?? ""));
     };

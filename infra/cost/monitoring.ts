@@ -93,21 +93,21 @@ export function monitoringMonthlyCost(c: MonitoringCounts): MonitoringCost {
     };
 
     const alarmCount = c.alarms ? c.endpoints + 2 * c.rdsEndpointsWithTargetSync + c.certificates + (c.expiringRules ? 1 : 0) : 0;
-    add("CloudWatch alarms", alarmCount, "alarm-month", p.standardAlarmMonth);
+    add("CloudWatch alarms", alarmCount, "alarm-month", p.alarmMetricMonth);
     add("DaysToExpiry metrics (one per certificate, written every run)", c.certificates, "metric-month", p.customMetricMonth);
 
     const hasFunction = c.rdsEndpointsWithTargetSync > 0 || c.certificates > 0 || c.expiringRules;
     const runs = hasFunction ? Math.round((p.hoursPerMonth * 60) / c.scheduleMinutes) : 0;
-    add("Upkeep function requests", runs / 1e6, "million requests", p.lambdaRequestsMillion);
-    add("Upkeep function duration", runs * a.memoryGb * a.billedSecondsPerRun, "GB-second (arm64)", p.lambdaArmGbSecond);
+    add("Upkeep function requests", runs, "requests", p.lambdaRequest);
+    add("Upkeep function duration", runs * a.memoryGb * a.billedSecondsPerRun, "GB-second (arm64)", p.lambdaGbSecond.arm64);
     const bytesPerRun =
         a.runtimeLogBytes +
         (c.rdsEndpointsWithTargetSync > 0 ? a.syncLogBytes : 0) +
         c.certificates * a.certificateLogBytes +
         (c.expiringRules ? a.revocationLogBytes : 0);
     const gb = hasFunction ? (runs * bytesPerRun) / 1024 ** 3 : 0;
-    add("Upkeep function logs ingested", gb, "GB", p.logsIngestedGb);
-    add("Upkeep function logs stored (30 days)", gb, "GB-month", p.logsStoredGbMonth);
+    add("Upkeep function logs ingested", gb, "GB", p.logIngestionGb);
+    add("Upkeep function logs stored (30 days)", gb, "GB-month", p.logStorageGbMonth);
 
     const sum = (prefix: string) => round(lines.filter((l) => l.item.startsWith(prefix)).reduce((t, l) => t + l.monthly, 0));
     const alarms = sum("CloudWatch alarms");

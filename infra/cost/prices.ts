@@ -1,14 +1,17 @@
 /**
- * The one home of the unit prices the cost estimate uses: AWS's on-demand prices in US East (N. Virginia), as
- * published on AWS's pricing pages, checked on `checkedOn`. Other regions differ by a few percent; data transfer
- * out to the internet, which depends on the traffic, is not estimated; nor is the account's free tier (10 alarms,
- * 10 custom metrics, 5 GB of logs, a million Lambda requests a month), which is the account's, not a stack's.
- * Update the figures and the date together.
+ * The one home of the unit prices and assumptions the cost estimate uses: AWS's on-demand prices in US East
+ * (N. Virginia), as published on AWS's pricing pages, checked on `checkedOn`. Other regions differ by a few
+ * percent; data transfer out to the internet, which depends on the traffic, is not estimated. Free tiers are not
+ * deducted (10 alarms, 10 custom metrics, 5 GB of logs, a million Lambda requests a month): they are per account,
+ * shared with everything else in it. Update the figures and the date together.
  */
 export const PRICES = {
     region: "us-east-1",
     currency: "USD",
     checkedOn: "2026-12-06",
+    /** AWS's hours in a month for monthly figures. */
+    hoursPerMonth: 730,
+
     /** A Network Load Balancer, per hour or partial hour it runs (https://aws.amazon.com/elasticloadbalancing/pricing/). */
     networkLoadBalancerHour: 0.0225,
     /**
@@ -22,47 +25,70 @@ export const PRICES = {
      * (https://aws.amazon.com/vpc/pricing/, "Public IPv4 Address").
      */
     publicIpv4AddressHour: 0.005,
+
+    /**
+     * A Secrets Manager secret, per month (prorated by the hour for part of a month); API calls are $0.05 per 10,000,
+     * made here only by deployments and by the clients that read a secret (https://aws.amazon.com/secrets-manager/pricing/).
+     */
+    secretMonth: 0.4,
+
+    /**
+     * A CloudWatch alarm, per alarm metric and month: standard resolution (a period of 60 seconds or more), high
+     * resolution (10 or 30 seconds), and a composite alarm (https://aws.amazon.com/cloudwatch/pricing/, "Alarms").
+     */
+    alarmMetricMonth: 0.1,
+    highResolutionAlarmMetricMonth: 0.3,
+    compositeAlarmMonth: 0.5,
     /**
      * A CloudWatch custom metric (the first 10,000), per month, prorated by the hour: a metric is charged only for
-     * the hours in which it receives data (https://aws.amazon.com/cloudwatch/pricing/, "Metrics").
+     * the hours in which it receives data (same page, "Metrics").
      */
     customMetricMonth: 0.3,
-    /** A standard-resolution CloudWatch alarm on one metric, per month (same page, "Alarms"). */
-    standardAlarmMonth: 0.1,
-    /** CloudWatch Logs ingestion (standard log class), per GB (same page, "Logs"). */
-    logsIngestedGb: 0.5,
-    /** CloudWatch Logs storage, per GB-month (same page). */
-    logsStoredGbMonth: 0.03,
-    /** Lambda requests, per million (https://aws.amazon.com/lambda/pricing/). */
-    lambdaRequestsMillion: 0.2,
-    /** Lambda duration on arm64, per GB-second (same page, the first tier). */
-    lambdaArmGbSecond: 0.0000133334,
-    /** AWS's hours in a month for monthly figures. */
-    hoursPerMonth: 730,
+    /** CloudWatch Logs, standard class: ingestion per GB, and storage per GB-month (same page, "Logs"). */
+    logIngestionGb: 0.5,
+    logStorageGbMonth: 0.03,
+    /**
+     * Vended logs (VPC flow logs delivered to CloudWatch Logs): ingestion per GB, the first 10 TB a month (same page,
+     * "Vended Logs"); stored like any log. Logs Insights: per GB a query scans.
+     */
+    vendedLogIngestionGb: 0.5,
+    logsInsightsScannedGb: 0.005,
+
+    /**
+     * AWS Lambda: per request, and per GB-second of duration by architecture, the first tier
+     * (https://aws.amazon.com/lambda/pricing/). Duration includes the function's initialisation.
+     */
+    lambdaRequest: 0.2 / 1_000_000,
+    lambdaGbSecond: { arm64: 0.0000133334, x86_64: 0.0000166667 } as Readonly<Record<string, number>>,
+
+    /**
+     * Amazon SNS, standard topic: per publish request, and per notification delivered by email
+     * (https://aws.amazon.com/sns/pricing/: $0.50 per million requests, $2.00 per 100,000 email notifications).
+     */
+    snsRequest: 0.5 / 1_000_000,
+    snsEmailNotification: 2 / 100_000,
 } as const;
 
 /**
- * The capacity the estimate assumes an endpoint uses, on average, in NLCUs: a light database endpoint (about
- * 100 MB processed an hour, a few hundred open connections). Processed bytes add up across the endpoints of a
- * shared load balancer, so the assumption is per endpoint whichever load balancer it is on.
+ * What the estimate assumes of how the stack is used, where its cost depends on use rather than on what it
+ * creates. Each is a light, steady use; heavy traffic costs more NLCUs, and data transfer is not estimated.
  */
-export const ASSUMED_NLCU_PER_ENDPOINT = 0.1;
-
-// --- Connection audit (VPC flow logs in CloudWatch Logs) --------------------------------------------------------
-
-/**
- * What the connection audit's logs cost, us-east-1, checked with `PRICES.checkedOn`
- * (https://aws.amazon.com/cloudwatch/pricing/, "Vended Logs" and "Logs"): flow logs delivered to CloudWatch Logs are
- * vended logs, whose ingestion is priced per GB in tiers (the first 10 TB a month below); storage is per GB-month
- * of what the retention keeps (compressed, so the figure is an upper bound); Logs Insights charges per GB a query scans.
- */
-export const AUDIT_LOG_PRICES = {
-    /** Vended-log ingestion into CloudWatch Logs, per GB, first 10 TB a month. */
-    vendedIngestionGb: 0.5,
-    /** CloudWatch Logs storage, per GB-month. */
-    storageGbMonth: 0.03,
-    /** Logs Insights, per GB scanned by a query. */
-    insightsScannedGb: 0.005,
-    /** The size of one record of the flow logs' format (15 fields), bytes: an assumption for the estimates. */
+export const ASSUMPTIONS = {
+    /**
+     * The capacity an endpoint uses, on average, in NLCUs: a light database endpoint (about 100 MB processed an
+     * hour, a few hundred open connections). Processed bytes add up across the endpoints of a shared load balancer,
+     * so the assumption is per endpoint whichever load balancer it is on.
+     */
+    nlcuPerEndpoint: 0.1,
+    /**
+     * Billed duration of one scheduled run of a function, seconds: a reconciliation is a DNS lookup and an ELB
+     * call or two per target group (milliseconds each, `npm run bench`), plus the occasional cold start.
+     */
+    functionRunSeconds: 0.5,
+    /** Log written by one scheduled run of a function, bytes: its summary line, a metrics record per target group, Lambda's own lines. */
+    functionLogBytesPerRun: 2048,
+    /** Notifications an SNS topic publishes in a month (alarm state changes: a few a day). */
+    notificationsPerTopicMonth: 100,
+    /** The size of one record of the connection audit's flow-log format (15 fields), bytes. */
     flowLogRecordBytes: 130,
 } as const;

@@ -1,91 +1,238 @@
 /**
- * The monthly cost estimate of a stack's load balancers: the figures from the unit prices, a dedicated endpoint
- * against endpoints sharing a load balancer, and the estimate of a validated stack config.
+ * The monthly cost estimate from the resources a stack creates: the unit prices and assumptions, each resource
+ * type's price from its own inputs (load balancers by hours, addresses and NLCUs; secrets; alarms by metric and
+ * resolution; a function by its schedules, memory and architecture; its log group; a topic and its email
+ * subscribers), the free types, what cannot be priced, and whose cost each line is.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { estimateMonthlyCost, estimateStackCost, formatMonthly } from "../../infra/cost/estimate";
-import { ASSUMED_NLCU_PER_ENDPOINT, PRICES } from "../../infra/cost/prices";
-import { parseStackConfig } from "../../infra/program/config";
+import { CostedResource, estimateMonthlyCost, formatMonthly, linesOf, runsPerMonth } from "../../infra/cost/estimate";
+import { ASSUMPTIONS, PRICES } from "../../infra/cost/prices";
 
 const cents = (n: number) => Math.round(n * 100) / 100;
+const MONTH = PRICES.hoursPerMonth;
+
+let next = 0;
+function resource(type: string, name: string, inputs: Record<string, unknown> = {}, extra: Partial<CostedResource> = {}): CostedResource {
+    return { urn: `urn:${++next}:${name}`, type, name, inputs, dependencies: [], endpoints: [], ...extra };
+}
+const nlb = (name: string, endpoints: string[], inputs: Record<string, unknown> = { loadBalancerType: "network" }) =>
+    resource("aws:lb/loadBalancer:LoadBalancer", name, inputs, { endpoints });
 
 describe("the unit prices", () => {
-    it("are AWS's us-east-1 prices with the date they were checked", () => {
+    it("are AWS's us-east-1 prices with the date they were checked, and the assumptions of use", () => {
         assert.deepEqual(
-            { ...PRICES },
+            { ...PRICES, lambdaGbSecond: { ...PRICES.lambdaGbSecond } },
             {
                 region: "us-east-1",
                 currency: "USD",
                 checkedOn: "2026-12-06",
+                hoursPerMonth: 730,
                 networkLoadBalancerHour: 0.0225,
                 nlcuHour: 0.006,
                 publicIpv4AddressHour: 0.005,
+                secretMonth: 0.4,
+                alarmMetricMonth: 0.1,
+                highResolutionAlarmMetricMonth: 0.3,
+                compositeAlarmMonth: 0.5,
                 customMetricMonth: 0.3,
-                standardAlarmMonth: 0.1,
-                logsIngestedGb: 0.5,
-                logsStoredGbMonth: 0.03,
-                lambdaRequestsMillion: 0.2,
-                lambdaArmGbSecond: 0.0000133334,
-                hoursPerMonth: 730,
+                logIngestionGb: 0.5,
+                logStorageGbMonth: 0.03,
+                vendedLogIngestionGb: 0.5,
+                logsInsightsScannedGb: 0.005,
+                lambdaRequest: 0.2 / 1_000_000,
+                lambdaGbSecond: { arm64: 0.0000133334, x86_64: 0.0000166667 },
+                snsRequest: 0.5 / 1_000_000,
+                snsEmailNotification: 2 / 100_000,
             },
         );
-        assert.equal(ASSUMED_NLCU_PER_ENDPOINT, 0.1);
+        assert.deepEqual({ ...ASSUMPTIONS }, { nlcuPerEndpoint: 0.1, functionRunSeconds: 0.5, functionLogBytesPerRun: 2048, notificationsPerTopicMonth: 100, flowLogRecordBytes: 130 });
     });
 });
 
 describe("a load balancer's monthly cost", () => {
-    it("of a dedicated endpoint in two zones: NLB hours, two public IPv4 addresses, and its assumed NLCUs", () => {
-        const estimate = estimateMonthlyCost([{ name: "a", shared: false, endpoints: ["a"] }], 2);
+    it("of an endpoint's own in two zones: NLB hours, two public IPv4 addresses, and its assumed NLCUs", () => {
+        const estimate = estimateMonthlyCost([nlb("a-nlb", ["a"])], { zones: 2 });
         assert.deepEqual(
-            estimate.loadBalancers.map((c) => [c.name, c.publicIpv4Addresses, cents(c.loadBalancer), cents(c.publicIpv4), cents(c.capacityUnits), cents(c.total)]),
-            [["a", 2, 16.43, 7.3, 0.44, 24.16]],
+            estimate.lines.map((l) => [l.item, l.quantity, l.unit, cents(l.monthly), l.assumed]),
+            [
+                ["NLB hours", MONTH, "hours", 16.43, false],
+                ["2 public IPv4 addresses", 2 * MONTH, "address-hours", 7.3, false],
+                ["NLCUs (0.1 per endpoint)", 0.1 * MONTH, "NLCU-hours", 0.44, true],
+            ],
         );
         // The fixed part is the $23.7 a dedicated endpoint costs before traffic.
-        assert.equal(cents(estimate.loadBalancers[0].loadBalancer + estimate.loadBalancers[0].publicIpv4), 23.73);
+        assert.equal(cents(estimate.lines[0].monthly + estimate.lines[1].monthly), 23.73);
         assert.deepEqual(Object.entries(estimate.perEndpoint).map(([n, c]) => [n, cents(c)]), [["a", 24.16]]);
+        assert.equal(estimate.stackWide, 0);
     });
 
-    it("of endpoints sharing one: the fixed part divided among them, the NLCUs each its own", () => {
+    it("shared: the fixed part divided among its endpoints, the NLCUs each its own", () => {
         const names = Array.from({ length: 10 }, (_, i) => `e${i}`);
-        const shared = estimateMonthlyCost([{ name: "shared", shared: true, endpoints: names }], 2);
+        const shared = estimateMonthlyCost([nlb("shared-nlb", names)], { zones: 2 });
         assert.equal(cents(shared.total), cents(23.725 + 10 * 0.438));
         assert.deepEqual(new Set(Object.values(shared.perEndpoint).map(cents)), new Set([cents(23.725 / 10 + 0.438)]));
-        const dedicated = estimateMonthlyCost(names.map((n) => ({ name: n, shared: false, endpoints: [n] })), 2);
+        const dedicated = estimateMonthlyCost(names.map((n) => nlb(`${n}-nlb`, [n])), { zones: 2 });
         assert.equal(cents(dedicated.total), cents(10 * (23.725 + 0.438)));
         assert.ok(shared.total < dedicated.total / 8);
     });
 
-    it("counts one public IPv4 address per zone, whether or not they are Elastic IPs", () => {
-        assert.equal(estimateMonthlyCost([{ name: "a", shared: false, endpoints: ["a"] }], 3).loadBalancers[0].publicIpv4Addresses, 3);
-        assert.equal(cents(estimateMonthlyCost([{ name: "a", shared: false, endpoints: ["a"] }], 3).loadBalancers[0].publicIpv4), 10.95);
+    it("counts one public IPv4 address per subnet mapping when they are known, else per zone, Elastic IPs or not", () => {
+        const mapped = nlb("a-nlb", ["a"], { loadBalancerType: "network", subnetMappings: [{ subnetId: "s1" }, { subnetId: "s2" }, { subnetId: "s3", allocationId: "eipalloc-1" }] });
+        assert.equal(estimateMonthlyCost([mapped], { zones: 2 }).lines[1].item, "3 public IPv4 addresses");
+        assert.equal(cents(estimateMonthlyCost([nlb("a-nlb", ["a"])], { zones: 3 }).lines[1].monthly), 10.95);
+        const eip = resource("aws:ec2/eip:Eip", "a-eip-s1", { domain: "vpc" }, { endpoints: ["a"] });
+        assert.deepEqual(estimateMonthlyCost([eip], { zones: 2 }).lines, []);
+    });
+});
+
+describe("the other resources' monthly cost", () => {
+    it("a Secrets Manager secret; its versions are part of its price", () => {
+        const e = estimateMonthlyCost(
+            [resource("aws:secretsmanager/secret:Secret", "s", {}, { endpoints: ["a"] }), resource("aws:secretsmanager/secretVersion:SecretVersion", "s-version")],
+            { zones: 2 },
+        );
+        assert.deepEqual(e.lines.map((l) => [l.name, l.monthly]), [["s", PRICES.secretMonth]]);
+        assert.deepEqual(e.perEndpoint, { a: PRICES.secretMonth });
+    });
+
+    it("alarms by alarm metric and resolution, composite alarms by the alarm", () => {
+        const e = estimateMonthlyCost(
+            [
+                resource("aws:cloudwatch/metricAlarm:MetricAlarm", "standard", { period: 60, metricName: "HealthyHostCount" }),
+                resource("aws:cloudwatch/metricAlarm:MetricAlarm", "unknown-period", {}),
+                resource("aws:cloudwatch/metricAlarm:MetricAlarm", "high-resolution", { period: 10 }),
+                resource("aws:cloudwatch/metricAlarm:MetricAlarm", "math", { metricQueries: [{ id: "a", metric: {} }, { id: "b", metric: {} }, { id: "e", expression: "a+b" }] }),
+                resource("aws:cloudwatch/compositeAlarm:CompositeAlarm", "composite", {}),
+            ],
+            { zones: 2 },
+        );
+        assert.deepEqual(
+            e.lines.map((l) => [l.name, l.quantity, l.monthly]),
+            [
+                ["standard", 1, 0.1],
+                ["unknown-period", 1, 0.1],
+                ["high-resolution", 1, 0.3],
+                ["math", 2, 0.2],
+                ["composite", 1, 0.5],
+            ],
+        );
+        assert.equal(cents(e.stackWide), 1.2);
+    });
+
+    it("a function by the runs of the schedules that target it, at its memory and architecture; its log group by what those runs write", () => {
+        const logs = resource("aws:cloudwatch/logGroup:LogGroup", "logs", { retentionInDays: 30 });
+        const fn = resource("aws:lambda/function:Function", "fn", { memorySize: 256, architectures: ["arm64"] }, { dependencies: [logs.urn] });
+        const schedule = resource("aws:cloudwatch/eventRule:EventRule", "schedule", { scheduleExpression: "rate(1 minute)" });
+        const events = resource("aws:cloudwatch/eventRule:EventRule", "events", { eventPattern: "{}" });
+        const target = resource("aws:cloudwatch/eventTarget:EventTarget", "schedule-target", {}, { dependencies: [schedule.urn, fn.urn] });
+        const eventTarget = resource("aws:cloudwatch/eventTarget:EventTarget", "events-target", {}, { dependencies: [events.urn, fn.urn] });
+        const e = estimateMonthlyCost([logs, fn, schedule, events, target, eventTarget], { zones: 2 });
+        const runs = MONTH * 60;
+        const gb = (runs * ASSUMPTIONS.functionLogBytesPerRun) / 1e9;
+        assert.deepEqual(
+            e.lines.map((l) => [l.name, l.unit, l.quantity, l.unitPrice]),
+            [
+                ["logs", "GB", gb, PRICES.logIngestionGb],
+                ["logs", "GB-months", gb * (30 / (MONTH / 24)), PRICES.logStorageGbMonth],
+                ["fn", "requests", runs, PRICES.lambdaRequest],
+                ["fn", "GB-seconds", runs * ASSUMPTIONS.functionRunSeconds * 0.25, PRICES.lambdaGbSecond.arm64],
+            ],
+        );
+        assert.deepEqual(e.notEstimated, []);
+        // x86, 128 MB by default, every 5 minutes.
+        const x86 = resource("aws:lambda/function:Function", "x86", {});
+        const every5 = resource("aws:cloudwatch/eventRule:EventRule", "every5", { scheduleExpression: "rate(5 minutes)" });
+        const t = resource("aws:cloudwatch/eventTarget:EventTarget", "t", {}, { dependencies: [every5.urn, x86.urn] });
+        const duration = estimateMonthlyCost([x86, every5, t], { zones: 2 }).lines.find((l) => l.unit === "GB-seconds")!;
+        assert.deepEqual([duration.quantity, duration.unitPrice], [(runs / 5) * ASSUMPTIONS.functionRunSeconds * 0.125, PRICES.lambdaGbSecond.x86_64]);
+    });
+
+    it("an SNS topic by its assumed notifications, and each email subscriber's deliveries", () => {
+        const topic = resource("aws:sns/topic:Topic", "topic");
+        const emails = ["a@example.com", "b@example.com"].map((address) =>
+            resource("aws:sns/topicSubscription:TopicSubscription", address, { protocol: "email", endpoint: address }, { dependencies: [topic.urn] }),
+        );
+        const queue = resource("aws:sns/topicSubscription:TopicSubscription", "queue", { protocol: "sqs" }, { dependencies: [topic.urn] });
+        const e = estimateMonthlyCost([topic, ...emails, queue], { zones: 2 });
+        const n = ASSUMPTIONS.notificationsPerTopicMonth;
+        assert.deepEqual(
+            e.lines.map((l) => [l.item, l.quantity, l.unitPrice]),
+            [
+                [`notifications published (${n} a month)`, n, PRICES.snsRequest],
+                ["email notifications (2 subscribers)", 2 * n, PRICES.snsEmailNotification],
+            ],
+        );
+    });
+
+    it("prices nothing for the types that cost nothing by themselves, and for what is not AWS's", () => {
+        const free = [
+            "aws:ec2/securityGroup:SecurityGroup",
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            "aws:lb/targetGroup:TargetGroup",
+            "aws:lb/listener:Listener",
+            "aws:route53/record:Record",
+            "aws:iam/role:Role",
+            "aws:lambda/invocation:Invocation",
+            "tls:index/privateKey:PrivateKey",
+            "random:index/randomPassword:RandomPassword",
+            "postgresql:index/grant:Grant",
+            "mysql:index/user:User",
+            "pulumi:providers:postgresql",
+        ];
+        const e = estimateMonthlyCost(free.map((t, i) => resource(t, `r${i}`)), { zones: 2 });
+        assert.deepEqual([e.lines, e.notEstimated, e.total], [[], [], 0]);
+    });
+
+    it("says what it cannot price rather than counting it as nothing: an unknown type, a function that only events run, a schedule it cannot count", () => {
+        const unknown = resource("aws:rds/instance:Instance", "db");
+        const onEvents = resource("aws:lambda/function:Function", "on-events");
+        const cronFn = resource("aws:lambda/function:Function", "cron-fn");
+        const cron = resource("aws:cloudwatch/eventRule:EventRule", "cron", { scheduleExpression: "cron(0 12 * * ? *)" });
+        const t = resource("aws:cloudwatch/eventTarget:EventTarget", "t", {}, { dependencies: [cron.urn, cronFn.urn] });
+        const e = estimateMonthlyCost([unknown, onEvents, cronFn, cron, t], { zones: 2 });
+        assert.deepEqual(
+            e.notEstimated.map((n) => [n.name, n.why]),
+            [
+                ["db", "no unit price for this type"],
+                ["on-events", "it runs on events only, whose number is not known"],
+                ["cron-fn", "its schedules cannot be counted: cron (cron(0 12 * * ? *))"],
+            ],
+        );
+        assert.equal(e.total, 0);
+    });
+});
+
+describe("whose cost each line is", () => {
+    it("an endpoint's own and shared resources, divided equally; the stack's apart; the total is their sum", () => {
+        const e = estimateMonthlyCost(
+            [
+                nlb("shared-nlb", ["a", "b"]),
+                nlb("c-nlb", ["c"]),
+                resource("aws:secretsmanager/secret:Secret", "cert", {}, { endpoints: ["a", "c"] }),
+                resource("aws:cloudwatch/metricAlarm:MetricAlarm", "stack-alarm"),
+            ],
+            { zones: 2 },
+        );
+        assert.equal(cents(e.perEndpoint.a), cents(23.725 / 2 + 0.438 + 0.2));
+        assert.equal(cents(e.perEndpoint.b), cents(23.725 / 2 + 0.438));
+        assert.equal(cents(e.perEndpoint.c), cents(23.725 + 0.438 + 0.2));
+        assert.equal(e.stackWide, 0.1);
+        assert.equal(cents(e.total), cents(e.perEndpoint.a + e.perEndpoint.b + e.perEndpoint.c + e.stackWide));
+        assert.deepEqual(linesOf(e, "b").map((l) => l.item), ["NLB hours", "2 public IPv4 addresses", "NLCUs (0.1 per endpoint)"]);
+    });
+});
+
+describe("schedules and amounts", () => {
+    it("counts the runs of rate expressions, and no other", () => {
+        assert.deepEqual(
+            ["rate(1 minute)", "rate(5 minutes)", "rate(2 hours)", "rate(1 day)", "cron(0 * * * ? *)", "rate(0 minutes)"].map(runsPerMonth),
+            [43_800, 8_760, 365, 30.416666666666668, undefined, undefined],
+        );
     });
 
     it("formats amounts to the cent", () => {
         assert.equal(formatMonthly(23.725), "$23.73");
         assert.equal(formatMonthly(0.4), "$0.40");
-    });
-});
-
-describe("the estimate of a stack config", () => {
-    it("follows the load balancers the config declares", () => {
-        const pg = (name: string, extra: Record<string, unknown> = {}) => ({
-            name,
-            database: { addresses: ["10.0.3.17"], port: 5432 },
-            allowedCidrs: ["203.0.113.0/24"],
-            ...extra,
-        });
-        const { spec } = parseStackConfig({
-            vpcId: "vpc-0a1b2c3d4e5f60718",
-            publicSubnetIds: ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"],
-            endpoints: [pg("a"), pg("b", { loadBalancer: "shared", port: 5433 }), pg("c", { loadBalancer: "shared", port: 5434 })],
-        });
-        const estimate = estimateStackCost(spec);
-        assert.deepEqual(estimate.loadBalancers.map((c) => [c.name, c.shared, c.endpoints]), [
-            ["a", false, ["a"]],
-            ["shared", true, ["b", "c"]],
-        ]);
-        assert.deepEqual(Object.fromEntries(Object.entries(estimate.perEndpoint).map(([n, c]) => [n, cents(c)])), { a: 24.16, b: 12.3, c: 12.3 });
-        assert.equal(cents(estimate.total), cents(2 * 23.725 + 3 * 0.438));
     });
 });

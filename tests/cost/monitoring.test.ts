@@ -20,13 +20,13 @@ describe("the monthly cost of monitoring", () => {
     it("one RDS endpoint with target sync and the CA: four alarms, one metric, and the function's runs every minute", () => {
         const cost = monitoringMonthlyCost({ endpoints: 1, rdsEndpointsWithTargetSync: 1, certificates: 1, alarms: true, expiringRules: false, scheduleMinutes: 1 });
         // No healthy target, sync failing, target not served; the CA's expiry.
-        close(cost.alarms, 4 * P.standardAlarmMonth, "alarms");
+        close(cost.alarms, 4 * P.alarmMetricMonth, "alarms");
         // DaysToExpiry for the CA; the sync metrics cost nothing in a month without trouble.
         close(cost.metrics, 1 * P.customMetricMonth, "metrics");
         const runs = P.hoursPerMonth * 60;
-        close(cost.functionRuns, (runs / 1e6) * P.lambdaRequestsMillion + runs * A.memoryGb * A.billedSecondsPerRun * P.lambdaArmGbSecond, "function");
+        close(cost.functionRuns, runs * P.lambdaRequest + runs * A.memoryGb * A.billedSecondsPerRun * P.lambdaGbSecond.arm64, "function");
         const gb = (runs * (A.runtimeLogBytes + A.syncLogBytes + A.certificateLogBytes)) / 1024 ** 3;
-        close(cost.logs, gb * P.logsIngestedGb + gb * P.logsStoredGbMonth, "logs");
+        close(cost.logs, gb * P.logIngestionGb + gb * P.logStorageGbMonth, "logs");
         close(cost.total, cost.alarms + cost.metrics + cost.functionRuns + cost.logs, "total");
         assert.deepEqual(
             cost.lines.map((l) => l.item),
@@ -47,7 +47,7 @@ describe("the monthly cost of monitoring", () => {
             const now = monitoringMonthlyCost(counts);
             const withoutEndpoints = monitoringMonthlyCost({ ...counts, endpoints: 0, rdsEndpointsWithTargetSync: 0 });
             // Per RDS endpoint: three alarms, where there were three metrics written every run.
-            close((now.alarms + now.metrics - withoutEndpoints.alarms - withoutEndpoints.metrics) / n, 3 * P.standardAlarmMonth, `per endpoint at ${n}`);
+            close((now.alarms + now.metrics - withoutEndpoints.alarms - withoutEndpoints.metrics) / n, 3 * P.alarmMetricMonth, `per endpoint at ${n}`);
             close(alwaysWrittenSyncMetricsCost(n), n * 3 * P.customMetricMonth, `before at ${n}`);
             assert.ok(now.total < alwaysWrittenSyncMetricsCost(n) + now.functionRuns + now.logs, `${n} endpoints`);
         }
@@ -65,9 +65,9 @@ describe("the monthly cost of monitoring", () => {
         const c = { endpoints: 1, rdsEndpointsWithTargetSync: 0, certificates: 2, alarms: true, expiringRules: true, scheduleMinutes: 5 };
         const cost = monitoringMonthlyCost(c);
         const runs = (P.hoursPerMonth * 60) / 5;
-        assert.equal(cost.lines.find((l) => l.item === "Upkeep function requests")!.quantity, runs / 1e6);
+        assert.equal(cost.lines.find((l) => l.item === "Upkeep function requests")!.quantity, runs);
         // One endpoint, two certificates, the expired-rules alarm.
-        close(cost.alarms, 4 * P.standardAlarmMonth, "alarms");
+        close(cost.alarms, 4 * P.alarmMetricMonth, "alarms");
         close(cost.metrics, 2 * P.customMetricMonth, "metrics");
     });
 
@@ -104,8 +104,8 @@ describe("the monthly cost of monitoring", () => {
 
     it("takes its unit prices from the stack's price table", () => {
         assert.deepEqual(
-            [P.region, P.checkedOn, P.customMetricMonth, P.standardAlarmMonth, P.logsIngestedGb, P.logsStoredGbMonth, P.lambdaRequestsMillion, P.lambdaArmGbSecond],
-            ["us-east-1", "2026-12-06", 0.3, 0.1, 0.5, 0.03, 0.2, 0.0000133334],
+            [P.region, P.checkedOn, P.customMetricMonth, P.alarmMetricMonth, P.logIngestionGb, P.logStorageGbMonth, P.lambdaRequest, P.lambdaGbSecond.arm64],
+            ["us-east-1", "2026-12-06", 0.3, 0.1, 0.5, 0.03, 0.2 / 1_000_000, 0.0000133334],
         );
     });
 });

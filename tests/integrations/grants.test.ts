@@ -1,10 +1,11 @@
 /**
  * The grants each integration gets, per access level and engine (infra/integrations/grants.ts): exactly
- * the privileges its access needs on the listed schemas or tables, and default privileges for tables created later.
+ * the privileges its access needs on the listed schemas or tables, and default privileges for tables created later;
+ * and the same described for a reviewer (the offline plan).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ownersOf, planMysqlGrants, planPostgresGrants } from "../../infra/integrations/grants";
+import { describeGrants, ownersOf, planMysqlGrants, planPostgresGrants } from "../../infra/integrations/grants";
 import { IntegrationSpec } from "../../infra/integrations/integrationSpec";
 import { IntegrationAccess } from "../../infra/enums";
 
@@ -104,5 +105,32 @@ describe("MySQL grants", () => {
             { suffix: "on-public-events", database: "public", table: "events", privileges: DML },
             { suffix: "on-staging-raw", database: "staging", table: "raw", privileges: DML },
         ]);
+    });
+});
+
+describe("the grants described for a reviewer", () => {
+    const read: IntegrationSpec = { name: "metabase", access: IntegrationAccess.Read, schemas: ["public"], tables: [{ schema: "public", name: "orders" }] };
+    const write: IntegrationSpec = { name: "etl", access: IntegrationAccess.Write, schemas: ["app_db"] };
+
+    it("PostgreSQL: one line per grant and default privilege, in the order they are made, the database named or read at deploy", () => {
+        assert.deepEqual(describeGrants(read, "postgres", "app", ownersOf(undefined)).grants, ["CONNECT ON DATABASE app", "USAGE ON SCHEMA public", "SELECT ON TABLE public.orders"]);
+        const d = describeGrants(write, "postgres", undefined, ownersOf(["migrator"]));
+        assert.deepEqual(d.grants, [
+            "CONNECT ON DATABASE the instance's database (DBName, read at deploy)",
+            "USAGE ON SCHEMA app_db",
+            "SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA app_db",
+            "USAGE ON ALL SEQUENCES IN SCHEMA app_db",
+            "SELECT, INSERT, UPDATE, DELETE ON TABLES that migrator creates in schema app_db later (default privileges)",
+            "USAGE ON SEQUENCES that migrator creates in schema app_db later (default privileges)",
+        ]);
+        assert.equal(d.grants.length, planPostgresGrants(write, ownersOf(["migrator"])).grants.length + planPostgresGrants(write, ownersOf(["migrator"])).defaultPrivileges.length);
+        assert.match(describeGrants({ ...read, connectionLimit: 5 }, "postgres", "app", ownersOf(undefined)).user, /without SUPERUSER, CREATEDB, CREATEROLE, REPLICATION or BYPASSRLS, at most 5 connections$/);
+    });
+
+    it("MySQL: the escaped database pattern a grant is made on, and the user's REQUIRE SSL", () => {
+        const d = describeGrants(write, "mysql", undefined, ownersOf(undefined));
+        assert.deepEqual(d.grants, ["SELECT, INSERT, UPDATE, DELETE ON app\\_db.* (every table of database app_db, also those created later)"]);
+        assert.equal(describeGrants(read, "mysql", undefined, ownersOf(undefined)).grants[0], "SELECT ON public.orders");
+        assert.match(d.user, /'etl'@'%' .*REQUIRE SSL/);
     });
 });

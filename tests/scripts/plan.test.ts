@@ -1,16 +1,46 @@
-/** `npm run plan`: the offline plan, end to end as a user runs it (a child process), for good and bad config. */
+/**
+ * `npm run plan`, end to end as a user runs it (a child process): the summary of the example stack and its
+ * `--json` form, pinned, with the cost figures computed from the unit prices; every count against what is listed;
+ * values in full and no secret, ciphertext or placeholder for one printed; a shared load balancer; comparisons with
+ * a base (a git ref, a file) that switch `elasticIps` (the load balancer replaced) and add a hostname to a
+ * self-managed endpoint (its certificate re-issued, its database restarted); and the refusals (bad config, bad
+ * arguments, a missing stack or ref, encrypted settings).
+ */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { after, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
+import { formatMonthly } from "../../infra/cost/estimate";
+import { ASSUMPTIONS, PRICES } from "../../infra/cost/prices";
+import { SECRET_SIG } from "../../testing/recorder";
 
 const ROOT = path.resolve(__dirname, "../..");
+const DEV = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
 
-function runPlan(args: string[]) {
-    const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+interface Run {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** At most two plans at a time (each runs the program under the mock runtime, a few seconds of CPU). */
+let running = 0;
+const waiting: (() => void)[] = [];
+async function runPlan(args: string[]): Promise<Run> {
+    if (running >= 2) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+        return await new Promise((resolve) => {
+            execFile(process.execPath, ["--import", "tsx", "scripts/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 240_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+                resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+            );
+        });
+    } finally {
+        running--;
+        waiting.shift()?.();
+    }
 }
 
 const tempDirs: string[] = [];
@@ -18,173 +48,476 @@ after(() => {
     for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function tempStack(name: string, yaml: string): string {
+function tempDir(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-plan-"));
     tempDirs.push(dir);
+    return dir;
+}
+
+function tempStack(name: string, yaml: string): string {
+    const dir = tempDir();
     fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), yaml);
     return dir;
 }
 
-describe("npm run plan", () => {
-    it("plans the example stack: every resource per endpoint, with placeholders said plainly", () => {
-        const { status, stdout } = runPlan([]);
-        assert.equal(status, 0);
-        assert.match(stdout, /^db-endpoints: offline plan for stack "dev"/);
+/** The example stack with `elasticIps: true` on reporting. */
+const DEV_WITH_ELASTIC_IPS = DEV.replace('      allowedCidrs: [203.0.113.0/24, "2001:db8:1234::/48"]\n', '      allowedCidrs: [203.0.113.0/24, "2001:db8:1234::/48"]\n      elasticIps: true\n');
+/** The example stack without legacy-mysql's hostname (and its hosted zone). */
+const DEV_WITHOUT_HOSTNAME = DEV.replace("      hostname: legacy.db.example.com\n      hostedZoneId: Z0123456789ABCDEFGHIJ\n", "");
+
+/** A git repository whose last commit has the example stack, and whose working copy has it with Elastic IPs on reporting. */
+function repositoryWithElasticIpsUncommitted(): string {
+    const dir = tempDir();
+    const git = (...args: string[]) => {
+        const r = spawnSync("git", ["-c", "user.name=plan test", "-c", "user.email=plan@example.com", ...args], { cwd: dir, encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+    };
+    git("init", "-q");
+    fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), DEV);
+    git("add", "Pulumi.dev.yaml");
+    git("commit", "-q", "-m", "the example stack");
+    fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), DEV_WITH_ELASTIC_IPS);
+    return dir;
+}
+
+const SHARED_STACK = [
+    "config:",
+    "  db-endpoints:vpcId: vpc-0a1b2c3d4e5f60718",
+    "  db-endpoints:publicSubnetIds: [subnet-0aa11bb22cc33dd44, subnet-0ee55ff66aa77bb88]",
+    "  db-endpoints:endpoints:",
+    "    - name: reporting",
+    "      loadBalancer: shared",
+    "      port: 5432",
+    "      database: { rdsInstanceIdentifier: prod-postgres }",
+    "      allowedCidrs: [203.0.113.0/24]",
+    "    - name: orders",
+    "      loadBalancer: shared",
+    "      port: 5433",
+    "      database: { addresses: [10.0.3.17], port: 5432, securityGroupId: sg-0123456789abcdef0 }",
+    "      allowedCidrs: [198.51.100.7/32]",
+    "    - name: legacy",
+    "      database: { addresses: [10.0.3.18], port: 3306 }",
+    "      allowPublicInternet: true",
+    "  aws:secretKey:",
+    "    secure: v1:c2VjcmV0LWNpcGhlcnRleHQtbm90LWZvci1wcmludGluZw==",
+    "",
+].join("\n");
+
+// Started together, at most two at a time; each test awaits its own.
+const runs: Record<string, Promise<Run>> = {};
+before(() => {
+    runs.dev = runPlan([]);
+    runs.json = runPlan(["--json"]);
+    runs.elasticIps = runPlan(["--config-dir", repositoryWithElasticIpsUncommitted(), "--base", "HEAD"]);
+    const base = tempStack("dev", DEV_WITHOUT_HOSTNAME);
+    runs.hostname = runPlan(["--base-file", path.join(base, "Pulumi.dev.yaml")]);
+    runs.hostnameJson = runPlan(["--json", "--base-file", path.join(base, "Pulumi.dev.yaml")]);
+    runs.shared = runPlan(["--stack", "shared", "--config-dir", tempStack("shared", SHARED_STACK)]);
+});
+
+/** The part of the text from the line starting with `from` up to (not including) the line starting with `to`. */
+function section(text: string, from: string, to: string): string {
+    const lines = text.split("\n");
+    const start = lines.findIndex((l) => l.startsWith(from));
+    assert.ok(start >= 0, `no line starting with ${JSON.stringify(from)}`);
+    const end = lines.findIndex((l, i) => i > start && l.startsWith(to));
+    return lines.slice(start, end < 0 ? undefined : end).join("\n");
+}
+
+// The example stack's monthly figures, from the unit prices and assumptions (a price changes in one place).
+const HOURS = PRICES.hoursPerMonth;
+const NLB = PRICES.networkLoadBalancerHour * HOURS;
+const TWO_ADDRESSES = 2 * PRICES.publicIpv4AddressHour * HOURS;
+const NLCU = ASSUMPTIONS.nlcuPerEndpoint * PRICES.nlcuHour * HOURS;
+const SECRET = PRICES.secretMonth;
+const RUNS = HOURS * 60; // target sync's schedule, rate(1 minute)
+const REQUESTS = RUNS * PRICES.lambdaRequest;
+const DURATION = RUNS * ASSUMPTIONS.functionRunSeconds * (256 / 1024) * PRICES.lambdaGbSecond.arm64;
+const LOG_GB = (RUNS * ASSUMPTIONS.functionLogBytesPerRun) / 1e9;
+const INGESTION = LOG_GB * PRICES.logIngestionGb;
+const STORAGE = LOG_GB * (30 / (HOURS / 24)) * PRICES.logStorageGbMonth;
+const REPORTING = NLB + TWO_ADDRESSES + NLCU + 2 * SECRET;
+const LEGACY = NLB + TWO_ADDRESSES + NLCU + SECRET;
+const STACK_WIDE = REQUESTS + DURATION + INGESTION + STORAGE;
+const $ = formatMonthly;
+/** `text` as a regular expression matching it literally. */
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+const EXPECTED_SUMMARY = [
+    "Endpoint reporting",
+    "  clients connect to   the load balancer's DNS name, known after deploy",
+    "  port                 the RDS instance's port, read at deploy",
+    "  allowlist            2 entries: 1 IPv4, 1 IPv6 (203.0.113.0/24, 2001:db8:1234::/48)",
+    "  idle timeout         3600 s",
+    "  database             RDS instance prod-postgres, engine read from the instance at deploy; admits the load balancer in the instance's first VPC security group",
+    "  server verification  PostgreSQL clients: full: libpq connects to the load balancer's address resolved when connecting (hostaddr) and verifies the RDS hostname (host) against the RDS CA bundle; without Elastic IPs there is no fixed connection string",
+    "                       MySQL/MariaDB clients: chain only: the mysql client verifies the name it connects to, and the RDS certificate names the instance, not the endpoint: VERIFY_CA through the endpoint proves an RDS CA issued the certificate, not that it is this instance; full with a hosts-file entry that maps the RDS hostname to the load balancer's current address (it can change: use Elastic IPs), then VERIFY_IDENTITY by the RDS hostname",
+    "  restart policy       when-pending: after the listener is created, applies a pending CA certificate change (a restart); never reboots for anything else",
+    "  load balancer        its own (reporting-nlb): 2 zones, dualstack, no Elastic IPs, deletion protection on",
+    "  integrations         2, users created by pulumi up with the admin login in arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-3f6c1a2b-4d5e-4f60-8a7b-9c0d1e2f3a4b-AbCdEf, through the endpoint (the deployer's address must be in the allowlist)",
+    "                       metabase: read on public.orders, public.customers; user metabase; credentials in a secret named db-endpoints/dev/reporting/metabase-<random suffix>",
+    "                         if PostgreSQL (engine read from the instance at deploy): PostgreSQL login role metabase with a generated password (stored as a SCRAM-SHA-256 verifier), without SUPERUSER, CREATEDB, CREATEROLE, REPLICATION or BYPASSRLS; CONNECT ON DATABASE the instance's database (DBName, read at deploy); USAGE ON SCHEMA public; SELECT ON TABLE public.orders, public.customers",
+    "                       fivetran: read on every table of public, billing, also later ones; user fivetran; credentials in a secret named db-endpoints/dev/reporting/fivetran-<random suffix>",
+    "                         if PostgreSQL (engine read from the instance at deploy): PostgreSQL login role fivetran with a generated password (stored as a SCRAM-SHA-256 verifier), without SUPERUSER, CREATEDB, CREATEROLE, REPLICATION or BYPASSRLS; CONNECT ON DATABASE the instance's database (DBName, read at deploy); USAGE ON SCHEMA public; SELECT ON ALL TABLES IN SCHEMA public; USAGE ON SCHEMA billing; SELECT ON ALL TABLES IN SCHEMA billing; SELECT ON TABLES that the admin user creates in schema public later (default privileges); SELECT ON TABLES that the admin user creates in schema billing later (default privileges)",
+    '                       if MySQL/MariaDB: pulumi up refuses these integrations: endpoints[0].database.adminConnection: is "endpoint", but the MySQL provider verifies a certificate only against the host it connects to, and an RDS certificate names the instance, not the endpoint: the admin password would cross the internet over unauthenticated TLS. Deploy from inside the VPC with adminConnection: "direct"',
+    `  monthly cost         ~${$(REPORTING)}`,
+    `                       reporting-nlb: NLB hours ${$(NLB)}, 2 public IPv4 addresses ${$(TWO_ADDRESSES)}, NLCUs (0.1 per endpoint) ${$(NLCU)}`,
+    `                       reporting-metabase-credentials: secret ${$(SECRET)}`,
+    `                       reporting-fivetran-credentials: secret ${$(SECRET)}`,
+    "",
+    "Endpoint legacy-mysql",
+    "  clients connect to   legacy.db.example.com (a Route 53 alias to the load balancer)",
+    "  port                 3306",
+    "  allowlist            1 entry: 1 IPv4, 0 IPv6 (198.51.100.7/32)",
+    "  idle timeout         6000 s",
+    "  database             self-managed at 10.0.3.17:3306; MySQL/MariaDB; hostname legacy-mysql.internal.example.com; its security group must admit the load balancer's (database.securityGroupId is not set); certificate db-10.0.3.17-3306 naming legacy.db.example.com, the DNS name of legacy-mysql's load balancer, legacy-mysql.internal.example.com, 10.0.3.17",
+    "  server verification  full: the stack CA's certificate names every endpoint hostname: the client verifies the name it connects to against ca.pem",
+    "  restart policy       ssm-run-command: after each certificate (re)issue, SSM Run Command on i-0a1b2c3d4e5f60718 installs it and restarts the MySQL service, within 10 minutes",
+    "  load balancer        its own (legacy-mysql-nlb): 2 zones, ipv4, no Elastic IPs, deletion protection on",
+    "  integrations         none",
+    `  monthly cost         ~${$(LEGACY)}`,
+    `                       db-10.0.3.17-3306-secret: secret ${$(SECRET)}`,
+    `                       legacy-mysql-nlb: NLB hours ${$(NLB)}, 2 public IPv4 addresses ${$(TWO_ADDRESSES)}, NLCUs (0.1 per endpoint) ${$(NLCU)}`,
+    "",
+].join("\n");
+
+/** The `+ type name` lines of the text's resource section (registered offline, and declared at deploy). */
+function listed(text: string): { registered: string[]; deployTime: string[] } {
+    const resources = section(text, "Resources", "Registered offline:");
+    const registered: string[] = [];
+    const deployTime: string[] = [];
+    let atDeploy = false;
+    for (const line of resources.split("\n")) {
+        if (/^\S/.test(line)) atDeploy = false;
+        if (line.startsWith("  declared at deploy")) atDeploy = true;
+        const m = /^ {2}\+ (\S+)\s+(\S+)/.exec(line);
+        if (m) (atDeploy ? deployTime : registered).push(`${m[1]} ${m[2]}`);
+    }
+    return { registered, deployTime };
+}
+
+describe("npm run plan: the example stack", () => {
+    it("prints the summary first, one block per endpoint, every fact in full", async () => {
+        const { status, stdout, stderr } = await runs.dev;
+        assert.equal(status, 0, stderr);
+        assert.match(stdout, /^db-endpoints: offline plan for stack "dev" \(Pulumi\.dev\.yaml\)\n/);
         assert.match(stdout, /values shown as \(computed\) and IDs shown as "\(id of \.\.\.\)" are placeholders/);
-        const reporting = stdout.slice(stdout.indexOf("DatabaseEndpoint reporting"), stdout.indexOf("DatabaseEndpoint legacy-mysql"));
+        assert.equal(stdout.indexOf("Endpoint reporting"), stdout.indexOf("\n\n") + 2, "the summary comes right after the introduction");
+        assert.equal(section(stdout, "Endpoint reporting", "Resources"), EXPECTED_SUMMARY);
+    });
+
+    it("states the monthly cost per endpoint and for the stack, from the unit prices", async () => {
+        const { stdout } = await runs.dev;
+        assert.equal(
+            section(stdout, "Monthly cost estimate", "  Assumes"),
+            [
+                `Monthly cost estimate (us-east-1 prices of ${PRICES.checkedOn}, USD; infra/cost/prices.ts)`,
+                `  reporting             ~${$(REPORTING)}`,
+                `  legacy-mysql          ~${$(LEGACY)}`,
+                `  the stack as a whole  ~${$(STACK_WIDE)}: target-sync-logs log ingestion (2048 bytes a run) ${$(INGESTION)}, target-sync-logs log storage (30 days kept) ${$(STORAGE)}, ` +
+                    `target-sync-fn scheduled runs (requests) ${$(REQUESTS)}, target-sync-fn duration (0.5 s a run at 256 MB, arm64) ${$(DURATION)}`,
+                `  total                 ~${$(REPORTING + LEGACY + STACK_WIDE)} a month`,
+            ].join("\n"),
+        );
+        assert.match(stdout, /\n {2}Assumes 0\.1 NLCU per endpoint, 0\.5 s billed and 2048 bytes of log per scheduled function run, 100 notifications per topic a month\. Not included: data transfer/);
+        assert.doesNotMatch(stdout, /Not estimated/);
+    });
+
+    it("lists every resource with its settings, the replacement notes and hooks, and the RDS integrations' resources declared at deploy", async () => {
+        const { stdout } = await runs.dev;
+        const reporting = section(stdout, "DatabaseEndpoint reporting", "DatabaseEndpoint legacy-mysql");
         for (const name of ["reporting-sg-1", "reporting-tg", "reporting-nlb", "reporting-listener", "reporting-to-database", "reporting-database-from-nlb"]) {
             assert.match(reporting, new RegExp(`\\+ \\S+\\s+${name}\\b`));
         }
         assert.match(reporting, /allow in tcp\/\(computed\) from 2001:db8:1234::\/48 into \(id of reporting-sg-1\)/);
         assert.match(reporting, /TCP:\(computed\) idleTimeout=3600s -> forward/);
-        assert.match(reporting, /internet-facing network ip=dualstack/);
         assert.match(reporting, /\+ aws:lb\/targetGroup:TargetGroup\s+reporting-tg \[replaced with the load balancer\]\n/);
+        assert.match(reporting, /\+ aws:lb\/listener:Listener\s+reporting-listener \[afterCreate: reporting-rds-reboot\]\n/);
         assert.match(
             reporting,
             new RegExp(
                 "deletionProtection=true\n" +
-                    "      replaced, not updated, when elasticIps is switched or a subnet is removed or swapped: new DNS name, a short outage;\n" +
-                    "      deletionProtection off first \\(docs/updates\\.md\\)\\. The new one \\(new target group and listener\\) serves before the old one is deleted\\.\n",
+                    " {6}replaced, not updated, when elasticIps is switched or a subnet is removed or swapped: new DNS name, a short outage;\n" +
+                    " {6}deletionProtection off first \\(docs/updates\\.md\\)\\. The new one \\(new target group and listener\\) serves before the old one is deleted\\.\n",
             ),
         );
-        const mysql = stdout.slice(stdout.indexOf("DatabaseEndpoint legacy-mysql"));
+        const mysql = section(stdout, "DatabaseEndpoint legacy-mysql", "CertificateAuthority");
         assert.match(mysql, /TCP:3306 idleTimeout=6000s -> forward/);
         assert.match(mysql, /A legacy\.db\.example\.com in Z0123456789ABCDEFGHIJ -> alias \(computed\)/);
         assert.match(mysql, /target 10\.0\.3\.17:3306/);
+        assert.match(stdout, /\+ aws:secretsmanager\/secretVersion:SecretVersion\s+db-10\.0\.3\.17-3306-secret-version \[afterCreate: db-10\.0\.3\.17-3306-restart\] \[afterUpdate: db-10\.0\.3\.17-3306-restart\]\n {6}secretId=\(computed\) secretString=\(secret\)\n/);
+        const { deployTime } = listed(stdout);
+        assert.deepEqual(deployTime.filter((d) => d.startsWith("aws:")), [
+            "aws:secretsmanager/secret:Secret reporting-metabase-credentials",
+            "aws:secretsmanager/secretVersion:SecretVersion reporting-metabase-credentials-value",
+            "aws:secretsmanager/secret:Secret reporting-fivetran-credentials",
+            "aws:secretsmanager/secretVersion:SecretVersion reporting-fivetran-credentials-value",
+        ]);
+        assert.ok(deployTime.includes("postgresql:index/grant:Grant reporting-fivetran-tables-billing"));
+        assert.ok(deployTime.includes("mysql:index/grant:Grant reporting-metabase-on-public-orders"));
         assert.match(stdout, /legacy-mysql: database\.securityGroupId is not set/);
     });
 
-    it("plans another stack with --stack", () => {
-        const dir = tempStack(
-            "prod",
-            [
-                "config:",
-                "  db-endpoints:vpcId: vpc-0a1b2c3d4e5f60718",
-                "  db-endpoints:publicSubnetIds: [subnet-0aa11bb22cc33dd44]",
-                "  db-endpoints:endpoints:",
-                "    - name: open",
-                "      database: { addresses: [10.0.9.9], port: 5432 }",
-                "      allowPublicInternet: true",
-                "",
-            ].join("\n"),
-        );
-        const { status, stdout } = runPlan(["--stack", "prod", "--config-dir", dir]);
-        assert.equal(status, 0);
-        assert.match(stdout, /offline plan for stack "prod"/);
-        assert.match(stdout, /allow in tcp\/5432 from 0\.0\.0\.0\/0/);
-        assert.match(stdout, /allow in tcp\/5432 from ::\/0/);
-        assert.match(stdout, /admits every IPv4 and IPv6 address/);
-    });
-
-    it("lists the allowlist's expired and expiring entries and its prefix lists, and each endpoint's connection audit", () => {
-        // The plan runs on the machine's clock: one entry long expired, one three days away, one far ahead.
-        const soon = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
-        const dir = tempStack(
-            "trial",
-            [
-                "config:",
-                "  db-endpoints:vpcId: vpc-0a1b2c3d4e5f60718",
-                "  db-endpoints:publicSubnetIds: [subnet-0aa11bb22cc33dd44]",
-                "  db-endpoints:endpoints:",
-                "    - name: vendor",
-                "      database: { addresses: [10.0.9.9], port: 5432 }",
-                "      connectionAuditRetentionDays: 30",
-                "      allowedCidrs:",
-                "        - 203.0.113.0/24",
-                "        - { cidr: 198.51.100.1, expires: \"2001-01-01\", note: old vendor }",
-                `        - { cidr: 198.51.100.2, expires: "${soon}" }`,
-                "        - { cidr: 198.51.100.3, expires: \"2999-01-01\" }",
-                "        - { prefixList: pl-0123456789abcdef0 }",
-                "",
-            ].join("\n"),
-        );
-        const { status, stdout } = runPlan(["--stack", "trial", "--config-dir", dir]);
-        assert.equal(status, 0);
-        const facts = stdout.split("\n").filter((l) => /^ {2}(allowlist|connection audit|database connection logging):/.test(l));
-        assert.deepEqual(facts, [
-            "  allowlist: 198.51.100.1/32 expired at 2001-01-01T00:00:00Z (old vendor): not deployed",
-            `  allowlist: 198.51.100.2/32 expires at ${soon}T00:00:00Z, within 14 days: its rule is revoked then`,
-            "  allowlist: 198.51.100.3/32 expires at 2999-01-01T00:00:00Z",
-            "  allowlist: prefix list pl-0123456789abcdef0: its maximum entries (what it counts against the rules quota), address family and CIDRs are unknown offline; they are looked up and checked at deploy (pulumi preview shows the result)",
-            "  connection audit: flow logs of the load balancer's network interfaces kept 30 days; saved query \".../vendor/who-connected\" (docs/connection-audit.md)",
-            "  database connection logging: the database's own (log_connections for PostgreSQL, the audit plugin for MySQL/MariaDB); docs/connection-audit.md#the-database-side",
-        ]);
-        assert.doesNotMatch(stdout, /vendor-allow-198\.51\.100\.1_32/);
-        assert.match(stdout, /allow in tcp\/5432 from 198\.51\.100\.2\/32 into \(id of vendor-sg-1\) until /);
-        assert.match(stdout, /allow in tcp\/5432 from \(computed\) into \(id of vendor-sg-2\)/);
-        assert.match(stdout, /"198\.51\.100\.2" expires at .*its rule is revoked then, without a deployment/);
-    });
-
-    it("says that an endpoint with Elastic IPs replaces its load balancer delete-first and keeps its target group", () => {
-        const dir = tempStack(
-            "fixed",
-            [
-                "config:",
-                "  db-endpoints:vpcId: vpc-0a1b2c3d4e5f60718",
-                "  db-endpoints:publicSubnetIds: [subnet-0aa11bb22cc33dd44, subnet-0ee55ff66aa77bb88]",
-                "  db-endpoints:endpoints:",
-                "    - name: fixed",
-                "      database: { addresses: [10.0.9.9], port: 5432 }",
-                "      allowedCidrs: [203.0.113.0/24]",
-                "      elasticIps: true",
-                "",
-            ].join("\n"),
-        );
-        const { status, stdout } = runPlan(["--stack", "fixed", "--config-dir", dir]);
-        assert.equal(status, 0);
-        assert.match(stdout, /\+ aws:lb\/loadBalancer:LoadBalancer\s+fixed-nlb \[deleted before its replacement is created\]\n/);
+    it("counts what it lists: AWS and TLS resources registered offline, and per engine what the integrations declare at deploy", async () => {
+        const { stdout } = await runs.dev;
+        const { registered, deployTime } = listed(stdout);
+        const aws = registered.filter((r) => r.startsWith("aws:")).length;
+        const tls = registered.filter((r) => r.startsWith("tls:")).length;
+        assert.equal(aws + tls, registered.length);
+        const components = stdout.split("\n").filter((l) => /^(DatabaseEndpoint|CertificateAuthority|DatabaseCertificate|TargetSync|DatabaseIntegrations|EndpointLoadBalancer) /.test(l)).length;
+        assert.match(stdout, new RegExp(`\\nRegistered offline: ${aws} AWS resources, ${tls} TLS resources \\(keys and certificates, in the Pulumi state only\\), ${components + 1} components\\.\\n`));
+        assert.deepEqual([aws, tls, components], [29, 5, 6]);
+        // Each summary's allowlist count is its endpoint's allowlist rules, one per entry.
+        for (const [endpoint, entries] of [["reporting", 2], ["legacy-mysql", 1]] as const) {
+            assert.match(stdout, new RegExp(`\\n {2}allowlist {12}${entries} entr`));
+            assert.equal(registered.filter((r) => r.startsWith(`aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule ${endpoint}-allow-`)).length, entries, endpoint);
+        }
+        const atDeploy = stdout.slice(stdout.indexOf("  declared at deploy"));
+        const both = deployTime.filter((d) => atDeploy.includes(`${d.split(" ")[1]}   (whichever the engine)`)).length;
+        const pgOnly = atDeploy.slice(atDeploy.indexOf("  if PostgreSQL:"), atDeploy.indexOf("  if MySQL or MariaDB:")).split("\n").filter((l) => l.startsWith("  + ")).length;
+        const mysqlOnly = atDeploy.slice(atDeploy.indexOf("  if MySQL or MariaDB:"), atDeploy.indexOf("\n\n")).split("\n").filter((l) => l.startsWith("  + ")).length;
+        assert.equal(both + pgOnly + mysqlOnly, deployTime.length);
         assert.match(
             stdout,
-            /\n {6}deletionProtection off first \(docs\/updates\.md\)\. The old one and its listener are deleted first, so that its Elastic IPs move to the new one\.\n/,
+            new RegExp(
+                `\\nDeclared at deploy by reporting's integrations, once the engine is read from its RDS instance: ${both + pgOnly} resources if PostgreSQL ` +
+                    `\\(4 AWS resources: the credentials secrets and their values\\), ${both + mysqlOnly} if MySQL or MariaDB \\(4 AWS resources\\)\\.\\n`,
+            ),
         );
-        assert.match(stdout, /\+ aws:lb\/targetGroup:TargetGroup\s+fixed-tg \[kept when the load balancer is replaced\]\n/);
     });
 
-    it("plans a shared load balancer: its block, each endpoint's group and share of the cost, and the moves that replace", () => {
-        const dir = tempStack(
-            "shared",
+    it("prints every value in full and no secret, placeholder for one, or truncation", async () => {
+        const { stdout } = await runs.dev;
+        assert.doesNotMatch(stdout, /…/);
+        assert.match(stdout, /description=db-endpoints target-sync: registers each RDS endpoint's current address in its target group environment=/);
+        assert.match(stdout, /assumeRolePolicy=\{"Version":"2012-10-17","Statement":\[\{"Effect":"Allow","Principal":\{"Service":"lambda\.amazonaws\.com"\},"Action":"sts:AssumeRole"\}\]\}/);
+        assert.match(stdout, /triggers=\{"code":"[0-9a-f]{64}",/);
+        assert.match(stdout, /privateKeyPem=\(secret\)/);
+        for (const text of [SECRET_SIG, "1b47061264138c4ac30d75fd1eb44270", "[secret]", "04da6b54-80e4-46f7-96ec-b56ff0331ba9"]) assert.ok(!stdout.includes(text), text);
+    });
+});
+
+describe("npm run plan -- --json", () => {
+    it("gives the same plan as one JSON document with stable field names", async () => {
+        const [{ status, stdout, stderr }, text] = await Promise.all([runs.json, runs.dev]);
+        assert.equal(status, 0, stderr);
+        const doc = JSON.parse(stdout);
+        assert.deepEqual(Object.keys(doc), ["format", "stack", "file", "secureConfigKeys", "endpoints", "loadBalancers", "resources", "deployTime", "counts", "cost", "warnings", "comparison"]);
+        assert.deepEqual([doc.format, doc.stack, doc.file, doc.secureConfigKeys, doc.comparison], ["db-endpoints-plan/1", "dev", "Pulumi.dev.yaml", [], null]);
+        const [reporting, legacy] = doc.endpoints;
+        assert.deepEqual(Object.keys(reporting), ["name", "connect", "port", "allowlist", "idleTimeoutSeconds", "database", "verification", "restart", "loadBalancer", "integrations", "monthlyCost"]);
+        assert.deepEqual(
+            { ...reporting, verification: reporting.verification.map((v: { engine: string; strength: string }) => [v.engine, v.strength]), integrations: undefined, monthlyCost: undefined },
+            {
+                name: "reporting",
+                connect: { hostname: null, loadBalancerDnsName: "known after deploy", fixedAddresses: false },
+                port: null,
+                allowlist: { entries: 2, ipv4: 1, ipv6: 1, publicInternet: false, cidrs: ["203.0.113.0/24", "2001:db8:1234::/48"] },
+                idleTimeoutSeconds: 3600,
+                database: { kind: "rds", rdsInstanceIdentifier: "prod-postgres", engine: null, securityGroupId: null },
+                verification: [
+                    ["postgres", "full"],
+                    ["mysql", "chain only"],
+                ],
+                restart: {
+                    policy: "when-pending",
+                    instanceIds: [],
+                    text: "when-pending: after the listener is created, applies a pending CA certificate change (a restart); never reboots for anything else",
+                },
+                loadBalancer: {
+                    name: "reporting",
+                    shared: false,
+                    endpoints: ["reporting"],
+                    resource: "reporting-nlb",
+                    elasticIps: false,
+                    ipAddressType: "dualstack",
+                    deletionProtection: true,
+                    zones: 2,
+                    securityGroups: 1,
+                    monthlyCost: Math.round((NLB + TWO_ADDRESSES + NLCU) * 1e4) / 1e4,
+                },
+                integrations: undefined,
+                monthlyCost: undefined,
+            },
+        );
+        assert.deepEqual(
+            reporting.integrations.list.map((i: Record<string, unknown>) => [i.name, i.access, i.tables, i.user, i.engine, Object.keys(i.grants as object), i.credentialsSecretNamePrefix]),
             [
-                "config:",
-                "  db-endpoints:vpcId: vpc-0a1b2c3d4e5f60718",
-                "  db-endpoints:publicSubnetIds: [subnet-0aa11bb22cc33dd44, subnet-0ee55ff66aa77bb88]",
-                "  db-endpoints:endpoints:",
-                "    - name: reporting",
-                "      loadBalancer: shared",
-                "      port: 5432",
-                "      database: { rdsInstanceIdentifier: prod-postgres }",
-                "      allowedCidrs: [203.0.113.0/24]",
-                "    - name: orders",
-                "      loadBalancer: shared",
-                "      port: 5433",
-                "      database: { addresses: [10.0.3.17], port: 5432, securityGroupId: sg-0123456789abcdef0 }",
-                "      allowedCidrs: [198.51.100.7/32]",
-                "    - name: legacy",
-                "      database: { addresses: [10.0.3.18], port: 3306 }",
-                "      allowedCidrs: [198.51.100.8/32]",
-                "",
+                ["metabase", "read", ["public.orders", "public.customers"], "metabase", null, ["postgres", "mysql"], "db-endpoints/dev/reporting/metabase-"],
+                ["fivetran", "read", null, "fivetran", null, ["postgres", "mysql"], "db-endpoints/dev/reporting/fivetran-"],
+            ],
+        );
+        assert.deepEqual(Object.keys(reporting.integrations.refusedAtDeploy), ["mysql"]);
+        assert.equal(reporting.monthlyCost.total, Math.round(REPORTING * 1e4) / 1e4);
+        assert.deepEqual(legacy.database, {
+            kind: "self-managed",
+            addresses: ["10.0.3.17"],
+            port: 3306,
+            engine: "mysql",
+            hostname: "legacy-mysql.internal.example.com",
+            securityGroupId: null,
+            certificate: "db-10.0.3.17-3306",
+            certificateNames: ["legacy.db.example.com", "the DNS name of legacy-mysql's load balancer", "legacy-mysql.internal.example.com", "10.0.3.17"],
+        });
+        assert.deepEqual([legacy.connect.hostname, legacy.port, legacy.restart.policy, legacy.restart.instanceIds], ["legacy.db.example.com", 3306, "ssm-run-command", ["i-0a1b2c3d4e5f60718"]]);
+        // The same figures as the text, to the cent.
+        assert.deepEqual(
+            [doc.cost.perEndpoint.reporting, doc.cost.perEndpoint["legacy-mysql"], doc.cost.stackWide, doc.cost.total].map($),
+            [REPORTING, LEGACY, STACK_WIDE, REPORTING + LEGACY + STACK_WIDE].map($),
+        );
+        assert.deepEqual([doc.cost.region, doc.cost.currency, doc.cost.pricesCheckedOn, doc.cost.assumptions], [PRICES.region, PRICES.currency, PRICES.checkedOn, { ...ASSUMPTIONS }]);
+        assert.deepEqual(doc.counts, {
+            byProvider: { tls: 5, aws: 29 },
+            providers: 0,
+            components: 7,
+            deployTime: [{ endpoint: "reporting", byEngine: { postgres: { total: 21, aws: 4 }, mysql: { total: 13, aws: 4 } } }],
+        });
+        // The resources are the text's, with the same settings; the warnings too.
+        const listedText = listed(text.stdout);
+        assert.deepEqual(doc.resources.filter((r: { custom: boolean }) => r.custom).map((r: { type: string; name: string }) => `${r.type} ${r.name}`).sort(), [...listedText.registered].sort());
+        for (const r of doc.resources.filter((x: { custom: boolean }) => x.custom)) assert.ok(text.stdout.includes(`      ${r.description}\n`), r.name);
+        assert.deepEqual(doc.deployTime.map((d: { type: string; name: string }) => `${d.type} ${d.name}`).sort(), [...listedText.deployTime].sort());
+        for (const w of doc.warnings) assert.ok(text.stdout.includes(`  - ${w}\n`), w);
+        assert.equal(doc.resources.find((r: { name: string }) => r.name === "ca-1-key").inputs.algorithm, "RSA");
+        for (const secretText of [SECRET_SIG, "[secret]"]) assert.ok(!stdout.includes(secretText), secretText);
+        assert.equal(doc.resources.find((r: { name: string }) => r.name === "db-10.0.3.17-3306-secret-version").inputs.secretString, "(secret)");
+    });
+});
+
+describe("npm run plan -- --base / --base-file: what a change does", () => {
+    it("switching elasticIps on an endpoint (against the stack file at a git ref) replaces its load balancer: a new DNS name, delete-first", async () => {
+        const { status, stdout, stderr } = await runs.elasticIps;
+        assert.equal(status, 0, stderr);
+        const changes = section(stdout, "Changes against", "Resources\n".trimEnd());
+        assert.match(changes, /^Changes against \S*Pulumi\.dev\.yaml at HEAD\n/);
+        assert.equal(
+            section(changes, "  Endpoint reporting", "  Endpoint legacy-mysql"),
+            [
+                "  Endpoint reporting: changed",
+                "    endpoints[reporting].elasticIps: false -> true",
+                "    [replaces load balancer] new DNS name: its own load balancer (reporting-nlb) is replaced: elasticIps switched on: AWS fixes a network load balancer's addresses when it is created",
+                "    [outage] with Elastic IPs the old load balancer and its listeners are deleted first, so that its addresses move to the new one: the endpoint serves nothing until the new one does (minutes)",
+                "    [deletion protection] the old load balancer has deletion protection on: AWS refuses to delete it; set deletionProtection: false and deploy that first (docs/updates.md)",
+                "    [may restart database] the restart hook runs once the listener is created: it restarts RDS instance prod-postgres only to apply a pending CA certificate change (restart: when-pending)",
             ].join("\n"),
         );
-        const { status, stdout } = runPlan(["--stack", "shared", "--config-dir", dir]);
-        assert.equal(status, 0);
-        const shared = stdout.slice(stdout.indexOf("EndpointLoadBalancer shared"), stdout.indexOf("DatabaseEndpoint reporting"));
-        assert.match(shared, /^EndpointLoadBalancer shared\n {2}shared by reporting, orders: ~\$24\.60 a month \(\$16\.43 NLB hours, \$7\.30 for 2 public IPv4 addresses, \$0\.88 NLCUs\)\n/);
-        assert.match(shared, /\+ rules to the RDS instances' security groups \(reporting\): one per security group and port, declared at deploy/);
-        assert.match(shared, /\+ aws:lb\/loadBalancer:LoadBalancer\s+shared-nlb\n/);
-        assert.match(shared, /allow out tcp\/5432 to sg-0123456789abcdef0 from \(id of shared-sg-1\)/);
-        assert.match(shared, /new DNS name for every endpoint on it, a short outage;\n/);
-        assert.match(shared, /An endpoint moved onto or off "shared" \(loadBalancer\) changes load balancer: new DNS name and addresses, new target group and listener\.\n/);
-        const orders = stdout.slice(stdout.indexOf("DatabaseEndpoint orders"), stdout.indexOf("DatabaseEndpoint legacy"));
-        assert.match(orders, /^DatabaseEndpoint orders\n {2}on shared load balancer "shared" with 1 other endpoint: ~\$12\.30 a month/);
-        assert.match(orders, /allow in tcp\/5433 from 198\.51\.100\.7\/32 into \(id of shared-sg-1\)/);
-        assert.match(orders, /TCP:5433 idleTimeout=3600s -> forward/);
-        assert.doesNotMatch(orders, /loadBalancer:LoadBalancer/);
-        const legacy = stdout.slice(stdout.indexOf("DatabaseEndpoint legacy"));
-        assert.match(legacy, /^DatabaseEndpoint legacy\n {2}on its own load balancer: ~\$24\.16 a month \(NLB hours, 2 public IPv4 addresses, NLCUs\)\n/);
-        assert.match(legacy, /Moving the endpoint onto a shared load balancer \(loadBalancer\) deletes this one: new DNS name and addresses, new target group and listener\.\n/);
-        assert.match(stdout, /\nLoad balancers: ~\$48\.76 a month for 3 endpoints on 2 load balancers \(us-east-1 prices of 2026-12-06, 0\.1 NLCU per endpoint; /);
+        assert.match(changes, /\n {2}Endpoint legacy-mysql: unchanged\n/);
+        assert.match(changes, /\n {2}Resources: 2 to create, 3 to replace, 3 to update, 0 to delete, 28 unchanged/);
+        // The counts are those of the resources listed, and with the unchanged ones, every resource registered.
+        const listedSteps = [...changes.matchAll(/^ {4}(\+-|-\+|\+ |~ |- ) \S+/gm)].map((m) => m[1].trim());
+        assert.deepEqual(
+            ["+", "+-", "-+", "~", "-"].map((symbol) => listedSteps.filter((x) => x === symbol).length),
+            [2, 1, 2, 3, 0],
+        );
+        assert.equal(2 + 3 + 3 + 28, listed(stdout).registered.length);
+        assert.match(changes, /\n {4}-\+ aws:lb\/loadBalancer:LoadBalancer\s+reporting-nlb \[replace, old deleted first\]\n {9}elasticIps switched on/);
+        assert.match(changes, /\n {4}-\+ aws:lb\/listener:Listener\s+reporting-listener \[replace, old deleted first\]\n.*\n {9}runs reporting-rds-reboot\n/);
+        assert.match(changes, /\n {4}\+- aws:lb\/targetGroup:TargetGroup\s+reporting-tg \[replace, new first\]\n {9}its replacement trigger changes/);
+        for (const subnet of ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"]) {
+            assert.match(changes, new RegExp(`\\n {4}\\+ {2}aws:ec2/eip:Eip\\s+reporting-eip-${subnet} \\[create\\]\\n`));
+        }
+        assert.doesNotMatch(changes, /legacy-mysql-nlb|db-10\.0\.3\.17-3306/);
+        // The summary and the resources are the configuration planned: with Elastic IPs, a later replacement runs delete-first.
+        assert.match(stdout, /\n {2}load balancer {8}its own \(reporting-nlb\): 2 zones, dualstack, Elastic IPs, deletion protection on\n/);
+        const resources = section(stdout, "DatabaseEndpoint reporting", "DatabaseEndpoint legacy-mysql");
+        assert.match(resources, /\+ aws:lb\/loadBalancer:LoadBalancer\s+reporting-nlb \[deleted before its replacement is created\]\n/);
+        assert.match(resources, /\n {6}deletionProtection off first \(docs\/updates\.md\)\. The old one and its listener are deleted first, so that its Elastic IPs move to the new one\.\n/);
+        assert.match(resources, /\+ aws:lb\/targetGroup:TargetGroup\s+reporting-tg \[kept when the load balancer is replaced\]\n/);
     });
 
-    it("exits 1 with every config problem and plans nothing", () => {
+    it("adding a hostname to a self-managed endpoint re-issues its database's certificate and restarts the database on its instances", async () => {
+        const { status, stdout, stderr } = await runs.hostname;
+        assert.equal(status, 0, stderr);
+        const changes = section(stdout, "Changes against", "Resources\n".trimEnd());
+        assert.equal(
+            section(changes, "  Endpoint legacy-mysql", "  Resources:"),
+            [
+                "  Endpoint legacy-mysql: changed",
+                "    endpoints[legacy-mysql].hostname: (not set) -> legacy.db.example.com",
+                "    endpoints[legacy-mysql].hostedZoneId: (not set) -> Z0123456789ABCDEFGHIJ",
+                "    [re-issues certificate] db-10.0.3.17-3306: endpoint hostname legacy.db.example.com added (legacy-mysql)",
+                "    [restarts database] SSM Run Command on i-0a1b2c3d4e5f60718 installs the re-issued certificate and restarts MySQL",
+            ].join("\n"),
+        );
+        assert.match(changes, /\n {2}Endpoint reporting: unchanged\n/);
+        assert.equal(
+            section(changes, "  Resources:", "\n").trimEnd(),
+            [
+                "  Resources: 1 to create, 2 to replace, 1 to update, 0 to delete, 30 unchanged (AWS and TLS resources registered offline)",
+                "    +- tls:index/certRequest:CertRequest                          db-10.0.3.17-3306-csr [replace, new first]",
+                "         its names change: endpoint hostname legacy.db.example.com added (legacy-mysql)",
+                "    +- tls:index/locallySignedCert:LocallySignedCert              db-10.0.3.17-3306-cert [replace, new first]",
+                "         replaced with db-10.0.3.17-3306-csr, which is replaced",
+                "    +  aws:route53/record:Record                                  legacy-mysql-dns-a [create]",
+                "    ~  aws:secretsmanager/secretVersion:SecretVersion             db-10.0.3.17-3306-secret-version [update]",
+                "         takes an input from db-10.0.3.17-3306-cert, which is replaced",
+                "         runs db-10.0.3.17-3306-restart",
+            ].join("\n"),
+        );
+        assert.doesNotMatch(changes, /replaces load balancer/);
+    });
+
+    it("gives the comparison in the JSON too: settings, markers by name, resources with their steps", async () => {
+        const { status, stdout, stderr } = await runs.hostnameJson;
+        assert.equal(status, 0, stderr);
+        const c = JSON.parse(stdout).comparison;
+        assert.deepEqual(Object.keys(c), ["base", "stack", "endpoints", "loadBalancers", "certificates", "resources", "steps", "deployTime"]);
+        assert.equal(c.base.ref, null);
+        assert.match(c.base.file, /Pulumi\.dev\.yaml$/);
+        const legacy = c.endpoints.find((e: { name: string }) => e.name === "legacy-mysql");
+        assert.deepEqual(legacy.settings, [
+            { path: "endpoints[legacy-mysql].hostname", after: "legacy.db.example.com" },
+            { path: "endpoints[legacy-mysql].hostedZoneId", after: "Z0123456789ABCDEFGHIJ" },
+        ]);
+        assert.deepEqual(
+            legacy.markers.map((m: { marker: string }) => m.marker),
+            ["re-issues-certificate", "restarts-database"],
+        );
+        assert.deepEqual(c.certificates, [{ database: "db-10.0.3.17-3306", action: "re-issued", reasons: ["endpoint hostname legacy.db.example.com added (legacy-mysql)"], endpoints: ["legacy-mysql"] }]);
+        assert.deepEqual(
+            c.resources.map((r: { step: string; name: string; hooks: string[] }) => [r.step, r.name, r.hooks]),
+            [
+                ["replace, new first", "db-10.0.3.17-3306-csr", []],
+                ["replace, new first", "db-10.0.3.17-3306-cert", []],
+                ["create", "legacy-mysql-dns-a", []],
+                ["update", "db-10.0.3.17-3306-secret-version", ["db-10.0.3.17-3306-restart"]],
+            ],
+        );
+        assert.deepEqual(c.steps, { create: 1, same: 30, update: 1, "replace, new first": 2, "replace, old deleted first": 0, delete: 0 });
+        assert.deepEqual(c.deployTime, []);
+    });
+});
+
+describe("npm run plan: a shared load balancer, another stack", () => {
+    it("summarises each endpoint's seat on the shared load balancer, its share of the cost, and the stack's encrypted keys by name only", async () => {
+        const { status, stdout, stderr } = await runs.shared;
+        assert.equal(status, 0, stderr);
+        assert.match(stdout, /offline plan for stack "shared"/);
+        assert.match(stdout, /\nSecret config values are not decrypted offline: aws:secretKey\n/);
+        assert.ok(!stdout.includes("v1:c2VjcmV0"), "the ciphertext is not printed");
+        const orders = section(stdout, "Endpoint orders", "Endpoint legacy");
+        assert.match(orders, /\n {2}load balancer {8}shared "shared" \(shared-nlb\) with reporting: 2 zones, ipv4, no Elastic IPs, deletion protection on\n/);
+        const share = (NLB + TWO_ADDRESSES) / 2;
+        assert.match(orders, new RegExp(`\\n {2}monthly cost {9}~${literally($(share + NLCU + SECRET))}\\n`));
+        assert.match(orders, new RegExp(`\\n {23}shared-nlb, its share with reporting: NLB hours ${literally($(NLB / 2))}, `));
+        assert.match(orders, /\n {2}port {17}5433\n/);
+        const block = section(stdout, "Shared load balancer shared", "Resources");
+        assert.match(block, /endpoints {13}reporting, orders: one listener and target group each, allowlist rules on each one's port only\n/);
+        assert.match(block, new RegExp(`monthly cost {10}~${literally($(NLB + TWO_ADDRESSES + 2 * NLCU))}, shared equally by its endpoints`));
+        const legacy = section(stdout, "Endpoint legacy", "Shared load balancer");
+        assert.match(legacy, /\n {2}allowlist {12}every IPv4 and IPv6 address \(allowPublicInternet\)\n/);
+        assert.match(legacy, /\n {2}restart policy {7}manual \(database\.instanceIds is not set\)/);
+        const sharedResources = section(stdout, "EndpointLoadBalancer shared", "DatabaseEndpoint reporting");
+        assert.match(sharedResources, /\+ rules to the RDS instances' security groups \(reporting\): one per security group and port, declared at deploy/);
+        assert.match(sharedResources, /An endpoint moved onto or off "shared" \(loadBalancer\) changes load balancer: new DNS name and addresses, new target group and listener\.\n/);
+        assert.match(stdout, /allow in tcp\/5433 from 198\.51\.100\.7\/32 into \(id of shared-sg-1\)/);
+        assert.match(stdout, /allow in tcp\/3306 from 0\.0\.0\.0\/0/);
+        assert.match(stdout, /admits every IPv4 and IPv6 address/);
+    });
+});
+
+describe("npm run plan: refusals", () => {
+    it("exits 1 with every config problem and plans nothing", async () => {
         const dir = tempStack(
             "broken",
             [
@@ -199,7 +532,7 @@ describe("npm run plan", () => {
                 "",
             ].join("\n"),
         );
-        const { status, stdout, stderr } = runPlan(["--stack", "broken", "--config-dir", dir]);
+        const { status, stdout, stderr } = await runPlan(["--stack", "broken", "--config-dir", dir]);
         assert.equal(status, 1);
         assert.equal(stdout, "");
         assert.equal(
@@ -211,11 +544,29 @@ describe("npm run plan", () => {
         );
     });
 
-    it("exits 2 on bad arguments and 1 on a missing stack file", () => {
-        const bad = runPlan(["--stak", "x"]);
+    it("refuses encrypted db-endpoints settings rather than planning a placeholder, and an invalid or missing base", async () => {
+        const encrypted = tempStack("enc", DEV.replace("  db-endpoints:tags:\n    team: data-platform\n", "  db-endpoints:tags:\n    secure: v1:dGVhbTogZGF0YS1wbGF0Zm9ybQ==\n"));
+        const e = await runPlan(["--stack", "enc", "--config-dir", encrypted]);
+        assert.equal(e.status, 1);
+        assert.match(e.stderr, /Pulumi\.enc\.yaml: db-endpoints:tags is encrypted \(secure:\), and the offline plan cannot decrypt without the Pulumi CLI/);
+        assert.ok(!e.stderr.includes("[secret]") && !e.stderr.includes("v1:dGVhbT"));
+        const badBase = tempStack("dev", DEV.replace("idleTimeoutSeconds: 6000", "idleTimeoutSeconds: 9000"));
+        const b = await runPlan(["--base-file", path.join(badBase, "Pulumi.dev.yaml")]);
+        assert.equal(b.status, 1);
+        assert.match(b.stderr, /^the base configuration, .*Pulumi\.dev\.yaml: invalid db-endpoints configuration \(1 problem\):\n {2}- endpoints\[1\]\.idleTimeoutSeconds: 9000 is out of range/);
+        const noRef = await runPlan(["--config-dir", repositoryWithElasticIpsUncommitted(), "--base", "no-such-ref"]);
+        assert.equal(noRef.status, 1);
+        assert.match(noRef.stderr, /^plan failed: git show no-such-ref:\.\/Pulumi\.dev\.yaml failed: /);
+    });
+
+    it("exits 2 on bad arguments and 1 on a missing stack file", async () => {
+        const bad = await runPlan(["--stak", "x"]);
         assert.equal(bad.status, 2);
         assert.match(bad.stderr, /unknown argument "--stak"; usage: npm run plan/);
-        const missing = runPlan(["--stack", "nosuch", "--config-dir", os.tmpdir()]);
+        const both = await runPlan(["--base", "HEAD", "--base-file", "x.yaml"]);
+        assert.equal(both.status, 2);
+        assert.match(both.stderr, /--base and --base-file are one base each/);
+        const missing = await runPlan(["--stack", "nosuch", "--config-dir", os.tmpdir()]);
         assert.equal(missing.status, 1);
         assert.match(missing.stderr, /plan failed: no stack file .*Pulumi\.nosuch\.yaml/);
     });
