@@ -9,9 +9,9 @@ import * as crypto from "node:crypto";
 import { before, describe, it } from "node:test";
 import { exampleWorld, installMockCloud, MockCloud, parentName, settle, unwrap } from "../../testing/mockCloud";
 import { interceptWarnings } from "../../testing/warnings";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
-let stack: typeof import("../../infra/program/main");
 let alarms: typeof import("../../infra/components/alarms");
 /** Per resource name: the URNs of what it depends on. */
 const dependencies = new Map<string, string[]>();
@@ -30,7 +30,6 @@ before(async () => {
         dependencies.set(req.getName(), req.getDependenciesList());
         return register(req, callback);
     };
-    stack = await import("../../infra/program/main");
     alarms = await import("../../infra/components/alarms");
 });
 
@@ -50,7 +49,7 @@ function rawConfig(extra: Record<string, unknown> = {}, endpoints: unknown[] = [
 async function deploy(config: Record<string, unknown>) {
     cloud.reset(exampleWorld());
     dependencies.clear();
-    const outputs = stack.main(config);
+    const outputs = runStackProgram(cloud, config);
     const resolved = outputs.alarms
         ? {
               topicArn: await unwrap(outputs.alarms.topicArn),
