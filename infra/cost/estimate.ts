@@ -44,8 +44,9 @@ export interface CostContext {
     zones: number;
 }
 
-/** What a line pays for, across resource types: how the benchmark and a reader group the lines. */
-export type CostCategory = "load balancer" | "secret" | "alarm" | "custom metric" | "function" | "function logs" | "flow logs" | "notifications";
+/** What a line pays for, across resource types: how the benchmark and a reader group the lines, in this order. */
+export const COST_CATEGORIES = ["load balancer", "flow logs", "secret", "alarm", "custom metric", "function", "function logs", "notifications"] as const;
+export type CostCategory = (typeof COST_CATEGORIES)[number];
 
 /** One priced item of one resource, a month. */
 export interface CostLine {
@@ -409,20 +410,17 @@ export function linesOf(estimate: CostEstimate, endpoint: string): CostLine[] {
     return estimate.lines.filter((l) => l.endpoints.includes(endpoint));
 }
 
-/** The estimate's monthly amounts by category (every category, zero where nothing is priced). */
+/** The estimate's monthly amounts by category, in {@link COST_CATEGORIES}' order (zero where nothing is priced). */
 export function byCategory(estimate: CostEstimate): Record<CostCategory, number> {
-    const totals: Record<CostCategory, number> = {
-        "load balancer": 0,
-        secret: 0,
-        alarm: 0,
-        "custom metric": 0,
-        function: 0,
-        "function logs": 0,
-        "flow logs": 0,
-        notifications: 0,
-    };
+    const totals = Object.fromEntries(COST_CATEGORIES.map((c) => [c, 0])) as Record<CostCategory, number>;
     for (const l of estimate.lines) totals[l.category] += l.monthly;
     return totals;
+}
+
+/** `lines` by category, then by resource name (each resource's own lines in the order priced): an order that does not depend on registration's. */
+export function orderedLines(lines: CostLine[]): CostLine[] {
+    const rank = (l: CostLine) => COST_CATEGORIES.indexOf(l.category);
+    return [...lines].sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** A monthly amount as the plan and the benchmark print it: `$23.73`. */

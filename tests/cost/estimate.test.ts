@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { byCategory, CostedResource, estimateMonthlyCost, formatMonthly, linesOf, runsPerMonth } from "../../infra/cost/estimate";
+import { byCategory, CostedResource, orderedLines, estimateMonthlyCost, formatMonthly, linesOf, runsPerMonth } from "../../infra/cost/estimate";
 import { ASSUMPTIONS, PRICES } from "../../infra/cost/prices";
 
 const cents = (n: number) => Math.round(n * 100) / 100;
@@ -373,11 +373,25 @@ describe("the estimate by category", () => {
             { zones: 2 },
         );
         const totals = byCategory(e);
-        assert.deepEqual(Object.keys(totals), ["load balancer", "secret", "alarm", "custom metric", "function", "function logs", "flow logs", "notifications"]);
+        assert.deepEqual(Object.keys(totals), ["load balancer", "flow logs", "secret", "alarm", "custom metric", "function", "function logs", "notifications"]);
         assert.equal(cents(totals["load balancer"]), cents(23.725 + 0.438));
         assert.deepEqual([totals.secret, totals.alarm, totals["custom metric"], totals.function, totals.notifications], [0.4, 0.1, 0.3, 0, 0]);
         assert.ok(totals["flow logs"] > 0);
         assert.equal(cents(Object.values(totals).reduce((a, b) => a + b, 0)), cents(e.total));
+        // Ordered by category, then by resource: the load balancer, its flow logs, the secret, the alarm and its metric.
+        assert.deepEqual(
+            orderedLines(e.lines).map((l) => [l.category, l.name]),
+            [
+                ["load balancer", "a-nlb"],
+                ["load balancer", "a-nlb"],
+                ["load balancer", "a-nlb"],
+                ["flow logs", "logs"],
+                ["flow logs", "logs"],
+                ["secret", "s"],
+                ["alarm", "expiry"],
+                ["custom metric", "expiry"],
+            ],
+        );
     });
 });
 
