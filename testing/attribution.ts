@@ -69,17 +69,15 @@ export function attribute(registered: Registration[], spec: StackSpec): Attribut
     });
 }
 
-/** `value` without what is not known before deployment: an unknown value is left out (an unknown list item is undefined). */
+/** `value` with what is not known before deployment as null (absent stays absent: a rule with no schedule is not one whose schedule is unknown). */
 function knownPart(value: unknown): unknown {
-    if (value === UNKNOWN) return undefined;
+    if (value === UNKNOWN) return null;
     if (Array.isArray(value)) return value.map(knownPart);
-    if (value !== null && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== UNKNOWN).map(([k, v]) => [k, knownPart(v)]));
-    }
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, knownPart(v)]));
     return value;
 }
 
-/** The custom resources among `attributed`, as the cost estimate takes them: inputs not known before deployment left out. */
+/** The custom resources among `attributed`, as the cost estimate takes them: inputs not known before deployment null. */
 export function costedResources(attributed: Attributed[]): CostedResource[] {
     return attributed
         .filter((a) => a.r.custom)

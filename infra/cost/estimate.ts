@@ -30,7 +30,7 @@ export interface CostedResource {
     urn: string;
     type: string;
     name: string;
-    /** Its inputs as registered; a value not known before deployment is absent or not a number or string. */
+    /** Its inputs as registered; a value not known before deployment is null (or anything but a number or string). */
     inputs: Record<string, unknown>;
     /** URNs of the resources it depends on (how a schedule finds its function, a log group its writers). */
     dependencies: string[];
@@ -265,7 +265,7 @@ export function estimateMonthlyCost(resources: CostedResource[], context: CostCo
         if (FREE_PACKAGES[pkg] !== undefined || FREE_TYPES[r.type] !== undefined) continue;
         switch (r.type) {
             case LOAD_BALANCER: {
-                if (r.inputs.loadBalancerType !== undefined && r.inputs.loadBalancerType !== "network") {
+                if (typeof r.inputs.loadBalancerType === "string" && r.inputs.loadBalancerType !== "network") {
                     skip(r, `a ${String(r.inputs.loadBalancerType)} load balancer is not priced here`);
                     break;
                 }

@@ -193,7 +193,7 @@ describe("the other resources' monthly cost", () => {
         const again = resource("aws:cloudwatch/metricAlarm:MetricAlarm", "again", { ...expiry.inputs, dimensions: { Certificate: "ca-1", Stack: "acme/prod" } });
         // Dimensions known at deploy only: each alarm's own metric (two target groups' are two).
         const failures = ["a", "b"].map((n) =>
-            resource("aws:cloudwatch/metricAlarm:MetricAlarm", `${n}-failures`, { namespace: "DbEndpoints/TargetSync", metricName: "SyncFailures", dimensions: { TargetGroup: undefined }, treatMissingData: "notBreaching" }),
+            resource("aws:cloudwatch/metricAlarm:MetricAlarm", `${n}-failures`, { namespace: "DbEndpoints/TargetSync", metricName: "SyncFailures", dimensions: { TargetGroup: null }, treatMissingData: "notBreaching" }),
         );
         const health = resource("aws:cloudwatch/metricAlarm:MetricAlarm", "health", { namespace: "AWS/NetworkELB", metricName: "HealthyHostCount", treatMissingData: "breaching" });
         const e = estimateMonthlyCost([expiry, again, ...failures, health], { zones: 2 });
@@ -325,13 +325,18 @@ describe("the other resources' monthly cost", () => {
         const cronFn = resource("aws:lambda/function:Function", "cron-fn");
         const cron = resource("aws:cloudwatch/eventRule:EventRule", "cron", { scheduleExpression: "cron(0 12 * * ? *)" });
         const t = resource("aws:cloudwatch/eventTarget:EventTarget", "t", {}, { dependencies: [cron.urn, cronFn.urn] });
-        const e = estimateMonthlyCost([unknown, onEvents, cronFn, cron, t], { zones: 2 });
+        // A schedule known only at deploy (null) is not an event rule (no schedule at all).
+        const laterFn = resource("aws:lambda/function:Function", "later-fn");
+        const later = resource("aws:cloudwatch/eventRule:EventRule", "later", { scheduleExpression: null });
+        const t2 = resource("aws:cloudwatch/eventTarget:EventTarget", "t2", {}, { dependencies: [later.urn, laterFn.urn] });
+        const e = estimateMonthlyCost([unknown, onEvents, cronFn, cron, t, laterFn, later, t2], { zones: 2 });
         assert.deepEqual(
             e.notEstimated.map((n) => [n.name, n.why]),
             [
                 ["db", "no unit price for this type"],
                 ["on-events", "it runs on events only, whose number is not known"],
                 ["cron-fn", "its schedules cannot be counted: cron (cron(0 12 * * ? *))"],
+                ["later-fn", "its schedules cannot be counted: later (schedule known at deploy)"],
             ],
         );
         assert.equal(e.total, 0);
