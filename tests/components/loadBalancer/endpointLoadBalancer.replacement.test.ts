@@ -164,8 +164,9 @@ describe("adding an endpoint to an existing shared load balancer", () => {
         assert.deepEqual(stepsOf(u, LISTENER), { "b-listener": "same", "c-listener": "create", "reporting-listener": "same" });
         const changed = [...u.steps.values()].filter((s) => s.step !== "same" && s.step !== "create").map((s) => `${s.r.name}: ${s.step}`);
         // The certificate of the new database is new, and the upkeep function watches its expiry from now on (its
-        // certificate list changes, and the deploy-time run runs again); its target list is unchanged (no RDS added).
-        assert.deepEqual(changed, ["upkeep-fn: update", "upkeep-deploy-sync: update"]);
+        // certificate list changes, and the deploy-time run runs again: its triggers change, which makes it a new
+        // invocation); its target list is unchanged (no RDS added).
+        assert.deepEqual(changed, ["upkeep-fn: update", "upkeep-deploy-sync: replace, new first"]);
         assert.deepEqual(u.refusals, []);
     });
 
