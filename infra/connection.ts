@@ -11,6 +11,8 @@
  *   endpoint's address on the client (a hosts-file entry); otherwise it can verify only the chain
  *   (`VERIFY_CA`), which proves the server holds some certificate from the RDS CA, not that it is this instance.
  */
+import { DATABASE_ENGINES, DatabaseEngine } from "./enums";
+import { engineOfRds } from "./integrations/engines";
 
 /** AWS's bundle of every RDS CA (commercial regions); the file name the settings refer to. */
 export const RDS_CA_BUNDLE = {
@@ -24,14 +26,11 @@ export const STACK_CA = {
     command: "pulumi stack output caCertificate > ca.pem",
 } as const;
 
-export type ClientFamily = "postgres" | "mysql";
-
-/** Which clients an engine speaks to: RDS engine names or "postgres"/"mysql"; unknown engine: both. */
-export function clientFamilies(engine: string | undefined): ClientFamily[] {
-    if (engine === undefined || engine === "") return ["postgres", "mysql"];
-    if (engine === "postgres" || engine === "aurora-postgresql") return ["postgres"];
-    if (engine === "mysql" || engine === "mariadb" || engine === "aurora-mysql" || engine === "aurora") return ["mysql"];
-    return [];
+/** Which clients an engine speaks to: an RDS engine name or a {@link DatabaseEngine}; unknown engine: both. */
+export function clientFamilies(engine: string | undefined): DatabaseEngine[] {
+    if (engine === undefined || engine === "") return [...DATABASE_ENGINES];
+    const known = engineOfRds(engine);
+    return known === undefined ? [] : [known];
 }
 
 /** A shell expression resolving a DNS name to one IPv4 address when the command runs. */
@@ -93,7 +92,7 @@ export function rdsConnectionInfo(f: RdsConnectionFacts): RdsConnectionInfo {
         fixedAddresses: fixed,
         restart: f.restart,
     };
-    if (families.includes("postgres")) {
+    if (families.includes(DatabaseEngine.Postgres)) {
         // libpq pairs host and hostaddr lists element by element, so the RDS name is repeated per address.
         const hosts = fixed ? f.publicAddresses.map(() => f.rdsAddress).join(",") : f.rdsAddress;
         const hostaddr = fixed ? f.publicAddresses.join(",") : resolveAtConnect(f.loadBalancerDnsName);
@@ -101,7 +100,7 @@ export function rdsConnectionInfo(f: RdsConnectionFacts): RdsConnectionInfo {
         if (fixed) info.libpq = conninfo;
         info.psql = `psql "${conninfo}"`;
     }
-    if (families.includes("mysql")) {
+    if (families.includes(DatabaseEngine.Mysql)) {
         info.mysql = `mysql --host=${f.rdsAddress} --port=${f.port} --ssl-mode=VERIFY_IDENTITY --ssl-ca=${RDS_CA_BUNDLE.file}`;
         info.mysqlHostsEntry = fixed
             ? `printf '${f.publicAddresses.map((a) => `${a} ${f.rdsAddress}\\n`).join("")}' | sudo tee -a /etc/hosts`
@@ -208,12 +207,74 @@ export function selfManagedConnectionInfo(f: SelfManagedConnectionFacts): SelfMa
             "database.instanceIds is not set: when the certificate is issued or re-issued, install it from the secret " +
             "and restart the database yourself";
     }
-    if (families.includes("postgres")) {
+    if (families.includes(DatabaseEngine.Postgres)) {
         info.libpq = `host=${f.endpointHostname} port=${f.port} sslmode=verify-full sslrootcert=${STACK_CA.file}`;
         info.psql = `psql "${info.libpq}"`;
     }
-    if (families.includes("mysql")) {
+    if (families.includes(DatabaseEngine.Mysql)) {
         info.mysql = `mysql --host=${f.endpointHostname} --port=${f.port} --ssl-mode=VERIFY_IDENTITY --ssl-ca=${STACK_CA.file}`;
     }
     return info;
+}
+
+/** How strongly a client can verify the database's certificate through an endpoint. */
+export type VerificationStrength = "full" | "chain only";
+
+/** What one family of clients can verify of the server through an endpoint, and why. */
+export interface ClientVerification {
+    /** The clients: libpq and what is built on it (`postgres`), the mysql and MariaDB clients (`mysql`). */
+    engine: DatabaseEngine;
+    strength: VerificationStrength;
+    /** How, or why not more. */
+    why: string;
+    /** For `chain only`: what on the client makes it full. */
+    fullWith?: string;
+}
+
+/** What decides how a client verifies the server through an endpoint: known from the config alone. */
+export interface VerificationFacts {
+    /** An RDS instance (AWS's certificate, naming the instance) or a self-managed database (the stack CA's). */
+    rds: boolean;
+    /** The engine when the config says it (self-managed); undefined: read from the RDS instance at deploy, or not set. */
+    engine?: DatabaseEngine;
+    /** The endpoint has Elastic IPs: its addresses never change. */
+    fixedAddresses: boolean;
+}
+
+/**
+ * How strongly each family of clients that can reach the database verifies the server through the endpoint:
+ * in full (the chain and the name) or the chain only, and why. Self-managed: in full, by the endpoint hostname,
+ * which the stack CA's certificate names. RDS PostgreSQL: in full, libpq connecting to the endpoint's address
+ * (`hostaddr`) and verifying the RDS hostname (`host`). RDS MySQL and MariaDB: the client verifies the name it
+ * connects to, which the RDS certificate does not carry, so the chain only, unless a hosts-file entry makes the
+ * RDS hostname lead to the endpoint (see docs/certificates.md).
+ */
+export function serverVerification(f: VerificationFacts): ClientVerification[] {
+    const engines = f.engine === undefined ? [...DATABASE_ENGINES] : [f.engine];
+    return engines.map((engine): ClientVerification => {
+        if (!f.rds) {
+            return {
+                engine,
+                strength: "full",
+                why: "the stack CA's certificate names every endpoint hostname: the client verifies the name it connects to against ca.pem",
+            };
+        }
+        if (engine === DatabaseEngine.Postgres) {
+            return {
+                engine,
+                strength: "full",
+                why: f.fixedAddresses
+                    ? "libpq connects to the Elastic IPs (hostaddr) and verifies the RDS hostname (host) against the RDS CA bundle: a fixed connection string"
+                    : "libpq connects to the load balancer's address resolved when connecting (hostaddr) and verifies the RDS hostname (host) against the RDS CA bundle; without Elastic IPs there is no fixed connection string",
+            };
+        }
+        return {
+            engine,
+            strength: "chain only",
+            why: "the mysql client verifies the name it connects to, and the RDS certificate names the instance, not the endpoint: VERIFY_CA through the endpoint proves an RDS CA issued the certificate, not that it is this instance",
+            fullWith: f.fixedAddresses
+                ? "a hosts-file entry that maps the RDS hostname to the Elastic IPs, then VERIFY_IDENTITY by the RDS hostname"
+                : "a hosts-file entry that maps the RDS hostname to the load balancer's current address (it can change: use Elastic IPs), then VERIFY_IDENTITY by the RDS hostname",
+        };
+    });
 }

@@ -36,5 +36,47 @@ export enum RdsRestartPolicy {
     Never = "never",
 }
 
+/** The database engine, as clients, the database providers and the restart hook see it. */
+export enum DatabaseEngine {
+    /** PostgreSQL (RDS `postgres`, or self-managed). */
+    Postgres = "postgres",
+    /** MySQL or MariaDB (RDS `mysql` and `mariadb`, or self-managed). */
+    Mysql = "mysql",
+}
+
+/** Every {@link DatabaseEngine} value. */
+export const DATABASE_ENGINES: readonly DatabaseEngine[] = Object.values(DatabaseEngine);
+
+/** What an integration may do with the tables it is given. */
+export enum IntegrationAccess {
+    /** SELECT. */
+    Read = "read",
+    /** SELECT, INSERT, UPDATE, DELETE (and, on PostgreSQL, USAGE on the sequences inserts draw from). */
+    Write = "write",
+}
+
+/** Every {@link IntegrationAccess} value. */
+export const INTEGRATION_ACCESS_LEVELS: readonly IntegrationAccess[] = Object.values(IntegrationAccess);
+
+/** Where the database provider reaches the database with the admin credential during `pulumi up`. */
+export enum AdminConnection {
+    /**
+     * Through the endpoint (its load balancer's DNS name, `loadBalancerDnsName`, once a target is healthy),
+     * from wherever `pulumi up` runs: the deployer's public address must be in the endpoint's allowlist. A
+     * self-managed database's certificate names the load balancer's DNS name and is verified in full; an
+     * RDS certificate names the instance, so PostgreSQL verifies only its chain (`verify-ca`) and MySQL is
+     * refused (its provider cannot verify less than the name).
+     */
+    Endpoint = "endpoint",
+    /**
+     * Directly, from inside the VPC (a CI runner or bastion there): the RDS instance's own hostname, or
+     * `directHost` for a self-managed database, on the database port, verified in full.
+     */
+    Direct = "direct",
+}
+
+/** Every {@link AdminConnection} value. */
+export const ADMIN_CONNECTIONS: readonly AdminConnection[] = Object.values(AdminConnection);
+
 /** Every {@link RdsRestartPolicy} value, in the order the documentation lists them. */
 export const RDS_RESTART_POLICIES: readonly RdsRestartPolicy[] = Object.values(RdsRestartPolicy);

@@ -176,6 +176,16 @@ export function requiredString(
     return optionalString(problems, path, value, pattern, describe);
 }
 
+/** Reads an optional value of an enumeration: one of `allowed`; reports anything else, listing them. */
+export function optionalEnum<T extends string>(problems: Problems, path: string, value: unknown, allowed: readonly T[]): T | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+        problems.error(path, `${show(value)} is not one of ${allowed.map((a) => `"${a}"`).join(", ")}`);
+        return undefined;
+    }
+    return value as T;
+}
+
 /** Reads an optional array; reports a non-array. */
 export function optionalArray(problems: Problems, path: string, value: unknown): unknown[] | undefined {
     if (value === undefined || value === null) return undefined;

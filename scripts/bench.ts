@@ -1,13 +1,18 @@
 /**
  * `npm run bench`: program evaluation time under Pulumi's mock runtime for 1, 10 and 100 endpoints,
  * as ms per endpoint and resources per endpoint, beside a bare program that registers the same number
- * of resources with no components (the overhead ratio). Each measurement runs in a fresh process;
- * the median of several runs is reported. Figures only: nothing here asserts a time.
+ * of resources with no components (the overhead ratio); resources and monthly cost per endpoint for 1, 10
+ * and 50 endpoints on their own load balancers against one shared load balancer; what the monitoring costs;
+ * the target-sync function's bundle (built, then read from its cache) and one reconcile run. Each measurement runs
+ * in a fresh process; the median of several runs is reported. Figures only: nothing here asserts a time.
  */
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
+import { formatMonthly } from "../infra/cost/estimate";
+import { ASSUMPTIONS, PRICES } from "../infra/cost/prices";
 import { benchBundle } from "./bench-bundle";
+import { benchMonitoring } from "./bench-monitoring";
 import { benchTargetSync } from "./bench-targetSync";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -16,10 +21,15 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 interface Sample {
     ms: number;
     resources: number;
+    awsResources: number;
+    loadBalancers: number;
+    securityGroups: number;
+    publicIpv4Addresses: number;
+    monthlyCost: number;
 }
 
-function measure(mode: "program" | "bare", count: number): Sample {
-    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "bench-worker.ts"), mode, String(count)], {
+function measure(mode: "program" | "bare" | "sharing", count: number, ...rest: string[]): Sample {
+    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "bench-worker.ts"), mode, String(count), ...rest], {
         cwd: ROOT,
         encoding: "utf8",
         timeout: 600_000,
@@ -53,6 +63,28 @@ export function benchProgram(sizes = [1, 10, 100], runs = RUNS): string {
     return rows.join("\n");
 }
 
+/**
+ * Resources and monthly cost per endpoint, each endpoint on its own load balancer against all on one shared
+ * load balancer: the resources the program registers (one run each, in a fresh process: the count does not
+ * vary), and their cost as the offline plan estimates it (infra/cost/, at its unit prices and assumptions).
+ */
+export function benchSharing(sizes = [1, 10, 50]): string {
+    const rows: string[] = [
+        "| endpoints | load balancers | AWS resources | AWS resources/endpoint | security groups | public IPv4 addresses | monthly cost | monthly cost/endpoint |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ];
+    for (const n of sizes) {
+        for (const layout of ["dedicated", "shared"] as const) {
+            const sample = measure("sharing", n, layout);
+            rows.push(
+                `| ${n} | ${layout === "dedicated" ? `${sample.loadBalancers} (one each)` : `${sample.loadBalancers} (shared)`} | ${sample.awsResources} | ` +
+                    `${(sample.awsResources / n).toFixed(1)} | ${sample.securityGroups} | ${sample.publicIpv4Addresses} | ${formatMonthly(sample.monthlyCost)} | ${formatMonthly(sample.monthlyCost / n)} |`,
+            );
+        }
+    }
+    return rows.join("\n");
+}
+
 async function main(): Promise<void> {
     const sizes = (process.env.BENCH_SIZES ?? "1,10,100").split(",").map(Number);
     process.stdout.write(
@@ -62,6 +94,15 @@ async function main(): Promise<void> {
     process.stdout.write(benchProgram(sizes) + "\n");
     process.stdout.write("\n## Target-sync function bundle: its cost in one program run (a fresh process each)\n\n");
     process.stdout.write(benchBundle() + "\n");
+    process.stdout.write("\n## Resources and monthly cost per endpoint: own load balancers against one shared\n\n");
+    process.stdout.write(
+        `Costs from infra/cost/estimate.ts as the offline plan estimates them (${PRICES.region} prices of ${PRICES.checkedOn}; every resource the ` +
+            `stack creates: NLB hours, one public IPv4 address per zone, ${ASSUMPTIONS.nlcuPerEndpoint} NLCU per endpoint, secrets, the alarms and ` +
+            `the custom metrics they watch, the upkeep function's scheduled runs and logs, the connection audit's flow logs; no data transfer).\n\n`,
+    );
+    process.stdout.write(benchSharing((process.env.BENCH_SHARING_SIZES ?? "1,10,50").split(",").map(Number)) + "\n");
+    process.stdout.write("\n## Monitoring cost: alarms, metrics and the upkeep function\n\n");
+    process.stdout.write(benchMonitoring() + "\n");
     process.stdout.write("\n## Target-sync function: one reconcile run (mocked ELB API)\n\n");
     process.stdout.write((await benchTargetSync(sizes)) + "\n");
 }

@@ -1,231 +1,171 @@
 /**
- * `npm run plan [-- --stack NAME]`: an offline plan. Runs the stack program for Pulumi.<stack>.yaml under
- * Pulumi's mock runtime (preview mode, no AWS, no Pulumi CLI) and prints, per endpoint, the resources
- * `pulumi up` would create with their key settings. Invalid config exits 1 with every problem.
+ * `npm run plan [-- --stack NAME] [--json] [--base GIT-REF | --base-file PATH]`: an offline plan a reviewer can
+ * approve. Runs the stack program for Pulumi.<stack>.yaml under Pulumi's mock runtime (preview mode, no AWS, no
+ * Pulumi CLI) and prints a summary per endpoint (where clients connect, port, allowlist, idle timeout, the
+ * database, how strongly a client verifies the server, restart policy, load balancer, integrations and their
+ * grants, monthly cost), the resources `pulumi up` would create, their counts and the monthly cost estimate
+ * (infra/cost/); with a base, what changes from it, with markers for what replaces a load balancer, (re-)issues a
+ * certificate or restarts a database. `--json` prints the same as one JSON document (docs/plan.md). Invalid config
+ * exits 1 with every problem; bad arguments exit 2.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { Registration, recordRegistrations, waitForRegistrations } from "../testing/recorder";
-import { readStackFile } from "../testing/stackFile";
-
-/** Pulumi's marker for a value not known until deployment. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const COMPUTED = "(computed)";
-/** The component the stack program declares: every other component of the plan is inside it. */
-const PRODUCT_TYPE = "db-endpoints:index:DatabaseEndpoints";
-
-/** Fields of the lookups the program makes (aws.rds.getInstance, aws.ec2.getSubnet, ...), all unknown offline. */
-const LOOKUP_FIELDS = [
-    "id", "arn", "name", "address", "endpoint", "port", "engine", "engineVersion", "dbName", "dbInstanceIdentifier",
-    "dbInstanceArn", "vpcSecurityGroups", "availabilityZone", "multiAz", "dbSubnetGroup", "caCertIdentifier",
-    "masterUsername", "subnetIds", "vpcId", "ipv6CidrBlock", "cidrBlock", "accountId", "region", "partition",
-    "dnsSuffix", "secretString", "json",
-];
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { RawStackConfig } from "../infra/program/config";
+import { installOfflineRuntime, OfflineRun, runOffline } from "../testing/offline";
+import { parseStackFile, REPO_ROOT, StackFile } from "../testing/stackFile";
+import { Comparison, compareRuns } from "./plan/compare";
+import { buildPlan } from "./plan/document";
+import { planText } from "./plan/text";
 
 export interface PlanResult {
     exitCode: number;
     text: string;
 }
 
-const USAGE = "usage: npm run plan [-- --stack NAME] [--config-dir DIR]   (default: stack dev, Pulumi.<stack>.yaml at the repository root)";
+export interface PlanOptions {
+    stack: string;
+    /** The directory of the stack file (default: the repository root). */
+    dir?: string;
+    json: boolean;
+    /** Compare with the stack file at this git ref. */
+    baseRef?: string;
+    /** Compare with this stack file. */
+    baseFile?: string;
+}
 
-function parseArgs(argv: string[]): { stack: string; dir?: string } {
-    let stack = "dev";
-    let dir: string | undefined;
+const USAGE =
+    "usage: npm run plan [-- --stack NAME] [--config-dir DIR] [--json] [--base GIT-REF | --base-file PATH]   " +
+    "(default: stack dev, Pulumi.<stack>.yaml at the repository root)";
+
+export function parseArgs(argv: string[]): PlanOptions {
+    const options: PlanOptions = { stack: "dev", json: false };
+    const value = (i: number, flag: string, what: string) => {
+        const v = argv[i];
+        if (!v || v.startsWith("--")) throw new Error(`${flag} needs ${what}`);
+        return v;
+    };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
-        if (arg === "--stack" || arg === "-s") {
-            const value = argv[++i];
-            if (!value) throw new Error("--stack needs a stack name");
-            stack = value;
-        } else if (arg.startsWith("--stack=")) {
-            stack = arg.slice("--stack=".length);
-        } else if (arg === "--config-dir") {
-            dir = argv[++i];
-            if (!dir) throw new Error("--config-dir needs a directory");
-        } else if (arg === "--help" || arg === "-h") {
-            throw new Error(USAGE);
-        } else {
-            throw new Error(`unknown argument ${JSON.stringify(arg)}; ${USAGE}`);
+        if (arg === "--stack" || arg === "-s") options.stack = value(++i, arg, "a stack name");
+        else if (arg.startsWith("--stack=")) options.stack = arg.slice("--stack=".length);
+        else if (arg === "--config-dir") options.dir = value(++i, arg, "a directory");
+        else if (arg === "--json") options.json = true;
+        else if (arg === "--base") options.baseRef = value(++i, arg, "a git ref (a commit, branch or tag)");
+        else if (arg.startsWith("--base=")) options.baseRef = arg.slice("--base=".length);
+        else if (arg === "--base-file") options.baseFile = value(++i, arg, "a stack file's path");
+        else if (arg === "--help" || arg === "-h") throw new Error(USAGE);
+        else throw new Error(`unknown argument ${JSON.stringify(arg)}; ${USAGE}`);
+    }
+    if (!/^[A-Za-z0-9_.-]+$/.test(options.stack)) throw new Error(`${JSON.stringify(options.stack)} is not a stack name`);
+    if (options.baseRef !== undefined && options.baseFile !== undefined) throw new Error(`--base and --base-file are one base each; give one. ${USAGE}`);
+    return options;
+}
+
+/** A file's path as the plan prints it: relative to the working directory when inside it. */
+function shown(file: string): string {
+    const relative = path.relative(process.cwd(), file);
+    return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
+}
+
+function readFileStack(file: string): StackFile {
+    if (!fs.existsSync(file)) throw new Error(`no stack file ${shown(file)}`);
+    return parseStackFile(fs.readFileSync(file, "utf8"), file);
+}
+
+/** The stack file at a git ref, read with `git show <ref>:./<file>` in the file's directory. */
+function readStackAtRef(ref: string, file: string): StackFile {
+    const dir = path.dirname(file);
+    const spec = `${ref}:./${path.basename(file)}`;
+    const result = spawnSync("git", ["show", spec], { cwd: dir, encoding: "utf8" });
+    if (result.error) throw new Error(`git show ${spec} failed: ${result.error.message}`);
+    if (result.status !== 0) throw new Error(`git show ${spec} failed: ${result.stderr.trim()}`);
+    return parseStackFile(result.stdout, `${shown(file)} at ${ref}`);
+}
+
+/** The stack's `db-endpoints:*` values, objects parsed, as the stack program reads them. */
+function rawConfig(file: StackFile): RawStackConfig {
+    const raw: RawStackConfig = {};
+    for (const [key, text] of Object.entries(file.config)) {
+        if (!key.startsWith("db-endpoints:")) continue;
+        try {
+            raw[key.slice("db-endpoints:".length)] = JSON.parse(text);
+        } catch {
+            raw[key.slice("db-endpoints:".length)] = text;
         }
     }
-    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new Error(`${JSON.stringify(stack)} is not a stack name`);
-    return { stack, dir };
+    return raw;
 }
 
-/** Shows a value as the plan prints it: computed values marked, objects compact. */
-export function show(value: unknown): string {
-    if (value === UNKNOWN) return COMPUTED;
-    if (value === undefined) return "-";
-    if (typeof value === "string") return value;
-    return JSON.stringify(value, (_k, v) => (v === UNKNOWN ? COMPUTED : v));
-}
-
-/** The key settings of a resource, one short line. */
-export function describe(r: Registration): string {
-    const i = r.inputs;
-    const port = (from: unknown, to: unknown) => (from === to ? show(from) : `${show(from)}-${show(to)}`);
-    switch (r.type) {
-        case "aws:lb/loadBalancer:LoadBalancer":
-            return [
-                `${i.internal ? "internal" : "internet-facing"} ${i.loadBalancerType}`,
-                `ip=${show(i.ipAddressType)}`,
-                `subnets=${show(i.subnetMappings)}`,
-                `securityGroups=${show(i.securityGroups)}`,
-                `crossZone=${show(i.enableCrossZoneLoadBalancing)}`,
-                `deletionProtection=${show(i.enableDeletionProtection)}`,
-            ].join(" ");
-        case "aws:lb/listener:Listener":
-            return `${show(i.protocol)}:${show(i.port)} idleTimeout=${show(i.tcpIdleTimeoutSeconds)}s -> ${show(i.defaultActions?.[0]?.type)}`;
-        case "aws:lb/targetGroup:TargetGroup":
-            return `${show(i.targetType)} targets ${show(i.protocol)}:${show(i.port)} healthCheck=${show(i.healthCheck?.protocol)}:${show(i.healthCheck?.port)} preserveClientIp=${show(i.preserveClientIp)}`;
-        case "aws:lb/targetGroupAttachment:TargetGroupAttachment":
-            return `target ${show(i.targetId)}:${show(i.port)}`;
-        case "aws:ec2/securityGroup:SecurityGroup":
-            return `"${show(i.description)}" in ${show(i.vpcId)}`;
-        case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
-            return `allow in ${show(i.ipProtocol)}/${port(i.fromPort, i.toPort)} from ${show(i.cidrIpv4 ?? i.cidrIpv6 ?? i.referencedSecurityGroupId)} into ${show(i.securityGroupId)}`;
-        case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
-            return `allow out ${show(i.ipProtocol)}/${port(i.fromPort, i.toPort)} to ${show(i.cidrIpv4 ?? i.cidrIpv6 ?? i.referencedSecurityGroupId)} from ${show(i.securityGroupId)}`;
-        case "aws:ec2/eip:Eip":
-            return `Elastic IP (${show(i.domain)})`;
-        case "aws:route53/record:Record":
-            return `${show(i.type)} ${show(i.name)} in ${show(i.zoneId)} -> alias ${show(i.aliases?.[0]?.name)}`;
-        default: {
-            const keys = Object.keys(i).filter((k) => k !== "tags" && !/private|password|secret/i.test(k)).slice(0, 4);
-            return keys.map((k) => `${k}=${show(i[k])}`.slice(0, 80)).join(" ");
-        }
+/** The product's own keys cannot be planned encrypted: the plan would read a placeholder instead of their value. */
+function refuseEncryptedProductKeys(file: StackFile): void {
+    const encrypted = file.secureKeys.filter((k) => k.startsWith("db-endpoints:"));
+    if (encrypted.length > 0) {
+        throw new PlanRefusal(
+            `${shown(file.path)}: ${encrypted.join(", ")} ${encrypted.length === 1 ? "is" : "are"} encrypted (secure:), and the offline plan cannot decrypt ` +
+                "without the Pulumi CLI; keep the db-endpoints settings in plain text (they hold no secret: secrets are referenced by ARN), or use pulumi preview",
+        );
     }
 }
 
-/**
- * How a resource is replaced when a change forces AWS to create a new one, where the program decides it
- * (a bracketed mark after the name; empty otherwise).
- */
-export function replacementMark(r: Registration): string {
-    if (r.deleteBeforeReplace) return " [deleted before its replacement is created]";
-    if (r.type === "aws:lb/targetGroup:TargetGroup" && r.replacementTrigger !== undefined) {
-        // Offline the trigger is the load balancer's ARN (computed), or the constant that keeps the group.
-        return r.replacementTrigger === UNKNOWN ? " [replaced with the load balancer]" : " [kept when the load balancer is replaced]";
-    }
-    return "";
-}
+/** A refusal to plan: exit 1 with its message. */
+class PlanRefusal extends Error {}
 
-/** What replacing a load balancer does, for the plan's reader: the changes that force it, and what it costs (two lines). */
-export function loadBalancerReplacementNote(r: Registration): string[] {
-    return [
-        "replaced, not updated, when elasticIps is switched or a subnet is removed or swapped: new DNS name, a short outage;",
-        r.deleteBeforeReplace
-            ? "deletionProtection off first (docs/updates.md). The old one and its listener are deleted first, so that its Elastic IPs move to the new one."
-            : "deletionProtection off first (docs/updates.md). The new one (new target group and listener) serves before the old one is deleted.",
-    ];
-}
-
-/** Runs the program for a stack's config under mocks and renders the plan. */
-export async function plan(stackName: string, dir?: string): Promise<PlanResult> {
-    const file = readStackFile(stackName, dir);
-    const registered: Registration[] = [];
-    pulumi.runtime.setMocks(
-        {
-            // Every provider-computed output is unknown, as in `pulumi preview`; IDs are readable placeholders.
-            newResource: (args) => ({ id: `(id of ${args.name})`, state: { ...args.inputs, arn: UNKNOWN } }),
-            // Lookups (RDS instance, subnets) are answered at deploy; offline they are unknown.
-            call: () => Object.fromEntries(LOOKUP_FIELDS.map((k) => [k, UNKNOWN])),
-        },
-        "db-endpoints",
-        stackName,
-        true,
-    );
-    recordRegistrations((r) => registered.push(r));
-    pulumi.runtime.setAllConfig(file.config, file.secureKeys);
-
-    const warnings: string[] = [];
-    const warn = pulumi.log.warn;
-    pulumi.log.warn = async (message: string, resource?: pulumi.Resource) => {
-        const owner = resource ? await (resource.urn as any).promise().then((u: string) => u.split("::").pop()) : undefined;
-        warnings.push(owner ? `${owner}: ${message}` : message);
-    };
-    const { main } = await import("../infra/program/main");
+async function run(file: StackFile, what: string): Promise<OfflineRun> {
+    refuseEncryptedProductKeys(file);
     const { ValidationError } = await import("../infra/validation");
     try {
-        main();
+        return await runOffline(rawConfig(file), file.config, file.secureKeys);
     } catch (e) {
-        if (e instanceof ValidationError) {
-            return { exitCode: 1, text: `Pulumi.${stackName}.yaml: ${e.message}\n` };
-        }
+        if (e instanceof ValidationError) throw new PlanRefusal(`${what}: ${e.message}`);
         throw e;
-    } finally {
-        await waitForRegistrations();
-        pulumi.log.warn = warn;
     }
+}
 
-    const lines: string[] = [];
-    lines.push(`db-endpoints: offline plan for stack "${stackName}" (${file.path})`);
-    lines.push(
-        "Run under Pulumi's mock runtime without AWS: resource names, counts and settings are what `pulumi up` would create;",
-        `values shown as ${COMPUTED} and IDs shown as "(id of ...)" are placeholders for what AWS computes or the lookups`,
-        "(RDS instance, subnets, DNS) return at deploy time. Placement checks and RDS address resolution run at deploy.",
-    );
-    if (file.secureKeys.length > 0) lines.push(`Secret config values are not decrypted offline: ${file.secureKeys.join(", ")}`);
-    lines.push("");
-
-    // Group by the component that owns each resource under the product's one DatabaseEndpoints component
-    // (an endpoint, the CA, a certificate, target sync, integrations), which itself owns nothing else.
-    const byUrnName = new Map<string, Registration>();
-    for (const r of registered) byUrnName.set(`${r.type}::${r.name}`, r);
-    const parentOf = (r: Registration): Registration | undefined => {
-        if (!r.parent) return undefined;
-        const parentKey = r.parent.split("::").slice(-2).join("::");
-        const typeChain = parentKey.split("::")[0].split("$").pop()!;
-        return byUrnName.get(`${typeChain}::${parentKey.split("::")[1]}`);
-    };
-    const rootOf = (r: Registration): Registration => {
-        let current = r;
-        for (let parent = parentOf(current); parent && parent.type !== PRODUCT_TYPE; parent = parentOf(current)) current = parent;
-        return current;
-    };
-    const groups = new Map<Registration, Registration[]>();
-    for (const r of registered) {
-        if (r.type === PRODUCT_TYPE) continue;
-        const root = rootOf(r);
-        if (!groups.has(root)) groups.set(root, []);
-        if (r !== root) groups.get(root)!.push(r);
-    }
-    for (const [root, members] of groups) {
-        lines.push(`${root.type.split(":").pop()} ${root.name}${root.custom ? `: ${describe(root)}` : ""}`);
-        for (const r of members) {
-            const protectedMark = r.protect ? " [protected]" : "";
-            const hooks = Object.entries(r.hooks).map(([step, names]) => ` [${step}: ${names.join(", ")}]`).join("");
-            lines.push(`  + ${r.type.padEnd(58)} ${r.name}${protectedMark}${replacementMark(r)}${hooks}`);
-            if (r.custom) lines.push(`      ${describe(r)}`);
-            if (r.type === "aws:lb/loadBalancer:LoadBalancer") lines.push(...loadBalancerReplacementNote(r).map((l) => `      ${l}`));
+/** Runs the program for the stack's config (and the base's) under mocks and renders the plan. */
+export async function plan(options: PlanOptions): Promise<PlanResult> {
+    const file = path.join(options.dir ?? REPO_ROOT, `Pulumi.${options.stack}.yaml`);
+    try {
+        const current = readFileStack(file);
+        const base = options.baseRef !== undefined ? readStackAtRef(options.baseRef, file) : options.baseFile !== undefined ? readFileStack(path.resolve(options.baseFile)) : undefined;
+        installOfflineRuntime(options.stack);
+        let comparison: Comparison | null = null;
+        if (base) {
+            const baseRun = await run(base, `the base configuration, ${shown(base.path)}`);
+            const currentRun = await run(current, `Pulumi.${options.stack}.yaml`);
+            const label = { label: options.baseRef !== undefined ? `${shown(file)} at ${options.baseRef}` : shown(base.path), ref: options.baseRef ?? null, file: shown(base.path) };
+            comparison = compareRuns(baseRun, currentRun, label);
+            const doc = buildPlan(options.stack, shown(current.path), current.secureKeys, currentRun, comparison);
+            return { exitCode: 0, text: options.json ? `${JSON.stringify(doc, null, 2)}\n` : planText(doc) };
         }
-        lines.push("");
+        const currentRun = await run(current, `Pulumi.${options.stack}.yaml`);
+        const doc = buildPlan(options.stack, shown(current.path), current.secureKeys, currentRun, null);
+        return { exitCode: 0, text: options.json ? `${JSON.stringify(doc, null, 2)}\n` : planText(doc) };
+    } catch (e) {
+        if (e instanceof PlanRefusal) return { exitCode: 1, text: `${e.message}\n` };
+        throw e;
     }
-    lines.push(`${registered.filter((r) => r.custom).length} AWS resources in ${registered.filter((r) => !r.custom).length} components.`);
-    if (warnings.length > 0) {
-        lines.push("", "Warnings:");
-        for (const w of warnings) lines.push(`  - ${w}`);
-    }
-    return { exitCode: 0, text: lines.join("\n") + "\n" };
+}
+
+/** Writes `text` and exits with `code` once it is written: a pipe (`| jq`) takes a large plan in several writes. */
+function finish(stream: NodeJS.WriteStream, text: string, code: number): void {
+    stream.write(text, () => process.exit(code));
 }
 
 if (require.main === module) {
     (async () => {
-        let stack: string;
-        let dir: string | undefined;
+        let options: PlanOptions;
         try {
-            ({ stack, dir } = parseArgs(process.argv.slice(2)));
+            options = parseArgs(process.argv.slice(2));
         } catch (e) {
-            process.stderr.write(`${(e as Error).message}\n`);
-            process.exit(2);
+            finish(process.stderr, `${(e as Error).message}\n`, 2);
+            return;
         }
         try {
-            const result = await plan(stack, dir);
-            (result.exitCode === 0 ? process.stdout : process.stderr).write(result.text);
-            process.exit(result.exitCode);
+            const result = await plan(options);
+            finish(result.exitCode === 0 ? process.stdout : process.stderr, result.text, result.exitCode);
         } catch (e) {
-            process.stderr.write(`plan failed: ${(e as Error).message}\n`);
-            process.exit(1);
+            finish(process.stderr, `plan failed: ${(e as Error).message}\n`, 1);
         }
     })();
 }

@@ -9,9 +9,11 @@ import * as crypto from "node:crypto";
 import * as dns from "node:dns";
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, TargetHealthDescription } from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as pulumi from "@pulumi/pulumi";
+import { DescribeDBParametersCommand, DescribeOptionGroupsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { mockClient } from "aws-sdk-client-mock";
 import { recordRegistrations, Registration, waitForRegistrations } from "./recorder";
 import { expiryClock } from "../infra/certificateExpiry";
+import { allowlistClock } from "../infra/model/allowlist";
 
 export interface FakeRdsInstance {
     address: string;
@@ -59,6 +61,30 @@ export interface FakeWorld {
      * healthy target.
      */
     targetHealth?: Record<string, TargetHealthDescription[] | Error>;
+    /**
+     * DB parameter groups by name, each parameter's value (RDS DescribeDBParameters); a parameter set to `undefined`
+     * is listed without a value (the engine's default). A missing group fails with DBParameterGroupNotFound.
+     */
+    parameterGroups?: Record<string, Record<string, string | undefined>>;
+    /** Option groups by name: option name -> its settings (RDS DescribeOptionGroups); a missing group fails with OptionGroupNotFoundFault. */
+    optionGroups?: Record<string, Record<string, Record<string, string>>>;
+    /** Customer-managed prefix lists by ID (aws.ec2.getManagedPrefixList); a missing one fails with InvalidPrefixListID.NotFound. */
+    prefixLists?: Record<string, FakePrefixList>;
+}
+
+/** A managed prefix list as EC2 describes it. `maxEntries` is absent on an AWS-managed list. */
+export interface FakePrefixList {
+    maxEntries?: number;
+    addressFamily: "IPv4" | "IPv6";
+    entries: string[];
+}
+
+/**
+ * The network interface ID the mock cloud gives a load balancer's interface in a subnet, from the description AWS
+ * gives it (`ELB net/<name>/<id>`).
+ */
+export function mockNetworkInterfaceId(description: string, subnetId: string): string {
+    return `eni-${hex(`${description}|${subnetId}`, 17)}`;
 }
 
 export type Registered = Registration;
@@ -79,8 +105,13 @@ export function exampleWorld(): FakeWorld {
                 dbInstanceIdentifier: "prod-postgres",
                 dbInstanceArn: "arn:aws:rds:us-east-1:123456789012:db:prod-postgres",
                 dbName: "app",
+                dbParameterGroups: ["prod-postgres15"],
+                optionGroupMemberships: ["default:postgres-15"],
             },
         },
+        // The instance's own parameter group records logins (the connection audit's database side).
+        parameterGroups: { "prod-postgres15": { log_connections: "1", log_disconnections: "1", max_connections: undefined } },
+        optionGroups: { "default:postgres-15": {} },
         subnets: {
             "subnet-0aa11bb22cc33dd44": { vpcId: "vpc-0a1b2c3d4e5f60718", availabilityZone: "us-east-1a", ipv6CidrBlock: "2600:1f18:1:100::/64" },
             "subnet-0ee55ff66aa77bb88": { vpcId: "vpc-0a1b2c3d4e5f60718", availabilityZone: "us-east-1b", ipv6CidrBlock: "2600:1f18:1:200::/64" },
@@ -185,6 +216,19 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
             const ruleName = inputs.name ?? `${name}-${hex(name, 7)}`;
             return { id: ruleName, state: { ...inputs, name: ruleName, arn: `arn:aws:events:${region}:${account}:rule/${ruleName}` } };
         }
+        // Alarms (infra/components/alarms.ts): the alarm's name is its ID; topics are auto-named.
+        case "aws:cloudwatch/metricAlarm:MetricAlarm":
+            return { id: inputs.name, state: { ...inputs, arn: `arn:aws:cloudwatch:${region}:${account}:alarm:${inputs.name}` } };
+        case "aws:sns/topic:Topic": {
+            const topicName = inputs.name ?? `${name}-${hex(name, 7)}`;
+            const arn = `arn:aws:sns:${region}:${account}:${topicName}`;
+            return { id: arn, state: { ...inputs, name: topicName, arn } };
+        }
+        case "aws:sns/topicSubscription:TopicSubscription": {
+            // An email subscription stays pending until the address confirms it (the provider asks SNS for its ARN anyway).
+            const arn = `${inputs.topic}:${uuidOf(`${inputs.topic}|${inputs.endpoint}`)}`;
+            return { id: arn, state: { ...inputs, arn, pendingConfirmation: true } };
+        }
         case "aws:secretsmanager/secretVersion:SecretVersion": {
             const versionId = uuidOf(`${inputs.secretId}|${JSON.stringify(inputs.secretString)}`);
             return { id: `${inputs.secretId}|${versionId}`, state: { ...inputs, arn: inputs.secretId, versionId, versionStages: ["AWSCURRENT"] } };
@@ -256,8 +300,11 @@ export class MockCloud {
 
     /** The AWS SDK's ELBv2 client, mocked: what the program asks outside the Pulumi engine. */
     readonly elb = mockClient(ElasticLoadBalancingV2Client);
+    /** The AWS SDK's RDS client, mocked: the instance's parameter and option groups (connection logging). */
+    readonly rds = mockClient(RDSClient);
 
     constructor(public world: FakeWorld) {
+        this.answerRds();
         this.elb.on(DescribeTargetHealthCommand).callsFake(async (input: { TargetGroupArn?: string }) => {
             const arn = input.TargetGroupArn ?? "";
             const answer = this.world.targetHealth?.[arn];
@@ -266,6 +313,31 @@ export class MockCloud {
             const attached = this.ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment").filter((r) => r.inputs.targetGroupArn === arn);
             const targets = attached.length > 0 ? attached.map((r) => ({ Id: r.inputs.targetId, Port: Number(r.inputs.port) })) : [{ Id: "10.0.2.41" }];
             return { TargetHealthDescriptions: targets.map((Target) => ({ Target, TargetHealth: { State: "healthy" } })) };
+        });
+    }
+
+    private answerRds(): void {
+        this.rds.on(DescribeDBParametersCommand).callsFake(async (input: { DBParameterGroupName?: string }) => {
+            const group = this.world.parameterGroups?.[input.DBParameterGroupName ?? ""];
+            if (!group) throw Object.assign(new Error(`DBParameterGroup ${input.DBParameterGroupName} not found`), { name: "DBParameterGroupNotFound" });
+            return {
+                Parameters: Object.entries(group).map(([ParameterName, ParameterValue]) => ({ ParameterName, ...(ParameterValue !== undefined ? { ParameterValue } : {}) })),
+            };
+        });
+        this.rds.on(DescribeOptionGroupsCommand).callsFake(async (input: { OptionGroupName?: string }) => {
+            const group = this.world.optionGroups?.[input.OptionGroupName ?? ""];
+            if (!group) throw Object.assign(new Error(`Specified OptionGroupName: ${input.OptionGroupName} not found.`), { name: "OptionGroupNotFoundFault" });
+            return {
+                OptionGroupsList: [
+                    {
+                        OptionGroupName: input.OptionGroupName,
+                        Options: Object.entries(group).map(([OptionName, settings]) => ({
+                            OptionName,
+                            OptionSettings: Object.entries(settings).map(([Name, Value]) => ({ Name, Value })),
+                        })),
+                    },
+                ],
+            };
         });
     }
 
@@ -280,6 +352,7 @@ export class MockCloud {
         this.invokes.length = 0;
         this.asyncErrors.length = 0;
         this.elb.resetHistory();
+        this.rds.resetHistory();
         if (world) this.world = world;
     }
 
@@ -345,6 +418,28 @@ export class MockCloud {
                         versionStages: ["AWSCURRENT"],
                     };
                 }
+                case "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
+                    const list = w.prefixLists?.[args.inputs.id];
+                    if (!list) throw new Error(`InvalidPrefixListID.NotFound: The prefix list ID '${args.inputs.id}' does not exist`);
+                    return {
+                        id: args.inputs.id,
+                        arn: `arn:aws:ec2:us-east-1:123456789012:prefix-list/${args.inputs.id}`,
+                        name: `${args.inputs.id}-name`,
+                        addressFamily: list.addressFamily,
+                        ...(list.maxEntries !== undefined ? { maxEntries: list.maxEntries } : {}),
+                        entries: list.entries.map((cidr) => ({ cidr, description: "" })),
+                        ownerId: "123456789012",
+                        version: 1,
+                        tags: {},
+                    };
+                }
+                case "aws:ec2/getNetworkInterface:getNetworkInterface": {
+                    const filter = (name: string) => (args.inputs.filters ?? []).find((f: { name: string }) => f.name === name)?.values?.[0] as string | undefined;
+                    const description = filter("description");
+                    const subnetId = filter("subnet-id");
+                    if (!description?.startsWith("ELB net/") || !subnetId) throw new Error(`no matching network interface found (${JSON.stringify(args.inputs.filters)})`);
+                    return { id: mockNetworkInterfaceId(description, subnetId), description, subnetId, interfaceType: "network_load_balancer" };
+                }
                 case "aws:index/getCallerIdentity:getCallerIdentity":
                     return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/deployer", userId: "AIDA" };
                 case "aws:index/getRegion:getRegion":
@@ -375,6 +470,8 @@ export function installMockCloud(world: FakeWorld = exampleWorld(), stack = "dev
     const cloud = new MockCloud(world);
     // The mock certificates carry fixed dates: pin the clock their expiry notices compare against.
     expiryClock.now = () => MOCK_NOW;
+    // Likewise the allowlist's expiry: tests that need another instant set allowlistClock themselves.
+    allowlistClock.now = () => MOCK_NOW;
     pulumi.runtime.setMocks(cloud.mocks, "db-endpoints", stack, preview);
     recordRegistrations((r) => cloud.registered.push(r));
     dns.promises.lookup = (async (hostname: string) => {

@@ -1,7 +1,7 @@
 /**
  * Watches what a Pulumi program registers under the mock runtime: every resource with its type, name,
  * inputs, parent, the options that matter here (protect, and how a replacement runs: deleteBeforeReplace,
- * replacementTrigger, dependencies) and the hooks bound to it. Also makes the mock
+ * replacementTrigger, dependencies, per input) and the hooks bound to it. Also makes the mock
  * monitor accept resource-hook registrations, which @pulumi/pulumi's mock monitor does not implement.
  * Shared by the tests, the offline plan and the benchmark. Call after `pulumi.runtime.setMocks`.
  */
@@ -24,6 +24,30 @@ export interface Registration {
     dependencies: string[];
     /** The `aliases` option as sent to the engine: each an alias spec (`noParent`, `parentUrn`, `name`, ...). */
     aliases: Record<string, unknown>[];
+    /** Per input, the URNs of the resources its value comes from. */
+    propertyDependencies: Record<string, string[]>;
+}
+
+/**
+ * How a recorded input shows a value not known until deployment (Pulumi's unknown sentinel), as in a preview:
+ * a provider-computed output, or what a lookup returns.
+ */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** The signature key of a value marked secret in recorded inputs: `{ [SECRET_SIG]: ..., value }`. */
+export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** Whether a recorded input value is marked secret. */
+export function isSecretValue(value: unknown): value is { value: unknown } {
+    return value !== null && typeof value === "object" && !Array.isArray(value) && SECRET_SIG in value;
+}
+
+/** Whether a recorded input value is, or contains, a value not known until deployment. */
+export function containsUnknown(value: unknown): boolean {
+    if (value === UNKNOWN) return true;
+    if (Array.isArray(value)) return value.some(containsUnknown);
+    if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
+    return false;
 }
 
 const HOOK_STEPS = ["BeforeCreate", "AfterCreate", "BeforeUpdate", "AfterUpdate", "BeforeDelete", "AfterDelete"];
@@ -56,11 +80,21 @@ export function recordRegistrations(onRegister: (r: Registration) => void): void
                 replacementTrigger: req.getReplacementTrigger()?.toJavaScript(),
                 dependencies: req.getDependenciesList(),
                 aliases: (req.getAliasesList?.() ?? []).map((a: { toObject(): Record<string, unknown> }) => a.toObject()),
+                propertyDependencies: propertyDependenciesOf(req),
             });
         }
         return register(req, callback);
     };
     monitor.registerResourceHook = (_req: unknown, callback: (err: Error | null, res: unknown) => void) => callback(null, {});
+}
+
+function propertyDependenciesOf(req: any): Record<string, string[]> {
+    const map = req.getPropertydependenciesMap?.();
+    const result: Record<string, string[]> = {};
+    map?.forEach((deps: { getUrnsList(): string[] }, key: string) => {
+        result[key] = deps.getUrnsList();
+    });
+    return result;
 }
 
 /** Waits until every registration and invoke the program started has finished. */

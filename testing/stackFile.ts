@@ -18,7 +18,12 @@ export interface StackFile {
 export function readStackFile(stack: string, root = REPO_ROOT): StackFile {
     const file = path.join(root, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) throw new Error(`no stack file ${path.relative(process.cwd(), file) || file}`);
-    const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+    return parseStackFile(fs.readFileSync(file, "utf8"), file);
+}
+
+/** A stack file's text (read from disk, or from git at another commit), as {@link readStackFile} reads it. */
+export function parseStackFile(text: string, file: string): StackFile {
+    const doc = yaml.load(text) as { config?: Record<string, unknown> } | null;
     const config: Record<string, string> = {};
     const secureKeys: string[] = [];
     for (const [key, value] of Object.entries(doc?.config ?? {})) {

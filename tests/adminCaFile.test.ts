@@ -24,7 +24,9 @@ import {
     verifyAdminCaFile,
     writeAdminCaFile,
 } from "../infra/adminCaFile";
+
 import { exampleWorld, installMockCloud, MockCloud, settle } from "../testing/mockCloud";
+import { DatabaseEngine, IntegrationAccess } from "../infra/enums";
 
 const UID = process.getuid!();
 const OTHER_UID = 65534;
@@ -287,14 +289,14 @@ describe("a deployment of DatabaseIntegrations for a self-managed PostgreSQL dat
     async function deploy(): Promise<void> {
         cloud.reset();
         new components.DatabaseIntegrations("crm", {
-            engine: components.DatabaseEngine.Postgres,
+            engine: DatabaseEngine.Postgres,
             dbName: "crm",
             endpointHostname: "crm.db.example.com",
             endpointPort: 5432,
             databasePort: 5432,
             adminSecretArn: ADMIN_ARN,
             adminCaCertificatePem: pulumi.output(CA_BUNDLE),
-            integrations: [{ name: "census", access: components.IntegrationAccess.Read, schemas: ["public"] }],
+            integrations: [{ name: "census", access: IntegrationAccess.Read, schemas: ["public"] }],
         });
         await settle();
         await new Promise((resolve) => setImmediate(resolve));

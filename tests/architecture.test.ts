@@ -54,20 +54,29 @@ const under = (dir: string) => (file: string) => file === dir || file.startsWith
 /** Modules that must stay pure: plain TypeScript, testable without the Pulumi runtime. */
 const PURE = [
     "infra/model",
+    "infra/audit",
+    "infra/cost",
     "infra/integrations",
     "infra/net",
     "infra/validation.ts",
     "infra/enums.ts",
     "infra/connection.ts",
+    "infra/awsErrors.ts",
     "infra/lambda/targetSync/settings.ts",
+    "infra/lambda/targetSync/expiryWatch.ts",
+    "infra/lambda/targetSync/expiredRules.ts",
+    "infra/cost",
 ];
+
+/** The commands that run where only the stack's outputs are at hand (a vendor's machine, a CI job): no Pulumi. */
+const OUTPUTS_ONLY = ["infra/verify", "infra/handoff"];
 
 describe("the layout", () => {
     it("finds the modules and their imports (the rules below are not vacuous)", () => {
         assert.ok(modules.length > 40, `${modules.length} modules`);
         const main = modules.find((m) => m.file === "infra/program/main.ts")!;
         assert.ok(main.local.includes("infra/components/databaseEndpoints/databaseEndpoints.ts"));
-        assert.ok(modules.find((m) => m.file === "infra/components/databaseEndpoint.ts")!.packages.includes("@pulumi/aws"));
+        assert.ok(modules.find((m) => m.file === "infra/components/loadBalancer/loadBalancer.ts")!.packages.includes("@pulumi/aws"));
     });
 
     it("has no import cycle", () => {
@@ -102,8 +111,42 @@ describe("the layout", () => {
         assert.deepEqual(offenders, []);
     });
 
+    it("keeps the commands that read only the stack's outputs free of Pulumi and of anything that imports it", () => {
+        const byFile = new Map(modules.map((m) => [m.file, m]));
+        const offenders: string[] = [];
+        const seen = new Set<string>();
+        const visit = (file: string, trail: string[]) => {
+            if (seen.has(file)) return;
+            seen.add(file);
+            const m = byFile.get(file)!;
+            for (const p of m.packages) if (p.startsWith("@pulumi/")) offenders.push(`${[...trail, file].join(" -> ")} -> ${p}`);
+            for (const d of m.local) visit(d, [...trail, file]);
+        };
+        const roots = modules.filter((m) => OUTPUTS_ONLY.some((dir) => under(dir)(m.file)));
+        assert.ok(roots.length >= 8, `${roots.length} modules`);
+        for (const m of roots) visit(m.file, []);
+        assert.deepEqual(offenders, []);
+    });
+
+    it("keeps those commands out of the program: nothing else imports them", () => {
+        const offenders = modules
+            .filter((m) => !OUTPUTS_ONLY.some((dir) => under(dir)(m.file)))
+            .flatMap((m) => m.local.filter((d) => OUTPUTS_ONLY.some((dir) => under(dir)(d))).map((d) => `${m.file} -> ${d}`));
+        assert.deepEqual(offenders, []);
+    });
+
     it("imports nothing from the tests, the test helpers or the scripts", () => {
         const offenders = modules.flatMap((m) => m.local.filter((d) => /^(tests|testing|scripts)\//.test(d)).map((d) => `${m.file} -> ${d}`));
+        assert.deepEqual(offenders, []);
+    });
+
+    it("runs the stack program in tests only through testing/stackProgram.ts, which checks each config against the component", () => {
+        const tests = (fs.readdirSync(path.join(REPO, "tests"), { recursive: true }) as string[]).filter((f) => f.endsWith(".test.ts"));
+        assert.ok(tests.length > 40, `${tests.length} test files`);
+        // The equivalence test calls the program itself, to compare it with typed args a program would write.
+        const offenders = tests
+            .filter((f) => f !== path.join("program", "main.equivalence.test.ts"))
+            .filter((f) => /\b(?:stack|program)\.main\(/.test(fs.readFileSync(path.join(REPO, "tests", f), "utf8")));
         assert.deepEqual(offenders, []);
     });
 });

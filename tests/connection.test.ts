@@ -1,12 +1,14 @@
 /**
  * Client connection settings (infra/connection.ts): what psql/libpq and the mysql client are told so that
  * they verify the database's certificate through an endpoint, for RDS (with and without Elastic IPs) and for
- * self-managed databases (restarted by SSM or by hand).
+ * self-managed databases (restarted by SSM or by hand); and how strongly each family of clients can verify the
+ * server through an endpoint.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { iamResourceMatches } from "../testing/iam";
-import { certificateSecretPolicy, clientFamilies, rdsConnectionInfo, RDS_CA_BUNDLE, selfManagedConnectionInfo } from "../infra/connection";
+import { certificateSecretPolicy, clientFamilies, rdsConnectionInfo, RDS_CA_BUNDLE, selfManagedConnectionInfo, serverVerification } from "../infra/connection";
+import { DatabaseEngine } from "../infra/enums";
 
 const RDS_HOST = "prod-postgres.c9akciq32.us-east-1.rds.amazonaws.com";
 const NLB = "reporting-nlb-0123456789.elb.us-east-1.amazonaws.com";
@@ -165,5 +167,35 @@ describe("certificateSecretPolicy", () => {
 
     it("refuses what is not a Secrets Manager ARN", () => {
         assert.throws(() => certificateSecretPolicy("arn:aws:s3:::bucket", "x"), { message: '"arn:aws:s3:::bucket" is not a Secrets Manager secret ARN' });
+    });
+});
+
+describe("serverVerification", () => {
+    const strengths = (f: Parameters<typeof serverVerification>[0]) => serverVerification(f).map((v) => [v.engine, v.strength, v.fullWith !== undefined]);
+
+    it("self-managed: full for every client, by the endpoint hostname the stack CA's certificate names", () => {
+        assert.deepEqual(strengths({ rds: false, engine: DatabaseEngine.Mysql, fixedAddresses: false }), [["mysql", "full", false]]);
+        assert.deepEqual(strengths({ rds: false, fixedAddresses: true }), [
+            ["postgres", "full", false],
+            ["mysql", "full", false],
+        ]);
+        assert.match(serverVerification({ rds: false, fixedAddresses: false })[0].why, /names every endpoint hostname/);
+    });
+
+    it("RDS: full for libpq (hostaddr and host), the chain only for the mysql client unless a hosts-file entry; both while the engine is unknown", () => {
+        const fixed = serverVerification({ rds: true, fixedAddresses: true });
+        assert.deepEqual(
+            fixed.map((v) => [v.engine, v.strength]),
+            [
+                ["postgres", "full"],
+                ["mysql", "chain only"],
+            ],
+        );
+        assert.match(fixed[0].why, /connects to the Elastic IPs \(hostaddr\) and verifies the RDS hostname \(host\)/);
+        assert.match(fixed[1].why, /VERIFY_CA through the endpoint proves an RDS CA issued the certificate, not that it is this instance/);
+        assert.match(fixed[1].fullWith!, /hosts-file entry that maps the RDS hostname to the Elastic IPs/);
+        const moving = serverVerification({ rds: true, fixedAddresses: false });
+        assert.match(moving[0].why, /resolved when connecting/);
+        assert.match(moving[1].fullWith!, /it can change: use Elastic IPs/);
     });
 });

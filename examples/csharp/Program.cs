@@ -1,6 +1,7 @@
 // A C# Pulumi program that declares the whole db-endpoints product with one component, DatabaseEndpoints:
 // an RDS PostgreSQL endpoint with an integration's least-privileged user, a self-managed MySQL endpoint with a
-// server certificate from the stack's CA, target sync for the RDS endpoint, and every output the stack config
+// server certificate from the stack's CA, two self-managed PostgreSQL endpoints on one shared load balancer,
+// target sync for the RDS endpoint, alarms that notify an on-call topic, and every output the stack config
 // version of the product exports.
 //
 // The classes below come from the SDK that `pulumi package add` (or `pulumi install`, which reads the
@@ -41,6 +42,14 @@ return await Deployment.RunAsync(() =>
             Generations = { 1 },
             Issuer = 1,
         },
+        // Alarms (on by default): no healthy target, target sync failing, certificates nearing expiry. They notify an
+        // existing SNS topic and the addresses subscribed to a topic the stack creates (docs/alarms.md).
+        Alarms = new AlarmSettingsArgs
+        {
+            SnsTopicArn = config.Require("alarmTopicArn"),
+            Emails = { "oncall@example.com" },
+            CertificateExpiryDays = 30,
+        },
         Endpoints =
         {
             // An RDS PostgreSQL instance; a vendor's BI tool gets a read-only user, created through the endpoint
@@ -57,6 +66,13 @@ return await Deployment.RunAsync(() =>
                     AdminSslRootCert = "global-bundle.pem",
                 },
                 AllowedCidrs = officeCidrs,
+                // A vendor's trial, admitted until 2027-06-30 begins in UTC (its rule is revoked then, without a
+                // deployment), and the ranges another team keeps in an EC2 managed prefix list.
+                Allowlist =
+                {
+                    new AllowlistEntryArgs { Cidr = "198.51.100.64/27", Expires = "2027-06-30", Note = "Acme BI trial, ticket OPS-1234" },
+                    new AllowlistEntryArgs { PrefixList = "pl-0123456789abcdef0", Note = "partner egress, kept by the network team" },
+                },
                 Integrations =
                 {
                     new IntegrationSettingsArgs
@@ -83,6 +99,37 @@ return await Deployment.RunAsync(() =>
                 AllowedCidrs = { "198.51.100.7/32" },
                 IdleTimeoutSeconds = 6000,
             },
+            // Two small PostgreSQL databases on one shared load balancer, "shared": one NLB (and its hourly and
+            // public IPv4 cost) for both, each endpoint on its own port with its own allowlist, admitted on that
+            // port only. Endpoints of a shared load balancer agree on ElasticIps, IpAddressType and DeletionProtection.
+            new EndpointSettingsArgs
+            {
+                Name = "orders",
+                LoadBalancer = "shared",
+                Port = 5433,
+                Database = new EndpointDatabaseArgs
+                {
+                    Addresses = { "10.0.4.21" },
+                    Port = 5432,
+                    Engine = DatabaseEngine.Postgres,
+                    SecurityGroupId = "sg-0a1b2c3d4e5f60718",
+                },
+                AllowedCidrs = { "203.0.113.0/24" },
+            },
+            new EndpointSettingsArgs
+            {
+                Name = "inventory",
+                LoadBalancer = "shared",
+                Port = 5434,
+                Database = new EndpointDatabaseArgs
+                {
+                    Addresses = { "10.0.4.22" },
+                    Port = 5432,
+                    Engine = DatabaseEngine.Postgres,
+                    SecurityGroupId = "sg-0a1b2c3d4e5f60718",
+                },
+                AllowedCidrs = { "198.51.100.7/32" },
+            },
         },
     });
 
@@ -96,5 +143,7 @@ return await Deployment.RunAsync(() =>
         ["certificates"] = product.Certificates,
         ["integrations"] = product.Integrations,
         ["targetSync"] = product.TargetSync,
+        ["upkeep"] = product.Upkeep,
+        ["alarms"] = product.Alarms,
     };
 });

@@ -3,6 +3,7 @@ import * as tls from "@pulumi/tls";
 import { certificateExpiryNotice } from "../certificateExpiry";
 import { optionalInteger, Problems, show } from "../validation";
 import { throwIfInvalidArgs } from "./support/argsError";
+import { CA_VALIDITY_HOURS } from "../model/limits";
 
 /** Defaults of a {@link CertificateAuthority}. */
 export const CA_DEFAULTS = {
@@ -17,9 +18,6 @@ export const CA_DEFAULTS = {
 
 /** What the CA certificate may be used for: signing certificates and CRLs, nothing else. */
 export const CA_ALLOWED_USES = ["cert_signing", "crl_signing"] as const;
-
-/** Bounds of the validity arguments (hours). */
-export const CA_VALIDITY_HOURS = { min: 24, max: 876_000 } as const;
 
 /** Arguments of a {@link CertificateAuthority}. */
 export interface CertificateAuthorityArgs {
@@ -75,7 +73,7 @@ export function planCertificateAuthority(name: string, args: CertificateAuthorit
 }
 
 /**
- * A private certificate authority (the Aptible environment's CA): an RSA key and a self-signed CA
+ * A private certificate authority (one per stack): an RSA key and a self-signed CA
  * certificate that may only sign certificates and CRLs, valid for ten years. Both are protected by default,
  * because replacing them would break every client that trusts the CA; rotating the CA is a deliberate,
  * documented procedure. The private key is only ever exposed as a secret output.

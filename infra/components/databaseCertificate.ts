@@ -1,13 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { MAX_INSTANCE_IDS, RESTART_COMMAND_MAX_LENGTH, RESTART_TIMEOUT_MINUTES } from "../model/limits";
+import { checkRestartSettings, readDatabaseHostname, readInstanceIds, readRestartCommand, readRestartTimeoutMinutes } from "../model/certificates";
+import { readDatabasePort, readSelfManagedAddresses } from "../model/endpoint";
+import { RESTART_TIMEOUT_MINUTES } from "../model/limits";
 import { certificateExpiryNotice } from "../certificateExpiry";
 import { manualRestartHook, SECRET_KEYS, ssmRestartHook, tlsDirectory } from "../hooks/ssmRestart";
-import { optionalInteger, patterns, Problems, readIpv4Addresses, show } from "../validation";
-import { DatabaseEngine } from "./databaseIntegrations/args";
+import { optionalEnum, patterns, Problems, show } from "../validation";
 import { throwIfInvalidArgs } from "./support/argsError";
+import { checkedInput } from "./support/knownNowOrLater";
 import { stampedTags } from "./support/tags";
+import { DATABASE_ENGINES, DatabaseEngine } from "../enums";
 
 /** Settings of the server certificates a {@link DatabaseCertificate} issues. */
 export const SERVER_CERTIFICATE = {
@@ -75,6 +78,8 @@ export interface DatabaseCertificateArgs {
 export interface DatabaseCertificatePlan {
     addresses: string[];
     port: number;
+    /** `hostname`, or an output that resolves to it once it passed the rule. */
+    hostname?: pulumi.Input<string>;
     engine?: DatabaseEngine;
     instanceIds: string[];
     restartCommand?: string;
@@ -88,57 +93,27 @@ const COMPONENT_TYPE = "db-endpoints:index:DatabaseCertificate";
 /** Checks the arguments known at declaration; throws `pulumi.InputPropertiesError` naming every bad one. */
 export function planDatabaseCertificate(name: string, args: DatabaseCertificateArgs): DatabaseCertificatePlan {
     const problems = new Problems();
+    const owner = { component: "DatabaseCertificate", name };
     if (args.caCertificatePem === undefined || args.caCertificatePem === null) problems.error("caCertificatePem", "is required");
     if (args.caPrivateKeyPem === undefined || args.caPrivateKeyPem === null) problems.error("caPrivateKeyPem", "is required");
-    const addresses: string[] = [];
-    if (!Array.isArray(args.addresses) || args.addresses.length === 0) {
-        problems.error("addresses", "needs at least one private IPv4 address of the database");
-    } else {
-        addresses.push(...readIpv4Addresses(problems, "addresses", args.addresses));
-    }
-    const port = optionalInteger(problems, "port", args.port, 1, 65535);
-    if (args.port === undefined) problems.error("port", "is required");
-    if (typeof args.hostname === "string" && !patterns.hostname.test(args.hostname)) {
-        problems.error("hostname", `${show(args.hostname)} is not a lower-case DNS name`);
-    }
+    // The same rules as the database settings of a self-managed endpoint (infra/model).
+    const addresses =
+        args.addresses === undefined || args.addresses === null
+            ? (problems.error("addresses", "is required (the private IPv4 addresses of the database)"), [])
+            : readSelfManagedAddresses(problems, "addresses", args.addresses).addresses;
+    const port = readDatabasePort(problems, "port", args.port, "self-managed");
+    const hostname = checkedInput<string>(problems, owner, "hostname", args.hostname, readDatabaseHostname);
     if (args.endpointHostnames === undefined || args.endpointHostnames === null) problems.error("endpointHostnames", "is required");
-    const engines = Object.values(DatabaseEngine) as string[];
-    if (args.engine !== undefined && !engines.includes(args.engine)) {
-        problems.error("engine", `${show(args.engine)} is not one of ${engines.map((e) => `"${e}"`).join(", ")}`);
-    }
-    const instanceIds: string[] = [];
-    if (args.instanceIds !== undefined) {
-        if (!Array.isArray(args.instanceIds) || args.instanceIds.length === 0) {
-            problems.error("instanceIds", "is empty; list the EC2 instances the database runs on, or leave it out");
-        } else if (args.instanceIds.length > MAX_INSTANCE_IDS) {
-            problems.error("instanceIds", `lists ${args.instanceIds.length} instances; one SSM command reaches at most ${MAX_INSTANCE_IDS}`);
-        } else {
-            args.instanceIds.forEach((id, i) => {
-                if (typeof id !== "string" || !patterns.instanceId.test(id)) problems.error(`instanceIds[${i}]`, `${show(id)} is not an EC2 instance ID`);
-                else if (instanceIds.includes(id)) problems.error(`instanceIds[${i}]`, `${show(id)} is listed twice`);
-                else instanceIds.push(id);
-            });
-        }
-        if (args.engine === undefined) problems.error("engine", 'is required with instanceIds ("postgres" or "mysql")');
-    }
-    if (args.restartCommand !== undefined) {
-        if (typeof args.restartCommand !== "string" || args.restartCommand.trim() === "") {
-            problems.error("restartCommand", `${show(args.restartCommand)} is not a shell command`);
-        } else if (args.restartCommand.length > RESTART_COMMAND_MAX_LENGTH || args.restartCommand.includes("\0")) {
-            problems.error("restartCommand", `is not a usable shell command (at most ${RESTART_COMMAND_MAX_LENGTH} characters, no NUL)`);
-        }
-        if (args.instanceIds === undefined) problems.error("restartCommand", "is set without instanceIds: there is no instance to run it on");
-    }
-    const restartTimeoutMinutes = optionalInteger(
-        problems,
-        "restartTimeoutMinutes",
-        args.restartTimeoutMinutes,
-        RESTART_TIMEOUT_MINUTES.min,
-        RESTART_TIMEOUT_MINUTES.max,
-    );
-    if (args.restartTimeoutMinutes !== undefined && args.instanceIds === undefined) {
-        problems.error("restartTimeoutMinutes", "is set without instanceIds: nothing is restarted");
-    }
+    const engine = optionalEnum(problems, "engine", args.engine, DATABASE_ENGINES);
+    const instanceIds = readInstanceIds(problems, "instanceIds", args.instanceIds);
+    const restartCommand = readRestartCommand(problems, "restartCommand", args.restartCommand);
+    const restartTimeoutMinutes = readRestartTimeoutMinutes(problems, "restartTimeoutMinutes", args.restartTimeoutMinutes);
+    checkRestartSettings(problems, instanceIds, engine, {
+        instanceIds: "instanceIds",
+        engine: "engine",
+        restartCommand: args.restartCommand === undefined ? undefined : "restartCommand",
+        restartTimeoutMinutes: args.restartTimeoutMinutes === undefined ? undefined : "restartTimeoutMinutes",
+    });
     if (typeof args.secretName === "string" && !SECRET_NAME.test(args.secretName)) {
         problems.error("secretName", `${show(args.secretName)} is not a Secrets Manager secret name (1-512 of A-Z a-z 0-9 / _ + = . @ -)`);
     }
@@ -146,9 +121,10 @@ export function planDatabaseCertificate(name: string, args: DatabaseCertificateA
     return {
         addresses,
         port: port!,
-        engine: args.engine,
-        instanceIds,
-        restartCommand: args.restartCommand,
+        hostname,
+        engine,
+        instanceIds: instanceIds ?? [],
+        restartCommand,
         restartTimeoutMinutes: restartTimeoutMinutes ?? RESTART_TIMEOUT_MINUTES.selfManagedDefault,
         description: `self-managed database ${addresses.join(",")}:${port}`,
     };
@@ -189,7 +165,7 @@ export function certificateNames(hostname: string | undefined, endpointHostnames
 
 /**
  * A self-managed database's TLS server certificate, signed by the stack's CA and naming the database's
- * internal hostname and addresses and every endpoint hostname that reaches it (the Aptible model). The
+ * internal hostname and addresses and every endpoint hostname that reaches it, so that clients verify it in full. The
  * certificate, its key and the CA certificate are stored as one JSON secret in AWS Secrets Manager; each new
  * secret version runs the restart hook (SSM Run Command on `instanceIds`), or warns when there is none.
  */
@@ -221,7 +197,7 @@ export class DatabaseCertificate extends pulumi.ComponentResource {
         const child = { parent: this };
 
         const names = pulumi
-            .all([args.hostname, args.endpointHostnames])
+            .all([plan.hostname, args.endpointHostnames])
             .apply(([hostname, hostnames]) => certificateNames(hostname, hostnames as string[], plan.addresses));
 
         const key = new tls.PrivateKey(`${name}-key`, { algorithm: SERVER_CERTIFICATE.keyAlgorithm, rsaBits: SERVER_CERTIFICATE.rsaBits }, child);

@@ -3,7 +3,7 @@
  * database. Its constructor runs the phases in order: the checks of the args known when it is declared
  * (databaseIntegrations/plan.ts), the admin login (adminCredential.ts), the checks once outputs resolve
  * (deployChecks.ts), the wait for a healthy endpoint target, and the provider, users, grants and secrets
- * (declare.ts). Its args and enums are in databaseIntegrations/args.ts.
+ * (declare.ts). Its args are in databaseIntegrations/args.ts, its enums in infra/enums.ts.
  */
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as pulumi from "@pulumi/pulumi";
@@ -11,25 +11,19 @@ import { awsSdkClientConfig } from "../hooks/support";
 import { waitForHealthyTarget } from "../targetHealth";
 import { readAdminLogin } from "./databaseIntegrations/adminCredential";
 import type { DatabaseIntegrationsArgs } from "./databaseIntegrations/args";
+import { connectionDatabase } from "./databaseIntegrations/credentialsSecret";
 import { declareIntegrations } from "./databaseIntegrations/declare";
 import { CheckedFacts, checkResolved } from "./databaseIntegrations/deployChecks";
 import { planDatabaseIntegrations } from "./databaseIntegrations/plan";
 
-export {
-    AdminConnection,
-    DatabaseEngine,
-    databaseEngineOfRds,
-    DatabaseIntegrationsArgs,
-    IntegrationAccess,
-    Integration,
-} from "./databaseIntegrations/args";
+export { DatabaseIntegrationsArgs, Integration } from "./databaseIntegrations/args";
 export { IntegrationsPlan, planDatabaseIntegrations } from "./databaseIntegrations/plan";
 
 const COMPONENT_TYPE = "db-endpoints:index:DatabaseIntegrations";
 
 /**
- * Least-privileged database users for the integrations of one database (Aptible's advice: never hand
- * the admin credential to an external service). Per integration: a login user with a generated password,
+ * Least-privileged database users for the integrations of one database: the admin credential is never
+ * handed to an external service, and each can be audited and rotated alone. Per integration: a login user with a generated password,
  * exactly the grants its access level needs on the listed schemas or tables, default privileges for
  * tables created later, TLS required where the engine can require it per user (MySQL `REQUIRE SSL`), and
  * an AWS Secrets Manager secret with a ready connection URL through the endpoint. The users are created
@@ -45,6 +39,8 @@ export class DatabaseIntegrations extends pulumi.ComponentResource {
     public readonly secretArns: pulumi.Output<Record<string, string>>;
     /** Name of the credentials secret per integration. */
     public readonly secretNames: pulumi.Output<Record<string, string>>;
+    /** The database each integration's connection uses (the `dbname` in its credentials secret), per integration. */
+    public readonly databases: pulumi.Output<Record<string, string>>;
     /** Host the database provider connects to with the admin login. */
     public readonly adminHost: pulumi.Output<string>;
     /** TLS verification of the admin connection: `verify-full`/`verify-ca` (PostgreSQL sslmode) or `true` (MySQL, full). */
@@ -96,6 +92,7 @@ export class DatabaseIntegrations extends pulumi.ComponentResource {
         this.usernames = pulumi.output(Object.fromEntries(plan.integrations.map((i) => [i.name, i.name])));
         this.secretArns = built.apply((b) => b.secretArns);
         this.secretNames = built.apply((b) => b.secretNames);
+        this.databases = facts.apply((f) => Object.fromEntries(f.integrations.map((i) => [i.name, connectionDatabase(f.engine, i, f.dbName)])));
         this.adminHost = built.apply((b) => b.adminHost);
         this.adminSslMode = built.apply((b) => b.adminSslMode);
         this.registerOutputs({
@@ -103,6 +100,7 @@ export class DatabaseIntegrations extends pulumi.ComponentResource {
             usernames: this.usernames,
             secretArns: this.secretArns,
             secretNames: this.secretNames,
+            databases: this.databases,
             adminHost: this.adminHost,
             adminSslMode: this.adminSslMode,
         });

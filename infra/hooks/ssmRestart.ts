@@ -16,10 +16,9 @@ import {
     SSMClient,
 } from "@aws-sdk/client-ssm";
 import * as pulumi from "@pulumi/pulumi";
+import { DatabaseEngine } from "../enums";
 import { awsErrorName, awsSdkClientConfig, Clock, describeAwsError, systemClock, tail, valueOf } from "./support";
 
-/** Engines whose certificate installation and restart the hook knows. */
-export type RestartEngine = "postgres" | "mysql";
 
 /** The JSON document stored in each database's certificate secret: one key per file. */
 export const SECRET_KEYS = {
@@ -43,13 +42,13 @@ export const TLS_FILES = [
 ] as const;
 
 /** OS user whose group may read the installed files (the database server's service user). */
-export const SERVICE_USERS: Record<RestartEngine, string> = { postgres: "postgres", mysql: "mysql" };
+export const SERVICE_USERS: Record<DatabaseEngine, string> = { postgres: "postgres", mysql: "mysql" };
 
 /** Modes the restart script gives the directories it owns: `/etc/db-endpoints` and the TLS directory in it. */
 export const TLS_DIRECTORY_MODES = { parent: "0755", tlsDirectory: "0750" } as const;
 
 /** Where the restart script installs the files on each instance. */
-export function tlsDirectory(engine: RestartEngine, port: number): string {
+export function tlsDirectory(engine: DatabaseEngine, port: number): string {
     return `/etc/db-endpoints/${engine}-${port}`;
 }
 
@@ -83,7 +82,7 @@ export const INSTALL_PATHS = {
  * next start. Where the reload is refused or unsupported, the service is restarted (whichever of mysqld, mysql,
  * mariadb exists), which drops open connections and reads the option file.
  */
-export const DEFAULT_RESTART_COMMANDS: Record<RestartEngine, string> = {
+export const DEFAULT_RESTART_COMMANDS: Record<DatabaseEngine, string> = {
     postgres: `runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$DB_ENDPOINTS_PORT" -d postgres -c 'SELECT pg_reload_conf()'`,
     mysql:
         `for statement in 'ALTER INSTANCE RELOAD TLS' 'FLUSH SSL'; do ` +
@@ -107,7 +106,7 @@ export interface RestartScriptArgs {
     secretArn: string;
     /** The secret version holding the certificate just issued. */
     versionId: string;
-    engine: RestartEngine;
+    engine: DatabaseEngine;
     port: number;
     /** Replaces {@link DEFAULT_RESTART_COMMANDS}; runs after the files are installed. */
     restartCommand?: string;
@@ -560,7 +559,7 @@ export interface SsmRestartHookArgs {
     /** For messages: "self-managed database 10.0.3.17:3306". */
     description: string;
     instanceIds: string[];
-    engine: RestartEngine;
+    engine: DatabaseEngine;
     port: number;
     restartCommand?: string;
     timeoutMinutes: number;

@@ -39,22 +39,7 @@ export function awsSdkClientConfig(
     return { ...(region ? { region } : {}), ...(profile ? { profile } : {}) };
 }
 
-/** The AWS error code of an SDK error (`DBInstanceNotFoundFault`, `InvalidInstanceId`, ...), or "". */
-export function awsErrorName(e: unknown): string {
-    if (typeof e !== "object" || e === null) return "";
-    const err = e as { name?: unknown; Code?: unknown; code?: unknown };
-    for (const candidate of [err.name, err.Code, err.code]) {
-        if (typeof candidate === "string" && candidate !== "Error") return candidate;
-    }
-    return "";
-}
-
-/** `Code: message` of an error, for messages that quote what AWS said. */
-export function describeAwsError(e: unknown): string {
-    const name = awsErrorName(e);
-    const message = e instanceof Error ? e.message : String(e);
-    return name && !message.startsWith(name) ? `${name}: ${message}` : message;
-}
+export { awsErrorName, describeAwsError } from "../awsErrors";
 
 /** The last `max` characters of `text`, trimmed, marked with "…" when cut. */
 export function tail(text: string | undefined, max: number): string {

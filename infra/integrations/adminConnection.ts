@@ -8,19 +8,15 @@
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { RDS_CA_BUNDLE } from "../connection";
-import type { EngineName } from "./engines";
 import { Problems, show } from "../validation";
-
-export type AdminConnectionMode = "endpoint" | "direct";
-
-export const ADMIN_CONNECTION_MODES: readonly AdminConnectionMode[] = ["endpoint", "direct"];
+import type { AdminConnection, DatabaseEngine } from "../enums";
 
 /** TLS verification a connection performs: the certificate chain and its name, or the chain only. */
 export type Verification = "full" | "ca";
 
 export interface AdminConnectionFacts {
-    engine: EngineName;
-    mode: AdminConnectionMode;
+    engine: DatabaseEngine;
+    mode: AdminConnection;
     rds: boolean;
     endpointHostname: string;
     /**

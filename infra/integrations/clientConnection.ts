@@ -3,7 +3,7 @@
  * through the endpoint, verifying the server's certificate as strictly as the URL can.
  */
 import { RDS_CA_BUNDLE, STACK_CA } from "../connection";
-import type { EngineName } from "./engines";
+import type { DatabaseEngine } from "../enums";
 
 /**
  * The CA bundle file a client verifies against when the integration names none: the same files the
@@ -17,7 +17,7 @@ export const DEFAULT_SSL_ROOT_CERT = {
 } as const;
 
 export interface ClientConnectionFacts {
-    engine: EngineName;
+    engine: DatabaseEngine;
     rds: boolean;
     endpointHostname: string;
     endpointPort: number;
@@ -32,7 +32,7 @@ export interface ClientConnectionFacts {
 
 /** What an integration's secret holds: the RDS secret fields, TLS settings and a ready URL. */
 export interface ClientConnection {
-    engine: EngineName;
+    engine: DatabaseEngine;
     host: string;
     port: number;
     dbname: string;

@@ -7,26 +7,18 @@
 // Node.js types, named here because the plugin host's ts-node may compile this module alone (tests/components/index.test.ts).
 /// <reference types="node" />
 import * as process from "node:process";
-import { ADMIN_CONNECTION_MODES, checkAdminCaFileExists, requireRdsAdminCa } from "./adminConnection";
-import type { AdminConnectionMode } from "./adminConnection";
+import { checkAdminCaFileExists, requireRdsAdminCa } from "./adminConnection";
 import { checkAgainstDatabase } from "./engineRules";
-import { ENGINES } from "./engines";
-import type { EngineName } from "./engines";
-import { checkOwnersAreNotIntegrations, IntegrationSpec, parseEnum, parseIdentifier, parseIntegrations, parsePath } from "./integrationSpec";
-import { isPlainObject, join, optionalArray, optionalInteger, patterns, Problems, show } from "../validation";
-
-/**
- * Minutes `pulumi up` waits, at most, for an endpoint's target to be healthy before it creates users through
- * the endpoint (`targetHealthTimeoutMinutes`); 0 turns the wait off. Registering a new target takes from tens
- * of seconds to a few minutes before its health checks start, and three checks 10 s apart must then pass.
- */
-export const TARGET_HEALTH_TIMEOUT_MINUTES = { min: 0, max: 60, default: 10 } as const;
+import { checkOwnersAreNotIntegrations, IntegrationSpec, parseIdentifier, parseIntegrations, parsePath } from "./integrationSpec";
+import { isPlainObject, join, optionalArray, optionalEnum, optionalInteger, patterns, Problems, show } from "../validation";
+import { ADMIN_CONNECTIONS, AdminConnection, DATABASE_ENGINES, DatabaseEngine } from "../enums";
+import { TARGET_HEALTH_TIMEOUT_MINUTES } from "../model/limits";
 
 /** How `pulumi up` logs in to create the integrations' users. */
 export interface AdminSpec {
     /** Secrets Manager secret with the admin login (`{"username", "password"}`). */
     secretArn: string;
-    connection: AdminConnectionMode;
+    connection: AdminConnection;
     /**
      * Self-managed database, direct connection: its hostname inside the VPC, as on its certificate.
      * Default: its first address (the stack's CA names the addresses in the certificate too).
@@ -48,7 +40,7 @@ export interface AdminSpec {
 /** The parts of an endpoint's `database` that integrations use; each key is present only when set. */
 export interface DatabaseAccessSpec {
     /** Self-managed databases: the engine (RDS reads it from the instance). */
-    engine?: EngineName;
+    engine?: DatabaseEngine;
     /** The database the integrations use (RDS default: the instance's DBName). */
     dbName?: string;
     /** Present when the endpoint declares integrations. */
@@ -82,7 +74,7 @@ export function parseDatabaseAccess(
         problems.warn(integrationsPath, "is empty: no database user is created");
     }
 
-    const engine = parseEnum(problems, at("engine"), db.engine, ENGINES);
+    const engine = optionalEnum(problems, at("engine"), db.engine, DATABASE_ENGINES);
     if (set("engine") && kind === "rds") {
         problems.error(at("engine"), "is not used with rdsInstanceIdentifier: the engine is read from the instance");
     } else if (!set("engine") && kind === "self-managed" && declared) {
@@ -96,7 +88,7 @@ export function parseDatabaseAccess(
             "is required with integrations: the Secrets Manager secret holding the admin login that creates their users (e.g. the RDS-managed master user secret)",
         );
     }
-    const connection = parseEnum(problems, at("adminConnection"), db.adminConnection, ADMIN_CONNECTION_MODES) ?? "endpoint";
+    const connection = optionalEnum(problems, at("adminConnection"), db.adminConnection, ADMIN_CONNECTIONS) ?? AdminConnection.Endpoint;
     let host: string | undefined;
     if (set("adminHost")) {
         if (kind === "rds") {

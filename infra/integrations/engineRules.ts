@@ -3,17 +3,16 @@
  * database name; MySQL has no sequences and no connection limit per user), checked against what is known
  * of the database: at config time for a self-managed database, at deploy time for RDS.
  */
-import type { AdminConnectionMode } from "./adminConnection";
-import type { EngineName } from "./engines";
 import { checkOwnersAreNotIntegrations, IntegrationSpec } from "./integrationSpec";
 import { join, Problems, show } from "../validation";
+import type { AdminConnection, DatabaseEngine } from "../enums";
 
 /** What is known about the database when the engine-dependent rules are checked (config time or deploy time). */
 export interface DatabaseFacts {
-    engine: EngineName;
+    engine: DatabaseEngine;
     /** An RDS instance (its certificate names the instance, not the endpoint). */
     rds: boolean;
-    adminConnection: AdminConnectionMode;
+    adminConnection: AdminConnection;
     /** The database integrations are granted in; undefined when neither config nor RDS names one. */
     dbName?: string;
     /** Where `dbName` comes from when it is missing, for the message (e.g. `RDS instance prod-postgres`). */

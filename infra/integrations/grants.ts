@@ -2,8 +2,8 @@
  * The grants each integration is given, planned per engine: the privileges of each access level, the
  * PostgreSQL grants and default privileges, and the MySQL grants with their escaped database names.
  */
-import type { AccessName, IntegrationSpec } from "./integrationSpec";
-
+import type { IntegrationSpec } from "./integrationSpec";
+import type { IntegrationAccess } from "../enums";
 /** Privileges per object, by access level. Never DDL (CREATE, ALTER, DROP), TRUNCATE, REFERENCES, TRIGGER or ownership. */
 export const PRIVILEGES = {
     database: ["CONNECT"],
@@ -55,7 +55,7 @@ export interface PostgresPlan {
     defaultPrivileges: PgDefaultPrivilegesPlan[];
 }
 
-export function tablePrivileges(access: AccessName): string[] {
+export function tablePrivileges(access: IntegrationAccess): string[] {
     return [...PRIVILEGES.table[access]];
 }
 
@@ -133,4 +133,52 @@ export function planMysqlGrants(integration: IntegrationSpec): MysqlGrantPlan[] 
 export function ownersOf(objectOwners: string[] | undefined): OwnerRef[] {
     if (objectOwners && objectOwners.length > 0) return objectOwners.map((role) => ({ role, label: role }));
     return [{ label: "admin" }];
+}
+
+/** The statements one integration is given on one engine, in words a reviewer reads, in the order they are made. */
+export interface GrantDescription {
+    /** The user: how it logs in and what limits it. */
+    user: string;
+    /** One line per grant or default privilege. */
+    grants: string[];
+}
+
+/**
+ * {@link planPostgresGrants} or {@link planMysqlGrants} of `integration`, described. `dbName`: the PostgreSQL
+ * database the grants are in (undefined: read from the RDS instance at deploy); `owners`: whose new tables the
+ * default privileges follow.
+ */
+export function describeGrants(integration: IntegrationSpec, engine: "postgres" | "mysql", dbName: string | undefined, owners: OwnerRef[]): GrantDescription {
+    const list = (names: string[] | undefined, schema: string) => (names ?? []).map((n) => `${schema}.${n}`).join(", ");
+    if (engine === "mysql") {
+        return {
+            user: `MySQL user '${integration.name}'@'%' with a generated password, REQUIRE SSL (refused over a plain connection)`,
+            grants: planMysqlGrants(integration).map((g) =>
+                g.table === "*"
+                    ? `${g.privileges.join(", ")} ON ${g.database}.* (every table of database ${g.database.replace(/\\(.)/g, "$1")}, also those created later)`
+                    : `${g.privileges.join(", ")} ON ${g.database}.${g.table}`,
+            ),
+        };
+    }
+    const plan = planPostgresGrants(integration, owners);
+    const database = dbName ?? "the instance's database (DBName, read at deploy)";
+    const grants = plan.grants.map((g) => {
+        const privileges = g.privileges.join(", ");
+        switch (g.objectType) {
+            case "database":
+                return `${privileges} ON DATABASE ${database}`;
+            case "schema":
+                return `${privileges} ON SCHEMA ${g.schema}`;
+            case "table":
+                return g.objects ? `${privileges} ON TABLE ${list(g.objects, g.schema!)}` : `${privileges} ON ALL TABLES IN SCHEMA ${g.schema}`;
+            default:
+                return g.objects ? `${privileges} ON SEQUENCE ${list(g.objects, g.schema!)}` : `${privileges} ON ALL SEQUENCES IN SCHEMA ${g.schema}`;
+        }
+    });
+    for (const d of plan.defaultPrivileges) {
+        const who = d.owner.role ?? "the admin user";
+        grants.push(`${d.privileges.join(", ")} ON ${d.objectType === "table" ? "TABLES" : "SEQUENCES"} that ${who} creates in schema ${d.schema} later (default privileges)`);
+    }
+    const limit = integration.connectionLimit !== undefined ? `, at most ${integration.connectionLimit} connections` : "";
+    return { user: `PostgreSQL login role ${integration.name} with a generated password (stored as a SCRAM-SHA-256 verifier), without SUPERUSER, CREATEDB, CREATEROLE, REPLICATION or BYPASSRLS${limit}`, grants };
 }

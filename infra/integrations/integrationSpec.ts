@@ -5,18 +5,10 @@
  * owner; and the value parsers the other integration settings share (SQL identifiers, file paths,
  * enumerations).
  */
+import { INTEGRATION_ACCESS_LEVELS, IntegrationAccess } from "../enums";
 import { isPlainObject, join, optionalArray, optionalInteger, Problems, show } from "../validation";
+import { CONNECTION_LIMIT, INTEGRATION_NAME, ROTATION_MAX_LENGTH } from "../model/limits";
 
-export type AccessName = "read" | "write";
-
-export const ACCESS_LEVELS: readonly AccessName[] = ["read", "write"];
-
-
-/**
- * An integration's name is its database user name and part of Pulumi and Secrets Manager names. Lower
- * case, so that PostgreSQL never needs it quoted; at most 32 characters, MySQL's user-name limit.
- */
-export const INTEGRATION_NAME = { maxLength: 32, pattern: /^[a-z][a-z0-9_]*$/ } as const;
 
 /**
  * Schema, table, sequence, role and database names accepted: what PostgreSQL keeps unquoted (lower case)
@@ -45,9 +37,6 @@ export const RESERVED_USER_PREFIXES: readonly string[] = ["pg_", "rds_", "mysql.
 /** Schemas that belong to the engine, never to an integration's data. */
 const SYSTEM_SCHEMAS: readonly string[] = ["information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"];
 
-export const CONNECTION_LIMIT = { min: 1, max: 10000 } as const;
-export const ROTATION_MAX_LENGTH = 64;
-
 /** A table or sequence, by schema. */
 export interface QualifiedName {
     schema: string;
@@ -57,7 +46,7 @@ export interface QualifiedName {
 export interface IntegrationSpec {
     /** Database user name, and the name of its secret. */
     name: string;
-    access: AccessName;
+    access: IntegrationAccess;
     schemas: string[];
     /** The tables granted; undefined: every table of the schemas, now and created later. */
     tables?: QualifiedName[];
@@ -177,16 +166,16 @@ export function parseIntegrationName(problems: Problems, path: string, value: un
     return value;
 }
 
-function parseAccess(problems: Problems, path: string, value: unknown): AccessName | undefined {
+function parseAccess(problems: Problems, path: string, value: unknown): IntegrationAccess | undefined {
     if (value === undefined || value === null) {
         problems.error(path, 'is required: "read" or "write"');
         return undefined;
     }
-    if (typeof value !== "string" || !(ACCESS_LEVELS as readonly string[]).includes(value)) {
+    if (typeof value !== "string" || !(INTEGRATION_ACCESS_LEVELS as readonly string[]).includes(value)) {
         problems.error(path, `${show(value)} is not an access level; use "read" (SELECT) or "write" (SELECT, INSERT, UPDATE, DELETE)`);
         return undefined;
     }
-    return value as AccessName;
+    return value as IntegrationAccess;
 }
 
 /** A SQL identifier (schema, table, role, database name) as accepted here; reports and returns undefined otherwise. */
@@ -316,14 +305,6 @@ export function parsePath(problems: Problems, path: string, value: unknown, what
     return value;
 }
 
-export function parseEnum<T extends string>(problems: Problems, path: string, value: unknown, allowed: readonly T[]): T | undefined {
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
-        problems.error(path, `${show(value)} is not one of ${allowed.map((a) => `"${a}"`).join(", ")}`);
-        return undefined;
-    }
-    return value as T;
-}
 /** Integrations never own tables, so none of them can be an object owner. */
 export function checkOwnersAreNotIntegrations(problems: Problems, path: string, owners: string[] | undefined, integrations: IntegrationSpec[]): void {
     (owners ?? []).forEach((owner, o) => {

@@ -4,8 +4,7 @@
  * self-managed database (they share one certificate and one restart hook). Pure: every problem is reported
  * with the others, before any resource exists.
  */
-import { RDS_RESTART_POLICIES, RdsRestartPolicy } from "../enums";
-import type { EngineName } from "../integrations/engines";
+import { DatabaseEngine, RDS_RESTART_POLICIES, RdsRestartPolicy } from "../enums";
 import { isPlainObject, join, optionalArray, optionalInteger, optionalString, patterns, Problems, show } from "../validation";
 import { CA_GENERATION, MAX_INSTANCE_IDS, RESTART_COMMAND_MAX_LENGTH, RESTART_TIMEOUT_MINUTES } from "./limits";
 import type { CertificateAuthoritySpec, EndpointSpec, RdsRestartSpec, SelfManagedDatabase, SelfManagedTlsSpec } from "./spec";
@@ -54,9 +53,93 @@ const SELF_MANAGED_ONLY: Record<string, string> = {
     restartCommand: "an RDS instance is rebooted through the RDS API (see database.restart)",
 };
 
-/** `database.restartTimeoutMinutes`, for either kind of database (the default differs, the bounds do not). */
+/** `restartTimeoutMinutes`, for either kind of database (the default differs, the bounds do not). */
+export function readRestartTimeoutMinutes(problems: Problems, path: string, value: unknown): number | undefined {
+    return optionalInteger(problems, path, value, RESTART_TIMEOUT_MINUTES.min, RESTART_TIMEOUT_MINUTES.max);
+}
+
 function readRestartTimeout(problems: Problems, path: string, value: Record<string, unknown>): number | undefined {
-    return optionalInteger(problems, join(path, "restartTimeoutMinutes"), value.restartTimeoutMinutes, RESTART_TIMEOUT_MINUTES.min, RESTART_TIMEOUT_MINUTES.max);
+    return readRestartTimeoutMinutes(problems, join(path, "restartTimeoutMinutes"), value.restartTimeoutMinutes);
+}
+
+/** A self-managed database's DNS name inside the VPC (named in its certificate). */
+export function readDatabaseHostname(problems: Problems, path: string, value: unknown): string | undefined {
+    return optionalString(problems, path, value, patterns.hostname, 'a lower-case DNS name such as "db1.internal.example.com" (the name the database has inside the VPC)');
+}
+
+/**
+ * `instanceIds`: the EC2 instances a self-managed database runs on (at most 50, none twice). Undefined when
+ * unset or empty (an empty list is refused); otherwise the valid IDs.
+ */
+export function readInstanceIds(problems: Problems, path: string, value: unknown): string[] | undefined {
+    if (value === undefined || value === null) return undefined;
+    const list = optionalArray(problems, path, value);
+    if (list && list.length === 0) {
+        problems.error(path, "is empty; list the EC2 instances the database runs on, or leave instanceIds out");
+    } else if (list && list.length > MAX_INSTANCE_IDS) {
+        problems.error(path, `lists ${list.length} instances; one SSM command reaches at most ${MAX_INSTANCE_IDS}`);
+    }
+    const ids: string[] = [];
+    (list ?? []).forEach((id, i) => {
+        const at = join(path, i);
+        if (typeof id !== "string" || !patterns.instanceId.test(id)) {
+            problems.error(at, `${show(id)} is not an EC2 instance ID (such as "i-0123456789abcdef0")`);
+        } else if (ids.includes(id)) {
+            problems.error(at, `${show(id)} is listed twice`);
+        } else {
+            ids.push(id);
+        }
+    });
+    return list && list.length > 0 ? ids : undefined;
+}
+
+/** `restartCommand`: a non-empty shell command of at most 4096 characters, without NUL. */
+export function readRestartCommand(problems: Problems, path: string, value: unknown): string | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "string" || value.trim() === "") {
+        problems.error(path, `${show(value)} is not a shell command (a non-empty string)`);
+    } else if (value.length > RESTART_COMMAND_MAX_LENGTH) {
+        problems.error(path, `is ${value.length} characters; at most ${RESTART_COMMAND_MAX_LENGTH} are accepted`);
+    } else if (value.includes("\0")) {
+        problems.error(path, "contains a NUL character");
+    } else {
+        return value;
+    }
+    return undefined;
+}
+
+/** Where the settings of a self-managed database's restart are written, for {@link checkRestartSettings}. */
+export interface RestartSettingPaths {
+    instanceIds: string;
+    engine: string;
+    /** Set when `restartCommand` is. */
+    restartCommand?: string;
+    /** Set when `restartTimeoutMinutes` is. */
+    restartTimeoutMinutes?: string;
+}
+
+/**
+ * The restart settings of a self-managed database together: a restart command or timeout needs instances to
+ * run on, and instances need the engine (it decides the service user and the default command).
+ * `instanceIds`: undefined when not set (a list whose entries were all refused is set).
+ */
+export function checkRestartSettings(
+    problems: Problems,
+    instanceIds: readonly string[] | undefined,
+    engine: DatabaseEngine | undefined,
+    paths: RestartSettingPaths,
+): void {
+    if (instanceIds === undefined) {
+        for (const path of [paths.restartCommand, paths.restartTimeoutMinutes]) {
+            if (path !== undefined) problems.error(path, `is set but ${paths.instanceIds} is not: there is no instance to run the restart on`);
+        }
+    } else if (engine === undefined) {
+        problems.error(
+            paths.engine,
+            'is required with instanceIds ("postgres" or "mysql"): the restart hook installs the certificate for the engine\'s service user ' +
+                "and, without restartCommand, reloads or restarts that engine",
+        );
+    }
 }
 
 /** Reads `database.restart` and `database.restartTimeoutMinutes` of an RDS database; rejects self-managed fields. */
@@ -88,46 +171,12 @@ export function readSelfManagedTls(problems: Problems, path: string, value: Reco
         );
     }
     const spec: SelfManagedTlsSpec = {};
-    const hostname = optionalString(
-        problems,
-        join(path, "hostname"),
-        value.hostname,
-        patterns.hostname,
-        'a lower-case DNS name such as "db1.internal.example.com" (the name the database has inside the VPC)',
-    );
+    const hostname = readDatabaseHostname(problems, join(path, "hostname"), value.hostname);
     if (hostname !== undefined) spec.hostname = hostname;
-    if (value.instanceIds !== undefined && value.instanceIds !== null) {
-        const list = optionalArray(problems, join(path, "instanceIds"), value.instanceIds);
-        if (list && list.length === 0) {
-            problems.error(join(path, "instanceIds"), "is empty; list the EC2 instances the database runs on, or leave instanceIds out");
-        } else if (list && list.length > MAX_INSTANCE_IDS) {
-            problems.error(join(path, "instanceIds"), `lists ${list.length} instances; one SSM command reaches at most ${MAX_INSTANCE_IDS}`);
-        }
-        const ids: string[] = [];
-        (list ?? []).forEach((id, i) => {
-            const at = join(join(path, "instanceIds"), i);
-            if (typeof id !== "string" || !patterns.instanceId.test(id)) {
-                problems.error(at, `${show(id)} is not an EC2 instance ID (such as "i-0123456789abcdef0")`);
-            } else if (ids.includes(id)) {
-                problems.error(at, `${show(id)} is listed twice`);
-            } else {
-                ids.push(id);
-            }
-        });
-        if (list && list.length > 0) spec.instanceIds = ids;
-    }
-    if (value.restartCommand !== undefined && value.restartCommand !== null) {
-        const command = value.restartCommand;
-        if (typeof command !== "string" || command.trim() === "") {
-            problems.error(join(path, "restartCommand"), `${show(command)} is not a shell command (a non-empty string)`);
-        } else if (command.length > RESTART_COMMAND_MAX_LENGTH) {
-            problems.error(join(path, "restartCommand"), `is ${command.length} characters; at most ${RESTART_COMMAND_MAX_LENGTH} are accepted`);
-        } else if (command.includes("\0")) {
-            problems.error(join(path, "restartCommand"), "contains a NUL character");
-        } else {
-            spec.restartCommand = command;
-        }
-    }
+    const instanceIds = readInstanceIds(problems, join(path, "instanceIds"), value.instanceIds);
+    if (instanceIds !== undefined) spec.instanceIds = instanceIds;
+    const restartCommand = readRestartCommand(problems, join(path, "restartCommand"), value.restartCommand);
+    if (restartCommand !== undefined) spec.restartCommand = restartCommand;
     const timeout = readRestartTimeout(problems, path, value);
     if (timeout !== undefined) spec.restartTimeoutMinutes = timeout;
     return spec;
@@ -186,7 +235,7 @@ export function groupSelfManagedDatabases(problems: Problems, endpoints: Indexed
     for (const group of list) {
         const where = `${group.addresses.join(",")}:${group.port}`;
         const first: Partial<Record<SharedField, IndexedEndpoint>> = {};
-        const merged: SelfManagedTlsSpec & { engine?: EngineName } = {};
+        const merged: SelfManagedTlsSpec & { engine?: DatabaseEngine } = {};
         for (const member of group.members) {
             const db = member.spec.database;
             if (db.kind !== "self-managed") continue;
@@ -207,23 +256,13 @@ export function groupSelfManagedDatabases(problems: Problems, endpoints: Indexed
             }
         }
         const instanceIds = merged.instanceIds ?? [];
-        if (instanceIds.length === 0) {
-            for (const field of ["restartCommand", "restartTimeoutMinutes"] as const) {
-                const at = first[field];
-                if (at) {
-                    problems.error(
-                        `endpoints[${at.index}].database.${field}`,
-                        "is set but database.instanceIds is not: there is no instance to run the restart on",
-                    );
-                }
-            }
-        } else if (merged.engine === undefined) {
-            problems.error(
-                `endpoints[${first.instanceIds!.index}].database.engine`,
-                'is required with instanceIds ("postgres" or "mysql"): the restart hook installs the certificate for the engine\'s service user ' +
-                    "and, without restartCommand, reloads or restarts that engine",
-            );
-        }
+        const at = (field: SharedField) => (first[field] ? `endpoints[${first[field]!.index}].database.${field}` : undefined);
+        checkRestartSettings(problems, merged.instanceIds, merged.engine, {
+            instanceIds: "database.instanceIds",
+            engine: at("instanceIds")?.replace(/instanceIds$/, "engine") ?? "database.engine",
+            restartCommand: at("restartCommand"),
+            restartTimeoutMinutes: at("restartTimeoutMinutes"),
+        });
         const database: SelfManagedDatabase = {
             name: selfManagedDatabaseName(group.addresses, group.port),
             addresses: group.addresses,

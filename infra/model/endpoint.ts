@@ -20,10 +20,10 @@ import {
     readIpv4Addresses,
     show,
 } from "../validation";
-import { AllowlistQuotas, AllowlistRule, normalizeAllowlist } from "./allowlist";
+import { AllowlistQuotas, AllowlistRule, AllowlistTiming, readAllowlist } from "./allowlist";
 import { readRdsRestart, readSelfManagedTls } from "./certificates";
-import { ENDPOINT_NAME, IDLE_TIMEOUT, MAX_USER_TAGS, PORT, TAG } from "./limits";
-import type { DatabaseSpec, EndpointSpec } from "./spec";
+import { ALLOWLIST_EXPIRY_WARNING_DAYS, CONNECTION_AUDIT_RETENTION_DAYS, ENDPOINT_NAME, IDLE_TIMEOUT, LOAD_BALANCER_NAME, LOG_RETENTION_DAYS, MAX_USER_TAGS, PORT, TAG } from "./limits";
+import type { ConnectionAuditSpec, DatabaseSpec, EndpointSpec } from "./spec";
 
 /** `publicSubnetIds` (the component's `subnetIds`): at least one subnet ID, none twice. */
 export function readSubnets(problems: Problems, path: string, value: unknown): string[] {
@@ -76,7 +76,21 @@ export function readTags(problems: Problems, path: string, value: unknown): Reco
     return tags;
 }
 
-export function parseEndpoint(problems: Problems, path: string, value: unknown, quotas: AllowlistQuotas): EndpointSpec | undefined {
+/** What an endpoint's rules take from the product's settings. */
+export interface EndpointDefaults {
+    /** The clock the allowlist's expiry is read against, and the warning window. */
+    timing: AllowlistTiming;
+    /** The product's `connectionAuditRetentionDays`. */
+    connectionAuditRetentionDays: number;
+}
+
+export function parseEndpoint(
+    problems: Problems,
+    path: string,
+    value: unknown,
+    quotas: AllowlistQuotas,
+    defaults: EndpointDefaults,
+): EndpointSpec | undefined {
     if (!isPlainObject(value)) {
         problems.error(path, `${show(value)} is not an endpoint (a map with name, database, allowedCidrs, ...)`);
         return undefined;
@@ -89,10 +103,22 @@ export function parseEndpoint(problems: Problems, path: string, value: unknown, 
     const port = readPort(problems, join(path, "port"), value.port);
     const allowPublicInternet = optionalBoolean(problems, join(path, "allowPublicInternet"), value.allowPublicInternet) ?? false;
     const rawCidrs = optionalArray(problems, join(path, "allowedCidrs"), value.allowedCidrs);
-    const allowlist =
-        value.allowedCidrs !== undefined && rawCidrs === undefined // not a list, or null: already reported
-            ? []
-            : normalizeAllowlist(problems, join(path, "allowedCidrs"), rawCidrs, allowPublicInternet, join(path, "allowPublicInternet"), quotas);
+    const rawEntries = optionalArray(problems, join(path, "allowlist"), value.allowlist);
+    const unreadable =
+        (value.allowedCidrs !== undefined && rawCidrs === undefined) || (value.allowlist !== undefined && rawEntries === undefined); // already reported
+    const { rules: allowlist, prefixLists } = unreadable
+        ? { rules: [], prefixLists: [] }
+        : readAllowlist(
+              problems,
+              join(path, "allowedCidrs"),
+              rawCidrs,
+              { path: join(path, "allowlist"), list: rawEntries },
+              allowPublicInternet,
+              join(path, "allowPublicInternet"),
+              quotas,
+              defaults.timing,
+          );
+    const connectionAudit = readConnectionAudit(problems, path, value, defaults.connectionAuditRetentionDays);
     const idleTimeoutSeconds = readIdleTimeout(problems, join(path, "idleTimeoutSeconds"), value.idleTimeoutSeconds) ?? IDLE_TIMEOUT.default;
     const elasticIps = optionalBoolean(problems, join(path, "elasticIps"), value.elasticIps) ?? false;
     const deletionProtection = optionalBoolean(problems, join(path, "deletionProtection"), value.deletionProtection) ?? true;
@@ -101,6 +127,7 @@ export function parseEndpoint(problems: Problems, path: string, value: unknown, 
     checkHostedZoneHasHostname(problems, path, value);
     const ipAddressType = parseIpAddressType(problems, join(path, "ipAddressType"), value.ipAddressType, allowlist, allowPublicInternet);
     const tags = readTags(problems, join(path, "tags"), value.tags);
+    const loadBalancer = readLoadBalancerName(problems, join(path, "loadBalancer"), value.loadBalancer);
 
     if (problems.errors.length > errorsBefore || !name || !database) return undefined;
     return {
@@ -108,7 +135,9 @@ export function parseEndpoint(problems: Problems, path: string, value: unknown, 
         database: { ...database, ...access.database },
         port,
         allowedCidrs: (rawCidrs ?? []) as string[],
+        allowlistEntries: rawEntries ?? [],
         allowlist,
+        prefixLists,
         allowPublicInternet,
         idleTimeoutSeconds,
         elasticIps,
@@ -117,8 +146,40 @@ export function parseEndpoint(problems: Problems, path: string, value: unknown, 
         ipAddressType,
         deletionProtection,
         tags,
+        ...(loadBalancer !== undefined ? { loadBalancer } : {}),
         ...(access.integrations.length > 0 ? { integrations: access.integrations } : {}),
+        connectionAudit,
     };
+}
+
+/** `allowlistExpiryWarningDays`: days ahead an entry's expiry is warned about (0..365, default 14). */
+export function readExpiryWarningDays(problems: Problems, path: string, value: unknown): number {
+    return optionalInteger(problems, path, value, ALLOWLIST_EXPIRY_WARNING_DAYS.min, ALLOWLIST_EXPIRY_WARNING_DAYS.max) ?? ALLOWLIST_EXPIRY_WARNING_DAYS.default;
+}
+
+/** A log retention in days: one of the values CloudWatch Logs accepts. */
+export function readRetentionDays(problems: Problems, path: string, value: unknown): number | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "number" || !(LOG_RETENTION_DAYS as readonly number[]).includes(value)) {
+        problems.error(path, `${show(value)} is not a retention CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")} days)`);
+        return undefined;
+    }
+    return value;
+}
+
+/** The product's `connectionAuditRetentionDays` (default 90). */
+export function readDefaultAuditRetention(problems: Problems, path: string, value: unknown): number {
+    return readRetentionDays(problems, path, value) ?? CONNECTION_AUDIT_RETENTION_DAYS.default;
+}
+
+/** An endpoint's `connectionAudit` (default true) and `connectionAuditRetentionDays` (default: the product's). */
+export function readConnectionAudit(problems: Problems, path: string, value: Record<string, unknown>, defaultRetention: number): ConnectionAuditSpec {
+    const enabled = optionalBoolean(problems, join(path, "connectionAudit"), value.connectionAudit) ?? true;
+    const retentionDays = readRetentionDays(problems, join(path, "connectionAuditRetentionDays"), value.connectionAuditRetentionDays) ?? defaultRetention;
+    if (!enabled && value.connectionAuditRetentionDays !== undefined && value.connectionAuditRetentionDays !== null) {
+        problems.warn(join(path, "connectionAuditRetentionDays"), "is set but connectionAudit is false, so no flow logs are kept");
+    }
+    return { enabled, retentionDays };
 }
 
 export function parseEndpointName(problems: Problems, path: string, value: unknown): string | undefined {
@@ -126,18 +187,37 @@ export function parseEndpointName(problems: Problems, path: string, value: unkno
         problems.error(path, "is required (short lower-case letters, digits and hyphens, e.g. \"reporting\")");
         return undefined;
     }
+    return readResourceName(problems, path, value, "endpoint");
+}
+
+/**
+ * An endpoint's `loadBalancer`: the name of the shared load balancer it listens on (unset: its own). The name
+ * becomes part of AWS resource names like an endpoint's, so it follows the same rules.
+ */
+export function readLoadBalancerName(problems: Problems, path: string, value: unknown): string | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (value === "") {
+        problems.error(path, 'is empty; name the shared load balancer (e.g. "shared"), or leave loadBalancer out for a load balancer of its own');
+        return undefined;
+    }
+    return readResourceName(problems, path, value, "load balancer");
+}
+
+/** A name that prefixes AWS resource names: an endpoint's, or a shared load balancer's. */
+function readResourceName(problems: Problems, path: string, value: unknown, what: "endpoint" | "load balancer"): string | undefined {
     if (typeof value !== "string") {
         problems.error(path, `${show(value)} is not a name (a string)`);
         return undefined;
     }
-    if (value.length > ENDPOINT_NAME.maxLength) {
+    const rule = what === "endpoint" ? ENDPOINT_NAME : LOAD_BALANCER_NAME;
+    if (value.length > rule.maxLength) {
         problems.error(
             path,
-            `${show(value)} is ${value.length} characters; at most ${ENDPOINT_NAME.maxLength} fit AWS's 32-character load balancer and target group names`,
+            `${show(value)} is ${value.length} characters; at most ${rule.maxLength} fit AWS's 32-character load balancer and target group names`,
         );
         return undefined;
     }
-    if (!ENDPOINT_NAME.pattern.test(value) || value.includes("--")) {
+    if (!rule.pattern.test(value) || value.includes("--")) {
         problems.error(
             path,
             `${show(value)} is not a valid name: use lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen`,
@@ -153,7 +233,7 @@ export function parseEndpointName(problems: Problems, path: string, value: unkno
     if (value === "sg" || value.startsWith("sg-")) {
         problems.error(
             path,
-            `${show(value)} would name the endpoint's security groups "${value}-sg-1-...", and AWS refuses security group names that start with "sg-"; choose a name that does not start with "sg-"`,
+            `${show(value)} would name the ${what}'s security groups "${value}-sg-1-...", and AWS refuses security group names that start with "sg-"; choose a name that does not start with "sg-"`,
         );
         return undefined;
     }
@@ -291,26 +371,32 @@ export function parseIpAddressType(
 }
 
 /**
- * Each endpoint with `elasticIps` allocates one Elastic IP per public subnet, all from the region's one quota:
- * refuses the endpoint whose addresses would go beyond `quotas.elasticIpsPerRegion`, with the counts.
+ * Each load balancer with `elasticIps` allocates one Elastic IP per public subnet, all from the region's one quota:
+ * an endpoint's own load balancer, or a shared one once for all its endpoints. Refuses the load balancer whose
+ * addresses would go beyond `quotas.elasticIpsPerRegion`, with the counts. `label` names a shared load balancer
+ * in the message (its `path` is its first endpoint's).
  */
 export function checkElasticIps(
     problems: Problems,
-    endpoints: { path: string; elasticIps: boolean }[],
+    loadBalancers: { path: string; elasticIps: boolean; label?: string }[],
     subnetCount: number,
     quota: number,
     quotaPath = "quotas.elasticIpsPerRegion",
 ): void {
     if (subnetCount === 0) return; // the subnets are already refused
-    const using = endpoints.filter((e) => e.elasticIps);
+    const using = loadBalancers.filter((e) => e.elasticIps);
     const needed = using.length * subnetCount;
     if (needed <= quota) return;
     const fitting = Math.floor(quota / subnetCount);
     const over = Math.ceil((needed - quota) / subnetCount);
     // One endpoint checked on its own (the DatabaseEndpoint component) has the empty path.
     const alone = using.length === 1 && using[0].path === "";
-    const which = alone ? "is true, which" : `${using.length} endpoint${using.length === 1 ? "" : "s"} with elasticIps (${using.map((e) => e.path).join(", ")})`;
-    const fix = alone ? "Use fewer subnets, turn elasticIps off" : `Turn elasticIps off on ${over} endpoint${over === 1 ? "" : "s"}`;
+    const shared = using.some((e) => e.label !== undefined);
+    const noun = (n: number) => (shared ? `load balancer${n === 1 ? "" : "s"}` : `endpoint${n === 1 ? "" : "s"}`);
+    const which = alone ? "is true, which" : `${using.length} ${noun(using.length)} with elasticIps (${using.map((e) => e.label ?? e.path).join(", ")})`;
+    const fix = alone
+        ? "Use fewer subnets, turn elasticIps off"
+        : `Turn elasticIps off on ${over} ${noun(over)}${shared ? " (on every endpoint of a shared one)" : ""}`;
     problems.error(
         join(using[fitting].path, "elasticIps"),
         `${which} ${using.length === 1 ? "needs" : "need"} ${needed} Elastic IPs, ` +

@@ -3,12 +3,11 @@
  * `DatabaseEndpoints` component), normalised, with every default applied. The components build from it;
  * nothing here is an input or an output of a resource.
  */
-import type { IpAddressType, RdsRestartPolicy } from "../enums";
+import { DatabaseEngine, IpAddressType, RdsRestartPolicy } from "../enums";
 import type { DatabaseAccessSpec } from "../integrations/databaseAccess";
-import type { EngineName } from "../integrations/engines";
 import type { IntegrationSpec } from "../integrations/integrationSpec";
 import type { Problem } from "../validation";
-import type { AllowlistRule, StackQuotas } from "./allowlist";
+import type { AllowlistRule, PrefixListRule, StackQuotas } from "./allowlist";
 
 export interface RdsDatabaseSpec extends DatabaseAccessSpec {
     kind: "rds";
@@ -47,8 +46,15 @@ export interface EndpointSpec {
     port?: number;
     /** The allowlist as written (validated). */
     allowedCidrs: string[];
-    /** The rules in effect: normalised, de-duplicated, or the whole internet when opted in. */
+    /** The `allowlist` entries as written (validated): `{cidr | prefixList, expires, note}`. */
+    allowlistEntries: unknown[];
+    /**
+     * The CIDR rules: normalised, de-duplicated, or the whole internet when opted in. Expired entries keep their
+     * place, flagged `expired`, and get no rule.
+     */
     allowlist: AllowlistRule[];
+    /** The managed prefix lists admitted (expired ones flagged), one rule each; empty when opted into the whole internet. */
+    prefixLists: PrefixListRule[];
     allowPublicInternet: boolean;
     idleTimeoutSeconds: number;
     elasticIps: boolean;
@@ -57,8 +63,52 @@ export interface EndpointSpec {
     ipAddressType: IpAddressType;
     deletionProtection: boolean;
     tags: Record<string, string>;
+    /** The shared load balancer the endpoint listens on (present only when set; unset: a load balancer of its own). */
+    loadBalancer?: string;
     /** Least-privileged database users for external services (present only when declared). */
     integrations?: IntegrationSpec[];
+    /** Flow logs of the load balancer's network interfaces, and the saved query of who connected. */
+    connectionAudit: ConnectionAuditSpec;
+}
+
+/** The connection audit of an endpoint (of its load balancer's network interfaces, for a shared one). */
+export interface ConnectionAuditSpec {
+    /** Flow logs and the saved query exist (default true). */
+    enabled: boolean;
+    /** Days the flow logs are kept. */
+    retentionDays: number;
+}
+
+/** An allowlist rule with the endpoint it admits to (on a shared load balancer, to that endpoint's port only). */
+export interface EndpointRule extends AllowlistRule {
+    endpoint: string;
+}
+
+/** A prefix list with the endpoint it admits to. */
+export interface EndpointPrefixListRule extends PrefixListRule {
+    endpoint: string;
+}
+
+/** A load balancer of the product: an endpoint's own, or one shared by several endpoints. */
+export interface LoadBalancerSpec {
+    /** Its resource names' prefix: the endpoint's name (its own), or the shared load balancer's name. */
+    name: string;
+    /** Whether endpoints share it (declared with `loadBalancer`), even if only one does so far. */
+    shared: boolean;
+    /** The endpoints that listen on it, in config order. */
+    endpoints: string[];
+    /** One Elastic IP per public subnet. */
+    elasticIps: boolean;
+    ipAddressType: IpAddressType;
+    deletionProtection: boolean;
+    /** Its security groups' allowlist rules, group by group (at least one group, possibly empty). */
+    securityGroups: EndpointRule[][];
+    /** Its endpoints' prefix lists, in the order of the endpoints, then of their entries. */
+    prefixLists: EndpointPrefixListRule[];
+    /** The index of the security group that holds only the prefix lists (present when there are any). */
+    prefixListGroup?: number;
+    /** The flow logs of its network interfaces (the same on every endpoint of a shared load balancer). */
+    connectionAudit: ConnectionAuditSpec;
 }
 
 /**
@@ -68,6 +118,8 @@ export interface EndpointSpec {
 export interface StackSpec {
     publicSubnetIds: string[];
     endpoints: EndpointSpec[];
+    /** The load balancers: each endpoint's own, and the shared ones, in the order of their first endpoint. */
+    loadBalancers: LoadBalancerSpec[];
     quotas: StackQuotas;
     tags: Record<string, string>;
     targetSync: TargetSyncSpec;
@@ -75,6 +127,24 @@ export interface StackSpec {
     certificateAuthority: CertificateAuthoritySpec;
     /** Self-managed databases (one per distinct addresses and port), each with one server certificate. */
     selfManagedDatabases: SelfManagedDatabase[];
+    /** Days ahead an allowlist entry's expiry is warned about and listed by the plan. */
+    allowlistExpiryWarningDays: number;
+    /** The default retention of the endpoints' connection audit, days. */
+    connectionAuditRetentionDays: number;
+    /** Alarms per endpoint and certificate, and where they notify. */
+    alarms: AlarmsSpec;
+}
+
+/** Stack key `alarms`: the stack's alarms and where they notify. */
+export interface AlarmsSpec {
+    /** Alarms exist (default true). */
+    enabled: boolean;
+    /** An existing SNS topic the alarms notify. */
+    snsTopicArn?: string;
+    /** Addresses subscribed to a topic the stack creates (none: no topic). */
+    emails: string[];
+    /** A certificate's alarm fires when it has fewer days left than this. */
+    certificateExpiryDays: number;
 }
 
 /** Stack keys `targetSync` and `targetSyncSchedule`: RDS endpoints' targets follow the instance's address. */
@@ -117,7 +187,7 @@ export interface SelfManagedDatabase {
     /** Private addresses, sorted. */
     addresses: string[];
     port: number;
-    engine?: EngineName;
+    engine?: DatabaseEngine;
     hostname?: string;
     /** Instances the restart hook runs on; empty: the database must be restarted by hand. */
     instanceIds: string[];

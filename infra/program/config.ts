@@ -6,8 +6,8 @@
  * (`endpoints[1].allowedCidrs[0]`), all at once, before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { DatabaseEndpointsArgs, EndpointDatabase, EndpointSettings, IntegrationSettings } from "../components/databaseEndpoints/args";
-import type { CertificateAuthoritySettings, Quotas } from "../components/databaseEndpoints/args";
+import type { AllowlistEntry, DatabaseEndpointsArgs, EndpointDatabase, EndpointSettings, IntegrationSettings } from "../components/databaseEndpoints/args";
+import type { AlarmSettings, CertificateAuthoritySettings, Quotas } from "../components/databaseEndpoints/args";
 import { checkProduct } from "../model/product";
 import type { ParsedProduct } from "../model/spec";
 import { checkKnownKeys, isPlainObject, join, Problem, Problems, ValidationError } from "../validation";
@@ -31,12 +31,16 @@ export const STACK_KEYS = keysOf<DatabaseEndpointsArgs>({
     targetSync: true,
     targetSyncSchedule: true,
     certificateAuthority: true,
+    allowlistExpiryWarningDays: true,
+    connectionAuditRetentionDays: true,
+    alarms: true,
 });
 export const ENDPOINT_KEYS = keysOf<EndpointSettings>({
     name: true,
     database: true,
     port: true,
     allowedCidrs: true,
+    allowlist: true,
     allowPublicInternet: true,
     idleTimeoutSeconds: true,
     elasticIps: true,
@@ -44,9 +48,13 @@ export const ENDPOINT_KEYS = keysOf<EndpointSettings>({
     hostedZoneId: true,
     ipAddressType: true,
     deletionProtection: true,
+    loadBalancer: true,
+    connectionAudit: true,
+    connectionAuditRetentionDays: true,
     tags: true,
     integrations: true,
 });
+export const ALLOWLIST_ENTRY_KEYS = keysOf<AllowlistEntry>({ cidr: true, prefixList: true, expires: true, note: true });
 export const DATABASE_KEYS = keysOf<EndpointDatabase>({
     rdsInstanceIdentifier: true,
     addresses: true,
@@ -78,6 +86,7 @@ export const INTEGRATION_KEYS = keysOf<IntegrationSettings>({
 });
 export const QUOTA_KEYS = keysOf<Quotas>({ rulesPerSecurityGroup: true, securityGroupsPerLoadBalancer: true, elasticIpsPerRegion: true });
 export const CERTIFICATE_AUTHORITY_KEYS = keysOf<CertificateAuthoritySettings>({ generations: true, issuer: true });
+export const ALARM_KEYS = keysOf<AlarmSettings>({ enabled: true, snsTopicArn: true, emails: true, certificateExpiryDays: true });
 
 /** The maps of the config and the keys each may hold; `each` is the shape of every entry of a list. */
 interface Shape {
@@ -90,10 +99,17 @@ const CONFIG_SHAPE: Shape = {
     fields: {
         quotas: { keys: QUOTA_KEYS },
         certificateAuthority: { keys: CERTIFICATE_AUTHORITY_KEYS },
+        alarms: { keys: ALARM_KEYS },
         endpoints: {
             each: {
                 keys: ENDPOINT_KEYS,
-                fields: { database: { keys: DATABASE_KEYS }, integrations: { each: { keys: INTEGRATION_KEYS } } },
+                fields: {
+                    database: { keys: DATABASE_KEYS },
+                    integrations: { each: { keys: INTEGRATION_KEYS } },
+                    // The config's allowedCidrs mixes plain CIDR strings with entry maps (checked here); the args' allowlist holds maps.
+                    allowedCidrs: { each: { keys: ALLOWLIST_ENTRY_KEYS } },
+                    allowlist: { each: { keys: ALLOWLIST_ENTRY_KEYS } },
+                },
             },
         },
     },
@@ -138,6 +154,41 @@ function inReadingOrder(keyProblems: Problem[], ruleProblems: Problem[]): Proble
     return result;
 }
 
+/**
+ * The stack config's `allowedCidrs` mixes plain CIDR strings and entry maps (`{cidr | prefixList, expires, note}`);
+ * the component's args keep the strings in `allowedCidrs` and take the maps in `allowlist`, which C# and the other
+ * languages can express. Moves each endpoint's maps over (after any `allowlist` the config writes itself, in the
+ * order written), and returns where each entry went, so that the args' problems are reported under the paths the
+ * config has.
+ */
+export function toComponentArgs(raw: RawStackConfig): { args: RawStackConfig; configPath: (argsPath: string) => string } {
+    const moved = new Map<string, string>();
+    if (!Array.isArray(raw.endpoints)) return { args: raw, configPath: (p) => p };
+    const endpoints = raw.endpoints.map((e, i) => {
+        if (!isPlainObject(e) || !Array.isArray(e.allowedCidrs) || !e.allowedCidrs.some(isPlainObject)) return e;
+        if (e.allowlist !== undefined && !Array.isArray(e.allowlist)) return e; // reported as not a list
+        const at = `endpoints[${i}]`;
+        const cidrs: unknown[] = [];
+        const entries: unknown[] = [...((e.allowlist as unknown[] | undefined) ?? [])];
+        e.allowedCidrs.forEach((entry, k) => {
+            const from = `${at}.allowedCidrs[${k}]`;
+            if (isPlainObject(entry)) {
+                moved.set(`${at}.allowlist[${entries.length}]`, from);
+                entries.push(entry);
+            } else {
+                moved.set(`${at}.allowedCidrs[${cidrs.length}]`, from);
+                cidrs.push(entry);
+            }
+        });
+        return { ...e, allowedCidrs: cidrs, allowlist: entries };
+    });
+    const configPath = (argsPath: string) => {
+        const m = /^(endpoints\[\d+\]\.(?:allowedCidrs|allowlist)\[\d+\])(.*)$/.exec(argsPath);
+        return m && moved.has(m[1]) ? `${moved.get(m[1])}${m[2]}` : argsPath;
+    };
+    return { args: { ...raw, endpoints }, configPath };
+}
+
 /** A decoded stack config: the component's args, and the model its rules made of them. */
 export interface DecodedStackConfig extends ParsedProduct {
     args: DatabaseEndpointsArgs;
@@ -153,10 +204,12 @@ export function decodeStackConfig(raw: RawStackConfig): DecodedStackConfig {
     const problems = new Problems();
     checkShape(problems, "", raw, CONFIG_SHAPE);
     const keyErrors = [...problems.errors];
-    const spec = checkProduct(problems, raw);
-    const errors = inReadingOrder(keyErrors, problems.errors.slice(keyErrors.length));
+    const { args, configPath } = toComponentArgs(raw);
+    const spec = checkProduct(problems, args);
+    const asWritten = (p: Problem): Problem => ({ path: configPath(p.path), message: p.message });
+    const errors = inReadingOrder(keyErrors, problems.errors.slice(keyErrors.length).map(asWritten));
     if (errors.length > 0) throw new ValidationError(errors, `${CONFIG_NAMESPACE} configuration`);
-    return { args: raw as unknown as DatabaseEndpointsArgs, spec, warnings: problems.warnings };
+    return { args: args as unknown as DatabaseEndpointsArgs, spec, warnings: problems.warnings.map(asWritten) };
 }
 
 /** The validated model of a stack config, and its warnings; throws a {@link ValidationError} otherwise. */

@@ -14,6 +14,7 @@ import { certificateExpiryNotice, EXPIRY_NOTICE, expiryClock, renewalStartsAt } 
 import { iamResourceMatches } from "../../testing/iam";
 import { exampleWorld, installMockCloud, isSecret, MOCK_NOW, MockCloud, mockPem, parentName, settle, unwrap } from "../../testing/mockCloud";
 import { interceptWarnings } from "../../testing/warnings";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
 let stack: typeof import("../../infra/program/main");
@@ -55,7 +56,7 @@ function secretValue(input: unknown): unknown {
 async function run(raw: Record<string, unknown>) {
     warnings.length = 0;
     cloud.reset(exampleWorld());
-    const outputs = stack.main(raw);
+    const outputs = runStackProgram(cloud, raw);
     const tls: Record<string, any> = {};
     for (const [name, out] of Object.entries(outputs.tls)) tls[name] = await unwrap(out);
     await settle();
@@ -69,7 +70,7 @@ describe("the example stack's self-managed MySQL", () => {
         warnings.length = 0;
         cloud.reset(exampleWorld());
         pulumi.runtime.setAllConfig(readStackFile("dev").config);
-        outputs = stack.main(stack.readRawStackConfig());
+        outputs = runStackProgram(cloud, stack.readRawStackConfig());
         tls = {};
         for (const [name, out] of Object.entries(outputs.tls)) tls[name] = await unwrap(out);
         await settle();
@@ -358,13 +359,19 @@ describe("DatabaseCertificate arguments", () => {
                 JSON.stringify(e.errors.map((x) => [x.propertyPath, x.reason])) ===
                     JSON.stringify([
                         ["addresses[1]", '"10.0.7.1" is listed twice'],
-                        ["addresses[2]", '"2001:db8::1" is not an IPv4 address'],
+                        [
+                            "addresses[2]",
+                            '"2001:db8::1" is not an IPv4 address (a self-managed database is reached at a private IPv4 address: in the VPC, a peered VPC or on premises)',
+                        ],
                         ["port", "70000 is out of range (expected 1..65535)"],
-                        ["hostname", '"Not A Name" is not a lower-case DNS name'],
-                        ["instanceIds[0]", '"i-xyz" is not an EC2 instance ID'],
-                        ["engine", 'is required with instanceIds ("postgres" or "mysql")'],
-                        ["restartCommand", '" " is not a shell command'],
+                        ["hostname", '"Not A Name" is not a lower-case DNS name such as "db1.internal.example.com" (the name the database has inside the VPC)'],
+                        ["instanceIds[0]", '"i-xyz" is not an EC2 instance ID (such as "i-0123456789abcdef0")'],
+                        ["restartCommand", '" " is not a shell command (a non-empty string)'],
                         ["restartTimeoutMinutes", "500 is out of range (expected 1..180)"],
+                        [
+                            "engine",
+                            'is required with instanceIds ("postgres" or "mysql"): the restart hook installs the certificate for the engine\'s service user and, without restartCommand, reloads or restarts that engine',
+                        ],
                         ["secretName", '"bad name!" is not a Secrets Manager secret name (1-512 of A-Z a-z 0-9 / _ + = . @ -)'],
                     ]),
         );
@@ -374,10 +381,21 @@ describe("DatabaseCertificate arguments", () => {
                 pulumi.InputPropertiesError.isInstance(e) &&
                 JSON.stringify(e.errors.map((x) => [x.propertyPath, x.reason])) ===
                     JSON.stringify([
-                        ["restartCommand", "is set without instanceIds: there is no instance to run it on"],
-                        ["restartTimeoutMinutes", "is set without instanceIds: nothing is restarted"],
+                        ["restartCommand", "is set but instanceIds is not: there is no instance to run the restart on"],
+                        ["restartTimeoutMinutes", "is set but instanceIds is not: there is no instance to run the restart on"],
                     ]),
         );
+    });
+
+    it("checks a hostname that arrives as an output by the same rule when it resolves, before the certificate is requested", async () => {
+        cloud.reset(exampleWorld());
+        const cert = new components.DatabaseCertificate("late-host", { ...good, hostname: pulumi.output("Not A Name") });
+        await assert.rejects(
+            unwrap(cert.dnsNames),
+            /invalid arguments for DatabaseCertificate "late-host" \(1 problem\):\n  - hostname: "Not A Name" is not a lower-case DNS name such as "db1\.internal\.example\.com" \(the name the database has inside the VPC\)$/,
+        );
+        await settle();
+        assert.deepEqual(cloud.ofType("tls:index/certRequest:CertRequest"), []);
     });
 
     it("certificateNames: lower case, de-duplicated, sorted, and a common name that fits", () => {
@@ -468,7 +486,7 @@ describe("certificate expiry", () => {
             warnings.length = 0;
             cloud.reset(exampleWorld());
             pulumi.runtime.setAllConfig(readStackFile("dev").config);
-            const outputs = stack.main(stack.readRawStackConfig());
+            const outputs = runStackProgram(cloud, stack.readRawStackConfig());
             await unwrap(outputs.certificateAuthority);
             await settle();
             return warnings.filter((w) => w.includes("expire"));
@@ -500,7 +518,7 @@ describe("certificate expiry", () => {
         warnings.length = 0;
         cloud.reset(exampleWorld());
         pulumi.runtime.setAllConfig(readStackFile("dev").config);
-        const outputs = stack.main(stack.readRawStackConfig());
+        const outputs = runStackProgram(cloud, stack.readRawStackConfig());
         const certificates: Record<string, unknown> = {};
         for (const [name, out] of Object.entries(outputs.certificates)) certificates[name] = await unwrap(out);
         assert.deepEqual(certificates, {

@@ -4,7 +4,7 @@
  * the change out against AWS in one `pulumi up`.
  *
  * The mock runtime shows no diffs and no replacements, so `replacementOf` models the three rules that decide
- * them, each from its source:
+ * them, each from its source (the providers' in infra/model/forceNew.ts, which the offline plan applies too):
  * - hashicorp/terraform-provider-aws internal/service/elbv2/load_balancer.go, customizeDiffLoadBalancerNLB:
  *   a network load balancer's subnet mappings force a new one unless mappings are only added; `port` on
  *   aws_lb_target_group and every argument of aws_lb_target_group_attachment are ForceNew, and
@@ -18,17 +18,18 @@
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import { before, describe, it } from "node:test";
+import { mappingsForceNew, SubnetMapping } from "../../infra/model/forceNew";
 import { exampleWorld, FakeWorld, installMockCloud, MockCloud, parentName, Registered, settle, unwrap } from "../../testing/mockCloud";
 
 let cloud: MockCloud;
 let endpoints: typeof import("../../infra/components/databaseEndpoint");
-let sync: typeof import("../../infra/components/targetSync");
+let sync: typeof import("../../infra/components/upkeep");
 let settings: typeof import("../../infra/lambda/targetSync/settings");
 
 before(async () => {
     cloud = installMockCloud();
     endpoints = await import("../../infra/components/databaseEndpoint");
-    sync = await import("../../infra/components/targetSync");
+    sync = await import("../../infra/components/upkeep");
     settings = await import("../../infra/lambda/targetSync/settings");
 });
 
@@ -95,18 +96,7 @@ async function deploy(name: string, args: EndpointArgs, w: FakeWorld = world()):
     };
 }
 
-type Mapping = { subnetId: string; allocationId?: string };
-const mappingKey = (m: Mapping) => `${m.subnetId}|${m.allocationId ?? ""}`;
-
-/** customizeDiffLoadBalancerNLB: whether a change of subnet mappings forces a new network load balancer. */
-function mappingsForceNew(before: Mapping[], after: Mapping[]): boolean {
-    const old = new Set(before.map(mappingKey));
-    const next = new Set(after.map(mappingKey));
-    const same = old.size === next.size && [...old].every((k) => next.has(k));
-    if (same) return false;
-    if (next.size <= old.size) return true; // a mapping changed, or mappings were removed
-    return ![...old].every((k) => next.has(k)); // mappings added: in place only if the old ones are all kept
-}
+type Mapping = SubnetMapping;
 
 /** pulumi/pulumi's shouldTriggerReplace, with the NLB's ARN known to be new when the NLB is replaced. */
 function triggerReplaces(before: Deployed, after: Deployed, nlbReplaced: boolean): boolean {

@@ -9,15 +9,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { IpAddressType } from "../../infra/enums";
 import { endpointArgs, SUBNETS, VPC } from "../../testing/endpointArgs";
 import { exampleWorld, installMockCloud, MockCloud, settle, unwrap } from "../../testing/mockCloud";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
 let components: typeof import("../../infra/components/databaseEndpoint");
-let stack: typeof import("../../infra/program/main");
 
 before(async () => {
     cloud = installMockCloud();
     components = await import("../../infra/components/databaseEndpoint");
-    stack = await import("../../infra/program/main");
 });
 
 function ingressRules(endpoint: string) {
@@ -346,7 +345,7 @@ describe("argument validation at the component boundary", () => {
         // problems: the engine shows an error raised during the deployment by its message, in the resource that used it.
         await assert.rejects(
             unwrap(e.idleTimeoutSeconds),
-            /invalid arguments for DatabaseEndpoint "late-idle": idleTimeoutSeconds: 30 is out of range \(expected 60\.\.6000\)$/,
+            /invalid arguments for DatabaseEndpoint "late-idle" \(1 problem\):\n  - idleTimeoutSeconds: 30 is out of range \(expected 60\.\.6000\)$/,
         );
         await settle();
         assert.deepEqual(cloud.ofType("aws:lb/listener:Listener"), []);
@@ -358,7 +357,7 @@ describe("the stack program with invalid config", () => {
         cloud.reset(exampleWorld());
         assert.throws(
             () =>
-                stack.main({
+                runStackProgram(cloud, {
                     vpcId: VPC,
                     publicSubnetIds: SUBNETS,
                     endpoints: [

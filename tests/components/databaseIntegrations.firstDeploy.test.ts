@@ -20,12 +20,14 @@ import {
     settle,
     unwrap,
 } from "../../testing/mockCloud";
+
 import { inputPropertyErrors } from "../../testing/refusals";
 import { isolateTmpdir } from "../../testing/tmpdir";
 import { interceptWarnings } from "../../testing/warnings";
+import { AdminConnection, DatabaseEngine, IntegrationAccess } from "../../infra/enums";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
-let stack: typeof import("../../infra/program/main");
 let components: typeof import("../../infra/components/databaseIntegrations");
 
 /** Messages pulumi.log.warn was given, with the name of the resource they are attached to. */
@@ -40,7 +42,6 @@ isolateTmpdir("db-endpoints-first-deploy-");
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../../infra/program/main");
     components = await import("../../infra/components/databaseIntegrations");
 });
 
@@ -67,7 +68,7 @@ async function fresh(w: FakeWorld = world()): Promise<void> {
 
 async function runStack(endpoints: unknown[], w: FakeWorld = world()) {
     await fresh(w);
-    const outputs = stack.main({ vpcId: VPC, publicSubnetIds: SUBNETS, endpoints, targetSync: false });
+    const outputs = runStackProgram(cloud, { vpcId: VPC, publicSubnetIds: SUBNETS, endpoints, targetSync: false });
     await settle();
     return outputs;
 }
@@ -194,7 +195,7 @@ describe("no user is declared before the endpoint's target is healthy", () => {
 describe("DatabaseIntegrations arguments for the first deployment", () => {
     const TG = mockTargetGroupArn("db-tg");
     const base = () => ({
-        engine: components.DatabaseEngine.Postgres,
+        engine: DatabaseEngine.Postgres,
         dbName: "app",
         endpointHostname: "db.example.com",
         loadBalancerDnsName: "db-nlb-0123456789.elb.us-east-1.amazonaws.com",
@@ -203,7 +204,7 @@ describe("DatabaseIntegrations arguments for the first deployment", () => {
         targetGroupArn: TG,
         adminSecretArn: PG_ADMIN_ARN,
         adminCaCertificatePem: "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUWm9vMQ==\n-----END CERTIFICATE-----\n",
-        integrations: [{ name: "metabase", access: components.IntegrationAccess.Read, schemas: ["public"] }],
+        integrations: [{ name: "metabase", access: IntegrationAccess.Read, schemas: ["public"] }],
     });
 
     function argumentErrors(args: any): string[] {
@@ -247,7 +248,7 @@ describe("DatabaseIntegrations arguments for the first deployment", () => {
     it("does not wait with targetHealthTimeoutMinutes 0, nor with the direct connection", async () => {
         await fresh();
         new components.DatabaseIntegrations("db", { ...base(), targetHealthTimeoutMinutes: 0 });
-        new components.DatabaseIntegrations("db2", { ...base(), adminConnection: components.AdminConnection.Direct, directHost: "db.internal" });
+        new components.DatabaseIntegrations("db2", { ...base(), adminConnection: AdminConnection.Direct, directHost: "db.internal" });
         await settle();
         assert.deepEqual(cloud.targetHealthRequests(), []);
         assert.equal(cloud.ofType("postgresql:index/role:Role").length, 2);

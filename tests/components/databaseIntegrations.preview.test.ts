@@ -15,6 +15,8 @@ import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackFile } from "../../testing/stackFile";
 import { exampleWorld, FakeSecret, FakeWorld, installMockCloud, MockCloud, settle, unwrap } from "../../testing/mockCloud";
+import { AdminConnection, DatabaseEngine, IntegrationAccess } from "../../infra/enums";
+import { runStackProgram } from "../../testing/stackProgram";
 
 /** Pulumi's marker for a value known only at deployment, and for a secret, in serialized inputs. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -59,7 +61,7 @@ describe("pulumi preview of the example stack (Pulumi.dev.yaml)", () => {
     before(async () => {
         await fresh();
         pulumi.runtime.setAllConfig(readStackFile("dev").config);
-        stack.main(stack.readRawStackConfig());
+        runStackProgram(cloud, stack.readRawStackConfig());
         await settle();
     });
 
@@ -123,7 +125,7 @@ describe("pulumi preview of the example stack (Pulumi.dev.yaml)", () => {
 
 describe("pulumi preview skips what only pulumi up can check", () => {
     const args = () => ({
-        engine: components.DatabaseEngine.Postgres,
+        engine: DatabaseEngine.Postgres,
         dbName: "app",
         endpointHostname: "db.example.com",
         endpointPort: 5432,
@@ -131,7 +133,7 @@ describe("pulumi preview skips what only pulumi up can check", () => {
         rdsAddress: "prod-postgres.c9akciq32.us-east-1.rds.amazonaws.com",
         adminSslRootCert: "global-bundle.pem",
         adminSecretArn: ADMIN_ARN,
-        integrations: [{ name: "metabase", access: components.IntegrationAccess.Read, schemas: ["public"] }],
+        integrations: [{ name: "metabase", access: IntegrationAccess.Read, schemas: ["public"] }],
     });
 
     it("previews without the admin secret existing, or holding an integration's name (pulumi up refuses that)", async () => {
@@ -189,9 +191,9 @@ describe("pulumi preview skips what only pulumi up can check", () => {
             new components.DatabaseIntegrations("crm", selfManaged);
             new components.DatabaseIntegrations("shop", {
                 ...selfManaged,
-                engine: components.DatabaseEngine.Mysql,
+                engine: DatabaseEngine.Mysql,
                 dbName: undefined,
-                integrations: [{ name: "looker", access: components.IntegrationAccess.Read, schemas: ["shop"] }],
+                integrations: [{ name: "looker", access: IntegrationAccess.Read, schemas: ["shop"] }],
             });
             await settle();
             const p = cloud.named("crm-postgresql").inputs;
@@ -214,13 +216,13 @@ describe("pulumi preview skips what only pulumi up can check", () => {
         try {
             const c = new components.DatabaseIntegrations("shop", {
                 ...args(),
-                engine: components.DatabaseEngine.Mysql,
+                engine: DatabaseEngine.Mysql,
                 dbName: undefined,
                 endpointPort: 3306,
                 databasePort: 3306,
-                adminConnection: components.AdminConnection.Direct,
+                adminConnection: AdminConnection.Direct,
                 adminSslRootCert: "/opt/rds-ca/global-bundle.pem",
-                integrations: [{ name: "looker", access: components.IntegrationAccess.Read, schemas: ["shop"] }],
+                integrations: [{ name: "looker", access: IntegrationAccess.Read, schemas: ["shop"] }],
             });
             assert.equal(await unwrap(c.engine), "mysql");
             await settle();

@@ -22,9 +22,10 @@ import { inputPropertyErrors } from "../../testing/refusals";
 import { isolateTmpdir } from "../../testing/tmpdir";
 import { isolateTrustEnv } from "../../testing/trustEnv";
 import { interceptWarnings } from "../../testing/warnings";
+import { DatabaseEngine, IntegrationAccess } from "../../infra/enums";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
-let stack: typeof import("../../infra/program/main");
 let components: typeof import("../../infra/components/databaseIntegrations");
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
@@ -47,7 +48,6 @@ interceptWarnings(async (message: string) => {
 before(async () => {
     assert.equal(os.tmpdir(), tmpdir);
     cloud = installMockCloud();
-    stack = await import("../../infra/program/main");
     components = await import("../../infra/components/databaseIntegrations");
 });
 
@@ -68,7 +68,7 @@ async function fresh(): Promise<void> {
 
 async function runStack(raw: Record<string, unknown>) {
     await fresh();
-    const outputs = stack.main(raw);
+    const outputs = runStackProgram(cloud, raw);
     await settle();
     return outputs;
 }
@@ -120,7 +120,7 @@ describe("self-managed PostgreSQL without adminSslRootCert", () => {
         await fresh();
         fs.mkdirSync(caDir(), { mode: 0o700 });
         fs.writeFileSync(caFile(), "stale bundle\n", { mode: 0o600 });
-        const outputs = stack.main(legacy({}));
+        const outputs = runStackProgram(cloud, legacy({}));
         await settle();
         assert.equal(fs.readFileSync(caFile(), "utf8"), await unwrap(outputs.caCertificate));
         assert.equal(fs.statSync(caFile()).mode & 0o777, 0o644);
@@ -195,7 +195,7 @@ describe("self-managed MySQL (its provider cannot be given a CA bundle)", () => 
     it("still deploys, warning twice, when the file cannot be written (the provider never reads it)", linuxOnly, async () => {
         await fresh();
         fs.mkdirSync(caFile(), { recursive: true });
-        stack.main(mysql());
+        runStackProgram(cloud, mysql());
         await settle();
         assert.equal(warnings.length, 2);
         assert.match(
@@ -254,13 +254,13 @@ describe("the file's name", () => {
 
 describe("DatabaseIntegrations adminCaCertificatePem", () => {
     const base = () => ({
-        engine: components.DatabaseEngine.Postgres,
+        engine: DatabaseEngine.Postgres,
         dbName: "app",
         endpointHostname: "db.example.com",
         endpointPort: 5432,
         databasePort: 5432,
         adminSecretArn: SELF_MANAGED_ADMIN_ARN,
-        integrations: [{ name: "metabase", access: components.IntegrationAccess.Read, schemas: ["public"] }],
+        integrations: [{ name: "metabase", access: IntegrationAccess.Read, schemas: ["public"] }],
     });
 
     function argumentErrors(args: any): string[] {
@@ -303,10 +303,10 @@ describe("DatabaseIntegrations adminCaCertificatePem", () => {
         // The provider's input fails, and with it every registration that waits for the provider (the real
         // engine reports the first as the deployment's error): one problem, never the bundle itself.
         const refusal =
-            "invalid integrations of crm (1 problem):\n" +
+            "invalid arguments for DatabaseIntegrations \"crm\" (1 problem):\n" +
             '  - adminCaCertificatePem: is not a PEM bundle of CA certificates (180 characters, not shown): expected one or more "-----BEGIN CERTIFICATE-----" blocks and nothing else';
         assert.ok(cloud.asyncErrors.length > 0);
-        assert.deepEqual([...new Set(cloud.asyncErrors.map((e) => e.message.replace(/^.*?(?=invalid integrations)/s, "")))], [refusal]);
+        assert.deepEqual([...new Set(cloud.asyncErrors.map((e) => e.message.replace(/^.*?(?=invalid arguments for DatabaseIntegrations)/s, "")))], [refusal]);
         assert.deepEqual(cloud.ofType("pulumi:providers:postgresql"), []);
         assert.deepEqual(cloud.ofType("postgresql:index/role:Role"), []);
         assert.deepEqual(fs.readdirSync(tmpdir), []);

@@ -18,9 +18,10 @@ import { exampleWorld, FakeWorld, installMockCloud, isSecret, MockCloud, mockRan
 import { inputPropertyErrors } from "../../testing/refusals";
 import { isolateTmpdir } from "../../testing/tmpdir";
 import { isolateTrustEnv } from "../../testing/trustEnv";
+import { AdminConnection, DatabaseEngine, IntegrationAccess } from "../../infra/enums";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
-let stack: typeof import("../../infra/program/main");
 let components: typeof import("../../infra/components/databaseIntegrations");
 
 /**
@@ -31,7 +32,6 @@ const tmpdir = isolateTmpdir("db-endpoints-integrations-");
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../../infra/program/main");
     components = await import("../../infra/components/databaseIntegrations");
 });
 
@@ -98,7 +98,7 @@ async function fresh(w: FakeWorld = world()): Promise<void> {
 /** Runs the stack program and waits for every registration. */
 async function runStack(raw: Record<string, unknown>, w: FakeWorld = world()) {
     await fresh(w);
-    const outputs = stack.main(raw);
+    const outputs = runStackProgram(cloud, raw);
     await settle();
     return outputs;
 }
@@ -177,7 +177,7 @@ function publishedSecret(id: string): any {
 /**
  * A PostgreSQL role is given the SCRAM-SHA-256 verifier of `plaintext` (the password in its credentials
  * secret), salted with its own `<id>-password-salt` (16 random bytes that follow the password's rotation
- * keeper), marked secret, and never the plaintext. tests/integrations/rules.test.ts and
+ * keeper), marked secret, and never the plaintext. tests/integrations/scram.knownAnswers.test.ts and
  * tests/integrations/scram.test.ts prove the verifier itself against PostgreSQL.
  */
 function assertVerifierOf(id: string, plaintext: string): void {
@@ -423,9 +423,33 @@ describe("RDS PostgreSQL through the endpoint (the default admin connection)", (
         const identity = (i: string) => secretIdentity(`reporting-${i}-credentials`, `db-endpoints/dev/reporting/${i}-`);
         assert.deepEqual(resolved, {
             reporting: {
-                metabase: { username: "metabase", access: "read", secretArn: identity("metabase").arn, secretName: identity("metabase").name },
-                etl: { username: "etl", access: "write", secretArn: identity("etl").arn, secretName: identity("etl").name },
-                loader: { username: "loader", access: "write", secretArn: identity("loader").arn, secretName: identity("loader").name },
+                metabase: {
+                    username: "metabase",
+                    access: "read",
+                    secretArn: identity("metabase").arn,
+                    secretName: identity("metabase").name,
+                    database: "app",
+                    schemas: ["public"],
+                    tables: ["public.orders", "public.customers"],
+                },
+                etl: {
+                    username: "etl",
+                    access: "write",
+                    secretArn: identity("etl").arn,
+                    secretName: identity("etl").name,
+                    database: "app",
+                    schemas: ["public", "staging"],
+                    tables: [],
+                },
+                loader: {
+                    username: "loader",
+                    access: "write",
+                    secretArn: identity("loader").arn,
+                    secretName: identity("loader").name,
+                    database: "app",
+                    schemas: ["public"],
+                    tables: ["public.events"],
+                },
             },
         });
         assert.deepEqual(await secretPaths(outputs), []);
@@ -591,7 +615,7 @@ describe("RDS MySQL", () => {
         const outputs = await runStack(shop({}, [{ name: "looker", access: "read", schemas: ["shop"] }]));
         assert.equal(
             await refusedWith(outputs.integrations!.shop.looker.secretArn),
-            "invalid integrations of shop (1 problem):\n" +
+            "invalid arguments for DatabaseIntegrations \"shop\" (1 problem):\n" +
                 '  - adminConnection: is "endpoint", but the MySQL provider verifies a certificate only against the host it connects to, and an RDS certificate ' +
                 "names the instance, not the endpoint: the admin password would cross the internet over unauthenticated TLS. " +
                 'Deploy from inside the VPC with adminConnection: "direct"',
@@ -608,7 +632,7 @@ describe("RDS MySQL", () => {
         );
         const error = await refusedWith(outputs.integrations!.shop.looker.secretArn);
         assert.deepEqual(error.split("\n"), [
-            "invalid integrations of shop (3 problems):",
+            "invalid arguments for DatabaseIntegrations \"shop\" (3 problems):",
             "  - objectOwners: is not used with MySQL: a grant on schema.* already covers tables created later, whoever creates them",
             "  - integrations[0].connectionLimit: is not supported for MySQL users (the MySQL provider cannot set MAX_USER_CONNECTIONS); remove it",
             "  - integrations[1].sequences: is not used with MySQL, which has no sequences (AUTO_INCREMENT needs only INSERT)",
@@ -635,7 +659,7 @@ describe("RDS MySQL", () => {
         const outputs = await runStack(shop({ adminConnection: "direct", adminSslRootCert: "/opt/rds-ca/global-bundle.pem" }, [{ name: "looker", access: "read", schemas: ["shop"] }]));
         assert.equal(
             await refusedWith(outputs.integrations!.shop.looker.secretArn),
-            "invalid integrations of shop (1 problem):\n" +
+            "invalid arguments for DatabaseIntegrations \"shop\" (1 problem):\n" +
                 '  - adminSslRootCert: "/opt/rds-ca/global-bundle.pem" is not in the MySQL provider\'s trust store: the provider cannot be given a CA bundle ' +
                 "(its tls setting is only true, false or skip-verify) and verifies against Go's, which reads SSL_CERT_FILE and the SSL_CERT_DIR directories " +
                 '(now "/etc/ssl/certs/ca-certificates.crt" and unset). Run pulumi up with SSL_CERT_DIR=/etc/ssl/certs:/opt/rds-ca ' +
@@ -766,7 +790,7 @@ describe("deploy-time refusals, before any user, grant or secret", () => {
         w.secrets![PG_ADMIN_ARN] = { secretString: JSON.stringify({ username: "metabase", password: "pw" }) };
         assert.equal(
             await refusal(reporting({}, [{ name: "looker", access: "read", schemas: ["public"] }, { name: "metabase", access: "read", schemas: ["public"] }]), w),
-            "invalid integrations of reporting (1 problem):\n" +
+            "invalid arguments for DatabaseIntegrations \"reporting\" (1 problem):\n" +
                 '  - integrations[1].name: "metabase" is the admin user of this database (the username in adminSecretArn); an integration gets its own user, never the admin\'s',
         );
         assertNothingDeclared();
@@ -783,7 +807,7 @@ describe("deploy-time refusals, before any user, grant or secret", () => {
     it("a PostgreSQL instance without a database name, unless dbName is set", async () => {
         assert.equal(
             await refusal(reporting({ rdsInstanceIdentifier: "nodb-postgres" })),
-            "invalid integrations of reporting (1 problem):\n  - dbName: is required for PostgreSQL: the database whose schemas the integrations use (the RDS instance names none)",
+            "invalid arguments for DatabaseIntegrations \"reporting\" (1 problem):\n  - dbName: is required for PostgreSQL: the database whose schemas the integrations use (the RDS instance names none)",
         );
         assertNothingDeclared();
         await runStack(rawConfig([reporting({ rdsInstanceIdentifier: "nodb-postgres", dbName: "warehouse" })]));
@@ -810,13 +834,13 @@ describe("deploy-time refusals, before any user, grant or secret", () => {
 
 describe("DatabaseIntegrations arguments", () => {
     const base = () => ({
-        engine: components.DatabaseEngine.Postgres,
+        engine: DatabaseEngine.Postgres,
         dbName: "app",
         endpointHostname: "db.example.com",
         endpointPort: 5432,
         databasePort: 5432,
         adminSecretArn: PG_ADMIN_ARN,
-        integrations: [{ name: "metabase", access: components.IntegrationAccess.Read, schemas: ["public"] }],
+        integrations: [{ name: "metabase", access: IntegrationAccess.Read, schemas: ["public"] }],
     });
 
     function argumentErrors(name: string, args: any): string[] {
@@ -868,12 +892,12 @@ describe("DatabaseIntegrations arguments", () => {
         ]);
         // The admin connection to RDS verifies a certificate from AWS's RDS CAs, which no system trust store
         // holds: the bundle is required whatever the engine (and whether or not it is known yet).
-        for (const engine of [components.DatabaseEngine.Postgres, components.DatabaseEngine.Mysql, pulumi.output(components.DatabaseEngine.Postgres)]) {
-            assert.deepEqual(argumentErrors("a", { ...base(), engine, rdsAddress: RDS_PG_HOST, adminConnection: components.AdminConnection.Direct }), [
+        for (const engine of [DatabaseEngine.Postgres, DatabaseEngine.Mysql, pulumi.output(DatabaseEngine.Postgres)]) {
+            assert.deepEqual(argumentErrors("a", { ...base(), engine, rdsAddress: RDS_PG_HOST, adminConnection: AdminConnection.Direct }), [
                 `adminSslRootCert: ${RDS_CA_REQUIRED}`,
             ]);
         }
-        assert.deepEqual(argumentErrors("a", { ...base(), adminConnection: components.AdminConnection.Direct }), [
+        assert.deepEqual(argumentErrors("a", { ...base(), adminConnection: AdminConnection.Direct }), [
             "directHost: is required for a self-managed database with the direct admin connection: its hostname or address inside the VPC, as on its certificate",
         ]);
         assert.deepEqual(argumentErrors("a", { ...base(), integrations: pulumi.output(base().integrations) }), [
@@ -890,10 +914,10 @@ describe("DatabaseIntegrations arguments", () => {
             argumentErrors("a", {
                 ...base(),
                 adminSecretArn: "admin",
-                engine: components.DatabaseEngine.Mysql,
+                engine: DatabaseEngine.Mysql,
                 rdsAddress: RDS_MYSQL_HOST,
                 objectOwners: ["metabase"],
-                integrations: [{ name: "metabase", access: components.IntegrationAccess.Read, schemas: ["shop"], connectionLimit: 2 }],
+                integrations: [{ name: "metabase", access: IntegrationAccess.Read, schemas: ["shop"], connectionLimit: 2 }],
             }),
             [
                 'adminSecretArn: "admin" is not a Secrets Manager secret ARN such as "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-abc"',
@@ -914,7 +938,7 @@ describe("DatabaseIntegrations arguments", () => {
             secretNamePrefix: "integrations/late/",
             secretKmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/0f0e0d0c-0b0a-4090-8070-605040302010",
             tags: { team: "data" },
-            integrations: [{ name: "metabase", access: components.IntegrationAccess.Read, schemas: ["public"], connectionLimit: pulumi.output(7), rotation: pulumi.output("r2") }],
+            integrations: [{ name: "metabase", access: IntegrationAccess.Read, schemas: ["public"], connectionLimit: pulumi.output(7), rotation: pulumi.output("r2") }],
         });
         const arns = await unwrap(c.secretArns);
         await settle();
@@ -943,12 +967,12 @@ describe("DatabaseIntegrations arguments", () => {
         const c = new components.DatabaseIntegrations("late", {
             ...base(),
             integrations: [
-                { name: "metabase", access: components.IntegrationAccess.Read, schemas: ["public"], connectionLimit: pulumi.output(0), rotation: pulumi.output(""), sslRootCert: pulumi.output("") },
-                { name: "etl", access: components.IntegrationAccess.Write, schemas: ["public"], connectionLimit: pulumi.output(2.5), rotation: pulumi.output("2026-11") },
+                { name: "metabase", access: IntegrationAccess.Read, schemas: ["public"], connectionLimit: pulumi.output(0), rotation: pulumi.output(""), sslRootCert: pulumi.output("") },
+                { name: "etl", access: IntegrationAccess.Write, schemas: ["public"], connectionLimit: pulumi.output(2.5), rotation: pulumi.output("2026-11") },
             ],
         });
         assert.deepEqual((await refusedWith(c.secretArns)).split("\n"), [
-            "invalid integrations of late (4 problems):",
+            "invalid arguments for DatabaseIntegrations \"late\" (4 problems):",
             "  - integrations[0].connectionLimit: 0 is out of range (expected 1..10000)",
             '  - integrations[0].rotation: "" is not a rotation trigger (a non-empty string of at most 64 characters, e.g. "2026-11"; change it to rotate the password)',
             "  - integrations[0].sslRootCert: \"\" is not the path of the CA bundle on the integration's side (a file path)",
@@ -961,16 +985,16 @@ describe("DatabaseIntegrations arguments", () => {
         await fresh();
         const c = new components.DatabaseIntegrations("shop", {
             ...base(),
-            engine: components.DatabaseEngine.Mysql,
+            engine: DatabaseEngine.Mysql,
             dbName: undefined,
             endpointPort: 3306,
             databasePort: 3306,
             adminSecretArn: MYSQL_ADMIN_ARN,
-            integrations: [{ name: "looker", access: components.IntegrationAccess.Read, schemas: ["shop"], connectionLimit: pulumi.output(5) }],
+            integrations: [{ name: "looker", access: IntegrationAccess.Read, schemas: ["shop"], connectionLimit: pulumi.output(5) }],
         });
         assert.equal(
             await refusedWith(c.secretArns),
-            "invalid integrations of shop (1 problem):\n" +
+            "invalid arguments for DatabaseIntegrations \"shop\" (1 problem):\n" +
                 "  - integrations[0].connectionLimit: is not supported for MySQL users (the MySQL provider cannot set MAX_USER_CONNECTIONS); remove it",
         );
         assertNothingDeclared();

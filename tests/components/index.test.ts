@@ -34,7 +34,7 @@ import {
     REPO_ROOT,
 } from "../../scripts/update-schema";
 import { checkCSharp, checkYamlProgram, csharpApi, readCSharp } from "../schema/examples";
-import { CERTIFICATE_AUTHORITY_KEYS, DATABASE_KEYS, ENDPOINT_KEYS, INTEGRATION_KEYS, QUOTA_KEYS, STACK_KEYS } from "../../infra/program/config";
+import { ALARM_KEYS, ALLOWLIST_ENTRY_KEYS, CERTIFICATE_AUTHORITY_KEYS, DATABASE_KEYS, ENDPOINT_KEYS, INTEGRATION_KEYS, QUOTA_KEYS, STACK_KEYS } from "../../infra/program/config";
 
 const PACKAGE = "db-endpoints";
 const ENDPOINT = `${PACKAGE}:index:DatabaseEndpoint`;
@@ -302,11 +302,14 @@ describe("DatabaseEndpoints in the schema (the whole product)", () => {
         assert.deepEqual(props("IntegrationSettings"), [...INTEGRATION_KEYS]);
         assert.deepEqual(props("Quotas"), [...QUOTA_KEYS]);
         assert.deepEqual(props("CertificateAuthoritySettings"), [...CERTIFICATE_AUTHORITY_KEYS]);
+        assert.equal(pinned.types[`${PACKAGE}:index:EndpointSettings`].properties!.allowlist.items!.$ref, `#/types/${PACKAGE}:index:AllowlistEntry`);
+        assert.deepEqual(props("AllowlistEntry"), [...ALLOWLIST_ENTRY_KEYS]);
+        assert.deepEqual(props("AlarmSettings"), [...ALARM_KEYS]);
     });
 
     it("outputs everything the stack outputs", () => {
         const outputs = Object.keys(pinned.resources[PRODUCT].properties!).sort();
-        assert.deepEqual(outputs, ["caCertificate", "certificateAuthority", "certificates", "endpoints", "integrations", "targetSync", "tls"]);
+        assert.deepEqual(outputs, ["alarms", "caCertificate", "certificateAuthority", "certificates", "endpoints", "integrations", "targetSync", "tls", "upkeep"]);
     });
 });
 
@@ -418,14 +421,33 @@ describe("examples/csharp (a C# program using the generated SDK)", () => {
         const reading = readCSharp(source);
         assert.ok(reading.usings.includes("Pulumi.DbEndpoints"));
         const created = reading.creations.map((c) => c.type);
-        for (const name of ["DatabaseEndpoints", "DatabaseEndpointsArgs", "EndpointSettingsArgs", "EndpointDatabaseArgs", "IntegrationSettingsArgs", "CertificateAuthoritySettingsArgs"]) {
+        for (const name of ["DatabaseEndpoints", "DatabaseEndpointsArgs", "EndpointSettingsArgs", "EndpointDatabaseArgs", "IntegrationSettingsArgs", "CertificateAuthoritySettingsArgs", "AlarmSettingsArgs"]) {
             assert.ok(created.includes(name), `Program.cs creates no ${name}`);
         }
         const databases = reading.creations.filter((c) => c.type === "EndpointDatabaseArgs");
         assert.ok(databases.some((d) => d.members.includes("RdsInstanceIdentifier")), "no RDS endpoint");
         assert.ok(databases.some((d) => d.members.includes("Addresses")), "no self-managed endpoint");
         const read = reading.memberReads.filter((r) => r.variable === "product").map((r) => r.member).sort();
-        assert.deepEqual(read, ["CaCertificate", "CertificateAuthority", "Certificates", "Endpoints", "Integrations", "TargetSync", "Tls"]);
+        assert.deepEqual(read, ["Alarms", "CaCertificate", "CertificateAuthority", "Certificates", "Endpoints", "Integrations", "TargetSync", "Tls", "Upkeep"]);
+    });
+
+    it("the C# in README.md and docs/csharp.md uses only what the generated SDK has, and shows the whole product", () => {
+        for (const doc of ["README.md", path.join("docs", "csharp.md")]) {
+            const text = fs.readFileSync(path.join(REPO_ROOT, doc), "utf8");
+            const snippets = [...text.matchAll(/```csharp\n([\s\S]*?)```/g)].map((m) => m[1]);
+            assert.ok(snippets.length > 0, `${doc} shows no C#`);
+            for (const snippet of snippets) {
+                // A snippet may leave out the usings a program has at its top.
+                const source = /^using Pulumi\.DbEndpoints;/m.test(snippet) ? snippet : `using Pulumi.DbEndpoints;\nusing Pulumi.DbEndpoints.Inputs;\n${snippet}`;
+                assert.deepEqual(checkCSharp(source, csharpApi(pinned)), [], `${doc}:\n${snippet}`);
+                const reading = readCSharp(source);
+                const databases = reading.creations.filter((c) => c.type === "EndpointDatabaseArgs");
+                assert.ok(reading.creations.some((c) => c.type === "DatabaseEndpoints"), `${doc}: a snippet that does not declare DatabaseEndpoints`);
+                assert.ok(databases.some((d) => d.members.includes("RdsInstanceIdentifier")), `${doc}: no RDS endpoint`);
+                assert.ok(databases.some((d) => d.members.includes("Addresses")), `${doc}: no self-managed endpoint`);
+                assert.ok(reading.creations.some((c) => c.type === "IntegrationSettingsArgs"), `${doc}: no integration`);
+            }
+        }
     });
 
     it("is a .NET LTS project referencing Pulumi and Pulumi.Aws, with the generated SDK's sources kept out", () => {
@@ -453,7 +475,8 @@ describe("examples/yaml (a Pulumi YAML program)", () => {
         const endpoints = program.resources.product.properties.endpoints as Record<string, any>[];
         assert.ok(endpoints.some((e) => e.database.rdsInstanceIdentifier && e.integrations?.length > 0), "no RDS endpoint with an integration");
         assert.ok(endpoints.some((e) => e.database.addresses), "no self-managed endpoint");
-        assert.deepEqual(Object.keys(program.outputs).sort(), ["caCertificate", "certificateAuthority", "certificates", "endpoints", "integrations", "targetSync", "tls"]);
+        assert.ok(program.resources.product.properties.alarms.emails.length > 0, "no alarm setting");
+        assert.deepEqual(Object.keys(program.outputs).sort(), ["alarms", "caCertificate", "certificateAuthority", "certificates", "endpoints", "integrations", "targetSync", "tls", "upkeep"]);
     });
 });
 

@@ -1,10 +1,10 @@
 /**
- * Target sync under Pulumi's mock runtime: the function (runtime, handler, timeout, memory, environment,
- * code: a bundle that runs on its own, through its own SDK, and is the same on every program run), its role and
- * the exact policy document, the RDS event pattern and the schedule, the deploy-time
- * invocation, the hand-over of RDS targets from the program to the function (no attachment, the function's
- * tag ignored) while self-managed databases keep theirs, the stack config switch, and the component's
- * argument checks.
+ * Target sync under Pulumi's mock runtime: the upkeep function as the stack declares it (runtime, handler,
+ * timeout, memory, environment, code: a bundle that runs on its own, through its own SDK, and is the same on every
+ * program run), its role and the exact policy document, the RDS event pattern and the schedule, the deploy-time
+ * invocation, the hand-over of RDS targets from the program to the function (no attachment, the function's tag
+ * ignored) while self-managed databases keep theirs, the stack config switch, and the TargetSync component's
+ * argument checks. The function's other duties: tests/components/upkeep.test.ts.
  */
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
@@ -15,10 +15,12 @@ import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackFile } from "../../testing/stackFile";
 import { exampleWorld, installMockCloud, MockCloud, parentName, settle, unwrap } from "../../testing/mockCloud";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
 let stack: typeof import("../../infra/program/main");
-let sync: typeof import("../../infra/components/targetSync");
+let sync: typeof import("../../infra/components/upkeep");
+let bundle: typeof import("../../infra/components/targetSync");
 let bundles: typeof import("../../infra/components/support/lambdaBundle");
 let settings: typeof import("../../infra/lambda/targetSync/settings");
 let config: typeof import("../../infra/program/config");
@@ -36,7 +38,8 @@ before(async () => {
         return register(req, callback);
     };
     stack = await import("../../infra/program/main");
-    sync = await import("../../infra/components/targetSync");
+    sync = await import("../../infra/components/upkeep");
+    bundle = await import("../../infra/components/targetSync");
     bundles = await import("../../infra/components/support/lambdaBundle");
     settings = await import("../../infra/lambda/targetSync/settings");
     config = await import("../../infra/program/config");
@@ -54,13 +57,13 @@ const autoName = (name: string) => `${name}-${hex(name, 7)}`;
 const tgArn = (name: string) => `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/${hex(name, 16)}`;
 const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
 
-const FN = autoName("target-sync-fn");
+const FN = autoName("upkeep-fn");
 const FN_ARN = `arn:aws:lambda:us-east-1:123456789012:function:${FN}`;
-const LOG_GROUP = autoName("target-sync-logs");
+const LOG_GROUP = autoName("upkeep-logs");
 const LOG_GROUP_ARN = `arn:aws:logs:us-east-1:123456789012:log-group:${LOG_GROUP}`;
-const ROLE = autoName("target-sync-role");
-const RULE = autoName("target-sync-rds-events-1");
-const SCHEDULE_RULE = autoName("target-sync-schedule");
+const ROLE = autoName("upkeep-role");
+const RULE = autoName("upkeep-rds-events-1");
+const SCHEDULE_RULE = autoName("upkeep-schedule");
 const EVENT_IDS = [
     "RDS-EVENT-0006", "RDS-EVENT-0013", "RDS-EVENT-0014", "RDS-EVENT-0015", "RDS-EVENT-0021", "RDS-EVENT-0025", "RDS-EVENT-0027", "RDS-EVENT-0029",
     "RDS-EVENT-0047", "RDS-EVENT-0049", "RDS-EVENT-0050", "RDS-EVENT-0051", "RDS-EVENT-0053", "RDS-EVENT-0065", "RDS-EVENT-0088", "RDS-EVENT-0154",
@@ -85,67 +88,73 @@ describe("the example stack (Pulumi.dev.yaml), target sync on by default", () =>
         cloud.reset(exampleWorld());
         options.clear();
         pulumi.runtime.setAllConfig(readStackFile("dev").config);
-        outputs = await resolveOutputs(stack.main(stack.readRawStackConfig()));
+        outputs = await resolveOutputs(runStackProgram(cloud, stack.readRawStackConfig()));
     });
 
-    it("creates one TargetSync with exactly these resources, all its children", () => {
-        const mine = cloud.registered.filter((r) => r.name.startsWith("target-sync"));
+    it("creates one upkeep function with exactly these resources, all its children", () => {
+        const mine = cloud.registered.filter((r) => r.name.startsWith("upkeep"));
         assert.deepEqual(
             mine.map((r) => [r.type, r.name]).sort(),
             [
-                ["aws:cloudwatch/eventRule:EventRule", "target-sync-rds-events-1"],
-                ["aws:cloudwatch/eventRule:EventRule", "target-sync-schedule"],
-                ["aws:cloudwatch/eventTarget:EventTarget", "target-sync-rds-events-1-target"],
-                ["aws:cloudwatch/eventTarget:EventTarget", "target-sync-schedule-target"],
-                ["aws:cloudwatch/logGroup:LogGroup", "target-sync-logs"],
-                ["aws:iam/role:Role", "target-sync-role"],
-                ["aws:iam/rolePolicy:RolePolicy", "target-sync-policy"],
-                ["aws:lambda/function:Function", "target-sync-fn"],
-                ["aws:lambda/invocation:Invocation", "target-sync-deploy-sync"],
-                ["aws:lambda/permission:Permission", "target-sync-rds-events-1-allow"],
-                ["aws:lambda/permission:Permission", "target-sync-schedule-allow"],
-                ["db-endpoints:index:TargetSync", "target-sync"],
+                ["aws:cloudwatch/eventRule:EventRule", "upkeep-rds-events-1"],
+                ["aws:cloudwatch/eventRule:EventRule", "upkeep-schedule"],
+                ["aws:cloudwatch/eventTarget:EventTarget", "upkeep-rds-events-1-target"],
+                ["aws:cloudwatch/eventTarget:EventTarget", "upkeep-schedule-target"],
+                ["aws:cloudwatch/logGroup:LogGroup", "upkeep-logs"],
+                ["aws:iam/role:Role", "upkeep-role"],
+                ["aws:iam/rolePolicy:RolePolicy", "upkeep-policy"],
+                ["aws:lambda/function:Function", "upkeep-fn"],
+                ["aws:lambda/invocation:Invocation", "upkeep-deploy-sync"],
+                ["aws:lambda/permission:Permission", "upkeep-rds-events-1-allow"],
+                ["aws:lambda/permission:Permission", "upkeep-schedule-allow"],
+                ["db-endpoints:index:Upkeep", "upkeep"],
             ].sort(),
         );
-        for (const r of mine) assert.equal(parentName(r), r.type === "db-endpoints:index:TargetSync" ? "db-endpoints" : "target-sync", r.name);
+        for (const r of mine) assert.equal(parentName(r), r.type === "db-endpoints:index:Upkeep" ? "db-endpoints" : "upkeep", r.name);
     });
 
     it("runs the function on Node.js 24 outside any VPC, with its own log group", () => {
-        const { code, ...fn } = cloud.named("target-sync-fn").inputs;
+        const { code, ...fn } = cloud.named("upkeep-fn").inputs;
         assert.deepEqual(fn, {
-            description: "db-endpoints target-sync: registers each RDS endpoint's current address in its target group",
+            description:
+                "db-endpoints upkeep: keeps RDS endpoints' targets on their instances' addresses; publishes the certificates' days to expiry; revokes expired allowlist rules",
             role: `arn:aws:iam::123456789012:role/${ROLE}`,
             runtime: "nodejs24.x",
             handler: "index.handler",
             architectures: ["arm64"],
             memorySize: 256,
             timeout: 180,
-            environment: { variables: { TARGET_SYNC_STACK: "db-endpoints/dev", EVENT_POLL_SECONDS: "50" } },
+            environment: { variables: { DB_ENDPOINTS_STACK: "db-endpoints/dev", EVENT_POLL_SECONDS: "50" } },
             loggingConfig: { logFormat: "Text", logGroup: LOG_GROUP },
-            tags: { team: "data-platform", "managed-by": "pulumi/db-endpoints", "db-endpoints:component": "target-sync" },
+            tags: { team: "data-platform", "managed-by": "pulumi/db-endpoints", "db-endpoints:component": "upkeep" },
             // and nothing else: in particular no vpcConfig.
         });
-        assert.deepEqual(cloud.named("target-sync-logs").inputs.retentionInDays, 30);
+        assert.deepEqual(cloud.named("upkeep-logs").inputs.retentionInDays, 30);
     });
 
     it("ships the bundled handler and the list of RDS target groups to keep in sync", async () => {
-        const { code } = cloud.named("target-sync-fn").inputs;
-        assert.deepEqual(Object.keys(code.assets).sort(), ["index.js", "targets.json"]);
-        assert.equal(code.assets["index.js"].text, await sync.bundleTargetSyncCode());
+        const { code } = cloud.named("upkeep-fn").inputs;
+        // certificates.json: the certificate-expiry duty of the example stack's alarms (tests/components/upkeep.test.ts);
+        // expiring-rules.json: the revocation duty, for the example's expiring allowlist entry (in reporting's only group).
+        assert.deepEqual(Object.keys(code.assets).sort(), ["certificates.json", "expiring-rules.json", "index.js", "targets.json"]);
+        assert.deepEqual(JSON.parse(code.assets["expiring-rules.json"].text), { securityGroupIds: [sgId("reporting-sg-1")] });
+        assert.equal(code.assets["index.js"].text, await bundle.bundleTargetSyncCode());
         assert.deepEqual(JSON.parse(code.assets["targets.json"].text), {
             targets: [{ targetGroupArn: tgArn("reporting-tg"), rdsInstanceIdentifier: "prod-postgres", rdsAddress: RDS_HOST, port: 5432 }],
         });
     });
 
-    it("bundles a self-contained function: it loads and reads its targets with no node_modules around it", () => {
-        const { code } = cloud.named("target-sync-fn").inputs;
+    it("bundles a self-contained function: it loads and reads its duties with no node_modules around it", () => {
+        const { code } = cloud.named("upkeep-fn").inputs;
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "target-sync-bundle-"));
-        fs.writeFileSync(path.join(dir, "index.js"), code.assets["index.js"].text);
-        fs.writeFileSync(path.join(dir, "targets.json"), code.assets["targets.json"].text);
+        for (const file of Object.keys(code.assets)) fs.writeFileSync(path.join(dir, file), code.assets[file].text);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const loaded = require(path.join(dir, "index.js"));
         assert.equal(typeof loaded.handler, "function");
-        assert.deepEqual(loaded.loadSettings(dir, { TARGET_SYNC_STACK: "db-endpoints/dev" }).targets.map((t: any) => t.targetGroupArn), [tgArn("reporting-tg")]);
+        const settings = loaded.loadSettings(dir, { DB_ENDPOINTS_STACK: "db-endpoints/dev" });
+        assert.deepEqual(settings.targets.map((t: any) => t.targetGroupArn), [tgArn("reporting-tg")]);
+        assert.deepEqual(settings.certificates.map((c: any) => c.name), ["ca-1", "db-10.0.3.17-3306"]);
+        assert.equal(settings.stack, "db-endpoints/dev");
         fs.rmSync(dir, { recursive: true, force: true });
     });
 
@@ -153,7 +162,7 @@ describe("the example stack (Pulumi.dev.yaml), target sync on by default", () =>
         // The bundle carries its own copy of the SDK, which no client mock in this process reaches; so the ELB
         // API is a local HTTP endpoint that answers as ELB does (Query protocol, XML), and the bundled client
         // signs, sends and parses every call for real.
-        const { code } = cloud.named("target-sync-fn").inputs;
+        const { code } = cloud.named("upkeep-fn").inputs;
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "target-sync-bundle-"));
         const requests: Record<string, string>[] = [];
         const http = await import("node:http");
@@ -174,15 +183,14 @@ describe("the example stack (Pulumi.dev.yaml), target sync on by default", () =>
         });
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
         try {
-            fs.writeFileSync(path.join(dir, "index.js"), code.assets["index.js"].text);
-            fs.writeFileSync(path.join(dir, "targets.json"), code.assets["targets.json"].text);
+            for (const file of Object.keys(code.assets)) fs.writeFileSync(path.join(dir, file), code.assets[file].text);
             // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const bundle = require(path.join(dir, "index.js"));
+            const fn = require(path.join(dir, "index.js"));
             const port = (server.address() as { port: number }).port;
             const lines: string[] = [];
-            const run = bundle.createHandler({
-                settings: bundle.loadSettings(dir, { TARGET_SYNC_STACK: "db-endpoints/dev" }),
-                elb: bundle.elbClient({ region: "us-east-1", endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" } }),
+            const run = fn.createHandler({
+                settings: fn.loadSettings(dir, { DB_ENDPOINTS_STACK: "db-endpoints/dev" }),
+                elb: fn.elbClient({ region: "us-east-1", endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" } }),
                 // The instance failed over: its name now resolves to another private address.
                 resolve: async () => ["10.0.2.99"],
                 sleep: async () => undefined,
@@ -234,9 +242,9 @@ describe("the example stack (Pulumi.dev.yaml), target sync on by default", () =>
             bundles.forgetLambdaBundles();
             cloud.reset(exampleWorld());
             pulumi.runtime.setAllConfig(readStackFile("dev").config);
-            await resolveOutputs(stack.main(stack.readRawStackConfig()));
-            const { source } = await bundles.lambdaBundle(sync.TARGET_SYNC_BUNDLE);
-            runs.push({ code: cloud.named("target-sync-fn").inputs.code, trigger: cloud.named("target-sync-deploy-sync").inputs.triggers.code, source });
+            await resolveOutputs(runStackProgram(cloud, stack.readRawStackConfig()));
+            const { source } = await bundles.lambdaBundle(bundle.TARGET_SYNC_BUNDLE);
+            runs.push({ code: cloud.named("upkeep-fn").inputs.code, trigger: cloud.named("upkeep-deploy-sync").inputs.triggers.code, source });
         };
         try {
             process.env[bundles.CACHE_DIR_ENV] = cacheDir;
@@ -260,12 +268,22 @@ describe("the example stack (Pulumi.dev.yaml), target sync on by default", () =>
         assert.equal(runs[0].trigger, sha256((runs[0].code as any).assets["index.js"].text));
     });
 
+    it("bundles the ELB client and not the EC2 client: the revocation duty loads the Lambda runtime's, when it runs", () => {
+        const js: string = cloud.named("upkeep-fn").inputs.code.assets["index.js"].text;
+        // (Checked with includes: a failing match would print the whole bundle.)
+        assert.ok(js.includes('require("@aws-sdk/client-ec2")'), "the EC2 client is required from the runtime");
+        assert.ok(!js.includes("node_modules/@aws-sdk/client-ec2/"), "no module of the EC2 client is bundled");
+        assert.ok(js.includes("node_modules/@aws-sdk/client-elastic-load-balancing-v2/"), "the ELB client is bundled");
+        // About the size of the ELB client and the handler alone (the EC2 client would add some 1.7 MB).
+        assert.ok(js.length < 1_200_000, `${js.length} bytes`);
+    });
+
     it("lets the function make only its calls, on this stack's target groups and its own log group", () => {
-        assert.deepEqual(JSON.parse(cloud.named("target-sync-role").inputs.assumeRolePolicy), {
+        assert.deepEqual(JSON.parse(cloud.named("upkeep-role").inputs.assumeRolePolicy), {
             Version: "2012-10-17",
             Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
         });
-        const policy = cloud.named("target-sync-policy").inputs;
+        const policy = cloud.named("upkeep-policy").inputs;
         assert.equal(policy.role, ROLE);
         assert.deepEqual(JSON.parse(policy.policy), {
             Version: "2012-10-17",
@@ -284,6 +302,20 @@ describe("the example stack (Pulumi.dev.yaml), target sync on by default", () =>
                     Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": ["db-endpoints:targets-changed-at"] }, Null: { "aws:TagKeys": "false" } },
                 },
                 { Sid: "ReadTargetHealth", Effect: "Allow", Action: "elasticloadbalancing:DescribeTargetHealth", Resource: "*" },
+                // The example's expiring allowlist entry: its security group, and nothing else, may lose rules.
+                {
+                    Sid: "RevokeExpiredRules",
+                    Effect: "Allow",
+                    Action: "ec2:RevokeSecurityGroupIngress",
+                    Resource: [`arn:aws:ec2:us-east-1:123456789012:security-group/${sgId("reporting-sg-1")}`],
+                },
+                {
+                    Sid: "FindExpiringRules",
+                    Effect: "Allow",
+                    Action: "ec2:DescribeSecurityGroupRules",
+                    Resource: "*",
+                    Condition: { StringEquals: { "ec2:Region": "us-east-1" } },
+                },
                 { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${LOG_GROUP_ARN}:*` },
             ],
         });
@@ -292,7 +324,7 @@ describe("the example stack (Pulumi.dev.yaml), target sync on by default", () =>
     });
 
     it("matches only this stack's instances' address-changing RDS events", () => {
-        assert.deepEqual(JSON.parse(cloud.named("target-sync-rds-events-1").inputs.eventPattern), {
+        assert.deepEqual(JSON.parse(cloud.named("upkeep-rds-events-1").inputs.eventPattern), {
             source: ["aws.rds"],
             "detail-type": ["RDS DB Instance Event"],
             resources: ["arn:aws:rds:us-east-1:123456789012:db:prod-postgres"],
@@ -302,12 +334,12 @@ describe("the example stack (Pulumi.dev.yaml), target sync on by default", () =>
             settings.RDS_EVENT_IDS.map((e) => e.id),
             EVENT_IDS,
         );
-        assert.deepEqual(cloud.named("target-sync-rds-events-1-target").inputs, {
+        assert.deepEqual(cloud.named("upkeep-rds-events-1-target").inputs, {
             rule: RULE,
             arn: FN_ARN,
             retryPolicy: { maximumEventAgeInSeconds: 600, maximumRetryAttempts: 10 },
         });
-        assert.deepEqual(cloud.named("target-sync-rds-events-1-allow").inputs, {
+        assert.deepEqual(cloud.named("upkeep-rds-events-1-allow").inputs, {
             action: "lambda:InvokeFunction",
             function: FN,
             principal: "events.amazonaws.com",
@@ -316,28 +348,35 @@ describe("the example stack (Pulumi.dev.yaml), target sync on by default", () =>
     });
 
     it("runs a backstop every minute", () => {
-        const rule = cloud.named("target-sync-schedule").inputs;
+        const rule = cloud.named("upkeep-schedule").inputs;
         assert.equal(rule.scheduleExpression, "rate(1 minute)");
         assert.equal(rule.eventPattern, undefined);
-        assert.deepEqual(cloud.named("target-sync-schedule-target").inputs, {
+        assert.deepEqual(cloud.named("upkeep-schedule-target").inputs, {
             rule: SCHEDULE_RULE,
             arn: FN_ARN,
             retryPolicy: { maximumEventAgeInSeconds: 60, maximumRetryAttempts: 0 },
         });
-        assert.deepEqual(cloud.named("target-sync-schedule-allow").inputs.sourceArn, `arn:aws:events:us-east-1:123456789012:rule/${SCHEDULE_RULE}`);
+        assert.deepEqual(cloud.named("upkeep-schedule-allow").inputs.sourceArn, `arn:aws:events:us-east-1:123456789012:rule/${SCHEDULE_RULE}`);
     });
 
     it("invokes the function during the deployment, again whenever code, targets or resolved addresses change", async () => {
-        const invocation = cloud.named("target-sync-deploy-sync").inputs;
-        const targetsFile = cloud.named("target-sync-fn").inputs.code.assets["targets.json"].text;
+        const invocation = cloud.named("upkeep-deploy-sync").inputs;
+        const { assets } = cloud.named("upkeep-fn").inputs.code;
         assert.deepEqual(invocation, {
             functionName: FN,
             input: '{"action":"sync","trigger":"deploy"}',
-            triggers: { code: sha256(await sync.bundleTargetSyncCode()), targets: sha256(targetsFile), deployedAddresses: "10.0.2.41" },
+            triggers: {
+                code: sha256(await bundle.bundleTargetSyncCode()),
+                targets: sha256(assets["targets.json"].text),
+                deployedAddresses: "10.0.2.41",
+                // And the certificates it publishes the days to expiry of.
+                certificates: sha256(assets["certificates.json"].text),
+            },
         });
         // After the target group, the function, its permissions and its log group exist.
-        const deps = options.get("target-sync-deploy-sync")!.dependencies.map((urn) => urn.split("::").pop()).sort();
-        assert.deepEqual(deps, ["reporting-tg", "target-sync-fn", "target-sync-logs", "target-sync-policy"]);
+        const deps = options.get("upkeep-deploy-sync")!.dependencies.map((urn) => urn.split("::").pop()).sort();
+        // And after the certificates whose expiry it publishes (the CA's, the self-managed database's and its secret).
+        assert.deepEqual(deps, ["ca-1-cert", "db-10.0.3.17-3306-cert", "db-10.0.3.17-3306-secret", "reporting-tg", "upkeep-fn", "upkeep-logs", "upkeep-policy"]);
     });
 
     it("leaves the RDS endpoint's targets to the function: no attachment, the function's tag ignored", () => {
@@ -363,12 +402,12 @@ describe("the example stack (Pulumi.dev.yaml), target sync on by default", () =>
 });
 
 describe("the stack config switch", () => {
-    it("targetSync: false keeps the program-managed RDS attachment and creates no function", async () => {
+    it("targetSync: false keeps the program-managed RDS attachment and creates no function (with alarms off)", async () => {
         cloud.reset(exampleWorld());
         options.clear();
-        const outputs = await resolveOutputs(stack.main(rawConfig([RDS_ENDPOINT, EC2_ENDPOINT], { targetSync: false })));
+        const outputs = await resolveOutputs(runStackProgram(cloud, rawConfig([RDS_ENDPOINT, EC2_ENDPOINT], { targetSync: false, alarms: { enabled: false } })));
         assert.equal(outputs, undefined);
-        assert.deepEqual(cloud.registered.filter((r) => r.name.startsWith("target-sync")), []);
+        assert.deepEqual(cloud.registered.filter((r) => r.name.startsWith("upkeep")), []);
         assert.deepEqual(
             cloud.ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment").map((r) => [r.name, r.inputs.targetId, r.inputs.port]).sort(),
             [
@@ -381,33 +420,35 @@ describe("the stack config switch", () => {
 
     it("targetSyncSchedule sets the backstop's rate", async () => {
         cloud.reset(exampleWorld());
-        const outputs = await resolveOutputs(stack.main(rawConfig([RDS_ENDPOINT], { targetSyncSchedule: "rate(5 minutes)" })));
+        const outputs = await resolveOutputs(runStackProgram(cloud, rawConfig([RDS_ENDPOINT], { targetSyncSchedule: "rate(5 minutes)" })));
         assert.equal(outputs?.schedule, "rate(5 minutes)");
-        assert.equal(cloud.named("target-sync-schedule").inputs.scheduleExpression, "rate(5 minutes)");
+        assert.equal(cloud.named("upkeep-schedule").inputs.scheduleExpression, "rate(5 minutes)");
     });
 
-    it("a stack with only self-managed databases gets no function", async () => {
+    it("a stack with only self-managed databases gets no target sync (and with alarms off, no function)", async () => {
         cloud.reset(exampleWorld());
-        const outputs = await resolveOutputs(stack.main(rawConfig([EC2_ENDPOINT])));
-        assert.equal(outputs, undefined);
+        assert.equal(await resolveOutputs(runStackProgram(cloud, rawConfig([EC2_ENDPOINT]))), undefined);
+        assert.deepEqual(cloud.ofType("aws:cloudwatch/eventRule:EventRule").map((r) => r.name), ["upkeep-schedule"]);
+        cloud.reset(exampleWorld());
+        assert.equal(await resolveOutputs(runStackProgram(cloud, rawConfig([EC2_ENDPOINT], { alarms: { enabled: false } }))), undefined);
         assert.deepEqual(cloud.ofType("aws:lambda/function:Function"), []);
     });
 
     it("two endpoints on one instance share one event rule and both groups are synced", async () => {
         cloud.reset(exampleWorld());
         await resolveOutputs(
-            stack.main(rawConfig([RDS_ENDPOINT, { name: "reporting-ro", database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["203.0.113.9"], port: 6432 }])),
+            runStackProgram(cloud, rawConfig([RDS_ENDPOINT, { name: "reporting-ro", database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["203.0.113.9"], port: 6432 }])),
         );
         assert.equal(cloud.ofType("aws:cloudwatch/eventRule:EventRule").length, 2);
-        assert.deepEqual(JSON.parse(cloud.named("target-sync-rds-events-1").inputs.eventPattern).resources, ["arn:aws:rds:us-east-1:123456789012:db:prod-postgres"]);
+        assert.deepEqual(JSON.parse(cloud.named("upkeep-rds-events-1").inputs.eventPattern).resources, ["arn:aws:rds:us-east-1:123456789012:db:prod-postgres"]);
         assert.deepEqual(
-            JSON.parse(cloud.named("target-sync-fn").inputs.code.assets["targets.json"].text).targets.map((t: any) => [t.targetGroupArn, t.port]),
+            JSON.parse(cloud.named("upkeep-fn").inputs.code.assets["targets.json"].text).targets.map((t: any) => [t.targetGroupArn, t.port]),
             [
                 [tgArn("reporting-tg"), 5432],
                 [tgArn("reporting-ro-tg"), 5432],
             ],
         );
-        assert.deepEqual(JSON.parse(cloud.named("target-sync-policy").inputs.policy).Statement[0].Resource, [tgArn("reporting-ro-tg"), tgArn("reporting-tg")].sort());
+        assert.deepEqual(JSON.parse(cloud.named("upkeep-policy").inputs.policy).Statement[0].Resource, [tgArn("reporting-ro-tg"), tgArn("reporting-tg")].sort());
     });
 
     it("is validated with the rest of the config, every problem at once", () => {
@@ -435,7 +476,7 @@ describe("the stack config switch", () => {
 
     it("defaults to on, every minute; warns about a schedule that nothing runs on", () => {
         assert.deepEqual(config.parseStackConfig(rawConfig([RDS_ENDPOINT])).spec.targetSync, { enabled: true, schedule: "rate(1 minute)" });
-        const off = config.parseStackConfig(rawConfig([RDS_ENDPOINT], { targetSync: false, targetSyncSchedule: "rate(2 minutes)" }));
+        const off = config.parseStackConfig(rawConfig([RDS_ENDPOINT], { targetSync: false, targetSyncSchedule: "rate(2 minutes)", alarms: { enabled: false } }));
         assert.deepEqual(off.spec.targetSync, { enabled: false, schedule: "rate(2 minutes)" });
         assert.deepEqual(off.warnings, [{ path: "targetSyncSchedule", message: "is set but targetSync is false, so nothing runs on it" }]);
         assert.throws(() => config.parseStackConfig(rawConfig([RDS_ENDPOINT], { targetsync: true })), /targetsync: unknown field \(did you mean "targetSync"\?\)/);
@@ -533,3 +574,8 @@ describe("DatabaseEndpoint's manageRdsTargets", () => {
         assert.deepEqual(cloud.ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment").map((r) => r.inputs.targetId), ["10.0.3.17"]);
     });
 });
+
+/** The ID the mock cloud gives security group `name`. */
+function sgId(name: string): string {
+    return `sg-${crypto.createHash("sha256").update(name).digest("hex").slice(0, 17)}`;
+}

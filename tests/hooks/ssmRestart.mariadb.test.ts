@@ -22,6 +22,7 @@ import { MYSQL_MAX_CONNECT_ERRORS } from "../../infra/hooks/ssmRestart";
 import { MariaDb, mariadbUnavailable, NAMESPACE_ADDRESS, NAMESPACE_HOSTNAME, namespaceUnavailable, startMariaDb } from "../../testing/mariadb";
 import { requireInstalled, skipUnlessCi } from "../../testing/required";
 import { localRestartScript, runScript, writeFakeAws } from "../../testing/restartScript";
+import { DatabaseEngine } from "../../infra/enums";
 
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-endpoints/dev/db-198.18.0.1-3306/tls-AbCdEf";
 const VERSION = "6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b";
@@ -71,7 +72,7 @@ function installWithRestartScript(dir: string, secret: object) {
     const root = path.join(dir, "root");
     writeFakeAws(bin, secret);
     fs.mkdirSync(path.join(root, "etc/mysql/conf.d"), { recursive: true });
-    const local = localRestartScript({ secretArn: SECRET_ARN, versionId: VERSION, engine: "mysql", port: 3306, restartCommand: "true" }, root, "mysql");
+    const local = localRestartScript({ secretArn: SECRET_ARN, versionId: VERSION, engine: DatabaseEngine.Mysql, port: 3306, restartCommand: "true" }, root, "mysql");
     const result = runScript(local.script, bin);
     assert.equal(result.status, 0, result.stderr);
     return { tlsDir: local.tlsDir, configDir: local.paths.mysqlConfigDirectories[0] };

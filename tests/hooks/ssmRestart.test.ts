@@ -33,6 +33,7 @@ import {
 } from "../../infra/hooks/ssmRestart";
 import { makeFakeClock } from "../../testing/fakeClock";
 import { LocalScript, localRestartScript, runScript, writeFakeAws } from "../../testing/restartScript";
+import { DATABASE_ENGINES, DatabaseEngine } from "../../infra/enums";
 
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-endpoints/dev/db-10.0.3.17-3306/tls-AbCdEf";
 const VERSION = "6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b";
@@ -51,7 +52,7 @@ const fakeClock = () => makeFakeClock(0);
 const hasPython = spawnSync("python3", ["-c", "pass"]).status === 0;
 
 describe("restartScript", () => {
-    const script = restartScript({ secretArn: SECRET_ARN, versionId: VERSION, engine: "mysql", port: 3306, description: DESCRIPTION });
+    const script = restartScript({ secretArn: SECRET_ARN, versionId: VERSION, engine: DatabaseEngine.Mysql, port: 3306, description: DESCRIPTION });
     const lines = script.split("\n");
 
     it("sets the variables the install step and the restart command use, quoted", () => {
@@ -77,7 +78,7 @@ describe("restartScript", () => {
             ),
         );
         assert.equal(lines[lines.length - 1], DEFAULT_RESTART_COMMANDS.mysql);
-        const postgres = restartScript({ secretArn: SECRET_ARN, versionId: VERSION, engine: "postgres", port: 5433 }).split("\n");
+        const postgres = restartScript({ secretArn: SECRET_ARN, versionId: VERSION, engine: DatabaseEngine.Postgres, port: 5433 }).split("\n");
         assert.equal(postgres[postgres.length - 1], DEFAULT_RESTART_COMMANDS.postgres);
         assert.equal(postgres[0], "# db-endpoints: install the TLS certificate and make the database load it");
         assert.ok(postgres.includes("DB_ENDPOINTS_TLS_DIR='/etc/db-endpoints/postgres-5433'"));
@@ -85,7 +86,7 @@ describe("restartScript", () => {
     });
 
     it("runs database.restartCommand instead of the default, as written", () => {
-        const custom = restartScript({ secretArn: SECRET_ARN, versionId: VERSION, engine: "postgres", port: 5432, restartCommand: "systemctl restart postgresql-16" });
+        const custom = restartScript({ secretArn: SECRET_ARN, versionId: VERSION, engine: DatabaseEngine.Postgres, port: 5432, restartCommand: "systemctl restart postgresql-16" });
         assert.ok(custom.endsWith("\nsystemctl restart postgresql-16"));
         assert.ok(!custom.includes("pg_reload_conf"));
     });
@@ -99,7 +100,7 @@ describe("restartScript", () => {
     });
 
     it("is valid POSIX shell for both engines (sh -n)", () => {
-        for (const engine of ["postgres", "mysql"] as const) {
+        for (const engine of DATABASE_ENGINES) {
             const text = restartScript({ secretArn: SECRET_ARN, versionId: VERSION, engine, port: 5432 });
             const check = spawnSync("sh", ["-n"], { input: text, encoding: "utf8" });
             assert.equal(check.status, 0, `${engine}: ${check.stderr}`);
@@ -107,14 +108,14 @@ describe("restartScript", () => {
     });
 
     it("refuses values that are not what they claim to be", () => {
-        assert.throws(() => restartScript({ secretArn: SECRET_ARN, versionId: "v1; rm -rf /", engine: "mysql", port: 3306 }), {
+        assert.throws(() => restartScript({ secretArn: SECRET_ARN, versionId: "v1; rm -rf /", engine: DatabaseEngine.Mysql, port: 3306 }), {
             message: '"v1; rm -rf /" is not a secret version ID',
         });
-        assert.throws(() => restartScript({ secretArn: "not-an-arn", versionId: VERSION, engine: "mysql", port: 3306 }), {
+        assert.throws(() => restartScript({ secretArn: "not-an-arn", versionId: VERSION, engine: DatabaseEngine.Mysql, port: 3306 }), {
             message: '"not-an-arn" is not an ARN with a region',
         });
-        assert.throws(() => restartScript({ secretArn: SECRET_ARN, versionId: VERSION, engine: "mysql", port: 0 }), { message: "0 is not a port" });
-        assert.throws(() => restartScript({ secretArn: SECRET_ARN, versionId: VERSION, engine: "oracle" as "mysql", port: 1521 }), {
+        assert.throws(() => restartScript({ secretArn: SECRET_ARN, versionId: VERSION, engine: DatabaseEngine.Mysql, port: 0 }), { message: "0 is not a port" });
+        assert.throws(() => restartScript({ secretArn: SECRET_ARN, versionId: VERSION, engine: "oracle" as DatabaseEngine, port: 1521 }), {
             message: '"oracle" is not an engine the restart hook knows (postgres, mysql)',
         });
     });
@@ -123,7 +124,7 @@ describe("restartScript", () => {
         assert.equal(shellQuote("it's"), `'it'\\''s'`);
         assert.equal(arnRegion(SECRET_ARN), "eu-west-1");
         assert.equal(arnRegion("arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:x"), "us-gov-west-1");
-        assert.equal(tlsDirectory("postgres", 5432), "/etc/db-endpoints/postgres-5432");
+        assert.equal(tlsDirectory(DatabaseEngine.Postgres, 5432), "/etc/db-endpoints/postgres-5432");
     });
 });
 
@@ -135,7 +136,7 @@ describe("the restart script, run against a fake AWS CLI", { skip: hasPython ? f
     interface RunOptions {
         awsFails?: boolean;
         user?: string;
-        engine?: "mysql" | "postgres";
+        engine?: DatabaseEngine;
         restartCommand?: string;
         defaultCommand?: boolean;
         fakes?: Record<string, string>;
@@ -169,7 +170,7 @@ describe("the restart script, run against a fake AWS CLI", { skip: hasPython ? f
             {
                 secretArn: SECRET_ARN,
                 versionId: VERSION,
-                engine: opts.engine ?? "mysql",
+                engine: opts.engine ?? DatabaseEngine.Mysql,
                 port: 3306,
                 restartCommand: opts.defaultCommand
                     ? undefined
@@ -293,7 +294,7 @@ describe("the restart script refuses what a database user could have planted", {
         for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
     });
     /** The restart script confined to a new scratch machine (testing/restartScript.ts), before it runs. */
-    function machine(engine: "mysql" | "postgres" = "mysql", fakes: Record<string, string> = {}) {
+    function machine(engine: DatabaseEngine = DatabaseEngine.Mysql, fakes: Record<string, string> = {}) {
         const scratch = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-planted-")));
         scratchDirs.push(scratch);
         const bin = path.join(scratch, "bin");
@@ -431,7 +432,7 @@ describe("the restart script refuses what a database user could have planted", {
             result.stderr,
             `db-endpoints: none of ${m.paths.mysqlConfigDirectories.join(", ")} exists; set max_connect_errors = ${MYSQL_MAX_CONNECT_ERRORS} in the server's configuration\n`,
         );
-        const postgres = machine("postgres");
+        const postgres = machine(DatabaseEngine.Postgres);
         const pg = postgres.run();
         assert.equal(pg.status, 0, pg.stderr);
         assert.deepEqual([pg.stdout, pg.stderr], [`db-endpoints: installed server.crt, ca.crt, server.key in ${postgres.tlsDir}\nrestarted\n`, ""]);
@@ -449,7 +450,7 @@ describe("the restart script lets MySQL's AppArmor profile read the TLS files", 
         for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
     });
     /** A scratch machine with AppArmor's directory, optionally active, and a fake apparmor_parser. */
-    function machine(opts: { profiles?: Record<string, string>; enabled?: string; parser?: string; engine?: "mysql" | "postgres" } = {}) {
+    function machine(opts: { profiles?: Record<string, string>; enabled?: string; parser?: string; engine?: DatabaseEngine } = {}) {
         const scratch = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-apparmor-")));
         scratchDirs.push(scratch);
         const bin = path.join(scratch, "bin");
@@ -458,7 +459,7 @@ describe("the restart script lets MySQL's AppArmor profile read the TLS files", 
         fs.writeFileSync(path.join(bin, "apparmor_parser"), `#!/bin/sh\necho "apparmor_parser $*" >> ${shellQuote(path.join(scratch, "calls"))}\n${opts.parser ?? "exit 0"}\n`, { mode: 0o755 });
         fs.mkdirSync(path.join(root, "etc/mysql/conf.d"), { recursive: true });
         const local = localRestartScript(
-            { secretArn: SECRET_ARN, versionId: VERSION, engine: opts.engine ?? "mysql", port: 3306, restartCommand: "true" },
+            { secretArn: SECRET_ARN, versionId: VERSION, engine: opts.engine ?? DatabaseEngine.Mysql, port: 3306, restartCommand: "true" },
             root,
             os.userInfo().username,
         );
@@ -513,7 +514,7 @@ describe("the restart script lets MySQL's AppArmor profile read the TLS files", 
         assert.equal(m.run().status, 0);
         assert.deepEqual([fs.readdirSync(m.paths.apparmorDirectory), m.calls()], [["usr.sbin.mariadbd"], []]);
 
-        const postgres = machine({ enabled: "Y\n", engine: "postgres" });
+        const postgres = machine({ enabled: "Y\n", engine: DatabaseEngine.Postgres });
         assert.equal(postgres.run().status, 0);
         assert.deepEqual([fs.existsSync(postgres.localFile()), postgres.calls()], [false, []]);
     });

@@ -19,6 +19,7 @@ import { exampleWorld, installMockCloud, MockCloud, settle } from "../../testing
 import { createUserStatement, GrantInputs, grantStatement, revokeStatements } from "../../testing/mysqlProvider";
 import { requireInstalled, skipUnlessCi } from "../../testing/required";
 import { isolateTrustEnv } from "../../testing/trustEnv";
+import { DatabaseEngine, IntegrationAccess } from "../../infra/enums";
 
 let cloud: MockCloud;
 let components: typeof import("../../infra/components/databaseIntegrations");
@@ -45,17 +46,17 @@ describe("the database name of a MySQL grant", () => {
     });
 
     it("is escaped for a grant on every table of a schema, literal for a grant on a table, and the resource names do not change", () => {
-        assert.deepEqual(planMysqlGrants({ name: "reporting", access: "read", schemas: ["app_db", "shop"] }), [
+        assert.deepEqual(planMysqlGrants({ name: "reporting", access: IntegrationAccess.Read, schemas: ["app_db", "shop"] }), [
             { suffix: "on-app_db", database: "app\\_db", table: "*", privileges: ["SELECT"] },
             { suffix: "on-shop", database: "shop", table: "*", privileges: ["SELECT"] },
         ]);
-        assert.deepEqual(planMysqlGrants({ name: "exporter", access: "write", schemas: ["app_db"], tables: [{ schema: "app_db", name: "order_items" }] }), [
+        assert.deepEqual(planMysqlGrants({ name: "exporter", access: IntegrationAccess.Write, schemas: ["app_db"], tables: [{ schema: "app_db", name: "order_items" }] }), [
             { suffix: "on-app_db-order_items", database: "app_db", table: "order_items", privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"] },
         ]);
     });
 
     it("stays as written for PostgreSQL, whose GRANT names one schema and whose provider quotes it", () => {
-        const plan = planPostgresGrants({ name: "reporting", access: "read", schemas: ["app_db"] }, ownersOf(undefined));
+        const plan = planPostgresGrants({ name: "reporting", access: IntegrationAccess.Read, schemas: ["app_db"] }, ownersOf(undefined));
         assert.deepEqual(
             [...plan.grants, ...plan.defaultPrivileges].map((g) => ("schema" in g ? g.schema : undefined)),
             [undefined, "app_db", "app_db", "app_db"],
@@ -80,13 +81,13 @@ function unsecret(value: any): any {
 async function declare(integrations: { name: string; schemas: string[]; tables?: string[] }[]): Promise<Record<string, Declared>> {
     cloud.reset();
     new components.DatabaseIntegrations("shop", {
-        engine: components.DatabaseEngine.Mysql,
+        engine: DatabaseEngine.Mysql,
         endpointHostname: "shop.db.example.com",
         endpointPort: 3306,
         databasePort: 3306,
         adminSecretArn: ADMIN_ARN,
         adminSslRootCert: ADMIN_CA,
-        integrations: integrations.map((i) => ({ ...i, access: components.IntegrationAccess.Read })),
+        integrations: integrations.map((i) => ({ ...i, access: IntegrationAccess.Read })),
     });
     await settle();
     assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);

@@ -233,6 +233,9 @@ function setState(h: Harness, arn: string, id: string, state: string, reason?: s
 
 const SCHEDULE_CONTEXT = { stack: "db-endpoints/dev", trigger: "schedule", requestId: "req-1", targetGroupArn: TG_A, rdsInstanceIdentifier: "prod-postgres" };
 
+/** A sync metric record's values, 0 for those it leaves out. */
+const counts = (m: Record<string, any>) => [m.TargetChanges ?? 0, m.SyncFailures ?? 0, m.UnservedTargets ?? 0];
+
 describe("a failover, run by run: the stale target goes only once its replacement is healthy", () => {
     // DNS already answers the new primary; the load balancer has not yet marked the old one unhealthy.
     let h: Harness;
@@ -294,28 +297,16 @@ describe("a failover, run by run: the stale target goes only once its replacemen
         assert.ok(h.logs().every((l) => l.time === "2026-03-01T12:00:00.000Z"));
     });
 
-    it("1st run: emits the metrics for the group in embedded metric format (a deferral is not a failure)", () => {
+    it("1st run: emits the group's change in embedded metric format, and only it (a deferral is not a failure)", () => {
         assert.deepEqual(h.metrics(), [
             {
                 _aws: {
                     Timestamp: T0,
-                    CloudWatchMetrics: [
-                        {
-                            Namespace: METRIC_NAMESPACE,
-                            Dimensions: [["TargetGroup"]],
-                            Metrics: [
-                                { Name: "TargetChanges", Unit: "Count" },
-                                { Name: "SyncFailures", Unit: "Count" },
-                                { Name: "UnservedTargets", Unit: "Count" },
-                            ],
-                        },
-                    ],
+                    CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: [["TargetGroup"]], Metrics: [{ Name: "TargetChanges", Unit: "Count" }] }],
                 },
                 ...SCHEDULE_CONTEXT,
                 TargetGroup: "targetgroup/reporting-tg/0123456789abcdef",
                 TargetChanges: 1,
-                SyncFailures: 0,
-                UnservedTargets: 0,
             },
         ]);
     });
@@ -330,7 +321,8 @@ describe("a failover, run by run: the stale target goes only once its replacemen
         assert.deepEqual(h.elb.active(TG_A), ["10.0.1.17:5432", "10.0.2.41:5432"]);
         const r = second.results[0];
         assert.deepEqual([r.outcome, r.registered, r.deregistered, r.deferred, r.deferredBecause], ["unchanged", [], [], ["10.0.2.41"], "replacement-not-healthy"]);
-        assert.deepEqual(h.metrics().map((m) => [m.TargetChanges, m.SyncFailures, m.UnservedTargets]), [[0, 0, 0]]);
+        // Nothing to report: no metric record at all.
+        assert.deepEqual(h.metrics(), []);
     });
 
     it("3rd run, the new target healthy: deregisters the old one (after a confirming lookup) and tags the group", async () => {
@@ -354,7 +346,7 @@ describe("a failover, run by run: the stale target goes only once its replacemen
             h.logs().filter((l) => l.event.startsWith("target-")).map((l) => [l.event, l.address, l.port]),
             [["target-deregistered", "10.0.2.41", 5432]],
         );
-        assert.deepEqual(h.metrics().map((m) => [m.TargetChanges, m.SyncFailures, m.UnservedTargets]), [[1, 0, 0]]);
+        assert.deepEqual(h.metrics().map(counts), [[1, 0, 0]]);
 
         // And then it is idempotent: a further run finds nothing to do and calls no write API.
         h.elb.calls.length = 0;
@@ -438,7 +430,8 @@ describe("when a stale target is deregistered, by the states the load balancer r
                     assert.deepEqual([r.outcome, r.deregistered, r.deferred, r.deferredBecause], ["unchanged", [], ["10.0.2.41"], "replacement-not-healthy"]);
                 }
                 // A current target the load balancer does not serve is counted whatever happens to the stale one.
-                assert.deepEqual(h.metrics().map((m) => [m.TargetChanges, m.SyncFailures, m.UnservedTargets]), [[goes ? 1 : 0, 0, currentReason === "Target.NotInUse" ? 1 : 0]]);
+                const row = [goes ? 1 : 0, 0, currentReason === "Target.NotInUse" ? 1 : 0];
+                assert.deepEqual(h.metrics().map(counts), row.some((v) => v > 0) ? [row] : []);
             });
         }
     }
@@ -473,7 +466,7 @@ describe("when a stale target is deregistered, by the states the load balancer r
 });
 
 describe("an unchanged address", () => {
-    it("only reads the group: no registration, no deregistration, no tag", async () => {
+    it("only reads the group: no registration, no deregistration, no tag, no metric", async () => {
         const h = harness({ [HOST_A]: ["10.0.2.41"] });
         h.elb.groups.set(TG_A, [healthy("10.0.2.41", 5432)]);
         const summary = await h.run(SCHEDULED);
@@ -481,10 +474,8 @@ describe("an unchanged address", () => {
         assert.equal(summary.results[0].outcome, "unchanged");
         assert.equal(summary.changed, 0);
         assert.deepEqual(h.elb.tags.get(TG_A), undefined);
-        assert.deepEqual(
-            h.metrics().map((m) => [m.TargetGroup, m.TargetChanges, m.SyncFailures, m.UnservedTargets]),
-            [["targetgroup/reporting-tg/0123456789abcdef", 0, 0, 0]],
-        );
+        // A metric is charged per hour it receives data: zeros carry no information, so none is written.
+        assert.deepEqual(h.metrics(), []);
     });
 });
 
@@ -501,7 +492,7 @@ describe("a DNS failure", () => {
         );
         const failure = h.logs().find((l) => l.event === "sync-failed")!;
         assert.deepEqual([failure.level, failure.reason, failure.targetGroupArn], ["error", "dns-failed", TG_A]);
-        assert.deepEqual(h.metrics().map((m) => [m.TargetChanges, m.SyncFailures]), [[0, 1]]);
+        assert.deepEqual(h.metrics().map((m) => [m.TargetChanges ?? 0, m.SyncFailures ?? 0]), [[0, 1]]);
     });
 
     it("is not taken for a change while waiting after an RDS event", async () => {
@@ -986,10 +977,13 @@ describe("the settings the deployment writes", () => {
     it("are read from targets.json beside the code and from the environment", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "target-sync-"));
         fs.writeFileSync(path.join(dir, "targets.json"), targetsFileText([TARGET_A, TARGET_B]));
-        assert.deepEqual(loadSettings(dir, { TARGET_SYNC_STACK: "db-endpoints/prod", EVENT_POLL_SECONDS: "30" }), {
+        assert.deepEqual(loadSettings(dir, { DB_ENDPOINTS_STACK: "db-endpoints/prod", EVENT_POLL_SECONDS: "30" }), {
             targets: [TARGET_A, TARGET_B],
             stack: "db-endpoints/prod",
             eventPollSeconds: 30,
+            // The other duties' files are absent: not this function's duties.
+            certificates: [],
+            expiringRuleSecurityGroupIds: [],
         });
         assert.equal(loadSettings(dir, {}).eventPollSeconds, 50);
         assert.throws(() => loadSettings(dir, { EVENT_POLL_SECONDS: "90" }), { message: "EVENT_POLL_SECONDS: 90 is not a whole number of seconds from 0 to 60" });

@@ -5,7 +5,18 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AllowlistRule, normalizeAllowlist } from "../../infra/model/allowlist";
+import {
+    AllowlistRule,
+    AllowlistTiming,
+    checkPrefixListBudget,
+    checkPrefixListContents,
+    normalizeAllowlist,
+    parseExpiry,
+    readAllowlist,
+    ResolvedPrefixList,
+    securityGroupLayout,
+} from "../../infra/model/allowlist";
+import { IpAddressType } from "../../infra/enums";
 import { DEFAULT_QUOTAS } from "../../infra/model/limits";
 import { Problems } from "../../infra/validation";
 
@@ -182,4 +193,215 @@ describe("normalizeAllowlist warns about special-purpose ranges a load balancer 
             assert.deepEqual({ errors: outcome.errors, warnings: outcome.warnings, count: outcome.rules.length }, { errors: [], warnings: [], count: 1 });
         });
     }
+});
+
+/** The program's clock for these tests: 2027-01-20T12:00:00Z, warning 14 days ahead. */
+const NOW = Date.parse("2027-01-20T12:00:00Z");
+const timing: AllowlistTiming = { now: NOW, expiryWarningDays: 14 };
+
+function read(cidrs: unknown[] | undefined, entries: unknown[] | undefined, opts: { allowPublicInternet?: boolean; quotas?: typeof DEFAULT_QUOTAS | { rulesPerSecurityGroup: number; securityGroupsPerLoadBalancer: number } } = {}) {
+    const problems = new Problems();
+    const result = readAllowlist(
+        problems,
+        "allowedCidrs",
+        cidrs,
+        { path: "allowlist", list: entries },
+        opts.allowPublicInternet ?? false,
+        "allowPublicInternet",
+        opts.quotas ?? DEFAULT_QUOTAS,
+        timing,
+    );
+    return {
+        ...result,
+        errors: problems.errors.map((p) => `${p.path}: ${p.message}`),
+        warnings: problems.warnings.map((p) => `${p.path}: ${p.message}`),
+    };
+}
+
+describe("parseExpiry", () => {
+    it("ends a date's access as that day begins in UTC", () => {
+        assert.deepEqual(parseExpiry("2027-02-01"), { instant: "2027-02-01T00:00:00Z", ms: Date.parse("2027-02-01T00:00:00Z") });
+    });
+
+    it("takes a date-time at its offset, and drops fractions of a second (ending access earlier, never later)", () => {
+        assert.equal((parseExpiry("2027-02-01T09:30:00-08:00") as { instant: string }).instant, "2027-02-01T17:30:00Z");
+        assert.equal((parseExpiry("2027-02-01T17:30Z") as { instant: string }).instant, "2027-02-01T17:30:00Z");
+        // What a YAML parser makes of an unquoted date, written back as JSON.
+        assert.equal((parseExpiry("2027-02-01T00:00:00.999Z") as { instant: string }).instant, "2027-02-01T00:00:00Z");
+    });
+
+    it("refuses a time without an offset, impossible dates and anything else", () => {
+        assert.match((parseExpiry("2027-02-01T17:00:00") as { error: string }).error, /a time without an offset would mean a different instant on every deployer's machine$/);
+        assert.equal((parseExpiry("2027-02-30") as { error: string }).error, '"2027-02-30" is not a real date and time');
+        assert.equal((parseExpiry("2027-02-01T24:00:00Z") as { error: string }).error, '"2027-02-01T24:00:00Z" is not a real date and time');
+        assert.match((parseExpiry("next tuesday") as { error: string }).error, /^"next tuesday" is not an ISO 8601 date/);
+        assert.match((parseExpiry(20270201) as { error: string }).error, /^20270201 is not an ISO 8601 date/);
+    });
+});
+
+describe("readAllowlist: entries that expire", () => {
+    const entries = [
+        { cidr: "198.51.100.1", expires: "2027-01-01", note: "old vendor" },
+        { cidr: "198.51.100.2", expires: "2027-01-25T00:00:00Z" },
+        { cidr: "198.51.100.3", expires: "2027-06-30", note: "Acme BI trial, ticket OPS-1234" },
+        { cidr: "198.51.100.4/32", expires: "2027-01-20T12:00:00Z" },
+    ];
+
+    it("flags the expired (at or before now), keeps the others with their instant and note, in order", () => {
+        const r = read(["203.0.113.0/24"], entries);
+        assert.deepEqual(r.rules, [
+            { cidr: "203.0.113.0/24", family: "ipv4" },
+            { cidr: "198.51.100.1/32", family: "ipv4", expires: "2027-01-01T00:00:00Z", note: "old vendor", expired: true },
+            { cidr: "198.51.100.2/32", family: "ipv4", expires: "2027-01-25T00:00:00Z" },
+            { cidr: "198.51.100.3/32", family: "ipv4", expires: "2027-06-30T00:00:00Z", note: "Acme BI trial, ticket OPS-1234" },
+            { cidr: "198.51.100.4/32", family: "ipv4", expires: "2027-01-20T12:00:00Z", expired: true },
+        ]);
+        assert.deepEqual(r.errors, []);
+    });
+
+    it("warns about each expired entry and each that expires within the window, not about later ones", () => {
+        assert.deepEqual(read(["203.0.113.0/24"], entries).warnings, [
+            'allowlist[0].expires: "198.51.100.1" expired at 2027-01-01T00:00:00Z: it admits nobody, so no rule is deployed for it (one still in AWS is deleted by this deployment); delete the entry, or set a later expires to admit it again',
+            'allowlist[1].expires: "198.51.100.2" expires at 2027-01-25T00:00:00Z, in 4 days: its rule is revoked then, without a deployment; set a later expires to keep admitting it',
+            'allowlist[3].expires: "198.51.100.4/32" expired at 2027-01-20T12:00:00Z: it admits nobody, so no rule is deployed for it (one still in AWS is deleted by this deployment); delete the entry, or set a later expires to admit it again',
+        ]);
+    });
+
+    it("closes an endpoint whose entries have all expired, with a warning and no error", () => {
+        const r = read(undefined, [entries[0], { prefixList: "pl-0123456789abcdef0", expires: "2026-12-31" }]);
+        assert.deepEqual(r.errors, []);
+        assert.ok(r.rules.every((x) => x.expired) && r.prefixLists.every((x) => x.expired));
+        assert.equal(
+            r.warnings.at(-1),
+            "allowedCidrs: every allowlist entry has expired, so the endpoint admits nobody: it stays closed, with no rule that admits a client, until an entry is added or given a later expires",
+        );
+    });
+
+    it("counts expired entries in every check, so that an expiry never turns a valid allowlist invalid or moves a rule", () => {
+        const quotas = { rulesPerSecurityGroup: 2, securityGroupsPerLoadBalancer: 2 };
+        const five = ["198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4"].map((cidr, i) => (i === 0 ? { cidr, expires: "2027-01-01" } : { cidr }));
+        assert.deepEqual(read(["203.0.113.1"], five, { quotas }).errors, [
+            "allowedCidrs: 5 IPv4 entries exceed what one load balancer can carry (2 security groups x 2 rules = 4); merge entries into wider CIDRs, split the endpoint, or raise the quotas in Service Quotas and in config \"quotas\"",
+        ]);
+        const r = read(["203.0.113.1"], five.slice(0, 3), { quotas });
+        // The expired entry keeps its slot in the first group: 198.51.100.3 stays in the second.
+        assert.deepEqual(
+            securityGroupLayout(r.rules, false, 2).groups.map((g) => g.map((x) => `${x.cidr}${x.expired ? " (expired)" : ""}`)),
+            [["203.0.113.1/32", "198.51.100.1/32 (expired)"], ["198.51.100.2/32", "198.51.100.3/32"]],
+        );
+    });
+
+    it("refuses what an entry cannot be, each at its field", () => {
+        const r = read(
+            [{ cidr: "198.51.100.1" }, 7],
+            [
+                { cidr: "198.51.100.1", prefixList: "pl-0123456789abcdef0" },
+                { note: "nothing" },
+                { cidr: 42 },
+                { prefixList: "sg-0123456789abcdef0" },
+                { cidr: "198.51.100.9", expires: "2027-02-01T17:00:00" },
+                { cidr: "198.51.100.10", note: "a <script> tag" },
+                { cidr: "198.51.100.11", note: "x".repeat(101) },
+                "198.51.100.12",
+                { cidr: "0.0.0.0/0" },
+            ],
+        );
+        assert.deepEqual(r.errors, [
+            'allowedCidrs[0]: {"cidr":"198.51.100.1"} is not a CIDR or IP address (allowedCidrs holds strings; an entry with cidr, prefixList, expires or note belongs in allowlist)',
+            "allowedCidrs[1]: 7 is not a CIDR or IP address (write it as a string)",
+            "allowlist[0]: sets both cidr and prefixList; an entry admits one CIDR or one prefix list, so split it into two entries",
+            "allowlist[1]: sets neither cidr nor prefixList; set one of them (the addresses this entry admits)",
+            "allowlist[2].cidr: 42 is not a CIDR or IP address (write it as a string)",
+            'allowlist[3].prefixList: "sg-0123456789abcdef0" is not a managed prefix list ID (such as "pl-0123456789abcdef0")',
+            'allowlist[4].expires: "2027-02-01T17:00:00" is not an ISO 8601 date ("2027-02-01", access ends as that day begins in UTC) or date-time with its UTC offset ("2027-02-01T17:00:00Z", "2027-02-01T09:00:00-08:00"); a time without an offset would mean a different instant on every deployer\'s machine',
+            'allowlist[5].note: "a <script> tag" is not a note AWS accepts in a rule\'s description: at most 100 letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*',
+            `allowlist[6].note: "${"x".repeat(76)}... is not a note AWS accepts in a rule's description: at most 100 letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*`,
+            'allowlist[7]: "198.51.100.12" is not an allowlist entry (a map with cidr or prefixList, and optionally expires and note)',
+            'allowlist[8].cidr: "0.0.0.0/0" opens the endpoint to the whole internet; set allowPublicInternet: true to do that on purpose',
+        ]);
+    });
+
+    it("makes every entry redundant with allowPublicInternet, expiring or not", () => {
+        const r = read(["203.0.113.1"], [{ cidr: "198.51.100.1", expires: "2027-01-01" }, { prefixList: "pl-0123456789abcdef0" }], { allowPublicInternet: true });
+        assert.deepEqual(r.rules.map((x) => x.cidr), ["0.0.0.0/0", "::/0"]);
+        assert.deepEqual(r.prefixLists, []);
+        assert.deepEqual(r.warnings, [
+            "allowedCidrs: allowPublicInternet is true, so the 3 allowlist entries are redundant: every address is admitted",
+            "allowPublicInternet: the endpoint admits every IPv4 and IPv6 address (0.0.0.0/0, ::/0); only the database's own authentication protects it",
+        ]);
+    });
+});
+
+describe("readAllowlist: managed prefix lists", () => {
+    it("keeps each list once, with its path, in a security group of its own", () => {
+        const r = read(["203.0.113.1"], [{ prefixList: "pl-0123456789abcdef0", note: "partner egress" }, { prefixList: "pl-0123456789abcdef0" }, { prefixList: "pl-0a1b2c3d" }]);
+        assert.deepEqual(r.prefixLists, [
+            { prefixList: "pl-0123456789abcdef0", path: "allowlist[0]", note: "partner egress" },
+            { prefixList: "pl-0a1b2c3d", path: "allowlist[2]" },
+        ]);
+        assert.deepEqual(r.warnings, ['allowlist[1]: prefix list "pl-0123456789abcdef0" duplicates allowlist[0]; one rule is created']);
+        assert.deepEqual(securityGroupLayout(r.rules, true, 60), { groups: [[{ cidr: "203.0.113.1/32", family: "ipv4" }], []], prefixListGroup: 1 });
+    });
+
+    it("needs room for that group: the CIDR rules get one group fewer", () => {
+        assert.deepEqual(read(["203.0.113.1"], [{ prefixList: "pl-0a1b2c3d" }], { quotas: { rulesPerSecurityGroup: 60, securityGroupsPerLoadBalancer: 1 } }).errors, [
+            "allowlist: has prefix lists, which take a security group of their own beside the one that holds the CIDR rules and the egress rule, but quotas allow 1 security group per load balancer; raise securityGroupsPerLoadBalancer",
+        ]);
+        const cidrs = Array.from({ length: 3 }, (_, i) => `198.51.100.${i + 1}`);
+        assert.deepEqual(read(cidrs, [{ prefixList: "pl-0a1b2c3d" }], { quotas: { rulesPerSecurityGroup: 1, securityGroupsPerLoadBalancer: 3 } }).errors, [
+            "allowedCidrs: 3 IPv4 entries exceed what one load balancer can carry (2 security groups x 1 rules = 2, the load balancer's other security group holding its prefix lists); merge entries into wider CIDRs, split the endpoint, or raise the quotas in Service Quotas and in config \"quotas\"",
+        ]);
+    });
+});
+
+describe("checkPrefixListBudget: a list counts as its maximum entries, as AWS counts it", () => {
+    const list = (path: string, prefixList: string, maxEntries: number | undefined, addressFamily = "IPv4"): ResolvedPrefixList => ({ path, prefixList, maxEntries, addressFamily, entries: [] });
+    const errors = (lists: ResolvedPrefixList[], ipAddressType = IpAddressType.Ipv4, quota = 60) => {
+        const problems = new Problems();
+        checkPrefixListBudget(problems, 'loadBalancer "shared"', lists, ipAddressType, quota, "quotas.rulesPerSecurityGroup");
+        return problems.errors.map((p) => `${p.path}: ${p.message}`);
+    };
+
+    it("fits lists whose maximum entries add up to the quota, per address family", () => {
+        assert.deepEqual(errors([list("a", "pl-0000000a", 40), list("b", "pl-0000000b", 20), list("c", "pl-0000000c", 60, "IPv6")], IpAddressType.Dualstack), []);
+    });
+
+    it("refuses the list that crosses it, naming the others", () => {
+        assert.deepEqual(errors([list("endpoints[0].allowlist[0]", "pl-0000000a", 40), list("endpoints[1].allowlist[2]", "pl-0000000b", 25), list("endpoints[2].allowlist[0]", "pl-0000000c", 5)]), [
+            'endpoints[1].allowlist[2].prefixList: prefix list "pl-0000000b" counts as 25 IPv4 rules, its maximum number of entries (AWS counts a reference to a prefix list as the list\'s maximum entries, not its current ones), in the security group that holds loadBalancer "shared"\'s prefix lists; with "pl-0000000a" (40) that is 65, more than quotas.rulesPerSecurityGroup (60); use a prefix list with fewer maximum entries, move an endpoint to another load balancer, or raise "Inbound or outbound rules per security group" in Service Quotas and then quotas.rulesPerSecurityGroup',
+        ]);
+    });
+
+    it("refuses an AWS-managed list and an IPv6 list on an IPv4-only load balancer", () => {
+        assert.deepEqual(errors([list("allowlist[0]", "pl-63a5400a", undefined), list("allowlist[1]", "pl-0000000b", 10, "IPv6")]), [
+            'allowlist[0].prefixList: prefix list "pl-63a5400a" has no maximum number of entries: it is an AWS-managed prefix list, whose size AWS counts by its weight; only customer-managed prefix lists (kept by your team or tool) can be allowlisted',
+            'allowlist[1].prefixList: prefix list "pl-0000000b" holds IPv6 addresses, which loadBalancer "shared", IPv4 only, never receives; set ipAddressType: "dualstack" (on every endpoint of a shared load balancer)',
+        ]);
+    });
+});
+
+describe("checkPrefixListContents: the width guard over a list's CIDRs at deployment", () => {
+    const contents = (entries: string[], own: string[] = []) => {
+        const problems = new Problems();
+        checkPrefixListContents(
+            problems,
+            "allowedCidrs",
+            [{ path: "allowlist[0]", prefixList: "pl-0000000a", maxEntries: 10, addressFamily: "IPv4", entries }],
+            own.map((cidr) => ({ cidr, family: "ipv4" as const })),
+            "allowPublicInternet",
+        );
+        return { errors: problems.errors.map((p) => `${p.path}: ${p.message}`), warnings: problems.warnings.map((p) => `${p.path}: ${p.message}`) };
+    };
+
+    it("refuses a list that opens the endpoint wide, as an entry would be", () => {
+        assert.deepEqual(contents(["198.51.100.0/24", "0.0.0.0/0"]).errors, [
+            'allowlist[0].prefixList: prefix list "pl-0000000a" holds "0.0.0.0/0", which opens the endpoint to the whole internet; set allowPublicInternet: true to do that on purpose',
+        ]);
+    });
+
+    it("bounds the entries and the lists' CIDRs together, and warns about ranges the internet never shows", () => {
+        const r = contents(["10.0.0.0/8"], ["11.0.0.0/8"]);
+        assert.deepEqual(r.warnings, ['allowlist[0].prefixList: prefix list "pl-0000000a" holds "10.0.0.0/8", which is in a private (RFC 1918) range; an internet-facing load balancer never sees such source addresses']);
+        assert.match(r.errors[0], /^allowedCidrs: the IPv4 entries and prefix lists' entries together cover 33554432 addresses/);
+    });
 });

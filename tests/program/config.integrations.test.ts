@@ -14,7 +14,13 @@ const ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-abc";
 const CIDRS = ["203.0.113.0/24"];
 
 function config(endpoints: unknown[]) {
-    return { vpcId: "vpc-0a1b2c3d4e5f60718", publicSubnetIds: ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"], endpoints };
+    // Alarms notify an existing topic: without one, every config warns that they notify no one.
+    return {
+        vpcId: "vpc-0a1b2c3d4e5f60718",
+        publicSubnetIds: ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"],
+        endpoints,
+        alarms: { snsTopicArn: "arn:aws:sns:us-east-1:123456789012:oncall" },
+    };
 }
 
 function errorsOf(endpoints: unknown[]): string[] {

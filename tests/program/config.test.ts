@@ -4,13 +4,15 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DATABASE_KEYS, ENDPOINT_KEYS, parseStackConfig, STACK_KEYS } from "../../infra/program/config";
+import { DATABASE_KEYS, decodeStackConfig, ENDPOINT_KEYS, parseStackConfig, STACK_KEYS, toComponentArgs } from "../../infra/program/config";
 import { configErrors as errorsOf } from "../../testing/refusals";
 
 const base = () => ({
     vpcId: "vpc-0a1b2c3d4e5f60718",
     publicSubnetIds: ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"],
     endpoints: [{ name: "reporting", database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["203.0.113.0/24"] }],
+    // Where the alarms notify: without it every config warns that they notify no one (tests/model/alarms.test.ts).
+    alarms: { emails: ["oncall@example.com"] },
 });
 
 function withEndpoint(endpoint: Record<string, unknown>, extra: Record<string, unknown> = {}) {
@@ -21,14 +23,18 @@ const rds = { rdsInstanceIdentifier: "prod-postgres" };
 
 describe("parseStackConfig accepts", () => {
     it("the example endpoint, with the defaults filled in", () => {
-        const { spec, warnings } = parseStackConfig(base());
+        const withoutAlarms: Record<string, unknown> = base();
+        delete withoutAlarms.alarms;
+        const { spec, warnings } = parseStackConfig(withoutAlarms);
         assert.deepEqual(spec.endpoints, [
             {
                 name: "reporting",
                 database: { kind: "rds", rdsInstanceIdentifier: "prod-postgres", securityGroupId: undefined },
                 port: undefined,
                 allowedCidrs: ["203.0.113.0/24"],
+                allowlistEntries: [],
                 allowlist: [{ cidr: "203.0.113.0/24", family: "ipv4" }],
+                prefixLists: [],
                 allowPublicInternet: false,
                 idleTimeoutSeconds: 3600,
                 elasticIps: false,
@@ -37,10 +43,15 @@ describe("parseStackConfig accepts", () => {
                 ipAddressType: "ipv4",
                 deletionProtection: true,
                 tags: {},
+                connectionAudit: { enabled: true, retentionDays: 90 },
             },
         ]);
         assert.deepEqual(spec.quotas, { rulesPerSecurityGroup: 60, securityGroupsPerLoadBalancer: 5, elasticIpsPerRegion: 5 });
-        assert.deepEqual(warnings, []);
+        assert.equal(spec.allowlistExpiryWarningDays, 14);
+        assert.equal(spec.connectionAuditRetentionDays, 90);
+        // Alarms are on by default; with nowhere to notify, they are created without actions and every run says so.
+        assert.deepEqual(spec.alarms, { enabled: true, emails: [], certificateExpiryDays: 30 });
+        assert.deepEqual(warnings.map((w) => w.path), ["alarms"]);
     });
 
     it("a self-managed database with every optional field", () => {
@@ -329,6 +340,71 @@ describe("parseStackConfig refuses", () => {
         assert.deepEqual(errors, [
             'endpoints[0].allowedCidrs[0]: "10.0.0.0/33" is not a CIDR: the prefix length must be 0..32',
             "endpoints[1].idleTimeoutSeconds: 1 is out of range (expected 60..6000)",
+        ]);
+    });
+});
+
+describe("the stack config's mixed allowedCidrs", () => {
+    const mixed = [
+        "203.0.113.0/24",
+        { cidr: "198.51.100.64/27", expires: "2099-06-30", note: "Acme BI trial" },
+        "198.51.100.7",
+        { prefixList: "pl-0123456789abcdef0" },
+    ];
+
+    it("becomes the component's allowedCidrs (the strings) and allowlist (the entries), in the order written", () => {
+        const { args, configPath } = toComponentArgs(withEndpoint({ name: "a", database: rds, allowedCidrs: mixed }));
+        const e = (args.endpoints as Record<string, unknown>[])[0];
+        assert.deepEqual(e.allowedCidrs, ["203.0.113.0/24", "198.51.100.7"]);
+        assert.deepEqual(e.allowlist, [mixed[1], mixed[3]]);
+        assert.deepEqual(
+            ["endpoints[0].allowedCidrs[1]", "endpoints[0].allowlist[0].expires", "endpoints[0].allowlist[1]", "endpoints[0].port"].map(configPath),
+            ["endpoints[0].allowedCidrs[2]", "endpoints[0].allowedCidrs[1].expires", "endpoints[0].allowedCidrs[3]", "endpoints[0].port"],
+        );
+        const { spec } = decodeStackConfig(withEndpoint({ name: "a", database: rds, allowedCidrs: mixed }));
+        assert.deepEqual(spec.endpoints[0].prefixLists, [{ prefixList: "pl-0123456789abcdef0", path: "endpoints[0].allowlist[1]" }]);
+        assert.deepEqual(spec.endpoints[0].allowlist.map((r) => r.cidr), ["203.0.113.0/24", "198.51.100.7/32", "198.51.100.64/27"]);
+    });
+
+    it("reports each problem under the path the config wrote, unknown keys too", () => {
+        assert.deepEqual(
+            errorsOf(
+                withEndpoint({
+                    name: "a",
+                    database: rds,
+                    allowedCidrs: ["203.0.113.0/24", { cidr: "198.51.100.64/27", expires: "June" }, "198.51.100.300", { prefixlist: "pl-0123456789abcdef0" }],
+                }),
+            ),
+            [
+                "endpoints[0].allowedCidrs[2]: \"198.51.100.300\" is not a CIDR or IP address",
+                'endpoints[0].allowedCidrs[1].expires: "June" is not an ISO 8601 date ("2027-02-01", access ends as that day begins in UTC) or date-time with its UTC offset ("2027-02-01T17:00:00Z", "2027-02-01T09:00:00-08:00")',
+                'endpoints[0].allowedCidrs[3].prefixlist: unknown field (did you mean "prefixList"?); known fields: cidr, prefixList, expires, note',
+                "endpoints[0].allowedCidrs[3]: sets neither cidr nor prefixList; set one of them (the addresses this entry admits)",
+            ],
+        );
+    });
+
+    it("refuses endpoints of one shared load balancer that disagree on its flow logs", () => {
+        const db = (n: number) => ({ addresses: [`10.0.3.${n}`], port: 5432, securityGroupId: "sg-0123456789abcdef0" });
+        assert.deepEqual(
+            errorsOf({
+                ...withEndpoint({ name: "a", loadBalancer: "shared", database: db(17), allowedCidrs: ["203.0.113.1"] }),
+                endpoints: [
+                    { name: "a", loadBalancer: "shared", database: db(17), allowedCidrs: ["203.0.113.1"] },
+                    { name: "b", loadBalancer: "shared", port: 5433, database: db(18), allowedCidrs: ["203.0.113.1"], connectionAudit: false, connectionAuditRetentionDays: 7 },
+                ],
+            }),
+            [
+                'endpoints[1].connectionAudit: is false, but endpoints[0] ("a"), on the same loadBalancer "shared", has true; the endpoints of a load balancer share its flow logs (connectionAudit, true unless set), so set connectionAudit to the same value on every endpoint of "shared"',
+                'endpoints[1].connectionAuditRetentionDays: is 7, but endpoints[0] ("a"), on the same loadBalancer "shared", has 90; the endpoints of a load balancer share its flow logs\' retention (connectionAuditRetentionDays, the product\'s unless set), so set connectionAuditRetentionDays to the same value on every endpoint of "shared"',
+            ],
+        );
+    });
+
+    it("refuses a retention CloudWatch Logs does not accept, and a warning window out of range", () => {
+        assert.deepEqual(errorsOf(withEndpoint({ name: "a", database: rds, allowedCidrs: ["203.0.113.1"], connectionAuditRetentionDays: 10 }, { allowlistExpiryWarningDays: 400 })), [
+            "allowlistExpiryWarningDays: 400 is out of range (expected 0..365)",
+            "endpoints[0].connectionAuditRetentionDays: 10 is not a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 days)",
         ]);
     });
 });

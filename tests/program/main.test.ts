@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackFile } from "../../testing/stackFile";
-import { exampleWorld, installMockCloud, MockCloud, parentName, PRODUCT_URN, settle, unwrap } from "../../testing/mockCloud";
+import { exampleWorld, installMockCloud, MockCloud, mockTargetGroupArn, parentName, PRODUCT_URN, settle, unwrap } from "../../testing/mockCloud";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
 let stack: typeof import("../../infra/program/main");
@@ -21,7 +22,7 @@ const VPC = "vpc-0a1b2c3d4e5f60718";
 const SUBNETS = ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"];
 
 async function run(raw: Record<string, unknown>) {
-    const outputs = stack.main(raw);
+    const outputs = runStackProgram(cloud, raw);
     const resolved: Record<string, any> = {};
     for (const [name, e] of Object.entries(outputs.endpoints)) {
         const values: Record<string, unknown> = {};
@@ -43,15 +44,27 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
 
     it("creates exactly these resources", () => {
         assert.deepEqual(cloud.countsByType(), {
-            // Target sync (on by default) for the RDS endpoint: tests/components/targetSync.test.ts has the details.
+            // The upkeep function: target sync (on by default) for the RDS endpoint, tests/components/targetSync.test.ts,
+            // and the certificates' days to expiry, tests/components/upkeep.test.ts.
             // The one component the stack program declares; everything else is inside it.
             "db-endpoints:index:DatabaseEndpoints": 1,
+            // The alarms (tests/components/alarms.test.ts): reporting's three, legacy-mysql's one, one per certificate
+            // (the CA, legacy-mysql's server certificate), one for the revocation of the example's expiring allowlist
+            // entry, and the topic for the example's email address.
+            "db-endpoints:index:Alarms": 1,
+            "aws:cloudwatch/metricAlarm:MetricAlarm": 7,
+            "aws:sns/topic:Topic": 1,
+            "aws:sns/topicSubscription:TopicSubscription": 1,
             "aws:cloudwatch/eventRule:EventRule": 2,
             "aws:cloudwatch/eventTarget:EventTarget": 2,
-            "aws:cloudwatch/logGroup:LogGroup": 1,
+            // Target sync's log group, and each endpoint's connection audit (tests/components/loadBalancer/connectionAudit.test.ts):
+            // a log group, a delivery role with its policy, a flow log per subnet, a saved query.
+            "aws:cloudwatch/logGroup:LogGroup": 3,
+            "aws:cloudwatch/queryDefinition:QueryDefinition": 2,
+            "aws:ec2/flowLog:FlowLog": 4,
             "aws:ec2/securityGroup:SecurityGroup": 2,
-            "aws:iam/role:Role": 1,
-            "aws:iam/rolePolicy:RolePolicy": 1,
+            "aws:iam/role:Role": 3,
+            "aws:iam/rolePolicy:RolePolicy": 3,
             "aws:lambda/function:Function": 1,
             "aws:lambda/invocation:Invocation": 1,
             "aws:lambda/permission:Permission": 2,
@@ -66,13 +79,13 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
             "aws:secretsmanager/secret:Secret": 3,
             "aws:secretsmanager/secretVersion:SecretVersion": 3,
             "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
-            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 4,
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 5,
             // The stack CA and legacy-mysql's server certificate: tests/components/certificateAuthority.test.ts, tests/databaseCertificate.test.ts.
             "db-endpoints:index:CertificateAuthority": 1,
             "db-endpoints:index:DatabaseCertificate": 1,
             "db-endpoints:index:DatabaseEndpoint": 2,
             "db-endpoints:index:DatabaseIntegrations": 1,
-            "db-endpoints:index:TargetSync": 1,
+            "db-endpoints:index:Upkeep": 1,
             "postgresql:index/defaultPrivileges:DefaultPrivileges": 2,
             "postgresql:index/grant:Grant": 8,
             "postgresql:index/role:Role": 2,
@@ -89,11 +102,20 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
 
     it("gives each component inside DatabaseEndpoints an alias to the stack root, where earlier versions of the program declared them", () => {
         const children = cloud.registered.filter((r) => r.parent === PRODUCT_URN);
-        assert.deepEqual(children.map((r) => r.name).sort(), ["ca-1", "db-10.0.3.17-3306", "legacy-mysql", "reporting", "reporting", "target-sync"]);
+        assert.deepEqual(children.map((r) => r.name).sort(), ["alarms", "ca-1", "db-10.0.3.17-3306", "legacy-mysql", "reporting", "reporting", "upkeep"]);
         // Same name, type, project and stack (empty: unchanged), and no parent: the URN it had at the root, so that
         // `pulumi up` moves it into the component instead of replacing it (and every child follows its parent's alias).
         const atRoot = { spec: { name: "", noparent: true, parenturn: undefined, project: "", stack: "", type: "" }, urn: undefined };
-        for (const r of children) assert.deepEqual(r.aliases, [atRoot], `${r.type} ${r.name}`);
+        for (const r of children.filter((r) => r.name !== "alarms" && r.name !== "upkeep")) assert.deepEqual(r.aliases, [atRoot], `${r.type} ${r.name}`);
+        // The alarms are new; the upkeep function was the TargetSync `target-sync` (tests/components/upkeep.test.ts).
+        assert.deepEqual(cloud.named("alarms").aliases, []);
+        assert.deepEqual(
+            cloud.named("upkeep").aliases.map((a: any) => [a.spec.name, a.spec.type, a.spec.noparent ? "root" : a.spec.parenturn.split("::").pop()]),
+            [
+                ["target-sync", "db-endpoints:index:TargetSync", "db-endpoints"],
+                ["target-sync", "db-endpoints:index:TargetSync", "root"],
+            ],
+        );
         const product = cloud.ofType("db-endpoints:index:DatabaseEndpoints");
         assert.deepEqual(product.map((r) => [r.name, r.aliases]), [["db-endpoints", []]]);
     });
@@ -106,10 +128,18 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
             if (r.type === "db-endpoints:index:DatabaseEndpoints") {
                 // The mock runtime registers no stack resource: the top-level component has no parent URN.
                 assert.equal(r.parent, "", r.name);
-            } else if (r.type === "db-endpoints:index:DatabaseEndpoint" || r.type === "db-endpoints:index:TargetSync" || r.type === "db-endpoints:index:DatabaseIntegrations") {
+            } else if (
+                ["db-endpoints:index:DatabaseEndpoint", "db-endpoints:index:Upkeep", "db-endpoints:index:DatabaseIntegrations", "db-endpoints:index:Alarms"].includes(r.type)
+            ) {
                 assert.equal(r.parent, PRODUCT_URN, r.name);
             } else {
-                const owner = r.name.startsWith("reporting-") ? "reporting" : r.name.startsWith("target-sync-") ? "target-sync" : "legacy-mysql";
+                const owner = r.name.startsWith("reporting-")
+                    ? "reporting"
+                    : r.name.startsWith("upkeep-")
+                      ? "upkeep"
+                      : r.name.startsWith("alarms-")
+                        ? "alarms"
+                        : "legacy-mysql";
                 assert.equal(parentName(r), owner, `${r.type} ${r.name}`);
             }
         }
@@ -175,11 +205,28 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
             cidrIpv6: r.inputs.cidrIpv6,
             ports: [r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort],
         }));
+        // By endpoint, in the allowlist's order (a rule whose tags are computed is sent to the engine a little later).
+        const order = ["reporting-allow-203.0.113.0_24", "reporting-allow-2001-db8-1234--_48", "reporting-allow-198.51.100.64_27", "legacy-mysql-allow-198.51.100.7_32"];
+        shape.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
         assert.deepEqual(shape, [
             { name: "reporting-allow-203.0.113.0_24", sg: sgId("reporting-sg-1"), cidrIpv4: "203.0.113.0/24", cidrIpv6: undefined, ports: ["tcp", 5432, 5432] },
             { name: "reporting-allow-2001-db8-1234--_48", sg: sgId("reporting-sg-1"), cidrIpv4: undefined, cidrIpv6: "2001:db8:1234::/48", ports: ["tcp", 5432, 5432] },
+            { name: "reporting-allow-198.51.100.64_27", sg: sgId("reporting-sg-1"), cidrIpv4: "198.51.100.64/27", cidrIpv6: undefined, ports: ["tcp", 5432, 5432] },
             { name: "legacy-mysql-allow-198.51.100.7_32", sg: sgId("legacy-mysql-sg-1"), cidrIpv4: "198.51.100.7/32", cidrIpv6: undefined, ports: ["tcp", 3306, 3306] },
         ]);
+        // The vendor's trial entry: its expiry and note in the description and the tags; the others as they always were.
+        const trial = cloud.named("reporting-allow-198.51.100.64_27").inputs;
+        assert.equal(trial.description, "db-endpoints reporting: allowlisted client until 2027-06-30T00:00:00Z (Acme BI trial, ticket OPS-1234)");
+        assert.deepEqual(trial.tags, {
+            team: "data-platform",
+            "db-endpoints:endpoint": "reporting",
+            "managed-by": "pulumi/db-endpoints",
+            "db-endpoints:expires": "2027-06-30T00:00:00Z",
+            "db-endpoints:note": "Acme BI trial, ticket OPS-1234",
+        });
+        const office = cloud.named("reporting-allow-203.0.113.0_24").inputs;
+        assert.equal(office.description, "db-endpoints reporting: allowlisted client");
+        assert.deepEqual(office.tags, { team: "data-platform", "db-endpoints:endpoint": "reporting", "managed-by": "pulumi/db-endpoints" });
     });
 
     it("lets the NLB out only to the database port, and the RDS security group admit only the NLB", () => {
@@ -217,11 +264,16 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
             port: 5432,
             loadBalancerDnsName: lbDns("reporting-nlb"),
             publicAddresses: [],
-            allowedCidrs: ["203.0.113.0/24", "2001:db8:1234::/48"],
+            allowedCidrs: ["203.0.113.0/24", "2001:db8:1234::/48", "198.51.100.64/27"],
             idleTimeoutSeconds: 3600,
             database: "rds:prod-postgres",
             databasePort: 5432,
             securityGroupIds: [sgId("reporting-sg-1")],
+            engine: "postgres",
+            targetGroupArn: mockTargetGroupArn("reporting-tg"),
+            connectionLogGroup: logGroupName("reporting-flow-logs"),
+            connectionQuery: "db-endpoints/db-endpoints/dev/reporting/who-connected",
+            databaseConnectionLogging: "on",
         });
         assert.deepEqual(outputs["legacy-mysql"], {
             hostname: "legacy.db.example.com",
@@ -233,6 +285,10 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
             database: "self-managed:10.0.3.17",
             databasePort: 3306,
             securityGroupIds: [sgId("legacy-mysql-sg-1")],
+            engine: "mysql",
+            targetGroupArn: mockTargetGroupArn("legacy-mysql-tg"),
+            connectionLogGroup: logGroupName("legacy-mysql-flow-logs"),
+            connectionQuery: "db-endpoints/db-endpoints/dev/legacy-mysql/who-connected",
         });
     });
 
@@ -244,6 +300,10 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
 /** The ID the mock cloud gives a security group (see testing/mockCloud.ts). */
 function sgId(name: string): string {
     return `sg-${require("node:crypto").createHash("sha256").update(name).digest("hex").slice(0, 17)}`;
+}
+/** The name the mock cloud gives a log group without one (the provider's auto-naming). */
+function logGroupName(name: string): string {
+    return `${name}-${require("node:crypto").createHash("sha256").update(name).digest("hex").slice(0, 7)}`;
 }
 function lbDns(name: string): string {
     return `${name}-${require("node:crypto").createHash("sha256").update(name).digest("hex").slice(0, 10)}.elb.us-east-1.amazonaws.com`;

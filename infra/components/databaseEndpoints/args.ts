@@ -5,8 +5,10 @@
  * programs through the generated SDK, TypeScript directly.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { IpAddressType, RdsRestartPolicy } from "../../enums";
-import { AdminConnection, DatabaseEngine, IntegrationAccess } from "../databaseIntegrations/args";
+import { AdminConnection, DatabaseEngine, IntegrationAccess, IpAddressType, RdsRestartPolicy } from "../../enums";
+import type { AllowlistEntry } from "../databaseEndpoint/args";
+
+export type { AllowlistEntry } from "../databaseEndpoint/args";
 
 /** Arguments of {@link DatabaseEndpoints}: every database endpoint of a stack, with its CA and target sync. */
 export interface DatabaseEndpointsArgs {
@@ -35,6 +37,38 @@ export interface DatabaseEndpointsArgs {
     targetSyncSchedule?: string;
     /** Generations of the stack's private CA and which one issues server certificates. Default: one generation, 1. */
     certificateAuthority?: CertificateAuthoritySettings;
+    /**
+     * Days ahead an allowlist entry's expiry is listed by the plan and warned about at every deployment (0..365).
+     * Default 14.
+     */
+    allowlistExpiryWarningDays?: number;
+    /** Days every endpoint's connection audit keeps its flow logs, unless the endpoint says otherwise. Default 90. */
+    connectionAuditRetentionDays?: number;
+    /**
+     * CloudWatch alarms, on by default: per endpoint when it has no healthy target, per RDS endpoint with target sync
+     * when syncs fail or a target is left unserved, and per certificate (each CA generation, each self-managed
+     * database's server certificate) as it nears expiry or when its days-to-expiry metric stops arriving. Where they
+     * notify: `snsTopicArn`, `emails`, or both; with neither they notify no one, and every deployment warns.
+     */
+    alarms?: AlarmSettings;
+}
+
+/** The stack's alarms and where they notify (docs/alarms.md says what each means and what to do). */
+export interface AlarmSettings {
+    /** Create the alarms, the days-to-expiry metric they watch and the email topic. Default true. */
+    enabled?: boolean;
+    /**
+     * ARN of an existing standard SNS topic in the stack's region that every alarm notifies when it fires and when it
+     * clears (PagerDuty, Slack through AWS Chatbot, an email list). An encrypted topic's KMS key must let CloudWatch use it.
+     */
+    snsTopicArn?: string;
+    /**
+     * Email addresses subscribed to an SNS topic the stack creates for the alarms. Each address gets a confirmation
+     * email from AWS and receives nothing until it confirms.
+     */
+    emails?: string[];
+    /** A certificate's alarm fires when it has fewer days than this left (1..365). Default 30. */
+    certificateExpiryDays?: number;
 }
 
 /** One database endpoint: an internet-facing Network Load Balancer in front of one database. */
@@ -53,6 +87,11 @@ export interface EndpointSettings {
      * ingress rule on the listener port. Required unless `allowPublicInternet` is true: an endpoint is closed by default.
      */
     allowedCidrs?: string[];
+    /**
+     * More client addresses admitted, after `allowedCidrs`: each a CIDR or a managed prefix list, optionally with an
+     * expiry and a note. (The stack config writes these entries inside `allowedCidrs`, mixed with plain CIDRs.)
+     */
+    allowlist?: AllowlistEntry[];
     /** Admit every address (0.0.0.0/0 and ::/0). Default false. */
     allowPublicInternet?: boolean;
     /** TCP idle timeout of the listener in seconds, 60..6000. Default 3600. */
@@ -73,6 +112,24 @@ export interface EndpointSettings {
      * load balancer needs it off first: set false and deploy, make the change and deploy, then set it back.
      */
     deletionProtection?: boolean;
+    /**
+     * Name of a shared load balancer to listen on, with the other endpoints that name it (lower-case letters,
+     * digits, single hyphens; at most 20 characters; not the name of an endpoint). Default: a load balancer of
+     * the endpoint's own. Each endpoint of a shared load balancer keeps its own listener `port` (unique on it),
+     * allowlist (admitted on that port only), target group, hostname and restart hook; they share its DNS name,
+     * addresses, security groups (and their rule quotas) and at most 50 listeners, and agree on `elasticIps`,
+     * `ipAddressType` and `deletionProtection`. Moving an endpoint onto or off a shared load balancer gives it a
+     * new load balancer (a new DNS name and addresses), as a replacement does.
+     */
+    loadBalancer?: string;
+    /**
+     * Record who connects: VPC flow logs of the load balancer's network interfaces and a saved CloudWatch Logs
+     * Insights query of the client addresses that connected to this endpoint's port, when, and the bytes each way.
+     * Default true. The endpoints of a shared load balancer agree on it.
+     */
+    connectionAudit?: boolean;
+    /** Days the connection audit keeps the flow logs. Default: the product's `connectionAuditRetentionDays`. */
+    connectionAuditRetentionDays?: number;
     /** Tags added to the endpoint's AWS resources, over the product's `tags`. */
     tags?: { [key: string]: string };
     /** Least-privileged database users for external services, created through the endpoint or directly. */

@@ -1,7 +1,9 @@
 /**
  * Certificate validation for the product: the private CA (one per stack, in generations so it can be
- * rotated), a server certificate per self-managed database naming every endpoint hostname that reaches it,
- * and per-endpoint outputs that tell a client how to verify the certificate through the endpoint.
+ * rotated), a server certificate per self-managed database naming every endpoint hostname that reaches it and
+ * the DNS name of each load balancer it is reached through (a shared load balancer's once, whatever the number
+ * of its endpoints that reach the database), and per-endpoint outputs that tell a client how to verify the
+ * certificate through the endpoint.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { renewalStartsAt } from "../../certificateExpiry";
@@ -11,7 +13,6 @@ import type { StackSpec } from "../../model/spec";
 import { CA_DEFAULTS, CertificateAuthority } from "../certificateAuthority";
 import { DatabaseCertificate, SERVER_CERTIFICATE } from "../databaseCertificate";
 import { DatabaseEndpoint } from "../databaseEndpoint";
-import { DatabaseEngine } from "../databaseIntegrations/args";
 import type { EndpointTls, ServerCertificateOutput, StackOutputs } from "./outputs";
 
 /** The outputs of certificate validation. */
@@ -56,7 +57,7 @@ export function buildCertificates(
                 port: db.port,
                 hostname: db.hostname,
                 endpointHostnames: pulumi.all(reaching.flatMap((e) => [e.hostname, e.loadBalancerDnsName])),
-                engine: db.engine === undefined ? undefined : (db.engine as DatabaseEngine),
+                engine: db.engine,
                 instanceIds: db.instanceIds.length > 0 ? db.instanceIds : undefined,
                 restartCommand: db.restartCommand,
                 restartTimeoutMinutes: db.instanceIds.length > 0 ? db.restartTimeoutMinutes : undefined,

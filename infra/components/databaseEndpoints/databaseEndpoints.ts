@@ -1,16 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
-import { IpAddressType } from "../../enums";
+import { DatabaseEngine, IpAddressType } from "../../enums";
+import { engineOfRds } from "../../integrations/engines";
 import { checkProduct, readVpcId } from "../../model/product";
 import type { EndpointSpec, StackSpec } from "../../model/spec";
 import { formatProblem, Problems } from "../../validation";
 import { throwIfInvalidArgs } from "../support/argsError";
-import { DatabaseEndpoint } from "../databaseEndpoint";
-import { AdminConnection, DatabaseEngine, databaseEngineOfRds, DatabaseIntegrations, IntegrationAccess } from "../databaseIntegrations";
-import { checkedInput } from "../support/knownNowOrLater";
-import { TargetSync, TargetSyncTarget } from "../targetSync";
-import type { DatabaseEndpointsArgs } from "./args";
+import { DatabaseEndpoint, expiringRuleGroupIdsOf } from "../databaseEndpoint";
+import { DatabaseIntegrations } from "../databaseIntegrations";
+import { databaseEngineOfRds } from "../../integrations/engines";
+import { ArgsOwner, checkedInput } from "../support/knownNowOrLater";
+import { EndpointLoadBalancer } from "../loadBalancer/endpointLoadBalancer";
+import { CHANGE_TAG_KEY, METRIC_NAMESPACE } from "../../lambda/targetSync/settings";
+import type { TargetSyncTarget } from "../targetSync";
+import type { AllowlistEntry, DatabaseEndpointsArgs } from "./args";
 import { buildCertificates } from "./certificates";
+import { alarmsOutput, buildAlarms, buildUpkeep, upkeepOutput, watchedCertificates } from "./monitoring";
 import type {
+    AlarmsOutput,
     CertificateAuthorityOutput,
     EndpointOutput,
     EndpointTls,
@@ -19,12 +25,13 @@ import type {
     ServerCertificateOutput,
     StackOutputs,
     TargetSyncOutput,
+    UpkeepOutput,
 } from "./outputs";
 
 const COMPONENT_TYPE = "db-endpoints:index:DatabaseEndpoints";
 
 /** Warnings about an allowlist are logged by the endpoint component they concern, not twice. */
-const ALLOWLIST_PATH = /^endpoints\[\d+\]\.(allowedCidrs|allowPublicInternet)\b/;
+const ALLOWLIST_PATH = /^endpoints\[\d+\]\.(allowedCidrs|allowlist|allowPublicInternet)\b/;
 
 /** Each stack's outputs one value at a time, for {@link DatabaseEndpoints.stackOutputs}. */
 const stackOutputsOf = new WeakMap<DatabaseEndpoints, StackOutputs>();
@@ -37,7 +44,7 @@ const stackOutputsOf = new WeakMap<DatabaseEndpoints, StackOutputs>();
  * integrations. The args are the stack config's settings under the same names; every problem is reported at
  * once, with its property path, before any resource is registered.
  *
- * Declare one per stack: its children are named after the endpoints (and `ca-<generation>`, `target-sync`).
+ * Declare one per stack: its children are named after the endpoints (and `ca-<generation>`, `upkeep`, `alarms`).
  */
 export class DatabaseEndpoints extends pulumi.ComponentResource {
     /** Per endpoint, by name: what a client connects to, and what the endpoint admits. */
@@ -54,6 +61,10 @@ export class DatabaseEndpoints extends pulumi.ComponentResource {
     public readonly integrations: pulumi.Output<{ [endpoint: string]: { [integration: string]: IntegrationOutput } }>;
     /** Where target sync runs and reports; absent when it is off or no endpoint is backed by RDS. */
     public readonly targetSync: pulumi.Output<TargetSyncOutput | undefined>;
+    /** Where the stack's upkeep function runs and what it does; absent without target sync and alarms. */
+    public readonly upkeep: pulumi.Output<UpkeepOutput | undefined>;
+    /** Every alarm's name, and the topics they notify; absent with alarms off. */
+    public readonly alarms: pulumi.Output<AlarmsOutput | undefined>;
 
     constructor(name: string, args: DatabaseEndpointsArgs, opts?: pulumi.ComponentResourceOptions) {
         const problems = new Problems();
@@ -67,7 +78,7 @@ export class DatabaseEndpoints extends pulumi.ComponentResource {
         }
         // The children keep the names, and through the alias the URNs, they had when the stack declared them itself.
         const children: pulumi.ComponentResourceOptions = { parent: this, aliases: [{ parent: pulumi.rootStackResource }] };
-        const parts = buildProduct(spec, vpcId, children);
+        const parts = buildProduct(spec, vpcId, children, { component: "DatabaseEndpoints", name });
         stackOutputsOf.set(this, parts);
 
         this.endpoints = pulumi.output(parts.endpoints) as pulumi.Output<{ [name: string]: EndpointOutput }>;
@@ -77,6 +88,8 @@ export class DatabaseEndpoints extends pulumi.ComponentResource {
         this.tls = pulumi.output(parts.tls) as pulumi.Output<{ [name: string]: EndpointTls }>;
         this.integrations = pulumi.output(parts.integrations ?? {}) as pulumi.Output<{ [endpoint: string]: { [integration: string]: IntegrationOutput } }>;
         this.targetSync = (parts.targetSync ? pulumi.output(parts.targetSync) : pulumi.output(undefined)) as pulumi.Output<TargetSyncOutput | undefined>;
+        this.upkeep = (parts.upkeep ? pulumi.output(parts.upkeep) : pulumi.output(undefined)) as pulumi.Output<UpkeepOutput | undefined>;
+        this.alarms = (parts.alarms ? pulumi.output(parts.alarms) : pulumi.output(undefined)) as pulumi.Output<AlarmsOutput | undefined>;
         // The outputs are the properties above (what a program in any language reads); registered empty, so that a
         // child's refusal reaches the deployment as the child's own error rather than inside this component's state.
         this.registerOutputs({});
@@ -93,13 +106,15 @@ export class DatabaseEndpoints extends pulumi.ComponentResource {
 }
 
 /** Builds every resource of a validated product; `opts` are the children's options. */
-function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi.ComponentResourceOptions): StackOutputs {
+function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi.ComponentResourceOptions, owner: ArgsOwner): StackOutputs {
     const endpoints: Record<string, OutputsOf<EndpointOutput>> = {};
     const syncTargets: TargetSyncTarget[] = [];
     const withIntegrations: { e: EndpointSpec; endpoint: DatabaseEndpoint }[] = [];
     const built: Record<string, DatabaseEndpoint> = {};
+    const shared = buildSharedLoadBalancers(spec, vpcId, opts, owner);
     for (const e of spec.endpoints) {
-        const endpoint = new DatabaseEndpoint(e.name, endpointArgs(spec, vpcId, e), opts);
+        const seat = e.loadBalancer !== undefined ? shared[e.loadBalancer].seats[e.name] : undefined;
+        const endpoint = new DatabaseEndpoint(e.name, endpointArgs(spec, vpcId, e), seat ? { ...opts, sharedLoadBalancer: seat } : opts);
         built[e.name] = endpoint;
         if (e.integrations) withIntegrations.push({ e, endpoint });
         if (spec.targetSync.enabled && e.database.kind === "rds") {
@@ -121,12 +136,31 @@ function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi
             database: endpoint.database,
             databasePort: endpoint.databasePort,
             securityGroupIds: endpoint.securityGroupIds,
+            ...(e.loadBalancer !== undefined ? { loadBalancer: pulumi.output(e.loadBalancer) } : {}),
+            engine: e.database.kind === "rds" ? endpoint.rdsEngine.apply((engine) => engineOfRds(engine ?? "")) : pulumi.output(e.database.engine),
+            targetGroupArn: endpoint.targetGroupArn,
+            ...(e.prefixLists.some((l) => !l.expired) ? { allowedPrefixLists: endpoint.allowedPrefixLists } : {}),
+            ...(e.connectionAudit.enabled
+                ? { connectionLogGroup: endpoint.connectionLogGroupName.apply((n) => n!), connectionQuery: endpoint.connectionQueryName.apply((n) => n!) }
+                : {}),
+            ...(e.connectionAudit.enabled && e.database.kind === "rds"
+                ? { databaseConnectionLogging: endpoint.databaseConnectionLogging.apply((s) => s!) }
+                : {}),
         };
     }
     // Integration users connect through an endpoint once a self-managed database has loaded its certificate.
     const tls = buildCertificates(spec, built, opts);
-    if (syncTargets.length === 0) return { endpoints, ...tls.outputs, ...buildIntegrations(spec, withIntegrations, tls.certificates, tls.outputs.caCertificate, opts) };
-    const sync = new TargetSync("target-sync", { targets: syncTargets, schedule: spec.targetSync.schedule, tags: spec.tags }, opts);
+    // The upkeep function and the alarms (./monitoring.ts).
+    const watched = spec.alarms.enabled ? watchedCertificates(spec, tls.outputs) : [];
+    // Allowlist rules that expire are revoked on time by the function, without a deployment.
+    const expiring = expiringRuleSecurityGroupIds(Object.values(built));
+    const upkeep = buildUpkeep(spec, syncTargets, watched, opts, expiring);
+    const alarms = spec.alarms.enabled ? buildAlarms(spec, built, watched, upkeep, syncTargets, opts, expiring.length > 0) : undefined;
+    const monitoring = { ...(upkeep ? { upkeep: upkeepOutput(upkeep) } : {}), ...(alarms ? { alarms: alarmsOutput(alarms) } : {}) };
+    if (syncTargets.length === 0) {
+        return { endpoints, ...tls.outputs, ...buildIntegrations(spec, withIntegrations, tls.certificates, tls.outputs.caCertificate, opts), ...monitoring };
+    }
+    const sync = upkeep!;
     return {
         endpoints,
         ...tls.outputs,
@@ -137,10 +171,57 @@ function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi
             logGroupName: sync.logGroupName,
             schedule: sync.schedule,
             eventRuleNames: sync.eventRuleNames,
-            metricNamespace: sync.metricNamespace,
-            changeTagKey: sync.changeTagKey,
+            metricNamespace: pulumi.output(METRIC_NAMESPACE),
+            changeTagKey: pulumi.output(CHANGE_TAG_KEY),
         },
+        ...monitoring,
     };
+}
+
+/**
+ * The security groups, across the product's load balancers, that hold an allowlist rule with an expiry: where the
+ * scheduled revocation looks for the rules whose `db-endpoints:expires` tag has come, and nowhere else. Each
+ * once (endpoints of a shared load balancer name the same groups), in the order the endpoints give them.
+ */
+export function expiringRuleSecurityGroupIds(endpoints: DatabaseEndpoint[]): pulumi.Output<string>[] {
+    const seen = new Set<pulumi.Output<string>>();
+    const ids: pulumi.Output<string>[] = [];
+    for (const id of endpoints.flatMap(expiringRuleGroupIdsOf)) {
+        if (!seen.has(id)) ids.push(id);
+        seen.add(id);
+    }
+    return ids;
+}
+
+/**
+ * One {@link EndpointLoadBalancer} per shared load balancer, by name, declared before its endpoints (their
+ * listeners are on it). Children of the product like the endpoints; new, so without the endpoints' alias.
+ */
+function buildSharedLoadBalancers(
+    spec: StackSpec,
+    vpcId: pulumi.Input<string>,
+    opts: pulumi.ComponentResourceOptions,
+    owner: ArgsOwner,
+): Record<string, EndpointLoadBalancer> {
+    const shared: Record<string, EndpointLoadBalancer> = {};
+    const paths = new Map(spec.endpoints.map((e, i) => [e.name, i]));
+    for (const lb of spec.loadBalancers.filter((l) => l.shared)) {
+        const members = lb.endpoints.map((n) => spec.endpoints.find((e) => e.name === n)!);
+        shared[lb.name] = new EndpointLoadBalancer(
+            lb.name,
+            {
+                vpcId,
+                subnetIds: spec.publicSubnetIds,
+                spec: lb,
+                members: members.map((e) => ({ path: `endpoints[${paths.get(e.name)}]`, spec: e, args: endpointArgs(spec, vpcId, e) })),
+                tags: spec.tags,
+                quotas: spec.quotas,
+                owner,
+            },
+            { parent: opts.parent },
+        );
+    }
+    return shared;
 }
 
 /**
@@ -166,9 +247,7 @@ function buildIntegrations(
                 engine:
                     db.kind === "rds"
                         ? endpoint.rdsEngine.apply((engine) => databaseEngineOfRds(engine ?? "", db.rdsInstanceIdentifier))
-                        : db.engine === "mysql"
-                          ? DatabaseEngine.Mysql
-                          : DatabaseEngine.Postgres,
+                        : (db.engine ?? DatabaseEngine.Postgres),
                 dbName: db.dbName ?? endpoint.rdsDbName.apply((n) => n ?? ""),
                 endpointHostname: endpoint.hostname,
                 // The admin connection's host: resolvable once the load balancer exists, whether or not `hostname`
@@ -184,14 +263,14 @@ function buildIntegrations(
                 // Self-managed: the first address unless adminHost names the database (its certificate carries both).
                 directHost: db.kind === "self-managed" ? admin.host ?? db.addresses[0] : undefined,
                 adminSecretArn: admin.secretArn,
-                adminConnection: admin.connection === "direct" ? AdminConnection.Direct : AdminConnection.Endpoint,
+                adminConnection: admin.connection,
                 adminSslRootCert: admin.sslRootCert,
                 // Self-managed: the stack's CA issued the database's certificate (the caCertificate output).
                 adminCaCertificatePem: db.kind === "self-managed" ? caCertificate : undefined,
                 objectOwners: db.objectOwners,
                 integrations: e.integrations!.map((i) => ({
                     name: i.name,
-                    access: i.access === "write" ? IntegrationAccess.Write : IntegrationAccess.Read,
+                    access: i.access,
                     schemas: i.schemas,
                     tables: i.tables?.map((t) => `${t.schema}.${t.name}`),
                     sequences: i.sequences?.map((q) => `${q.schema}.${q.name}`),
@@ -211,6 +290,9 @@ function buildIntegrations(
                     access: i.access,
                     secretArn: component.secretArns.apply((arns) => arns[i.name]),
                     secretName: component.secretNames.apply((names) => names[i.name]),
+                    database: component.databases.apply((databases) => databases[i.name]),
+                    schemas: i.schemas,
+                    tables: (i.tables ?? []).map((t) => `${t.schema}.${t.name}`),
                 },
             ]),
         );
@@ -236,6 +318,10 @@ function endpointArgs(spec: StackSpec, vpcId: pulumi.Input<string>, e: EndpointS
         port: e.port,
         // As written: the component de-duplicates them and warns about them itself.
         allowedCidrs: e.allowedCidrs,
+        ...(e.allowlistEntries.length > 0 ? { allowlist: e.allowlistEntries as AllowlistEntry[] } : {}),
+        allowlistExpiryWarningDays: spec.allowlistExpiryWarningDays,
+        connectionAudit: e.connectionAudit.enabled,
+        connectionAuditRetentionDays: e.connectionAudit.retentionDays,
         allowPublicInternet: e.allowPublicInternet,
         idleTimeoutSeconds: e.idleTimeoutSeconds,
         elasticIps: e.elasticIps,

@@ -15,8 +15,10 @@ export interface EndpointOutput {
     loadBalancerDnsName: string;
     /** The Elastic IPs, with `elasticIps`; otherwise empty (the addresses may change). */
     publicAddresses: string[];
-    /** The allowlist in effect. */
+    /** The allowlist's CIDRs in effect (entries that have expired are left out). */
     allowedCidrs: string[];
+    /** The managed prefix lists admitted (present when the allowlist has any in effect). */
+    allowedPrefixLists?: string[];
     /** The listener's TCP idle timeout, seconds. */
     idleTimeoutSeconds: number;
     /** The database: `rds:<identifier>` or `<addresses>:<port>`. */
@@ -25,6 +27,25 @@ export interface EndpointOutput {
     databasePort: number;
     /** The load balancer's security groups; the first is admitted by the database's. */
     securityGroupIds: string[];
+    /**
+     * The protocol clients speak through the endpoint: `postgres` (PostgreSQL, Aurora PostgreSQL) or `mysql` (MySQL,
+     * MariaDB, Aurora MySQL). Absent when it is not known: a self-managed database without `engine`, or an RDS
+     * engine of another kind.
+     */
+    engine?: string;
+    /** The target group the listener forwards to: its targets' health is what `DescribeTargetHealth` reports. */
+    targetGroupArn: string;
+    /** The shared load balancer the endpoint listens on (its `loadBalancer`); absent on a load balancer of its own. */
+    loadBalancer?: string;
+    /** The CloudWatch log group of the load balancer's flow logs (absent with `connectionAudit` off). */
+    connectionLogGroup?: string;
+    /** The saved Logs Insights query of who connected to the endpoint (absent with `connectionAudit` off). */
+    connectionQuery?: string;
+    /**
+     * RDS with `connectionAudit` on: whether the instance records who logs in, `on`, `off` or `unknown` (read from
+     * its parameter or option group at preview and deployment; docs/connection-audit.md). Absent otherwise.
+     */
+    databaseConnectionLogging?: string;
 }
 
 /** One generation of the stack's CA. */
@@ -139,6 +160,12 @@ export interface IntegrationOutput {
     secretArn: string;
     /** The name of that secret. */
     secretName: string;
+    /** The database its connection uses (the `dbname` in its secret). */
+    database: string;
+    /** The schemas (MySQL: databases) it is granted. */
+    schemas: string[];
+    /** The tables it is granted, `schema.table`; empty when it is granted every table of its schemas. */
+    tables: string[];
 }
 
 /** Where to look when an RDS endpoint's targets follow a failover. */
@@ -155,6 +182,42 @@ export interface TargetSyncOutput {
     metricNamespace: string;
     /** Tag on each RDS endpoint's target group: when the function last changed its targets. */
     changeTagKey: string;
+}
+
+/** Where the stack's upkeep function runs, and its duties. */
+export interface UpkeepOutput {
+    /** The Lambda function. */
+    functionName: string;
+    /** Its CloudWatch log group: every run's JSON log lines, and the metrics the alarms watch. */
+    logGroupName: string;
+    /** How often it runs. */
+    schedule: string;
+    /** What it does: `target-sync`, `certificate-expiry`, `expired-rules`. */
+    duties: string[];
+}
+
+/** The names of one endpoint's alarms. */
+export interface EndpointAlarmsOutput {
+    /** Fires when the endpoint has had no healthy target for 3 minutes. */
+    noHealthyTarget: string;
+    /** RDS with target sync: fires when the target group's sync failed in 3 consecutive scheduled runs. */
+    syncFailures?: string;
+    /** RDS with target sync: fires when a registered target was not served in 3 consecutive scheduled runs. */
+    unservedTargets?: string;
+}
+
+/** The stack's alarms and where they notify. */
+export interface AlarmsOutput {
+    /** The SNS topic the stack created for `alarms.emails`; absent without emails. */
+    topicArn?: string;
+    /** Every topic the alarms notify, when they fire and when they clear; empty: they notify no one. */
+    actions: string[];
+    /** Per endpoint, its alarms' names. */
+    endpoints: { [name: string]: EndpointAlarmsOutput };
+    /** Per certificate (`ca-<generation>`, and each self-managed database's `db-<addresses>-<port>`), its expiry alarm's name. */
+    certificates: { [name: string]: string };
+    /** The alarm on expired allowlist rules the function could not revoke; absent when no allowlist entry expires. */
+    expiredRules?: string;
 }
 
 /** Each field of `T` as an output. */
@@ -175,6 +238,10 @@ export interface StackOutputs {
     tls: Record<string, pulumi.Output<EndpointTls>>;
     integrations?: Record<string, Record<string, IntegrationStackOutput>>;
     targetSync?: OutputsOf<TargetSyncOutput>;
+    /** Present when the stack has an upkeep function (target sync, or alarms watching certificates). */
+    upkeep?: OutputsOf<UpkeepOutput>;
+    /** Present with alarms on. */
+    alarms?: OutputsOf<AlarmsOutput>;
 }
 
 /** {@link IntegrationOutput} as the stack exports it: the names are known when the program runs. */
@@ -183,4 +250,7 @@ export interface IntegrationStackOutput {
     access: string;
     secretArn: pulumi.Output<string>;
     secretName: pulumi.Output<string>;
+    database: pulumi.Output<string>;
+    schemas: string[];
+    tables: string[];
 }

@@ -13,7 +13,8 @@ import { AdminConnectionSettings, adminConnectionSettings } from "../../integrat
 import type { AdminCredential } from "../../integrations/adminSecret";
 import { selfManagedMysqlTrustWarning } from "../../integrations/mysqlTrustStore";
 import { adminCaFilePath, parseCaBundle } from "../../integrations/stackCaBundle";
-import { Problems, ValidationError } from "../../validation";
+import { Problems } from "../../validation";
+import { throwIfInvalidArgs } from "../support/argsError";
 import type { DatabaseIntegrationsArgs } from "./args";
 import type { CheckedFacts } from "./deployChecks";
 import type { IntegrationsPlan } from "./plan";
@@ -141,9 +142,9 @@ export function mysqlTrustNotice(parent: pulumi.Resource, name: string, file: ()
     });
 }
 
-/** Throws a ValidationError when `adminCaCertificatePem`, resolved, is not a PEM bundle of certificates. */
+/** Throws the args error when `adminCaCertificatePem`, resolved, is not a PEM bundle of certificates. */
 function checkCaBundle(name: string, pem: string): void {
     const problems = new Problems();
     parseCaBundle(problems, "adminCaCertificatePem", pem);
-    if (!problems.ok) throw new ValidationError(problems.errors, `integrations of ${name}`);
+    throwIfInvalidArgs(problems, "DatabaseIntegrations", name, true);
 }

@@ -1,44 +1,10 @@
 /**
- * The arguments of the DatabaseIntegrations component: its enums (engine, access level, admin
- * connection), one integration, and the args themselves. Their TSDoc is what the package schema, and so
+ * The arguments of the DatabaseIntegrations component: one integration, and the args themselves (the
+ * enums they use are in infra/enums.ts). Their TSDoc is what the package schema, and so
  * the generated SDKs, document them with.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { engineOfRds, SUPPORTED_RDS_ENGINES } from "../../integrations/engines";
-import { show } from "../../validation";
-
-/** The database engine, as the database providers see it. */
-export enum DatabaseEngine {
-    /** PostgreSQL (RDS `postgres` and `aurora-postgresql`, or self-managed). */
-    Postgres = "postgres",
-    /** MySQL or MariaDB (RDS `mysql`, `mariadb` and `aurora-mysql`, or self-managed). */
-    Mysql = "mysql",
-}
-
-/** What an integration may do with the tables it is given. */
-export enum IntegrationAccess {
-    /** SELECT. */
-    Read = "read",
-    /** SELECT, INSERT, UPDATE, DELETE (and, on PostgreSQL, USAGE on the sequences inserts draw from). */
-    Write = "write",
-}
-
-/** Where the database provider reaches the database with the admin credential during `pulumi up`. */
-export enum AdminConnection {
-    /**
-     * Through the endpoint (its load balancer's DNS name, `loadBalancerDnsName`, once a target is healthy),
-     * from wherever `pulumi up` runs: the deployer's public address must be in the endpoint's allowlist. A
-     * self-managed database's certificate names the load balancer's DNS name and is verified in full; an
-     * RDS certificate names the instance, so PostgreSQL verifies only its chain (`verify-ca`) and MySQL is
-     * refused (its provider cannot verify less than the name).
-     */
-    Endpoint = "endpoint",
-    /**
-     * Directly, from inside the VPC (a CI runner or bastion there): the RDS instance's own hostname, or
-     * `directHost` for a self-managed database, on the database port, verified in full.
-     */
-    Direct = "direct",
-}
+import { AdminConnection, DatabaseEngine, IntegrationAccess } from "../../enums";
 
 /** One integration: an external service that gets its own least-privileged database user. */
 export interface Integration {
@@ -186,15 +152,4 @@ export interface DatabaseIntegrationsArgs {
     secretKmsKeyId?: pulumi.Input<string>;
     /** Tags added to the credentials secrets. */
     tags?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
-}
-
-/** The engine integrations use for an RDS instance's engine; throws for engines they do not support. */
-export function databaseEngineOfRds(rdsEngine: string, instance: string): DatabaseEngine {
-    const engine = engineOfRds(rdsEngine);
-    if (engine === undefined) {
-        throw new Error(
-            `RDS instance ${instance} runs ${show(rdsEngine)}; integrations support ${SUPPORTED_RDS_ENGINES.join(", ")}`,
-        );
-    }
-    return engine === "postgres" ? DatabaseEngine.Postgres : DatabaseEngine.Mysql;
 }

@@ -5,11 +5,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { clientConnection, DEFAULT_SSL_ROOT_CERT } from "../../integrations/clientConnection";
-import type { EngineName } from "../../integrations/engines";
 import type { IntegrationSpec } from "../../integrations/integrationSpec";
 import type { DatabaseIntegrationsArgs } from "./args";
 import type { CheckedFacts } from "./deployChecks";
 import type { IntegrationsPlan } from "./plan";
+import type { DatabaseEngine } from "../../enums";
 
 /**
  * Declares the secret (named `prefix` + the integration's name) and its value, which waits for `user`
@@ -30,7 +30,7 @@ export function declareCredentialsSecret(
     grants: pulumi.Resource[],
 ): aws.secretsmanager.Secret {
     const child = { parent };
-    const engine: EngineName = facts.engine;
+    const engine: DatabaseEngine = facts.engine;
     const secret = new aws.secretsmanager.Secret(
         `${id}-credentials`,
         {
@@ -54,7 +54,7 @@ export function declareCredentialsSecret(
                     endpointPort,
                     endpointAddresses,
                     rdsAddress,
-                    dbName: engine === "postgres" ? facts.dbName! : mysqlDefaultDatabase(integration, facts.dbName),
+                    dbName: connectionDatabase(engine, integration, facts.dbName),
                     username: integration.name,
                     password: pw,
                     sslRootCert,
@@ -70,7 +70,11 @@ export function declareCredentialsSecret(
     return secret;
 }
 
-/** MySQL: the configured database when the integration may use it, else its first schema (a database). */
-function mysqlDefaultDatabase(integration: IntegrationSpec, dbName: string | undefined): string {
+/**
+ * The database an integration's connection uses: PostgreSQL, the configured one (its schemas are in it); MySQL,
+ * the configured database when the integration may use it, else its first schema (a database).
+ */
+export function connectionDatabase(engine: DatabaseEngine, integration: IntegrationSpec, dbName: string | undefined): string {
+    if (engine === "postgres") return dbName!;
     return dbName !== undefined && integration.schemas.includes(dbName) ? dbName : integration.schemas[0];
 }

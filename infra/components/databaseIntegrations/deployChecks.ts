@@ -6,15 +6,16 @@ import * as pulumi from "@pulumi/pulumi";
 import * as process from "node:process";
 import { requireRdsAdminCa } from "../../integrations/adminConnection";
 import { checkAgainstDatabase } from "../../integrations/engineRules";
-import { EngineName, ENGINES } from "../../integrations/engines";
-import { IntegrationSpec, parseEnum, parseIntegrations } from "../../integrations/integrationSpec";
+import { IntegrationSpec, parseIntegrations } from "../../integrations/integrationSpec";
 import { checkMysqlTrustStore } from "../../integrations/mysqlTrustStore";
-import { Problems, ValidationError } from "../../validation";
+import { optionalEnum, Problems } from "../../validation";
+import { throwIfInvalidArgs } from "../support/argsError";
 import type { IntegrationsPlan } from "./plan";
+import { DATABASE_ENGINES, DatabaseEngine } from "../../enums";
 
 /** Deployment-time facts every user and grant depends on, checked before any of them is declared. */
 export interface CheckedFacts {
-    engine: EngineName;
+    engine: DatabaseEngine;
     /** PostgreSQL: the database; MySQL: the configured default database, if any. */
     dbName?: string;
     /** The integrations with their output-valued fields resolved and checked, in the order of the args. */
@@ -39,14 +40,16 @@ export interface ResolvedArgs {
  * The deploy-time checks, all at once, before any user or grant is declared: the engine, the engine
  * rules, every integration field that was an output when the component was declared (the same rules as
  * plain values, e.g. `integrations[0].connectionLimit: 0 is out of range`), the admin user name, and (at
- * `pulumi up`, MySQL) that the admin CA bundle is in the provider's trust store. Throws a ValidationError.
+ * `pulumi up`, MySQL) that the admin CA bundle is in the provider's trust store. Throws the
+ * `pulumi.InputPropertiesError` of a known value's problems, its message listing them.
  */
 export function checkResolved(parent: pulumi.Resource, name: string, plan: IntegrationsPlan, r: ResolvedArgs): CheckedFacts {
     const problems = new Problems();
-    const engine = parseEnum(problems, "engine", r.engine, ENGINES);
+    const engine = optionalEnum(problems, "engine", r.engine, DATABASE_ENGINES);
     if (engine === undefined) {
         if (r.engine === undefined) problems.error("engine", 'is required: "postgres" or "mysql"');
-        throw new ValidationError(problems.errors, `integrations of ${name}`);
+        throwIfInvalidArgs(problems, "DatabaseIntegrations", name, true);
+        throw new Error("unreachable: an engine that is not one is a problem");
     }
     // Every plain field already passed planDatabaseIntegrations; only resolved outputs can fail here.
     const integrations = parseIntegrations(problems, "integrations", r.integrations);
@@ -76,7 +79,7 @@ export function checkResolved(parent: pulumi.Resource, name: string, plan: Integ
             );
         }
     }
-    if (!problems.ok) throw new ValidationError(problems.errors, `integrations of ${name}`);
+    if (!problems.ok) throwIfInvalidArgs(problems, "DatabaseIntegrations", name, true);
     return {
         engine,
         ...(dbName !== undefined ? { dbName } : {}),

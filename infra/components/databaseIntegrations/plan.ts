@@ -3,23 +3,24 @@
  * then, all at once, giving the validated plain parts the rest of the component is built from.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ADMIN_CONNECTION_MODES, AdminConnectionMode, requireRdsAdminCa } from "../../integrations/adminConnection";
-import { parseObjectOwners, parseSecretArn, TARGET_HEALTH_TIMEOUT_MINUTES } from "../../integrations/databaseAccess";
+import { requireRdsAdminCa } from "../../integrations/adminConnection";
+import { parseObjectOwners, parseSecretArn } from "../../integrations/databaseAccess";
 import { checkAgainstDatabase } from "../../integrations/engineRules";
-import { ENGINES } from "../../integrations/engines";
-import { IntegrationSpec, parseEnum, parseIdentifier, parseIntegrations, parsePath } from "../../integrations/integrationSpec";
+import { IntegrationSpec, parseIdentifier, parseIntegrations, parsePath } from "../../integrations/integrationSpec";
 import { parseCaBundle } from "../../integrations/stackCaBundle";
 import { parseAddress } from "../../net/ip";
-import { isPlainObject, optionalInteger, patterns, Problems, show } from "../../validation";
+import { isPlainObject, optionalEnum, optionalInteger, patterns, Problems, show } from "../../validation";
 import { throwIfInvalidArgs } from "../support/argsError";
 import { isKnownNow } from "../support/knownNowOrLater";
 import type { DatabaseIntegrationsArgs } from "./args";
+import { ADMIN_CONNECTIONS, AdminConnection, DATABASE_ENGINES } from "../../enums";
+import { TARGET_HEALTH_TIMEOUT_MINUTES } from "../../model/limits";
 
 /** The validated, plain parts of {@link DatabaseIntegrationsArgs}. */
 export interface IntegrationsPlan {
     integrations: IntegrationSpec[];
     rds: boolean;
-    adminConnection: AdminConnectionMode;
+    adminConnection: AdminConnection;
     objectOwners?: string[];
     /** Minutes `pulumi up` waits for a healthy target before the endpoint admin connection; 0: no wait. */
     targetHealthTimeoutMinutes: number;
@@ -61,7 +62,7 @@ export function planDatabaseIntegrations(name: string, args: DatabaseIntegration
     } else if (isKnownNow(args.adminSecretArn)) {
         parseSecretArn(problems, "adminSecretArn", args.adminSecretArn);
     }
-    const adminConnection = parseEnum(problems, "adminConnection", args.adminConnection, ADMIN_CONNECTION_MODES) ?? "endpoint";
+    const adminConnection = optionalEnum(problems, "adminConnection", args.adminConnection, ADMIN_CONNECTIONS) ?? AdminConnection.Endpoint;
     const rds = args.rdsAddress !== undefined && args.rdsAddress !== null;
     if (args.directHost !== undefined && args.directHost !== null) {
         if (rds) {
@@ -95,7 +96,7 @@ export function planDatabaseIntegrations(name: string, args: DatabaseIntegration
         problems.error("secretNamePrefix", `${show(args.secretNamePrefix)} is not usable in Secrets Manager names (letters, digits and /_+=.@-)`);
     }
     if (isKnownNow(args.engine)) {
-        const engine = parseEnum(problems, "engine", args.engine, ENGINES);
+        const engine = optionalEnum(problems, "engine", args.engine, DATABASE_ENGINES);
         if (args.engine === undefined || args.engine === null) problems.error("engine", 'is required: "postgres" or "mysql"');
         if (engine) {
             checkAgainstDatabase(

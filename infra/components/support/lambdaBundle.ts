@@ -46,6 +46,8 @@ export interface LambdaBundleSpec {
     entry: string;
     /** esbuild's target: the Lambda runtime's Node.js (`node24` for `nodejs24.x`). */
     target: string;
+    /** Packages left out of the bundle and loaded from the Lambda runtime instead (`@aws-sdk/client-ec2`). */
+    external?: string[];
 }
 
 /** A bundled function. */
@@ -75,6 +77,7 @@ export function bundleOptions(spec: LambdaBundleSpec): BuildOptions {
         minifyWhitespace: true,
         keepNames: true,
         logLevel: "silent",
+        ...(spec.external && spec.external.length > 0 ? { external: [...spec.external] } : {}),
     };
 }
 

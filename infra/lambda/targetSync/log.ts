@@ -45,32 +45,39 @@ export class Logger {
     }
 
     /**
-     * Emits one EMF record: CloudWatch turns it into the metrics `TargetChanges` (targets registered plus
-     * deregistered), `SyncFailures` (1 when the group could not be made to match DNS) and `UnservedTargets`
-     * (registered targets the load balancer reports as not in use, e.g. in a zone it has no node in),
-     * each per target group (dimension `TargetGroup`, the ARN suffix as in AWS/NetworkELB).
+     * Emits one embedded-metric-format (EMF) record: CloudWatch turns each entry of `metrics` into a data point of
+     * `namespace` with these dimensions, and keeps the rest of the line as a log event. Nothing is written without a
+     * metric: a metric costs per hour it receives data, so the callers write only values that carry information.
      */
-    metrics(targetGroupArn: string, values: { TargetChanges: number; SyncFailures: number; UnservedTargets: number }): void {
+    emf(namespace: string, dimensions: Record<string, string>, metrics: Record<string, { value: number; unit: string }>, fields: Record<string, unknown> = {}): void {
+        const names = Object.keys(metrics);
+        if (names.length === 0) return;
         this.write(
             JSON.stringify({
                 _aws: {
                     Timestamp: this.clock(),
-                    CloudWatchMetrics: [
-                        {
-                            Namespace: METRIC_NAMESPACE,
-                            Dimensions: [["TargetGroup"]],
-                            Metrics: [
-                                { Name: "TargetChanges", Unit: "Count" },
-                                { Name: "SyncFailures", Unit: "Count" },
-                                { Name: "UnservedTargets", Unit: "Count" },
-                            ],
-                        },
-                    ],
+                    CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [Object.keys(dimensions)], Metrics: names.map((Name) => ({ Name, Unit: metrics[Name].unit })) }],
                 },
                 ...this.context,
-                TargetGroup: targetGroupSuffix(targetGroupArn),
-                ...values,
+                ...fields,
+                ...dimensions,
+                ...Object.fromEntries(names.map((n) => [n, metrics[n].value])),
             }),
         );
+    }
+
+    /**
+     * A target group's sync metrics, each only when it carries information: `TargetChanges` (targets registered plus
+     * deregistered) when the run changed the group, `SyncFailures` (1) when the group could not be made to match DNS,
+     * `UnservedTargets` when registered targets are reported as not in use (e.g. in a zone the load balancer has no
+     * node in); dimension `TargetGroup`, the ARN suffix as in AWS/NetworkELB. A run with nothing to report writes no
+     * record, so the alarms on them treat missing data as nothing wrong.
+     */
+    metrics(targetGroupArn: string, values: { TargetChanges: number; SyncFailures: number; UnservedTargets: number }): void {
+        const metrics: Record<string, { value: number; unit: string }> = {};
+        for (const name of ["TargetChanges", "SyncFailures", "UnservedTargets"] as const) {
+            if (values[name] > 0) metrics[name] = { value: values[name], unit: "Count" };
+        }
+        this.emf(METRIC_NAMESPACE, { TargetGroup: targetGroupSuffix(targetGroupArn) }, metrics);
     }
 }

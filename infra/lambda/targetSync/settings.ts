@@ -18,6 +18,15 @@ export const METRIC_NAMESPACE = "DbEndpoints/TargetSync";
 /** Default backstop schedule: a missed or late RDS event is caught within a minute. */
 export const DEFAULT_SCHEDULE = "rate(1 minute)";
 
+/**
+ * The function's schedule when it keeps no target in sync: its other duties (the certificates' days to expiry,
+ * revoking allowlist rules whose time is up) need no faster cadence than this.
+ */
+export const DEFAULT_SCHEDULE_WITHOUT_TARGETS = "rate(5 minutes)";
+
+/** Environment variable holding `<project>/<stack>`: on every log line, and the `Stack` dimension of the function's stack-wide metrics. */
+export const STACK_ENV = "DB_ENDPOINTS_STACK";
+
 /** The backstop must run at least every 5 minutes (EventBridge's finest rate is 1 minute). */
 export const SCHEDULE_MINUTES = { min: 1, max: 5 } as const;
 
@@ -190,6 +199,19 @@ export function targetsFileText(targets: SyncTarget[]): string {
 export function targetGroupSuffix(arn: string): string {
     const i = arn.indexOf(":targetgroup/");
     return i < 0 ? arn : arn.slice(i + 1);
+}
+
+/** `net/<name>/<id>`: the load balancer's ARN suffix, the `LoadBalancer` dimension of AWS/NetworkELB metrics. */
+export function loadBalancerSuffix(arn: string): string {
+    const i = arn.indexOf(":loadbalancer/");
+    return i < 0 ? arn : arn.slice(i + ":loadbalancer/".length);
+}
+
+/** Minutes between two runs of an EventBridge rate expression that {@link scheduleProblem} accepts. */
+export function scheduleMinutes(schedule: string): number {
+    const m = /^rate\((\d+) minutes?\)$/.exec(schedule);
+    if (!m) throw new Error(`${JSON.stringify(schedule)} is not a rate in minutes`);
+    return Number(m[1]);
 }
 
 /** The DB instance ARN an RDS event names (`resources`), from its identifier. */

@@ -12,6 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
+    bundleOptions,
     CACHE_DIR_ENV,
     cacheDirectories,
     forgetLambdaBundles,
@@ -87,14 +88,17 @@ describe("the target-sync bundle", () => {
         for (const name of ["handler", "createHandler", "elbClient", "loadSettings", "classify"]) assert.equal(typeof loaded[name], "function", name);
     });
 
-    it("holds only the function's own modules and the ELBv2 client with what that client needs", () => {
+    it("holds only the function's own modules and the ELBv2 client with what that client needs (the EC2 client is the runtime's)", () => {
         const own = built.inputs.filter((i) => !i.startsWith("node_modules/"));
         assert.deepEqual(own, [
+            "infra/lambda/targetSync/expiredRules.ts",
+            "infra/lambda/targetSync/expiryWatch.ts",
             "infra/lambda/targetSync/index.ts",
             "infra/lambda/targetSync/log.ts",
             "infra/lambda/targetSync/reconcile.ts",
             "infra/lambda/targetSync/resolve.ts",
             "infra/lambda/targetSync/retry.ts",
+            "infra/lambda/targetSync/revocation.ts",
             "infra/lambda/targetSync/settings.ts",
             "infra/net/ip.ts",
             "infra/validation.ts",
@@ -103,6 +107,8 @@ describe("the target-sync bundle", () => {
         assert.ok(packages.has("@aws-sdk/client-elastic-load-balancing-v2"));
         const misplaced = [...packages].filter((p) => p.startsWith("@pulumi/") || p === "esbuild" || (p.startsWith("@aws-sdk/client-") && p !== "@aws-sdk/client-elastic-load-balancing-v2"));
         assert.deepEqual(misplaced, []);
+        assert.deepEqual(bundleOptions(TARGET_SYNC_BUNDLE).external, ["@aws-sdk/client-ec2"]);
+        assert.ok(built.code.includes('require("@aws-sdk/client-ec2")'), "the revocation duty requires the runtime's EC2 client");
     });
 
     it("stays under 1.5 MB (0.9 MB with SDK 3.11xx): far below Lambda's 50 MB zipped upload, and little for the engine to hash and store", () => {
