@@ -1,14 +1,18 @@
 /**
  * What a stack's monitoring costs a month (`benchMonitoring()`, called by `npm run bench`; also runnable alone:
- * `node --import tsx scripts/bench-monitoring.ts`): alarms, the always-written `DaysToExpiry` metrics, and the
- * upkeep function's runs and logs, from infra/cost/monitoring.ts for stack configs read as `pulumi up` reads them,
- * beside what target sync's three always-written metrics per RDS endpoint cost before. Figures only.
+ * `node --import tsx scripts/bench-monitoring.ts`): the alarms, the custom metrics they watch, the upkeep function's
+ * runs and logs, and the alarms' email notifications, through the one estimate (infra/cost/estimate.ts) of what the
+ * stack program registers for each stack config (run in a fresh process under the mock runtime, as the offline plan
+ * runs it), beside what target sync's three metrics per RDS endpoint would cost if written on every run. Figures only.
  */
-import { alwaysWrittenSyncMetricsCost, monitoringCounts, monitoringMonthlyCost } from "../infra/cost/monitoring";
-import { formatMonthly } from "../infra/cost/estimate";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { CostCategory, formatMonthly } from "../infra/cost/estimate";
 import { PRICES } from "../infra/cost/prices";
 import { parseStackConfig } from "../infra/program/config";
+import { MONITORING_CATEGORIES } from "../testing/stackCost";
 
+const ROOT = path.resolve(__dirname, "..");
 const VPC = "vpc-0a1b2c3d4e5f60718";
 const SUBNETS = ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"];
 
@@ -18,7 +22,8 @@ function stack(rds: number, selfManaged: number, extra: Record<string, unknown> 
         vpcId: VPC,
         publicSubnetIds: SUBNETS,
         endpoints: [
-            ...Array.from({ length: rds }, (_, i) => ({ name: `rds-${i}`, database: { rdsInstanceIdentifier: `db-${i}` }, allowedCidrs: ["203.0.113.0/24"] })),
+            // The mock account has one RDS instance; each endpoint is its own, with its own alarms and target group.
+            ...Array.from({ length: rds }, (_, i) => ({ name: `rds-${i}`, database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["203.0.113.0/24"] })),
             ...Array.from({ length: selfManaged }, (_, i) => ({
                 name: `self-${i}`,
                 database: { addresses: [`10.0.3.${10 + i}`], port: 5432 },
@@ -30,7 +35,8 @@ function stack(rds: number, selfManaged: number, extra: Record<string, unknown> 
     };
 }
 
-const STACKS: [string, Record<string, unknown>][] = [
+/** The stacks the benchmark prices, by label. */
+export const MONITORING_STACKS: [string, Record<string, unknown>][] = [
     ["1 RDS endpoint", stack(1, 0)],
     ["10 RDS endpoints", stack(10, 0)],
     ["50 RDS endpoints", stack(50, 0)],
@@ -39,19 +45,34 @@ const STACKS: [string, Record<string, unknown>][] = [
     ["1 RDS endpoint, alarms off", stack(1, 0, { alarms: { enabled: false } })],
 ];
 
-export function benchMonitoring(): string {
+/** The estimate's totals by category for what the program registers for `config`, from a fresh process. */
+function costByCategory(config: Record<string, unknown>): Record<CostCategory, number> {
+    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "bench-worker.ts"), "stack", "0", JSON.stringify(config)], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 600_000,
+    });
+    if (result.status !== 0) throw new Error(`bench-worker stack failed:\n${result.stderr}`);
+    return JSON.parse(result.stdout.trim().split("\n").pop()!).costByCategory;
+}
+
+export function benchMonitoring(stacks = MONITORING_STACKS): string {
     const rows = [
-        `Monthly, at ${PRICES.region} prices of ${PRICES.checkedOn}, without the account's free tier (infra/cost/monitoring.ts; every stack has the CA).`,
+        `Monthly, at ${PRICES.region} prices of ${PRICES.checkedOn}, without the account's free tier, through infra/cost/estimate.ts of every resource the ` +
+            "program registers (every stack has the CA; the alarms notify one email address).",
         "",
-        "| stack | alarms | DaysToExpiry metrics | function runs | function logs | total | before: sync metrics written every run |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| stack | alarms | custom metrics | function runs | function logs | notifications | total | before: sync metrics written every run |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ];
-    for (const [label, config] of STACKS) {
-        const counts = monitoringCounts(parseStackConfig(config).spec);
-        const cost = monitoringMonthlyCost(counts);
+    for (const [label, config] of stacks) {
+        const cost = costByCategory(config);
+        const total = MONITORING_CATEGORIES.reduce((sum, c) => sum + cost[c], 0);
+        const spec = parseStackConfig(config).spec;
+        // TargetChanges, SyncFailures and UnservedTargets per synced RDS endpoint, zeros included: three metrics all month.
+        const synced = spec.targetSync.enabled ? spec.endpoints.filter((e) => e.database.kind === "rds").length : 0;
         rows.push(
-            `| ${label} | ${formatMonthly(cost.alarms)} | ${formatMonthly(cost.metrics)} | ${formatMonthly(cost.functionRuns)} | ` +
-                `${formatMonthly(cost.logs)} | ${formatMonthly(cost.total)} | ${formatMonthly(alwaysWrittenSyncMetricsCost(counts.rdsEndpointsWithTargetSync))} |`,
+            `| ${label} | ${formatMonthly(cost.alarm)} | ${formatMonthly(cost["custom metric"])} | ${formatMonthly(cost.function)} | ` +
+                `${formatMonthly(cost["function logs"])} | ${formatMonthly(cost.notifications)} | ${formatMonthly(total)} | ${formatMonthly(synced * 3 * PRICES.customMetricMonth)} |`,
         );
     }
     return rows.join("\n");

@@ -3,15 +3,17 @@
  *   bench-worker.ts program N            evaluates the stack program for N endpoints
  *   bench-worker.ts sharing N LAYOUT     the same for N endpoints on their own load balancers (dedicated) or one (shared)
  *   bench-worker.ts bare M               registers M plain resources with no components, validation or lookups
- * Prints one JSON line: { ms, resources, awsResources, loadBalancers, securityGroups, publicIpv4Addresses, monthlyCost }
- * (the cost estimated by infra/cost/ from what the program registered, as the offline plan estimates it; 0 for bare).
+ *   bench-worker.ts stack 0 CONFIG-JSON  evaluates the stack program for this config (the stack config's keys, as JSON)
+ * Prints one JSON line: { ms, resources, awsResources, loadBalancers, securityGroups, publicIpv4Addresses, monthlyCost,
+ * costByCategory } (the cost estimated by infra/cost/estimate.ts from what the program registered, as the offline
+ * plan estimates it; 0 for bare).
  */
 import * as aws from "@pulumi/aws";
-import { estimateMonthlyCost } from "../infra/cost/estimate";
+import { byCategory } from "../infra/cost/estimate";
 import { PRICES } from "../infra/cost/prices";
 import { parseStackConfig } from "../infra/program/config";
-import { attribute, costedResources } from "../testing/attribution";
 import { installMockCloud, settle } from "../testing/mockCloud";
+import { estimateStack } from "../testing/stackCost";
 
 export function benchConfig(endpoints: number): Record<string, unknown> {
     return {
@@ -42,7 +44,7 @@ export function sharingConfig(endpoints: number, layout: "dedicated" | "shared")
 }
 
 async function main(): Promise<void> {
-    const [mode, countText, layout] = process.argv.slice(2);
+    const [mode, countText, extra] = process.argv.slice(2);
     const count = Number(countText);
     const cloud = installMockCloud();
     const { main: program } = await import("../infra/program/main");
@@ -52,8 +54,11 @@ async function main(): Promise<void> {
         config = benchConfig(count);
         program(config);
     } else if (mode === "sharing") {
-        if (layout !== "dedicated" && layout !== "shared") throw new Error(`unknown layout ${layout}`);
-        config = sharingConfig(count, layout);
+        if (extra !== "dedicated" && extra !== "shared") throw new Error(`unknown layout ${extra}`);
+        config = sharingConfig(count, extra);
+        program(config);
+    } else if (mode === "stack") {
+        config = JSON.parse(extra) as Record<string, unknown>;
         program(config);
     } else if (mode === "bare") {
         for (let i = 0; i < count; i++) {
@@ -68,7 +73,7 @@ async function main(): Promise<void> {
     if (failures.length > 0) throw new Error(`the program failed: ${failures.join("; ")}`);
     const awsResources = cloud.registered.filter((r) => r.custom && r.type.startsWith("aws:"));
     const spec = config ? parseStackConfig(config).spec : undefined;
-    const estimate = spec ? estimateMonthlyCost(costedResources(attribute(cloud.registered, spec)), { zones: spec.publicSubnetIds.length }) : undefined;
+    const estimate = spec ? estimateStack(cloud.registered, spec) : undefined;
     const addressHours = estimate?.lines.filter((l) => l.unit === "address-hours").reduce((sum, l) => sum + l.quantity, 0) ?? 0;
     process.stdout.write(
         JSON.stringify({
@@ -79,6 +84,7 @@ async function main(): Promise<void> {
             securityGroups: awsResources.filter((r) => r.type === "aws:ec2/securityGroup:SecurityGroup").length,
             publicIpv4Addresses: addressHours / PRICES.hoursPerMonth,
             monthlyCost: estimate?.total ?? 0,
+            costByCategory: estimate ? byCategory(estimate) : undefined,
         }) + "\n",
     );
 }

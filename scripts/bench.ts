@@ -93,9 +93,9 @@ async function main(): Promise<void> {
     process.stdout.write(benchProgram(sizes) + "\n");
     process.stdout.write("\n## Resources and monthly cost per endpoint: own load balancers against one shared\n\n");
     process.stdout.write(
-        `Costs from infra/cost/ as the offline plan estimates them (${PRICES.region} prices of ${PRICES.checkedOn}; every resource the ` +
-            `stack creates: NLB hours, one public IPv4 address per zone, ${ASSUMPTIONS.nlcuPerEndpoint} NLCU per endpoint, secrets, the target-sync ` +
-            `function's scheduled runs and logs; no data transfer).\n\n`,
+        `Costs from infra/cost/estimate.ts as the offline plan estimates them (${PRICES.region} prices of ${PRICES.checkedOn}; every resource the ` +
+            `stack creates: NLB hours, one public IPv4 address per zone, ${ASSUMPTIONS.nlcuPerEndpoint} NLCU per endpoint, secrets, the alarms and ` +
+            `the custom metrics they watch, the upkeep function's scheduled runs and logs, the connection audit's flow logs; no data transfer).\n\n`,
     );
     process.stdout.write(benchSharing((process.env.BENCH_SHARING_SIZES ?? "1,10,50").split(",").map(Number)) + "\n");
     process.stdout.write("\n## Monitoring cost: alarms, metrics and the upkeep function\n\n");

@@ -147,22 +147,25 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     }
 }
 
+/** Writes `text` and exits with `code` once it is written: a pipe (`| jq`) takes a large plan in several writes. */
+function finish(stream: NodeJS.WriteStream, text: string, code: number): void {
+    stream.write(text, () => process.exit(code));
+}
+
 if (require.main === module) {
     (async () => {
         let options: PlanOptions;
         try {
             options = parseArgs(process.argv.slice(2));
         } catch (e) {
-            process.stderr.write(`${(e as Error).message}\n`);
-            process.exit(2);
+            finish(process.stderr, `${(e as Error).message}\n`, 2);
+            return;
         }
         try {
             const result = await plan(options);
-            (result.exitCode === 0 ? process.stdout : process.stderr).write(result.text);
-            process.exit(result.exitCode);
+            finish(result.exitCode === 0 ? process.stdout : process.stderr, result.text, result.exitCode);
         } catch (e) {
-            process.stderr.write(`plan failed: ${(e as Error).message}\n`);
-            process.exit(1);
+            finish(process.stderr, `plan failed: ${(e as Error).message}\n`, 1);
         }
     })();
 }

@@ -2,13 +2,13 @@
  * Whose each registered resource is: the component of the product it belongs to (an endpoint, a shared load
  * balancer, a self-managed database's certificate, the CA, target sync, integrations, ...) and the endpoints whose
  * cost it is. Read off the registrations and the validated model only, so that a resource a new component adds is
- * attributed without this knowing it: by the component it is under, else by the `db-endpoints:endpoint` or
- * `db-endpoints:database` tag every resource of the product carries, else to the stack as a whole. Shared by the
- * offline plan and the benchmark.
+ * attributed without this knowing it: by the component it is under, else by the `db-endpoints:endpoint`,
+ * `db-endpoints:database` or `db-endpoints:certificate` tag the product's resources carry (an alarm names the endpoint
+ * or the certificate it watches), else to the stack as a whole. Shared by the offline plan and the benchmark.
  */
 import type { CostedResource } from "../infra/cost/estimate";
 import type { StackSpec } from "../infra/model/spec";
-import type { Registration } from "./recorder";
+import { Registration, UNKNOWN } from "./recorder";
 import { urnOf } from "./updates";
 
 /** The component the stack program declares: every other component is inside it. */
@@ -56,6 +56,10 @@ export function attribute(registered: Registration[], spec: StackSpec): Attribut
             const database = (tags as Record<string, unknown>)["db-endpoints:database"];
             const db = spec.selfManagedDatabases.find((d) => `${d.addresses.join(",")}:${d.port}` === database);
             if (db) return db.endpoints;
+            // A certificate's resource outside its component (its alarm): the database's endpoints; the CA's is the stack's.
+            const certificate = (tags as Record<string, unknown>)["db-endpoints:certificate"];
+            const certified = spec.selfManagedDatabases.find((d) => d.name === certificate);
+            if (certified) return certified.endpoints;
         }
         return [];
     };
@@ -65,9 +69,24 @@ export function attribute(registered: Registration[], spec: StackSpec): Attribut
     });
 }
 
-/** The custom resources among `attributed`, as the cost estimate takes them. */
+/** `value` with what is not known before deployment as null (absent stays absent: a rule with no schedule is not one whose schedule is unknown). */
+function knownPart(value: unknown): unknown {
+    if (value === UNKNOWN) return null;
+    if (Array.isArray(value)) return value.map(knownPart);
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, knownPart(v)]));
+    return value;
+}
+
+/** The custom resources among `attributed`, as the cost estimate takes them: inputs not known before deployment null. */
 export function costedResources(attributed: Attributed[]): CostedResource[] {
     return attributed
         .filter((a) => a.r.custom)
-        .map((a) => ({ urn: a.urn, type: a.r.type, name: a.r.name, inputs: a.r.inputs, dependencies: a.r.dependencies, endpoints: a.endpoints }));
+        .map((a) => ({
+            urn: a.urn,
+            type: a.r.type,
+            name: a.r.name,
+            inputs: knownPart(a.r.inputs) as Record<string, unknown>,
+            dependencies: a.r.dependencies,
+            endpoints: a.endpoints,
+        }));
 }

@@ -4,6 +4,7 @@
  * IDs shown as readable placeholders. One process can run the program several times (a config and the one it is
  * compared with), each run recording what it registers and the warnings it gives. Used by the offline plan.
  */
+import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSpec } from "../infra/model/spec";
 import type { RawStackConfig } from "../infra/program/config";
@@ -20,6 +21,36 @@ const LOOKUP_FIELDS = [
 /** How a created resource's ID shows offline: the placeholder for what AWS assigns. */
 export function placeholderId(name: string): string {
     return `(id of ${name})`;
+}
+
+/**
+ * The ID forms of the resource types whose IDs the program checks once they are known (a security group's ID goes
+ * into the upkeep function's expiring-rules file, checked as `sg-` and hex digits): offline such a resource gets an
+ * ID of that form, derived from its name, which the plan shows as its {@link placeholderId} ({@link withReadableIds}).
+ * In `pulumi preview` the ID of a resource to create is unknown and the check waits for `pulumi up`; offline it
+ * must pass as it would there.
+ */
+const ID_FORMS: Readonly<Record<string, (name: string) => string>> = {
+    "aws:ec2/securityGroup:SecurityGroup": (name) => `sg-${crypto.createHash("sha256").update(name).digest("hex").slice(0, 17)}`,
+};
+
+/** Resource name by the IDs given offline in an AWS form. */
+const formedIds = new Map<string, string>();
+
+/** The ID a resource gets offline: its type's AWS form where the program checks it, else the readable placeholder. */
+function offlineId(type: string, name: string): string {
+    const form = ID_FORMS[type];
+    if (!form) return placeholderId(name);
+    const id = form(name);
+    formedIds.set(id, name);
+    return id;
+}
+
+/** `text` with every ID given offline in an AWS form shown as its resource's readable placeholder. */
+export function withReadableIds(text: string): string {
+    let shown = text;
+    for (const [id, name] of formedIds) if (shown.includes(id)) shown = shown.split(id).join(placeholderId(name));
+    return shown;
 }
 
 /** What one offline run of the program gave. */
@@ -44,7 +75,7 @@ export function installOfflineRuntime(stack: string): void {
     pulumi.runtime.setMocks(
         {
             // Every provider-computed output is unknown, as in `pulumi preview`; IDs are readable placeholders.
-            newResource: (args) => ({ id: placeholderId(args.name), state: { ...args.inputs, arn: UNKNOWN } }),
+            newResource: (args) => ({ id: offlineId(args.type, args.name), state: { ...args.inputs, arn: UNKNOWN } }),
             // Lookups (RDS instance, subnets) are answered at deploy; offline they are unknown.
             call: () => Object.fromEntries(LOOKUP_FIELDS.map((k) => [k, UNKNOWN])),
         },

@@ -102,6 +102,14 @@ function ofTypes(urns: readonly string[], runs: Map<string, Registration>, types
     return urns.filter((u) => types.includes(runs.get(u)?.type ?? "")).sort();
 }
 
+/**
+ * The resources a registration's inputs are taken from: a replaced one makes them new. Not what it only waits for
+ * (`dependsOn`, or a component's children through it): the engine does not update a resource for those.
+ */
+function inputSources(r: Registration): string[] {
+    return [...new Set(Object.values(r.propertyDependencies).flat())];
+}
+
 /** How the engine carries out the change from `before` to `after` (two program runs' registrations). */
 export function planUpdate(before: Registration[], after: Registration[], options: UpdateOptions = {}): Update {
     const old = new Map(before.map((r) => [urnOf(r), r]));
@@ -131,7 +139,7 @@ export function planUpdate(before: Registration[], after: Registration[], option
             if (fromArn && b.dependencies.some((d) => replaced.has(d) && next.get(d)?.type === LB)) return true;
             if (b.replacementTrigger === UNKNOWN && !sameSet(ofTypes(a.dependencies, old, [LB]), ofTypes(b.dependencies, next, [LB]))) return true;
         }
-        return b.dependencies.some((d) => replaced.has(d) && (FORCE_NEW_FROM[b.type] ?? []).includes(next.get(d)?.type ?? ""));
+        return inputSources(b).some((d) => replaced.has(d) && (FORCE_NEW_FROM[b.type] ?? []).includes(next.get(d)?.type ?? ""));
     };
     for (let changed = true; changed; ) {
         changed = false;
@@ -156,7 +164,7 @@ export function planUpdate(before: Registration[], after: Registration[], option
               ? deletedFirst(urn)
                   ? "replace, old deleted first"
                   : "replace, new first"
-              : same(a.inputs, r.inputs) && !r.dependencies.some((d) => replaced.has(d))
+              : same(a.inputs, r.inputs) && !inputSources(r).some((d) => replaced.has(d))
                 ? "same"
                 : "update";
         steps.set(urn, { r, step });

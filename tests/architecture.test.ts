@@ -139,4 +139,14 @@ describe("the layout", () => {
         const offenders = modules.flatMap((m) => m.local.filter((d) => /^(tests|testing|scripts)\//.test(d)).map((d) => `${m.file} -> ${d}`));
         assert.deepEqual(offenders, []);
     });
+
+    it("runs the stack program in tests only through testing/stackProgram.ts, which checks each config against the component", () => {
+        const tests = (fs.readdirSync(path.join(REPO, "tests"), { recursive: true }) as string[]).filter((f) => f.endsWith(".test.ts"));
+        assert.ok(tests.length > 40, `${tests.length} test files`);
+        // The equivalence test calls the program itself, to compare it with typed args a program would write.
+        const offenders = tests
+            .filter((f) => f !== path.join("program", "main.equivalence.test.ts"))
+            .filter((f) => /\b(?:stack|program)\.main\(/.test(fs.readFileSync(path.join(REPO, "tests", f), "utf8")));
+        assert.deepEqual(offenders, []);
+    });
 });

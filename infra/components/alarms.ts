@@ -268,7 +268,10 @@ export class Alarms extends pulumi.ComponentResource {
     constructor(name: string, args: AlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPE, name, {}, opts);
         const child = { parent: this };
-        const tags = stampTags(args.tags, { "db-endpoints:component": "alarms" });
+        // Each alarm also says whose it is, as the endpoint's and the database's resources do: an endpoint's alarms name
+        // the endpoint, a certificate's the certificate (in the console, and for the cost estimate's attribution).
+        const component = { "db-endpoints:component": "alarms" };
+        const tags = stampTags(args.tags, component);
 
         let topic: aws.sns.Topic | undefined;
         if (args.emails.length > 0) {
@@ -281,7 +284,7 @@ export class Alarms extends pulumi.ComponentResource {
         }
         const actions: pulumi.Input<string>[] = [...(args.snsTopicArn ? [args.snsTopicArn] : []), ...(topic ? [topic.arn] : [])];
 
-        const declare = (d: AlarmDefinition<pulumi.Input<string>>, after: pulumi.Resource[]) =>
+        const declare = (d: AlarmDefinition<pulumi.Input<string>>, after: pulumi.Resource[], owner: Record<string, string> = {}) =>
             new aws.cloudwatch.MetricAlarm(
                 `${name}-${d.key}`,
                 {
@@ -300,7 +303,7 @@ export class Alarms extends pulumi.ComponentResource {
                     actionsEnabled: true,
                     alarmActions: actions,
                     okActions: actions,
-                    tags,
+                    tags: stampTags(args.tags, { ...component, ...owner }),
                 },
                 { parent: this, dependsOn: after },
             );
@@ -310,14 +313,15 @@ export class Alarms extends pulumi.ComponentResource {
             const loadBalancer = pulumi.output(e.loadBalancerArn).apply(loadBalancerSuffix);
             const targetGroup = pulumi.output(e.targetGroupArn).apply(targetGroupSuffix);
             const health = noHealthyTargetAlarm<pulumi.Input<string>>(args.stack, e.name, loadBalancer, targetGroup);
-            declare(health, e.after);
+            const endpoint = { "db-endpoints:endpoint": e.name };
+            declare(health, e.after, endpoint);
             const names: EndpointAlarmNames = { noHealthyTarget: health.name };
             if (e.targetSync) {
                 // Missing data is no failure: nothing needs to exist first.
                 const failures = syncFailuresAlarm<pulumi.Input<string>>(args.stack, e.name, targetGroup, args.scheduleMinutes);
                 const unserved = unservedTargetsAlarm<pulumi.Input<string>>(args.stack, e.name, targetGroup, args.scheduleMinutes);
-                declare(failures, []);
-                declare(unserved, []);
+                declare(failures, [], endpoint);
+                declare(unserved, [], endpoint);
                 names.syncFailures = failures.name;
                 names.unservedTargets = unserved.name;
             }
@@ -328,7 +332,7 @@ export class Alarms extends pulumi.ComponentResource {
         this.certificateAlarms = {};
         for (const certificate of args.certificates) {
             const d = certificateExpiryAlarm(args.stack, certificate, args.certificateExpiryDays);
-            declare(d, afterFirstRun);
+            declare(d, afterFirstRun, { "db-endpoints:certificate": certificate });
             this.certificateAlarms[certificate] = d.name;
         }
         if (args.expiredRules) {

@@ -71,7 +71,8 @@ export const PRICES = {
 
 /**
  * What the estimate assumes of how the stack is used, where its cost depends on use rather than on what it
- * creates. Each is a light, steady use; heavy traffic costs more NLCUs, and data transfer is not estimated.
+ * creates. Each is a light, steady use in a month without incident; heavy traffic costs more NLCUs and more flow-log
+ * records, and data transfer is not estimated.
  */
 export const ASSUMPTIONS = {
     /**
@@ -85,10 +86,39 @@ export const ASSUMPTIONS = {
      * call or two per target group (milliseconds each, `npm run bench`), plus the occasional cold start.
      */
     functionRunSeconds: 0.5,
-    /** Log written by one scheduled run of a function, bytes: its summary line, a metrics record per target group, Lambda's own lines. */
-    functionLogBytesPerRun: 2048,
+    /**
+     * Log written by one scheduled run of a function besides its metric records, bytes: Lambda's START, END and
+     * REPORT lines (about 350) and a summary line per duty (about 300 each).
+     */
+    functionLogBytesPerRun: 1024,
+    /**
+     * One embedded-metric-format record, bytes: what a function writes to its log for a metric it publishes on every
+     * run (a certificate's `DaysToExpiry`, with its dimensions and fields).
+     */
+    metricRecordBytes: 450,
     /** Notifications an SNS topic publishes in a month (alarm state changes: a few a day). */
     notificationsPerTopicMonth: 100,
+    /**
+     * Hours a month in which a custom metric written only when something is wrong (a failed sync, a rule that could
+     * not be revoked) receives data: none in a month without incident. Each such hour costs `customMetricMonth /
+     * hoursPerMonth` per metric.
+     */
+    incidentMetricHoursPerMonth: 0,
     /** The size of one record of the connection audit's flow-log format (15 fields), bytes. */
     flowLogRecordBytes: 130,
+    /**
+     * Rejected records a minute on each network interface of an internet-facing load balancer, from the internet's
+     * scans of its public address (about 7 a minute for a load balancer in two zones).
+     */
+    flowLogScanRecordsPerInterfaceMinute: 3.5,
+    /**
+     * Records a minute of an endpoint's client traffic: one connection carrying traffic all the time, a record each
+     * way on the client side and on the database side.
+     */
+    flowLogTrafficRecordsPerEndpointMinute: 4,
+    /**
+     * Targets of a target group that has no attachment in the stack: something else registers them (target sync
+     * registers an RDS instance's one address).
+     */
+    targetsPerUnattachedGroup: 1,
 } as const;

@@ -11,6 +11,7 @@ import { DatabaseEngine } from "../../infra/enums";
 import { ownersOf } from "../../infra/integrations/grants";
 import { CertificateChange, compareProducts, EndpointChange, LoadBalancerChange, ProductChanges, RestartChange, SettingChange } from "../../infra/model/changes";
 import type { StackSpec } from "../../infra/model/spec";
+import { flowLogName } from "../../infra/components/loadBalancer/connectionAudit";
 import type { OfflineRun } from "../../testing/offline";
 import type { Registration } from "../../testing/recorder";
 import { planUpdate, Step, urnOf } from "../../testing/updates";
@@ -141,6 +142,12 @@ export function compareRuns(base: OfflineRun, current: OfflineRun, label: Compar
     const urnsNamed = (run: Registration[], type: string, name: string) => run.filter((r) => r.type === type && r.name === name).map(urnOf);
     for (const lb of changes.loadBalancers.filter((l) => l.status === "replaced")) {
         for (const urn of urnsNamed(current.registered, "aws:lb/loadBalancer:LoadBalancer", `${lb.name}-nlb`)) forced.set(urn, lb.reasons.join("; "));
+        // Its flow logs record its network interfaces, found by a lookup once it exists: a new load balancer has new ones.
+        for (const subnet of current.spec.publicSubnetIds) {
+            for (const urn of urnsNamed(current.registered, "aws:ec2/flowLog:FlowLog", flowLogName(lb.name, subnet))) {
+                forced.set(urn, "the load balancer's network interface it records is replaced with the load balancer (eniId)");
+            }
+        }
     }
     for (const c of changes.certificates.filter((x) => x.action === "re-issued")) {
         for (const urn of urnsNamed(current.registered, "tls:index/certRequest:CertRequest", `${c.database}-csr`)) forced.set(urn, `its names change: ${c.reasons.join("; ")}`);
@@ -157,7 +164,9 @@ export function compareRuns(base: OfflineRun, current: OfflineRun, label: Compar
         if (step === "same") continue;
         const old = before.get(urn);
         const inputs = step === "update" || step.startsWith("replace") ? inputChanges(old?.inputs ?? {}, r.inputs) : [];
-        const from = changedNames(r.dependencies);
+        // What its inputs are taken from (not what it merely waits for); its dependencies when the inputs name none.
+        const sources = [...new Set(Object.values(r.propertyDependencies).flat())];
+        const from = changedNames(sources.length > 0 ? sources : r.dependencies);
         const trigger =
             old && r.replacementTrigger !== undefined && JSON.stringify(old.replacementTrigger) !== JSON.stringify(r.replacementTrigger)
                 ? r.type === "aws:lb/targetGroup:TargetGroup"

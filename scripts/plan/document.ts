@@ -5,7 +5,7 @@
  * is (its field names are the stable interface documented in docs/plan.md); the text is rendered from it.
  */
 import { plannedIntegrationResources, PlannedResource } from "../../infra/components/databaseIntegrations/planned";
-import { CostedResource, CostEstimate, CostLine, estimateMonthlyCost, NotEstimated } from "../../infra/cost/estimate";
+import { CostedResource, CostEstimate, CostLine, estimateMonthlyCost, NotEstimated, orderedLines } from "../../infra/cost/estimate";
 import { ASSUMPTIONS, PRICES } from "../../infra/cost/prices";
 import { DatabaseEngine } from "../../infra/enums";
 import { ownersOf } from "../../infra/integrations/grants";
@@ -161,7 +161,9 @@ export function money(amount: number): number {
 export function buildPlan(stack: string, file: string, secureConfigKeys: string[], run: OfflineRun, comparison: Comparison | null): PlanDocument {
     const attributed = attribute(run.registered, run.spec);
     const deployTime = deployTimeResources(run.spec);
-    const estimate = estimateRun(run, attributed, deployTime);
+    // In an order that does not depend on the order of registration, which varies from run to run.
+    const estimated = estimateRun(run, attributed, deployTime);
+    const estimate = { ...estimated, lines: orderedLines(estimated.lines) };
     const resources: ResourceEntry[] = attributed
         .filter((a) => a.owner !== undefined)
         .map((a) => ({

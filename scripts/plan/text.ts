@@ -42,7 +42,8 @@ function resourceLines(r: ResourceEntry, ownerType: string | undefined, ownerNam
         ...Object.entries(r.hooks).map(([step, names]) => ` [${step}: ${names.join(", ")}]`),
     ].join("");
     const lines = [`  + ${r.type.padEnd(58)} ${r.name}${marks}`];
-    if (r.custom) lines.push(`      ${r.description}`);
+    // A value of several lines (a saved query) keeps the listing's indentation on each.
+    if (r.custom) lines.push(...r.description.split("\n").map((l) => `      ${l}`));
     if (r.type === "aws:lb/loadBalancer:LoadBalancer") {
         const note = loadBalancerReplacementNote(r.replacement !== null, ownerType === SHARED_TYPE ? ownerName : undefined);
         lines.push(...note.map((l) => `      ${l}`));
@@ -184,16 +185,21 @@ export function planText(doc: PlanDocument): string {
     lines.push(`Monthly cost estimate (${doc.cost.region} prices of ${doc.cost.pricesCheckedOn}, ${doc.cost.currency}; infra/cost/prices.ts)`);
     const width = Math.max(22, ...doc.endpoints.map((e) => e.name.length + 2));
     for (const e of doc.endpoints) lines.push(`  ${e.name.padEnd(width)}~${formatMonthly(doc.cost.perEndpoint[e.name] ?? 0)}`);
+    lines.push(`  ${"the stack as a whole".padEnd(width)}~${formatMonthly(doc.cost.stackWide)}`);
     const stackLines = doc.cost.lines.filter((l) => l.endpoints.length === 0);
-    lines.push(
-        `  ${"the stack as a whole".padEnd(width)}~${formatMonthly(doc.cost.stackWide)}` +
-            (stackLines.length > 0 ? `: ${stackLines.map((l) => `${l.name} ${l.item} ${formatMonthly(l.monthly)}`).join(", ")}` : ""),
-    );
+    for (const resource of [...new Set(stackLines.map((l) => l.name))]) {
+        const items = stackLines.filter((l) => l.name === resource).map((l) => `${l.item} ${formatMonthly(l.monthly)}`);
+        lines.push(`  ${"".padEnd(width)}${resource}: ${items.join(", ")}`);
+    }
     lines.push(`  ${"total".padEnd(width)}~${formatMonthly(doc.cost.total)} a month`);
     const a = doc.cost.assumptions;
     lines.push(
-        `  Assumes ${a.nlcuPerEndpoint} NLCU per endpoint, ${a.functionRunSeconds} s billed and ${a.functionLogBytesPerRun} bytes of log per scheduled function run, ` +
-            `${a.notificationsPerTopicMonth} notifications per topic a month. Not included: data transfer, custom metrics, Secrets Manager API calls, free tiers.`,
+        `  Assumes ${a.nlcuPerEndpoint} NLCU per endpoint; a scheduled function run billed ${a.functionRunSeconds} s, logging ${a.functionLogBytesPerRun} bytes and ` +
+            `${a.metricRecordBytes} per metric record it publishes; ${a.notificationsPerTopicMonth} notifications per topic a month; metrics written only on trouble ` +
+            `receiving data ${a.incidentMetricHoursPerMonth} hours a month;`,
+        `  flow-log records of ${a.flowLogRecordBytes} bytes: ${a.flowLogScanRecordsPerInterfaceMinute} a minute of scans per network interface, ` +
+            `${a.flowLogTrafficRecordsPerEndpointMinute} of client traffic per endpoint, and the health checks the target groups' settings make.`,
+        "  Not included: data transfer, Logs Insights queries, Secrets Manager and CloudWatch API calls, free tiers.",
     );
     for (const n of doc.cost.notEstimated) lines.push(`  Not estimated: ${n.type} ${n.name}: ${n.why}`);
 

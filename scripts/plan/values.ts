@@ -3,6 +3,7 @@
  * `(computed)`, and a value marked secret as `(secret)`, whatever it holds, so that neither a secret nor a
  * placeholder standing for one is ever printed as data.
  */
+import { withReadableIds } from "../../testing/offline";
 import { isSecretValue, Registration, UNKNOWN } from "../../testing/recorder";
 
 export const COMPUTED = "(computed)";
@@ -11,6 +12,7 @@ export const SECRET = "(secret)";
 /** `value` with unknowns and secrets replaced by their markers, for printing or JSON. */
 export function displayValue(value: unknown): unknown {
     if (value === UNKNOWN) return COMPUTED;
+    if (typeof value === "string") return withReadableIds(value);
     if (isSecretValue(value)) return SECRET;
     if (Array.isArray(value)) return value.map(displayValue);
     if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, displayValue(v)]));
@@ -58,12 +60,11 @@ export function describe(r: Registration): string {
             return `Elastic IP (${show(i.domain)})`;
         case "aws:route53/record:Record":
             return `${show(i.type)} ${show(i.name)} in ${show(i.zoneId)} -> alias ${show(i.aliases?.[0]?.name)}`;
-        default:
+        default: {
             // Every input but the tags (the stack's tags are the same everywhere), each in full.
-            return Object.keys(i)
-                .filter((k) => k !== "tags" && k !== "tagsAll")
-                .map((k) => `${k}=${show(i[k])}`)
-                .join(" ");
+            const settings = Object.keys(i).filter((k) => k !== "tags" && k !== "tagsAll");
+            return settings.length > 0 ? settings.map((k) => `${k}=${show(i[k])}`).join(" ") : "(AWS's defaults; its tags only)";
+        }
     }
 }
 

@@ -8,11 +8,12 @@ import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import { before, describe, it } from "node:test";
 import * as aws from "@pulumi/aws";
+import { MAX_USER_TAGS } from "../../infra/model/limits";
 import { exampleWorld, installMockCloud, MockCloud, parentName, settle, unwrap } from "../../testing/mockCloud";
 import { interceptWarnings } from "../../testing/warnings";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
-let stack: typeof import("../../infra/program/main");
 let alarms: typeof import("../../infra/components/alarms");
 /** Per resource name: the URNs of what it depends on. */
 const dependencies = new Map<string, string[]>();
@@ -31,7 +32,6 @@ before(async () => {
         dependencies.set(req.getName(), req.getDependenciesList());
         return register(req, callback);
     };
-    stack = await import("../../infra/program/main");
     alarms = await import("../../infra/components/alarms");
 });
 
@@ -51,7 +51,7 @@ function rawConfig(extra: Record<string, unknown> = {}, endpoints: unknown[] = [
 async function deploy(config: Record<string, unknown>) {
     cloud.reset(exampleWorld());
     dependencies.clear();
-    const outputs = stack.main(config);
+    const outputs = runStackProgram(cloud, config);
     const resolved = outputs.alarms
         ? {
               topicArn: await unwrap(outputs.alarms.topicArn),
@@ -93,13 +93,15 @@ describe("alarms notifying an existing topic, for an RDS endpoint with target sy
         actionsEnabled: true,
         alarmActions: [TOPIC],
         okActions: [TOPIC],
-        tags: { "db-endpoints:component": "alarms", "managed-by": "pulumi/db-endpoints" },
     };
+    /** An alarm's tags: the component's, and the endpoint or certificate it watches. */
+    const tagged = (owner: Record<string, string>) => ({ tags: { "db-endpoints:component": "alarms", ...owner, "managed-by": "pulumi/db-endpoints" } });
 
     it("watches each endpoint's healthy targets: Maximum of HealthyHostCount below 1 for 3 minutes, missing data breaching", () => {
         const a = alarmInputs();
         assert.deepEqual(a["alarms-reporting-no-healthy-target"], {
             ...common,
+            ...tagged({ "db-endpoints:endpoint": "reporting" }),
             name: `${STACK} reporting: no healthy target`,
             alarmDescription:
                 `Endpoint reporting of ${STACK} has had no healthy target for 3 minutes: the load balancer has no database to send clients to, ` +
@@ -117,8 +119,15 @@ describe("alarms notifying an existing topic, for an RDS endpoint with target sy
         });
         const mysql = a["alarms-legacy-mysql-no-healthy-target"];
         assert.deepEqual(
-            [mysql.name, mysql.dimensions, mysql.statistic, mysql.threshold, mysql.treatMissingData],
-            [`${STACK} legacy-mysql: no healthy target`, { LoadBalancer: LB("legacy-mysql-nlb"), TargetGroup: TG("legacy-mysql-tg") }, "Maximum", 1, "breaching"],
+            [mysql.name, mysql.dimensions, mysql.statistic, mysql.threshold, mysql.treatMissingData, mysql.tags],
+            [
+                `${STACK} legacy-mysql: no healthy target`,
+                { LoadBalancer: LB("legacy-mysql-nlb"), TargetGroup: TG("legacy-mysql-tg") },
+                "Maximum",
+                1,
+                "breaching",
+                tagged({ "db-endpoints:endpoint": "legacy-mysql" }).tags,
+            ],
         );
     });
 
@@ -126,6 +135,7 @@ describe("alarms notifying an existing topic, for an RDS endpoint with target sy
         const a = alarmInputs();
         assert.deepEqual(a["alarms-reporting-sync-failures"], {
             ...common,
+            ...tagged({ "db-endpoints:endpoint": "reporting" }),
             name: `${STACK} reporting: target sync failing`,
             alarmDescription:
                 `Target sync of endpoint reporting of ${STACK} failed in each of the last 3 runs of its schedule: the target group may not point at ` +
@@ -147,13 +157,17 @@ describe("alarms notifying an existing topic, for an RDS endpoint with target sy
             [unserved.name, unserved.namespace, unserved.metricName, unserved.dimensions, unserved.statistic, unserved.period, unserved.evaluationPeriods, unserved.datapointsToAlarm],
             [`${STACK} reporting: target not served`, "DbEndpoints/TargetSync", "UnservedTargets", { TargetGroup: TG("reporting-tg") }, "Maximum", 60, 3, 3],
         );
-        assert.deepEqual([unserved.comparisonOperator, unserved.threshold, unserved.treatMissingData], ["GreaterThanOrEqualToThreshold", 1, "notBreaching"]);
+        assert.deepEqual(
+            [unserved.comparisonOperator, unserved.threshold, unserved.treatMissingData, unserved.tags],
+            ["GreaterThanOrEqualToThreshold", 1, "notBreaching", tagged({ "db-endpoints:endpoint": "reporting" }).tags],
+        );
     });
 
     it("watches each certificate's days to expiry: Minimum below the window for 3 hours, missing data breaching", () => {
         const a = alarmInputs();
         assert.deepEqual(a["alarms-ca-1-certificate-expiry"], {
             ...common,
+            ...tagged({ "db-endpoints:certificate": "ca-1" }),
             name: `${STACK} ca-1: certificate expiring`,
             alarmDescription:
                 `Certificate ca-1 of ${STACK} expires in less than 30 days, or its DaysToExpiry metric has not arrived for 3 hours (the stack's upkeep ` +
@@ -170,7 +184,10 @@ describe("alarms notifying an existing topic, for an RDS endpoint with target sy
             treatMissingData: "breaching",
         });
         const server = a["alarms-db-10.0.3.17-3306-certificate-expiry"];
-        assert.deepEqual([server.name, server.dimensions, server.threshold], [`${STACK} db-10.0.3.17-3306: certificate expiring`, { Stack: STACK, Certificate: "db-10.0.3.17-3306" }, 30]);
+        assert.deepEqual(
+            [server.name, server.dimensions, server.threshold, server.tags],
+            [`${STACK} db-10.0.3.17-3306: certificate expiring`, { Stack: STACK, Certificate: "db-10.0.3.17-3306" }, 30, tagged({ "db-endpoints:certificate": "db-10.0.3.17-3306" }).tags],
+        );
     });
 
     it("creates each alarm once what it watches is reported, and no later", () => {
@@ -293,6 +310,17 @@ describe("the alarms' settings in the stack", () => {
     it("an RDS endpoint without target sync has only its health alarm", async () => {
         await deploy(rawConfig({ alarms: { snsTopicArn: TOPIC }, targetSync: false }));
         assert.deepEqual(Object.keys(alarmInputs()).filter((n) => n.includes("reporting")), ["alarms-reporting-no-healthy-target"]);
+    });
+
+    it("every alarm's tags fit AWS's 50 per resource with as many tags of the user's as the stack allows", async () => {
+        const tags = Object.fromEntries(Array.from({ length: MAX_USER_TAGS }, (_, i) => [`user-${i}`, "x"]));
+        await deploy(rawConfig({ alarms: { snsTopicArn: TOPIC }, tags }));
+        for (const [name, inputs] of Object.entries(alarmInputs())) {
+            const keys = Object.keys(inputs.tags);
+            assert.ok(keys.length <= 50, `${name}: ${keys.length} tags`);
+            // The component, the endpoint or certificate watched, managed-by.
+            assert.equal(keys.length, MAX_USER_TAGS + 3, name);
+        }
     });
 
     it("a second CA generation gets its own expiry alarm", async () => {

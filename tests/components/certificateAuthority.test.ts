@@ -7,17 +7,16 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { exampleWorld, installMockCloud, isSecret, MockCloud, parentName, settle, unwrap } from "../../testing/mockCloud";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
 let components: typeof import("../../infra/components/certificateAuthority");
 let certificates: typeof import("../../infra/components/databaseEndpoints/certificates");
-let stack: typeof import("../../infra/program/main");
 
 before(async () => {
     cloud = installMockCloud();
     components = await import("../../infra/components/certificateAuthority");
     certificates = await import("../../infra/components/databaseEndpoints/certificates");
-    stack = await import("../../infra/program/main");
 });
 
 /** How the mock runtime records a secret input. */
@@ -143,7 +142,7 @@ describe("a CertificateAuthority", () => {
 describe("the stack's CA", () => {
     it("is one generation by default, named for project, stack and generation, and output as caCertificate", async () => {
         cloud.reset(exampleWorld());
-        const outputs = stack.main({ vpcId: VPC, publicSubnetIds: SUBNETS, targetSync: false, endpoints: [mysqlEndpoint] });
+        const outputs = runStackProgram(cloud, { vpcId: VPC, publicSubnetIds: SUBNETS, targetSync: false, endpoints: [mysqlEndpoint] });
         const caCertificate = await unwrap(outputs.caCertificate);
         const authority = await unwrap(outputs.certificateAuthority);
         await settle();
@@ -166,7 +165,7 @@ describe("the stack's CA", () => {
 
     it("while rotating, bundles every generation for clients and issues with the configured one", async () => {
         cloud.reset(exampleWorld());
-        const outputs = stack.main({
+        const outputs = runStackProgram(cloud, {
             vpcId: VPC,
             publicSubnetIds: SUBNETS,
             targetSync: false,
@@ -196,7 +195,7 @@ describe("the stack's CA", () => {
         });
 
         cloud.reset(exampleWorld());
-        const switched = stack.main({
+        const switched = runStackProgram(cloud, {
             vpcId: VPC,
             publicSubnetIds: SUBNETS,
             targetSync: false,
@@ -213,7 +212,7 @@ describe("the stack's CA", () => {
 
     it("never puts key material in a plain stack output", async () => {
         cloud.reset(exampleWorld());
-        const outputs = stack.main({
+        const outputs = runStackProgram(cloud, {
             vpcId: VPC,
             publicSubnetIds: SUBNETS,
             targetSync: false,

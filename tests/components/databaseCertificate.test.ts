@@ -14,6 +14,7 @@ import { certificateExpiryNotice, EXPIRY_NOTICE, expiryClock, renewalStartsAt } 
 import { iamResourceMatches } from "../../testing/iam";
 import { exampleWorld, installMockCloud, isSecret, MOCK_NOW, MockCloud, mockPem, parentName, settle, unwrap } from "../../testing/mockCloud";
 import { interceptWarnings } from "../../testing/warnings";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
 let stack: typeof import("../../infra/program/main");
@@ -55,7 +56,7 @@ function secretValue(input: unknown): unknown {
 async function run(raw: Record<string, unknown>) {
     warnings.length = 0;
     cloud.reset(exampleWorld());
-    const outputs = stack.main(raw);
+    const outputs = runStackProgram(cloud, raw);
     const tls: Record<string, any> = {};
     for (const [name, out] of Object.entries(outputs.tls)) tls[name] = await unwrap(out);
     await settle();
@@ -69,7 +70,7 @@ describe("the example stack's self-managed MySQL", () => {
         warnings.length = 0;
         cloud.reset(exampleWorld());
         pulumi.runtime.setAllConfig(readStackFile("dev").config);
-        outputs = stack.main(stack.readRawStackConfig());
+        outputs = runStackProgram(cloud, stack.readRawStackConfig());
         tls = {};
         for (const [name, out] of Object.entries(outputs.tls)) tls[name] = await unwrap(out);
         await settle();
@@ -485,7 +486,7 @@ describe("certificate expiry", () => {
             warnings.length = 0;
             cloud.reset(exampleWorld());
             pulumi.runtime.setAllConfig(readStackFile("dev").config);
-            const outputs = stack.main(stack.readRawStackConfig());
+            const outputs = runStackProgram(cloud, stack.readRawStackConfig());
             await unwrap(outputs.certificateAuthority);
             await settle();
             return warnings.filter((w) => w.includes("expire"));
@@ -517,7 +518,7 @@ describe("certificate expiry", () => {
         warnings.length = 0;
         cloud.reset(exampleWorld());
         pulumi.runtime.setAllConfig(readStackFile("dev").config);
-        const outputs = stack.main(stack.readRawStackConfig());
+        const outputs = runStackProgram(cloud, stack.readRawStackConfig());
         const certificates: Record<string, unknown> = {};
         for (const [name, out] of Object.entries(outputs.certificates)) certificates[name] = await unwrap(out);
         assert.deepEqual(certificates, {

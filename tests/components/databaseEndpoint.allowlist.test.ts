@@ -11,10 +11,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { endpointArgs } from "../../testing/endpointArgs";
 import { exampleWorld, FakeWorld, installMockCloud, MOCK_NOW, MockCloud, settle, unwrap } from "../../testing/mockCloud";
 import { interceptWarnings } from "../../testing/warnings";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
 let components: typeof import("../../infra/components/databaseEndpoint");
-let stack: typeof import("../../infra/program/main");
 let model: typeof import("../../infra/model/allowlist");
 const warnings: string[] = [];
 
@@ -28,7 +28,6 @@ const NOW = Date.parse("2027-01-20T12:00:00Z");
 before(async () => {
     cloud = installMockCloud();
     components = await import("../../infra/components/databaseEndpoint");
-    stack = await import("../../infra/program/main");
     model = await import("../../infra/model/allowlist");
     model.allowlistClock.now = () => NOW;
 });
@@ -135,7 +134,7 @@ describe("entries that expire", () => {
     });
 
     it("from the stack config's mixed allowedCidrs: the same rules, and the same expiring groups for the product", async () => {
-        const outputs = stack.main({
+        const outputs = runStackProgram(cloud, {
             vpcId: "vpc-0a1b2c3d4e5f60718",
             publicSubnetIds: ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"],
             targetSync: false,
@@ -228,7 +227,7 @@ describe("managed prefix lists", () => {
         w.prefixLists!["pl-000000000000000aa"] = { maxEntries: 40, addressFamily: "IPv4", entries: ["203.0.113.0/26"] };
         await fresh(w);
         const db = (n: number) => ({ addresses: [`10.0.3.${n}`], port: 5432, securityGroupId: "sg-0123456789abcdef0" });
-        const outputs = stack.main({
+        const outputs = runStackProgram(cloud, {
             vpcId: "vpc-0a1b2c3d4e5f60718",
             publicSubnetIds: ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"],
             endpoints: [
@@ -250,7 +249,7 @@ describe("managed prefix lists", () => {
         // One entry more is one rule too many.
         w.prefixLists!["pl-0123456789abcdef0"].maxEntries = 21;
         await fresh(w);
-        const over = stack.main({
+        const over = runStackProgram(cloud, {
             vpcId: "vpc-0a1b2c3d4e5f60718",
             publicSubnetIds: ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"],
             endpoints: [

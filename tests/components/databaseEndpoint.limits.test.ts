@@ -10,10 +10,10 @@ import { endpointArgs, SUBNETS, VPC } from "../../testing/endpointArgs";
 import { exampleWorld, installMockCloud, MockCloud, settle, unwrap } from "../../testing/mockCloud";
 import { inputPropertyErrors as argErrors } from "../../testing/refusals";
 import { interceptWarnings } from "../../testing/warnings";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
 let components: typeof import("../../infra/components/databaseEndpoint");
-let stack: typeof import("../../infra/program/main");
 
 /** Messages passed to pulumi.log.warn, with the resource each is attached to. */
 const warnings: { message: string; resource?: pulumi.Resource }[] = [];
@@ -24,7 +24,6 @@ interceptWarnings(async (message: string, resource?: pulumi.Resource) => {
 before(async () => {
     cloud = installMockCloud();
     components = await import("../../infra/components/databaseEndpoint");
-    stack = await import("../../infra/program/main");
 });
 
 /** Starts from an empty record, after whatever an earlier test started has settled. */
@@ -202,7 +201,7 @@ describe("RDS instances in a DB cluster", () => {
         const world = exampleWorld();
         Object.assign(world.instances["prod-postgres"], { engine: "aurora-postgresql", dbClusterIdentifier: "prod-cluster" });
         await fresh(world);
-        const outputs = stack.main({
+        const outputs = runStackProgram(cloud, {
             vpcId: VPC,
             publicSubnetIds: SUBNETS,
             endpoints: [{ name: "clustered", database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["203.0.113.0/24"] }],
@@ -239,7 +238,7 @@ describe("host-based rules on the database", () => {
     });
 
     it("are warned about once per endpoint when the stack program builds them", async () => {
-        stack.main({
+        runStackProgram(cloud, {
             vpcId: VPC,
             publicSubnetIds: SUBNETS,
             endpoints: [

@@ -9,15 +9,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { IpAddressType } from "../../infra/enums";
 import { endpointArgs, SUBNETS, VPC } from "../../testing/endpointArgs";
 import { exampleWorld, installMockCloud, MockCloud, settle, unwrap } from "../../testing/mockCloud";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
 let components: typeof import("../../infra/components/databaseEndpoint");
-let stack: typeof import("../../infra/program/main");
 
 before(async () => {
     cloud = installMockCloud();
     components = await import("../../infra/components/databaseEndpoint");
-    stack = await import("../../infra/program/main");
 });
 
 function ingressRules(endpoint: string) {
@@ -358,7 +357,7 @@ describe("the stack program with invalid config", () => {
         cloud.reset(exampleWorld());
         assert.throws(
             () =>
-                stack.main({
+                runStackProgram(cloud, {
                     vpcId: VPC,
                     publicSubnetIds: SUBNETS,
                     endpoints: [

@@ -25,9 +25,9 @@ import { inputPropertyErrors } from "../../testing/refusals";
 import { isolateTmpdir } from "../../testing/tmpdir";
 import { interceptWarnings } from "../../testing/warnings";
 import { AdminConnection, DatabaseEngine, IntegrationAccess } from "../../infra/enums";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
-let stack: typeof import("../../infra/program/main");
 let components: typeof import("../../infra/components/databaseIntegrations");
 
 /** Messages pulumi.log.warn was given, with the name of the resource they are attached to. */
@@ -42,7 +42,6 @@ isolateTmpdir("db-endpoints-first-deploy-");
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../../infra/program/main");
     components = await import("../../infra/components/databaseIntegrations");
 });
 
@@ -69,7 +68,7 @@ async function fresh(w: FakeWorld = world()): Promise<void> {
 
 async function runStack(endpoints: unknown[], w: FakeWorld = world()) {
     await fresh(w);
-    const outputs = stack.main({ vpcId: VPC, publicSubnetIds: SUBNETS, endpoints, targetSync: false });
+    const outputs = runStackProgram(cloud, { vpcId: VPC, publicSubnetIds: SUBNETS, endpoints, targetSync: false });
     await settle();
     return outputs;
 }

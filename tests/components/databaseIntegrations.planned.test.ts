@@ -13,16 +13,15 @@ import { parseStackConfig } from "../../infra/program/config";
 import { exampleWorld, installMockCloud, MockCloud, settle } from "../../testing/mockCloud";
 import { isolateTmpdir } from "../../testing/tmpdir";
 import { interceptWarnings } from "../../testing/warnings";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
-let stack: typeof import("../../infra/program/main");
 
 isolateTmpdir("db-endpoints-planned-");
 interceptWarnings(async () => {});
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../../infra/program/main");
 });
 
 const PG_ADMIN_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-3f6c1a2b-4d5e-4f60-8a7b-9c0d1e2f3a4b-AbCdEf";
@@ -46,7 +45,7 @@ function registeredUnder(name: string): string[] {
 async function compare(raw: Record<string, unknown>, component: string, engine: DatabaseEngine): Promise<void> {
     await settle();
     cloud.reset(world());
-    stack.main(raw);
+    runStackProgram(cloud, raw);
     await settle();
     assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
     const { spec } = parseStackConfig(raw);

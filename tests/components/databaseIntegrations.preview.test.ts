@@ -16,6 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readStackFile } from "../../testing/stackFile";
 import { exampleWorld, FakeSecret, FakeWorld, installMockCloud, MockCloud, settle, unwrap } from "../../testing/mockCloud";
 import { AdminConnection, DatabaseEngine, IntegrationAccess } from "../../infra/enums";
+import { runStackProgram } from "../../testing/stackProgram";
 
 /** Pulumi's marker for a value known only at deployment, and for a secret, in serialized inputs. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -60,7 +61,7 @@ describe("pulumi preview of the example stack (Pulumi.dev.yaml)", () => {
     before(async () => {
         await fresh();
         pulumi.runtime.setAllConfig(readStackFile("dev").config);
-        stack.main(stack.readRawStackConfig());
+        runStackProgram(cloud, stack.readRawStackConfig());
         await settle();
     });
 

@@ -23,9 +23,9 @@ import { isolateTmpdir } from "../../testing/tmpdir";
 import { isolateTrustEnv } from "../../testing/trustEnv";
 import { interceptWarnings } from "../../testing/warnings";
 import { DatabaseEngine, IntegrationAccess } from "../../infra/enums";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
-let stack: typeof import("../../infra/program/main");
 let components: typeof import("../../infra/components/databaseIntegrations");
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
@@ -48,7 +48,6 @@ interceptWarnings(async (message: string) => {
 before(async () => {
     assert.equal(os.tmpdir(), tmpdir);
     cloud = installMockCloud();
-    stack = await import("../../infra/program/main");
     components = await import("../../infra/components/databaseIntegrations");
 });
 
@@ -69,7 +68,7 @@ async function fresh(): Promise<void> {
 
 async function runStack(raw: Record<string, unknown>) {
     await fresh();
-    const outputs = stack.main(raw);
+    const outputs = runStackProgram(cloud, raw);
     await settle();
     return outputs;
 }
@@ -121,7 +120,7 @@ describe("self-managed PostgreSQL without adminSslRootCert", () => {
         await fresh();
         fs.mkdirSync(caDir(), { mode: 0o700 });
         fs.writeFileSync(caFile(), "stale bundle\n", { mode: 0o600 });
-        const outputs = stack.main(legacy({}));
+        const outputs = runStackProgram(cloud, legacy({}));
         await settle();
         assert.equal(fs.readFileSync(caFile(), "utf8"), await unwrap(outputs.caCertificate));
         assert.equal(fs.statSync(caFile()).mode & 0o777, 0o644);
@@ -196,7 +195,7 @@ describe("self-managed MySQL (its provider cannot be given a CA bundle)", () => 
     it("still deploys, warning twice, when the file cannot be written (the provider never reads it)", linuxOnly, async () => {
         await fresh();
         fs.mkdirSync(caFile(), { recursive: true });
-        stack.main(mysql());
+        runStackProgram(cloud, mysql());
         await settle();
         assert.equal(warnings.length, 2);
         assert.match(

@@ -19,9 +19,9 @@ import { inputPropertyErrors } from "../../testing/refusals";
 import { isolateTmpdir } from "../../testing/tmpdir";
 import { isolateTrustEnv } from "../../testing/trustEnv";
 import { AdminConnection, DatabaseEngine, IntegrationAccess } from "../../infra/enums";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
-let stack: typeof import("../../infra/program/main");
 let components: typeof import("../../infra/components/databaseIntegrations");
 
 /**
@@ -32,7 +32,6 @@ const tmpdir = isolateTmpdir("db-endpoints-integrations-");
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../../infra/program/main");
     components = await import("../../infra/components/databaseIntegrations");
 });
 
@@ -99,7 +98,7 @@ async function fresh(w: FakeWorld = world()): Promise<void> {
 /** Runs the stack program and waits for every registration. */
 async function runStack(raw: Record<string, unknown>, w: FakeWorld = world()) {
     await fresh(w);
-    const outputs = stack.main(raw);
+    const outputs = runStackProgram(cloud, raw);
     await settle();
     return outputs;
 }

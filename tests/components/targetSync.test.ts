@@ -14,6 +14,7 @@ import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackFile } from "../../testing/stackFile";
 import { exampleWorld, installMockCloud, MockCloud, parentName, settle, unwrap } from "../../testing/mockCloud";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
 let stack: typeof import("../../infra/program/main");
@@ -84,7 +85,7 @@ describe("the example stack (Pulumi.dev.yaml), target sync on by default", () =>
         cloud.reset(exampleWorld());
         options.clear();
         pulumi.runtime.setAllConfig(readStackFile("dev").config);
-        outputs = await resolveOutputs(stack.main(stack.readRawStackConfig()));
+        outputs = await resolveOutputs(runStackProgram(cloud, stack.readRawStackConfig()));
     });
 
     it("creates one upkeep function with exactly these resources, all its children", () => {
@@ -291,7 +292,7 @@ describe("the stack config switch", () => {
     it("targetSync: false keeps the program-managed RDS attachment and creates no function (with alarms off)", async () => {
         cloud.reset(exampleWorld());
         options.clear();
-        const outputs = await resolveOutputs(stack.main(rawConfig([RDS_ENDPOINT, EC2_ENDPOINT], { targetSync: false, alarms: { enabled: false } })));
+        const outputs = await resolveOutputs(runStackProgram(cloud, rawConfig([RDS_ENDPOINT, EC2_ENDPOINT], { targetSync: false, alarms: { enabled: false } })));
         assert.equal(outputs, undefined);
         assert.deepEqual(cloud.registered.filter((r) => r.name.startsWith("upkeep")), []);
         assert.deepEqual(
@@ -306,24 +307,24 @@ describe("the stack config switch", () => {
 
     it("targetSyncSchedule sets the backstop's rate", async () => {
         cloud.reset(exampleWorld());
-        const outputs = await resolveOutputs(stack.main(rawConfig([RDS_ENDPOINT], { targetSyncSchedule: "rate(5 minutes)" })));
+        const outputs = await resolveOutputs(runStackProgram(cloud, rawConfig([RDS_ENDPOINT], { targetSyncSchedule: "rate(5 minutes)" })));
         assert.equal(outputs?.schedule, "rate(5 minutes)");
         assert.equal(cloud.named("upkeep-schedule").inputs.scheduleExpression, "rate(5 minutes)");
     });
 
     it("a stack with only self-managed databases gets no target sync (and with alarms off, no function)", async () => {
         cloud.reset(exampleWorld());
-        assert.equal(await resolveOutputs(stack.main(rawConfig([EC2_ENDPOINT]))), undefined);
+        assert.equal(await resolveOutputs(runStackProgram(cloud, rawConfig([EC2_ENDPOINT]))), undefined);
         assert.deepEqual(cloud.ofType("aws:cloudwatch/eventRule:EventRule").map((r) => r.name), ["upkeep-schedule"]);
         cloud.reset(exampleWorld());
-        assert.equal(await resolveOutputs(stack.main(rawConfig([EC2_ENDPOINT], { alarms: { enabled: false } }))), undefined);
+        assert.equal(await resolveOutputs(runStackProgram(cloud, rawConfig([EC2_ENDPOINT], { alarms: { enabled: false } }))), undefined);
         assert.deepEqual(cloud.ofType("aws:lambda/function:Function"), []);
     });
 
     it("two endpoints on one instance share one event rule and both groups are synced", async () => {
         cloud.reset(exampleWorld());
         await resolveOutputs(
-            stack.main(rawConfig([RDS_ENDPOINT, { name: "reporting-ro", database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["203.0.113.9"], port: 6432 }])),
+            runStackProgram(cloud, rawConfig([RDS_ENDPOINT, { name: "reporting-ro", database: { rdsInstanceIdentifier: "prod-postgres" }, allowedCidrs: ["203.0.113.9"], port: 6432 }])),
         );
         assert.equal(cloud.ofType("aws:cloudwatch/eventRule:EventRule").length, 2);
         assert.deepEqual(JSON.parse(cloud.named("upkeep-rds-events-1").inputs.eventPattern).resources, ["arn:aws:rds:us-east-1:123456789012:db:prod-postgres"]);

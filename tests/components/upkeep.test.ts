@@ -12,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { exampleWorld, installMockCloud, MockCloud, parentName, settle, unwrap } from "../../testing/mockCloud";
 import { readStackFile } from "../../testing/stackFile";
 import { resolveAgainstState, urnOf } from "../../testing/urns";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
 let stack: typeof import("../../infra/program/main");
@@ -59,7 +60,7 @@ describe("an existing stack keeps its target-sync resources", () => {
     before(async () => {
         cloud.reset(exampleWorld());
         pulumi.runtime.setAllConfig(readStackFile("dev").config);
-        stack.main(stack.readRawStackConfig());
+        runStackProgram(cloud, stack.readRawStackConfig());
         await settle();
     });
 
@@ -109,7 +110,7 @@ describe("a stack with self-managed databases only: the function watches the cer
     before(async () => {
         cloud.reset(exampleWorld());
         // Without the connection audit, whose flow-log role looks up the account itself: the lookups left are the function's.
-        const out = stack.main({
+        const out = runStackProgram(cloud, {
             vpcId: "vpc-0a1b2c3d4e5f60718",
             publicSubnetIds: SUBNETS,
             endpoints: [{ ...EC2, connectionAudit: false }],

@@ -1,12 +1,14 @@
 /**
  * The monthly cost estimate from the resources a stack creates: the unit prices and assumptions, each resource
  * type's price from its own inputs (load balancers by hours, addresses and NLCUs; secrets; alarms by metric and
- * resolution; a function by its schedules, memory and architecture; its log group; a topic and its email
- * subscribers), the free types, what cannot be priced, and whose cost each line is.
+ * resolution, and the custom metrics they watch by how missing data is treated; a function by its schedules, memory
+ * and architecture; its log group by its lines and metric records; flow logs by the records their log group
+ * receives; a topic and its email subscribers), the free types, what cannot be priced, whose cost each line is, and
+ * the totals by category.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CostedResource, estimateMonthlyCost, formatMonthly, linesOf, runsPerMonth } from "../../infra/cost/estimate";
+import { byCategory, CostedResource, orderedLines, estimateMonthlyCost, formatMonthly, linesOf, runsPerMonth } from "../../infra/cost/estimate";
 import { ASSUMPTIONS, PRICES } from "../../infra/cost/prices";
 
 const cents = (n: number) => Math.round(n * 100) / 100;
@@ -46,7 +48,21 @@ describe("the unit prices", () => {
                 snsEmailNotification: 2 / 100_000,
             },
         );
-        assert.deepEqual({ ...ASSUMPTIONS }, { nlcuPerEndpoint: 0.1, functionRunSeconds: 0.5, functionLogBytesPerRun: 2048, notificationsPerTopicMonth: 100, flowLogRecordBytes: 130 });
+        assert.deepEqual(
+            { ...ASSUMPTIONS },
+            {
+                nlcuPerEndpoint: 0.1,
+                functionRunSeconds: 0.5,
+                functionLogBytesPerRun: 1024,
+                metricRecordBytes: 450,
+                notificationsPerTopicMonth: 100,
+                incidentMetricHoursPerMonth: 0,
+                flowLogRecordBytes: 130,
+                flowLogScanRecordsPerInterfaceMinute: 3.5,
+                flowLogTrafficRecordsPerEndpointMinute: 4,
+                targetsPerUnattachedGroup: 1,
+            },
+        );
     });
 });
 
@@ -165,6 +181,122 @@ describe("the other resources' monthly cost", () => {
         );
     });
 
+    it("the custom metrics alarms watch: all month when the alarm treats missing data as breaching, only the assumed hours of trouble otherwise", () => {
+        const expiry = resource("aws:cloudwatch/metricAlarm:MetricAlarm", "expiry", {
+            namespace: "DbEndpoints/Certificates",
+            metricName: "DaysToExpiry",
+            dimensions: { Stack: "acme/prod", Certificate: "ca-1" },
+            period: 3600,
+            treatMissingData: "breaching",
+        });
+        // The same metric watched twice is one metric.
+        const again = resource("aws:cloudwatch/metricAlarm:MetricAlarm", "again", { ...expiry.inputs, dimensions: { Certificate: "ca-1", Stack: "acme/prod" } });
+        // Dimensions known at deploy only: each alarm's own metric (two target groups' are two).
+        const failures = ["a", "b"].map((n) =>
+            resource("aws:cloudwatch/metricAlarm:MetricAlarm", `${n}-failures`, { namespace: "DbEndpoints/TargetSync", metricName: "SyncFailures", dimensions: { TargetGroup: null }, treatMissingData: "notBreaching" }),
+        );
+        const health = resource("aws:cloudwatch/metricAlarm:MetricAlarm", "health", { namespace: "AWS/NetworkELB", metricName: "HealthyHostCount", treatMissingData: "breaching" });
+        const e = estimateMonthlyCost([expiry, again, ...failures, health], { zones: 2 });
+        const metrics = e.lines.filter((l) => l.category === "custom metric");
+        assert.deepEqual(
+            metrics.map((l) => [l.name, l.item, l.quantity, l.unit, l.unitPrice, l.assumed]),
+            [
+                ["expiry", "DaysToExpiry metric, written every period", 1, "metric-months", PRICES.customMetricMonth, false],
+                ["a-failures", "SyncFailures metric, written only on trouble (0 hours a month)", ASSUMPTIONS.incidentMetricHoursPerMonth / MONTH, "metric-months", PRICES.customMetricMonth, true],
+                ["b-failures", "SyncFailures metric, written only on trouble (0 hours a month)", ASSUMPTIONS.incidentMetricHoursPerMonth / MONTH, "metric-months", PRICES.customMetricMonth, true],
+            ],
+        );
+        // In a month without trouble the failure metrics cost nothing; AWS's own metric never does.
+        assert.equal(cents(e.total), cents(5 * PRICES.alarmMetricMonth + PRICES.customMetricMonth));
+        assert.deepEqual(e.notEstimated, []);
+        // A metric whose namespace is known at deploy only cannot be told custom or not: said, not counted as nothing.
+        const unknown = estimateMonthlyCost([resource("aws:cloudwatch/metricAlarm:MetricAlarm", "later", { metricName: "X" })], { zones: 2 });
+        assert.deepEqual(unknown.notEstimated.map((n) => n.name), ["later"]);
+    });
+
+    it("a function's log: its base lines a run, and a record a run of each metric it publishes every period (the metrics whose alarms wait for it)", () => {
+        const logs = resource("aws:cloudwatch/logGroup:LogGroup", "logs", { retentionInDays: 30 });
+        const fn = resource("aws:lambda/function:Function", "fn", { memorySize: 256, architectures: ["arm64"] }, { dependencies: [logs.urn] });
+        const schedule = resource("aws:cloudwatch/eventRule:EventRule", "schedule", { scheduleExpression: "rate(5 minutes)" });
+        const target = resource("aws:cloudwatch/eventTarget:EventTarget", "schedule-target", {}, { dependencies: [schedule.urn, fn.urn] });
+        const watching = (name: string, certificate: string, treatMissingData: string) =>
+            resource(
+                "aws:cloudwatch/metricAlarm:MetricAlarm",
+                name,
+                { namespace: "DbEndpoints/Certificates", metricName: "DaysToExpiry", dimensions: { Certificate: certificate }, treatMissingData },
+                { dependencies: [fn.urn] },
+            );
+        const alarmsOf = [watching("ca-1", "ca-1", "breaching"), watching("db", "db", "breaching"), watching("rare", "rare", "notBreaching")];
+        // An alarm on a metric something else writes.
+        const elsewhere = resource("aws:cloudwatch/metricAlarm:MetricAlarm", "elsewhere", { namespace: "Other", metricName: "M", treatMissingData: "breaching" });
+        const e = estimateMonthlyCost([logs, fn, schedule, target, ...alarmsOf, elsewhere], { zones: 2 });
+        const runs = (MONTH * 60) / 5;
+        const gb = (runs * (ASSUMPTIONS.functionLogBytesPerRun + 2 * ASSUMPTIONS.metricRecordBytes)) / 1e9;
+        const ingestion = e.lines.find((l) => l.name === "logs" && l.unit === "GB")!;
+        assert.deepEqual(
+            [ingestion.item, ingestion.quantity, ingestion.category],
+            [`log ingestion (${ASSUMPTIONS.functionLogBytesPerRun} bytes a run, and 2 metric records of ${ASSUMPTIONS.metricRecordBytes} bytes)`, gb, "function logs"],
+        );
+    });
+
+    it("flow logs by the records they deliver to their log group: scans per interface, each interface's health checks of the endpoints' targets, each endpoint's traffic", () => {
+        const logs = resource("aws:cloudwatch/logGroup:LogGroup", "a-flow-logs", { retentionInDays: 90 }, { endpoints: ["a"] });
+        const flowLogs = ["s1", "s2"].map((subnet) =>
+            resource("aws:ec2/flowLog:FlowLog", `a-flow-log-${subnet}`, { logDestinationType: "cloud-watch-logs", trafficType: "ALL" }, { dependencies: [logs.urn], endpoints: ["a"] }),
+        );
+        const group = resource("aws:lb/targetGroup:TargetGroup", "a-tg", { healthCheck: { enabled: true, interval: 10 } }, { endpoints: ["a"] });
+        const query = resource("aws:cloudwatch/queryDefinition:QueryDefinition", "a-who-connected", {}, { dependencies: [logs.urn], endpoints: ["a"] });
+        const e = estimateMonthlyCost([logs, ...flowLogs, group, query], { zones: 2 });
+        // 2 interfaces: 3.5 scan records each; 6 health checks a minute of the one target each, a record each way; one connection's 4.
+        const perMinute = 2 * ASSUMPTIONS.flowLogScanRecordsPerInterfaceMinute + 2 * 6 * 2 + ASSUMPTIONS.flowLogTrafficRecordsPerEndpointMinute;
+        assert.equal(perMinute, 35);
+        const gb = (perMinute * MONTH * 60 * ASSUMPTIONS.flowLogRecordBytes) / 1e9;
+        assert.deepEqual(
+            e.lines.map((l) => [l.name, l.category, l.item, l.quantity, l.unit, l.unitPrice, l.endpoints]),
+            [
+                ["a-flow-logs", "flow logs", "flow-log ingestion (35 records a minute: 7 of scans, 24 of health checks, 4 of client traffic)", gb, "GB", PRICES.vendedLogIngestionGb, ["a"]],
+                ["a-flow-logs", "flow logs", "log storage (90 days kept)", gb * (90 / (MONTH / 24)), "GB-months", PRICES.logStorageGbMonth, ["a"]],
+            ],
+        );
+        assert.deepEqual(e.notEstimated, []);
+
+        // A shared load balancer's: one set of scans, each endpoint's group (two attached targets, every 30 s by default) and traffic.
+        const shared = resource("aws:cloudwatch/logGroup:LogGroup", "shared-flow-logs", { retentionInDays: 30 }, { endpoints: ["b", "c"] });
+        const sharedFlowLogs = ["s1", "s2", "s3"].map((subnet) => resource("aws:ec2/flowLog:FlowLog", `shared-flow-log-${subnet}`, {}, { dependencies: [shared.urn], endpoints: ["b", "c"] }));
+        const b = resource("aws:lb/targetGroup:TargetGroup", "b-tg", { healthCheck: { interval: 10 } }, { endpoints: ["b"] });
+        const c = resource("aws:lb/targetGroup:TargetGroup", "c-tg", {}, { endpoints: ["c"] });
+        const attachments = ["10.0.0.1", "10.0.0.2"].map((ip) => resource("aws:lb/targetGroupAttachment:TargetGroupAttachment", `c-${ip}`, {}, { dependencies: [c.urn], endpoints: ["c"] }));
+        // Another endpoint's group, on another load balancer, is not this log group's.
+        const other = resource("aws:lb/targetGroup:TargetGroup", "d-tg", { healthCheck: { interval: 10 } }, { endpoints: ["d"] });
+        const s = estimateMonthlyCost([shared, ...sharedFlowLogs, b, c, ...attachments, other], { zones: 2 });
+        const sharedPerMinute = 3 * 3.5 + 3 * (6 + 2 * 2) * 2 + 2 * 4;
+        assert.equal(s.lines[0].item, `flow-log ingestion (${sharedPerMinute} records a minute: 10.5 of scans, 60 of health checks, 8 of client traffic)`);
+        assert.equal(s.lines[0].quantity, (sharedPerMinute * MONTH * 60 * 130) / 1e9);
+        // Split like the load balancer.
+        assert.equal(cents(s.perEndpoint.b), cents(s.perEndpoint.c));
+        assert.equal(cents(s.perEndpoint.b + s.perEndpoint.c), cents(s.total));
+
+        // Health checks off: no health-check records.
+        const quiet = resource("aws:lb/targetGroup:TargetGroup", "a-tg", { healthCheck: { enabled: false, interval: 10 } }, { endpoints: ["a"] });
+        assert.match(estimateMonthlyCost([logs, ...flowLogs, quiet], { zones: 2 }).lines[0].item, /: 7 of scans, 0 of health checks, 4 of client traffic\)$/);
+    });
+
+    it("says what it cannot price of logs: flow logs to S3, of a whole subnet, and a log group nothing in the stack writes to", () => {
+        const logs = resource("aws:cloudwatch/logGroup:LogGroup", "logs");
+        const toS3 = resource("aws:ec2/flowLog:FlowLog", "to-s3", { logDestinationType: "s3" });
+        const subnet = resource("aws:ec2/flowLog:FlowLog", "subnet", { subnetId: "subnet-1" }, { dependencies: [logs.urn] });
+        const e = estimateMonthlyCost([logs, toS3, subnet], { zones: 2 });
+        assert.deepEqual(
+            e.notEstimated.map((n) => [n.name, n.why]),
+            [
+                ["logs", "nothing in the stack writes to it: what it receives is not known"],
+                ["to-s3", "flow logs delivered to s3 are not priced here"],
+                ["subnet", "a flow log of a subnet, VPC or transit gateway: the traffic it records is not known"],
+            ],
+        );
+        assert.equal(e.total, 0);
+    });
+
     it("prices nothing for the types that cost nothing by themselves, and for what is not AWS's", () => {
         const free = [
             "aws:ec2/securityGroup:SecurityGroup",
@@ -173,6 +305,9 @@ describe("the other resources' monthly cost", () => {
             "aws:lb/listener:Listener",
             "aws:route53/record:Record",
             "aws:iam/role:Role",
+            "aws:iam/rolePolicy:RolePolicy",
+            "aws:cloudwatch/queryDefinition:QueryDefinition",
+            "aws:sns/topicSubscription:TopicSubscription",
             "aws:lambda/invocation:Invocation",
             "tls:index/privateKey:PrivateKey",
             "random:index/randomPassword:RandomPassword",
@@ -190,13 +325,18 @@ describe("the other resources' monthly cost", () => {
         const cronFn = resource("aws:lambda/function:Function", "cron-fn");
         const cron = resource("aws:cloudwatch/eventRule:EventRule", "cron", { scheduleExpression: "cron(0 12 * * ? *)" });
         const t = resource("aws:cloudwatch/eventTarget:EventTarget", "t", {}, { dependencies: [cron.urn, cronFn.urn] });
-        const e = estimateMonthlyCost([unknown, onEvents, cronFn, cron, t], { zones: 2 });
+        // A schedule known only at deploy (null) is not an event rule (no schedule at all).
+        const laterFn = resource("aws:lambda/function:Function", "later-fn");
+        const later = resource("aws:cloudwatch/eventRule:EventRule", "later", { scheduleExpression: null });
+        const t2 = resource("aws:cloudwatch/eventTarget:EventTarget", "t2", {}, { dependencies: [later.urn, laterFn.urn] });
+        const e = estimateMonthlyCost([unknown, onEvents, cronFn, cron, t, laterFn, later, t2], { zones: 2 });
         assert.deepEqual(
             e.notEstimated.map((n) => [n.name, n.why]),
             [
                 ["db", "no unit price for this type"],
                 ["on-events", "it runs on events only, whose number is not known"],
                 ["cron-fn", "its schedules cannot be counted: cron (cron(0 12 * * ? *))"],
+                ["later-fn", "its schedules cannot be counted: later (schedule known at deploy)"],
             ],
         );
         assert.equal(e.total, 0);
@@ -220,6 +360,43 @@ describe("whose cost each line is", () => {
         assert.equal(e.stackWide, 0.1);
         assert.equal(cents(e.total), cents(e.perEndpoint.a + e.perEndpoint.b + e.perEndpoint.c + e.stackWide));
         assert.deepEqual(linesOf(e, "b").map((l) => l.item), ["NLB hours", "2 public IPv4 addresses", "NLCUs (0.1 per endpoint)"]);
+    });
+});
+
+describe("the estimate by category", () => {
+    it("sums each line into what it pays for, every category present", () => {
+        const logs = resource("aws:cloudwatch/logGroup:LogGroup", "logs", { retentionInDays: 30 });
+        const flowLog = resource("aws:ec2/flowLog:FlowLog", "flow-log", {}, { dependencies: [logs.urn] });
+        const e = estimateMonthlyCost(
+            [
+                nlb("a-nlb", ["a"]),
+                resource("aws:secretsmanager/secret:Secret", "s"),
+                resource("aws:cloudwatch/metricAlarm:MetricAlarm", "expiry", { namespace: "N", metricName: "M", treatMissingData: "breaching" }),
+                logs,
+                flowLog,
+            ],
+            { zones: 2 },
+        );
+        const totals = byCategory(e);
+        assert.deepEqual(Object.keys(totals), ["load balancer", "flow logs", "secret", "alarm", "custom metric", "function", "function logs", "notifications"]);
+        assert.equal(cents(totals["load balancer"]), cents(23.725 + 0.438));
+        assert.deepEqual([totals.secret, totals.alarm, totals["custom metric"], totals.function, totals.notifications], [0.4, 0.1, 0.3, 0, 0]);
+        assert.ok(totals["flow logs"] > 0);
+        assert.equal(cents(Object.values(totals).reduce((a, b) => a + b, 0)), cents(e.total));
+        // Ordered by category, then by resource: the load balancer, its flow logs, the secret, the alarm and its metric.
+        assert.deepEqual(
+            orderedLines(e.lines).map((l) => [l.category, l.name]),
+            [
+                ["load balancer", "a-nlb"],
+                ["load balancer", "a-nlb"],
+                ["load balancer", "a-nlb"],
+                ["flow logs", "logs"],
+                ["flow logs", "logs"],
+                ["secret", "s"],
+                ["alarm", "expiry"],
+                ["custom metric", "expiry"],
+            ],
+        );
     });
 });
 

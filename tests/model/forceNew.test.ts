@@ -31,6 +31,9 @@ describe("the inputs that force a new resource", () => {
         assert.deepEqual(FORCE_NEW[TYPES.certRequest], ["privateKeyPem", "dnsNames", "ipAddresses", "subject"]);
         assert.ok(!FORCE_NEW[TYPES.ingressRule].includes("cidrIpv4"), "a rule's source is modified in place");
         assert.ok(!FORCE_NEW[TYPES.targetGroup].includes("healthCheck"));
+        // A flow log is changed in place in its tags only; a deploy-time run is a new run when its triggers change.
+        assert.ok(FORCE_NEW[TYPES.flowLog].includes("eniId") && !FORCE_NEW[TYPES.flowLog].includes("tags"));
+        assert.ok(FORCE_NEW[TYPES.invocation].includes("triggers"));
         const types = new Set<string>(Object.values(TYPES));
         for (const [type, sources] of Object.entries(FORCE_NEW_FROM)) {
             assert.ok(types.has(type) && sources.every((s) => types.has(s)), type);

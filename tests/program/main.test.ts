@@ -7,6 +7,7 @@ import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackFile } from "../../testing/stackFile";
 import { exampleWorld, installMockCloud, MockCloud, mockTargetGroupArn, parentName, PRODUCT_URN, settle, unwrap } from "../../testing/mockCloud";
+import { runStackProgram } from "../../testing/stackProgram";
 
 let cloud: MockCloud;
 let stack: typeof import("../../infra/program/main");
@@ -21,7 +22,7 @@ const VPC = "vpc-0a1b2c3d4e5f60718";
 const SUBNETS = ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"];
 
 async function run(raw: Record<string, unknown>) {
-    const outputs = stack.main(raw);
+    const outputs = runStackProgram(cloud, raw);
     const resolved: Record<string, any> = {};
     for (const [name, e] of Object.entries(outputs.endpoints)) {
         const values: Record<string, unknown> = {};

@@ -118,6 +118,11 @@ export interface FlowLogsArgs {
     tags: pulumi.Output<Record<string, string>>;
 }
 
+/** The flow log of a load balancer's network interface in `subnetId`; `name` is {@link FlowLogsArgs.name}. */
+export function flowLogName(name: string, subnetId: string): string {
+    return `${name}-flow-log-${subnetId}`;
+}
+
 /** What the endpoints' saved queries read. */
 export interface PlacedFlowLogs {
     logGroupName: pulumi.Output<string>;
@@ -165,7 +170,7 @@ export function buildFlowLogs(owner: pulumi.Resource, args: FlowLogsArgs): Place
             child,
         );
         return new aws.ec2.FlowLog(
-            `${args.name}-flow-log-${subnetId}`,
+            flowLogName(args.name, subnetId),
             {
                 eniId: eni.id,
                 trafficType: "ALL",

@@ -15,15 +15,14 @@ import {
 } from "../../../infra/components/loadBalancer/connectionAudit";
 import { exampleWorld, installMockCloud, MockCloud, mockNetworkInterfaceId, settle, unwrap } from "../../../testing/mockCloud";
 import { interceptWarnings } from "../../../testing/warnings";
+import { runStackProgram } from "../../../testing/stackProgram";
 
 let cloud: MockCloud;
-let stack: typeof import("../../../infra/program/main");
 
 interceptWarnings(async () => {});
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../../../infra/program/main");
 });
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
@@ -36,7 +35,7 @@ async function deploy(raw: Record<string, unknown>) {
     cloud.reset(exampleWorld());
     // Alarms off unless a test says otherwise: the upkeep function that watches the certificates has a log group and
     // a role of its own, and this suite counts the connection audit's.
-    const outputs = stack.main({ vpcId: VPC, publicSubnetIds: SUBNETS, alarms: { enabled: false }, ...raw });
+    const outputs = runStackProgram(cloud, { vpcId: VPC, publicSubnetIds: SUBNETS, alarms: { enabled: false }, ...raw });
     const endpoints: Record<string, Record<string, unknown>> = {};
     for (const [name, e] of Object.entries(outputs.endpoints)) {
         endpoints[name] = {};

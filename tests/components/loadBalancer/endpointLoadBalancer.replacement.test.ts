@@ -12,15 +12,14 @@ import { exampleWorld, FakeWorld, installMockCloud, MockCloud, settle } from "..
 import type { Registration } from "../../../testing/recorder";
 import { planUpdate, snapshot, stepOf, stepsOf, Update } from "../../../testing/updates";
 import { interceptWarnings } from "../../../testing/warnings";
+import { runStackProgram } from "../../../testing/stackProgram";
 
 let cloud: MockCloud;
-let stack: typeof import("../../../infra/program/main");
 
 interceptWarnings(async () => {});
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../../../infra/program/main");
 });
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
@@ -64,7 +63,7 @@ function rds(name: string, extra: Endpoint = {}): Endpoint {
 async function deploy(endpoints: Endpoint[], extra: Record<string, unknown> = {}): Promise<Registration[]> {
     await settle();
     cloud.reset(world());
-    stack.main({ vpcId: VPC, publicSubnetIds: [SUBNET_A, SUBNET_B], endpoints, ...extra });
+    runStackProgram(cloud, { vpcId: VPC, publicSubnetIds: [SUBNET_A, SUBNET_B], endpoints, ...extra });
     await settle();
     assert.deepEqual(cloud.asyncErrors.map((e) => e.message), []);
     return snapshot(cloud.registered);
@@ -165,8 +164,9 @@ describe("adding an endpoint to an existing shared load balancer", () => {
         assert.deepEqual(stepsOf(u, LISTENER), { "b-listener": "same", "c-listener": "create", "reporting-listener": "same" });
         const changed = [...u.steps.values()].filter((s) => s.step !== "same" && s.step !== "create").map((s) => `${s.r.name}: ${s.step}`);
         // The certificate of the new database is new, and the upkeep function watches its expiry from now on (its
-        // certificate list changes, and the deploy-time run runs again); its target list is unchanged (no RDS added).
-        assert.deepEqual(changed, ["upkeep-fn: update", "upkeep-deploy-sync: update"]);
+        // certificate list changes, and the deploy-time run runs again: its triggers change, which makes it a new
+        // invocation); its target list is unchanged (no RDS added).
+        assert.deepEqual(changed, ["upkeep-fn: update", "upkeep-deploy-sync: replace, new first"]);
         assert.deepEqual(u.refusals, []);
     });
 

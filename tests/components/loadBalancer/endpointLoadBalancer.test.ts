@@ -12,9 +12,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { exampleWorld, FakeWorld, installMockCloud, MockCloud, mockLoadBalancerDnsName, PRODUCT_URN, Registered, settle, unwrap } from "../../../testing/mockCloud";
 import { inputPropertyErrors } from "../../../testing/refusals";
 import { interceptWarnings } from "../../../testing/warnings";
+import { runStackProgram } from "../../../testing/stackProgram";
 
 let cloud: MockCloud;
-let stack: typeof import("../../../infra/program/main");
 let product: typeof import("../../../infra/components/databaseEndpoints/databaseEndpoints");
 let listener: typeof import("../../../infra/components/databaseEndpoint/listener");
 
@@ -23,7 +23,6 @@ interceptWarnings(async () => {});
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../../../infra/program/main");
     product = await import("../../../infra/components/databaseEndpoints/databaseEndpoints");
     listener = await import("../../../infra/components/databaseEndpoint/listener");
 });
@@ -76,7 +75,7 @@ function config(extra: Record<string, unknown> = {}, endpointsExtra: Record<stri
 async function deploy(raw: Record<string, unknown>, w: FakeWorld = world()) {
     await settle();
     cloud.reset(w);
-    const outputs = stack.main(raw);
+    const outputs = runStackProgram(cloud, raw);
     const endpoints: Record<string, Record<string, unknown>> = {};
     for (const [name, e] of Object.entries(outputs.endpoints)) {
         endpoints[name] = {};
