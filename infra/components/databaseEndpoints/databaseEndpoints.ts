@@ -325,7 +325,7 @@ function endpointArgs(spec: StackSpec, vpcId: pulumi.Input<string>, e: EndpointS
                       restart: db.restart,
                       restartTimeoutMinutes: db.restartTimeoutMinutes,
                   }
-                : { addresses: db.addresses, port: db.port, securityGroupId: db.securityGroupId },
+                : { addresses: db.addresses, port: db.port, securityGroupId: db.securityGroupId, engine: db.engine },
         port: e.port,
         // As written: the component de-duplicates them and warns about them itself.
         allowedCidrs: e.allowedCidrs,
