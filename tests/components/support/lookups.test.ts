@@ -12,9 +12,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { DescribeDBParametersCommand } from "@aws-sdk/client-rds";
 import { endpointArgs } from "../../../testing/endpointArgs";
 import { exampleWorld, installMockCloud, isSecret, MockCloud, settle, unwrap } from "../../../testing/mockCloud";
+import { runStackProgram } from "../../../testing/stackProgram";
 
 let cloud: MockCloud;
-let stack: typeof import("../../../infra/program/main");
 let lookups: typeof import("../../../infra/components/support/lookups");
 let endpoint: typeof import("../../../infra/components/databaseEndpoint");
 const dnsQuestions: string[] = [];
@@ -26,7 +26,6 @@ before(async () => {
         dnsQuestions.push(hostname);
         return lookup(hostname, options);
     }) as typeof dns.promises.lookup;
-    stack = await import("../../../infra/program/main");
     lookups = await import("../../../infra/components/support/lookups");
     endpoint = await import("../../../infra/components/databaseEndpoint");
 });
@@ -69,7 +68,7 @@ function countsByToken(): Record<string, number> {
 async function runProgram(n: number) {
     cloud.reset(exampleWorld());
     dnsQuestions.length = 0;
-    stack.main(config(n));
+    runStackProgram(cloud, config(n));
     await settle();
     assert.deepEqual(
         cloud.asyncErrors.map((e) => e.message),
