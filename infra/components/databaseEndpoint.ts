@@ -22,6 +22,7 @@ import { checkConnectionLogging } from "./databaseEndpoint/connectionLogging";
 import { buildLoadBalancer, buildSecurityGroups, lookUpSubnets, PlacedLoadBalancer } from "./loadBalancer/loadBalancer";
 import { checkedPrefixLists, lookUpPrefixLists } from "./loadBalancer/prefixLists";
 import { stampedTags } from "./support/tags";
+import { shareLookups } from "./support/lookups";
 
 export type { DatabaseEndpointArgs, DatabaseTarget } from "./databaseEndpoint/args";
 export { lookUpDatabase } from "./databaseEndpoint/databaseFacts";
@@ -35,6 +36,18 @@ const COMPONENT_TYPE = "db-endpoints:index:DatabaseEndpoint";
 
 /** Each endpoint's security groups that hold an expiring rule, one ID each, for {@link expiringRuleGroupIdsOf}. */
 const expiringGroupIds = new WeakMap<DatabaseEndpoint, pulumi.Output<string>[]>();
+
+/** Each endpoint's listener, for {@link listenerOf}. */
+const listeners = new WeakMap<DatabaseEndpoint, aws.lb.Listener>();
+
+/**
+ * The endpoint's listener: once it exists its target group is in service on the load balancer (health-checked, and
+ * reported in CloudWatch) with the targets the program registers (it is created after them). What must exist before
+ * something that watches the endpoint's health; not an output (it would become part of the cross-language schema).
+ */
+export function listenerOf(endpoint: DatabaseEndpoint): aws.lb.Listener {
+    return listeners.get(endpoint)!;
+}
 
 /**
  * The IDs of the security groups that hold a rule of `endpoint` with an expiry, as a list whose length is known
@@ -121,6 +134,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         const plan = planDatabaseEndpoint(name, args);
         const { sharedLoadBalancer: seat, ...componentOpts } = opts ?? {};
         super(COMPONENT_TYPE, name, {}, componentOpts);
+        shareLookups(this, componentOpts.parent);
         for (const w of plan.warnings) pulumi.log.warn(`${w.path}: ${w.message}`, this);
 
         const child = { parent: this };
@@ -250,6 +264,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         this.rdsDbName = facts.rdsDbName;
         this.databaseSecurityGroupId = facts.databaseSg;
         expiringGroupIds.set(this, expiringGroups.map((g) => g.id));
+        listeners.set(this, listener);
         this.expiringRuleSecurityGroupIds = pulumi.all(expiringGroups.map((g) => g.id));
         this.connectionLogGroupName = flowLogs ? flowLogs.logGroupName : pulumi.output<string | undefined>(undefined);
         this.connectionQueryName = query ? query.name : pulumi.output<string | undefined>(undefined);

@@ -164,7 +164,7 @@ function inReadingOrder(keyProblems: Problem[], ruleProblems: Problem[]): Proble
 export function toComponentArgs(raw: RawStackConfig): { args: RawStackConfig; configPath: (argsPath: string) => string } {
     const moved = new Map<string, string>();
     if (!Array.isArray(raw.endpoints)) return { args: raw, configPath: (p) => p };
-    const endpoints = raw.endpoints.map((e, i) => {
+    const endpoints = raw.endpoints.map(withStringRotations).map((e, i) => {
         if (!isPlainObject(e) || !Array.isArray(e.allowedCidrs) || !e.allowedCidrs.some(isPlainObject)) return e;
         if (e.allowlist !== undefined && !Array.isArray(e.allowlist)) return e; // reported as not a list
         const at = `endpoints[${i}]`;
@@ -187,6 +187,18 @@ export function toComponentArgs(raw: RawStackConfig): { args: RawStackConfig; co
         return m && moved.has(m[1]) ? `${moved.get(m[1])}${m[2]}` : argsPath;
     };
     return { args: { ...raw, endpoints }, configPath };
+}
+
+/**
+ * YAML reads an unquoted rotation trigger such as `rotation: 3` as a number; the args' `rotation` is a string (as
+ * C# and the other languages pass it), so a number becomes its decimal text here, the same trigger the component
+ * would make of it.
+ */
+function withStringRotations(endpoint: unknown): unknown {
+    if (!isPlainObject(endpoint) || !Array.isArray(endpoint.integrations)) return endpoint;
+    const numeric = (i: unknown) => isPlainObject(i) && typeof i.rotation === "number" && Number.isFinite(i.rotation);
+    if (!endpoint.integrations.some(numeric)) return endpoint;
+    return { ...endpoint, integrations: endpoint.integrations.map((i) => (numeric(i) ? { ...(i as Record<string, unknown>), rotation: String((i as Record<string, unknown>).rotation) } : i)) };
 }
 
 /** A decoded stack config: the component's args, and the model its rules made of them. */

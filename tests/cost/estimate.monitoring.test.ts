@@ -11,14 +11,13 @@ import type { CostEstimate, CostLine } from "../../infra/cost/estimate";
 import { ASSUMPTIONS as A, PRICES as P } from "../../infra/cost/prices";
 import { parseStackConfig } from "../../infra/program/config";
 import { exampleWorld, installMockCloud, MockCloud, settle } from "../../testing/mockCloud";
+import { runStackProgram } from "../../testing/stackProgram";
 import { estimateStack, monitoringCost } from "../../testing/stackCost";
 
 let cloud: MockCloud;
-let stack: typeof import("../../infra/program/main");
 
 before(async () => {
     cloud = installMockCloud();
-    stack = await import("../../infra/program/main");
 });
 
 const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} is not ${expected}`);
@@ -39,7 +38,7 @@ function config(endpoints: unknown[], extra: Record<string, unknown> = {}): Reco
 /** The estimate of what the program registers for `raw`. */
 async function estimate(raw: Record<string, unknown>): Promise<CostEstimate> {
     cloud.reset(exampleWorld());
-    stack.main(raw);
+    runStackProgram(cloud, raw);
     await settle();
     assert.deepEqual(cloud.asyncErrors, []);
     return estimateStack(cloud.registered, parseStackConfig(raw).spec);

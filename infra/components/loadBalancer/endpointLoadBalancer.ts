@@ -24,6 +24,7 @@ import { buildSharedDatabaseRules } from "./databaseRules";
 import { buildFlowLogs } from "./connectionAudit";
 import { buildLoadBalancer, buildSecurityGroups, lookUpSubnets, PlacedLoadBalancer } from "./loadBalancer";
 import { checkedPrefixLists, lookUpPrefixLists } from "./prefixLists";
+import { shareLookups } from "../support/lookups";
 
 const COMPONENT_TYPE = "db-endpoints:index:EndpointLoadBalancer";
 
@@ -87,6 +88,7 @@ export class EndpointLoadBalancer extends pulumi.ComponentResource {
 
     constructor(name: string, args: EndpointLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPE, name, {}, opts);
+        shareLookups(this, opts?.parent);
         const child = { parent: this };
         const { spec, members } = args;
         const tags = pulumi.output(stampTags(args.tags, { [LOAD_BALANCER_TAG]: name }));
