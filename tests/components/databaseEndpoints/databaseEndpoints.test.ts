@@ -7,13 +7,12 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { exampleWorld, FakeWorld, installMockCloud, MockCloud, Registered, settle } from "../../../testing/mockCloud";
+import { runStackProgram } from "../../../testing/stackProgram";
 
 let cloud: MockCloud;
-let stack: typeof import("../../../infra/program/main");
 
-before(async () => {
+before(() => {
     cloud = installMockCloud();
-    stack = await import("../../../infra/program/main");
 });
 
 const RDS_ADMIN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-3f6c1a2b-4d5e-4f60-8a7b-9c0d1e2f3a4b-AbCdEf";
@@ -83,7 +82,7 @@ describe("what each integration waits for", () => {
     const integrations: Record<string, string[]> = {};
     before(async () => {
         cloud.reset(world());
-        stack.main(config);
+        runStackProgram(cloud, config);
         await settle();
         assert.deepEqual(
             cloud.asyncErrors.map((e) => e.message),
