@@ -3,15 +3,17 @@
  * program under the mock runtime, one RDS endpoint, one self-managed endpoint, and ten of both (five of each).
  * Pins what makes N endpoints deploy in the time of one: no chain of dependencies runs through two endpoints (the
  * one join is the stack's upkeep function, which waits for every endpoint's target group or certificate), so the
- * critical path of ten endpoints is the longest of one endpoint of each kind.
+ * critical path of ten endpoints is the longest of one endpoint of each kind; and the parallelism the workflows set
+ * lets the engine run them side by side, where the CLI's default on a 2-CPU runner does not.
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { CREATE_SECONDS } from "../../testing/deployDurations";
 import { CapturedGraph, captureDeployGraph, deployModelStack, deploySteps, EndpointKind, GraphNode, urnOf } from "../../testing/deployGraph";
-import { criticalPath } from "../../testing/deployModel";
+import { criticalPath, simulate } from "../../testing/deployModel";
 import { installMockCloud } from "../../testing/mockCloud";
 import { runStackProgram } from "../../testing/stackProgram";
+import { workflowParallelism } from "../../testing/workflowParallelism";
 
 async function capture(endpoints: number, first: EndpointKind): Promise<CapturedGraph> {
     const { config, world } = deployModelStack(endpoints, first);
@@ -113,6 +115,13 @@ describe("the realistic stack's graph", () => {
             const owners = new Set(ten.path.map((p) => byUrn.get(p.step.id.replace(/^wait:/, ""))).map((r) => (r ? owner(r) : undefined)));
             owners.delete(undefined);
             assert.equal(owners.size, 1, [...owners].join(", "));
+        });
+
+        it(`deploys ten endpoints, with ${scenario} durations, within 5% of the critical path at the workflows' parallelism, not at the CLI's default on 2 CPUs`, () => {
+            const steps = deploySteps(graphs.ten, scenario);
+            const cp = criticalPath(steps).seconds;
+            assert.ok(simulate(steps, workflowParallelism()).seconds <= cp * 1.05, `${simulate(steps, workflowParallelism()).seconds} s against ${cp} s`);
+            assert.ok(simulate(steps, 8).seconds > cp * 1.5, `${simulate(steps, 8).seconds} s against ${cp} s`);
         });
     }
 });
