@@ -11,7 +11,7 @@ import { runStackProgram } from "../../../testing/stackProgram";
 
 let cloud: MockCloud;
 
-before(async () => {
+before(() => {
     cloud = installMockCloud();
 });
 
