@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DatabaseEngine, IpAddressType } from "../../enums";
+import { AdminConnection, DatabaseEngine, IpAddressType } from "../../enums";
 import { engineOfRds } from "../../integrations/engines";
 import { checkProduct, readVpcId } from "../../model/product";
 import type { EndpointSpec, StackSpec } from "../../model/spec";
 import { formatProblem, Problems } from "../../validation";
 import { throwIfInvalidArgs } from "../support/argsError";
-import { DatabaseEndpoint, expiringRuleGroupIdsOf } from "../databaseEndpoint";
+import { connectionPathOf, DatabaseEndpoint, expiringRuleGroupIdsOf } from "../databaseEndpoint";
 import { DatabaseIntegrations } from "../databaseIntegrations";
 import { databaseEngineOfRds } from "../../integrations/engines";
 import { ArgsOwner, checkedInput } from "../support/knownNowOrLater";
@@ -291,7 +291,9 @@ function buildIntegrations(
                 })),
                 tags: { ...spec.tags, ...e.tags },
             },
-            pulumi.mergeOptions(opts, { dependsOn: [endpoint, ...after(e)] }),
+            // Through the endpoint: what a connection through it needs (not its hostname's records, flow logs or saved
+            // query), before the users are created and after they are dropped. Direct: nothing of the endpoint.
+            pulumi.mergeOptions(opts, { dependsOn: [...(admin.connection === AdminConnection.Direct ? [] : connectionPathOf(endpoint)), ...after(e)] }),
         );
         integrations[e.name] = Object.fromEntries(
             e.integrations!.map((i) => [

@@ -35,6 +35,8 @@ export const LOAD_BALANCER_TAG = "db-endpoints:load-balancer";
 export interface LoadBalancerSeat {
     /** The shared load balancer's name. */
     name: string;
+    /** Its component, which holds the rules from the load balancer to the databases: what a connection needs of it. */
+    component: pulumi.ComponentResource;
     loadBalancer: PlacedLoadBalancer;
     /** The endpoint's allowlist rules, per security group of the load balancer (by index); expired ones flagged. */
     rules: AllowlistRule[][];
@@ -176,6 +178,7 @@ export class EndpointLoadBalancer extends pulumi.ComponentResource {
                 m.spec.name,
                 {
                     name,
+                    component: this,
                     loadBalancer,
                     rules: spec.securityGroups.map((group) => group.filter((r) => r.endpoint === m.spec.name).map(({ endpoint: _, ...rule }) => rule)),
                     prefixLists: spec.prefixLists.filter((l) => l.endpoint === m.spec.name).map(({ endpoint: _, ...list }) => list),
