@@ -4,7 +4,9 @@
  * of resources with no components (the overhead ratio); resources and monthly cost per endpoint for 1, 10
  * and 50 endpoints on their own load balancers against one shared load balancer; what the monitoring costs;
  * the target-sync function's bundle (built, then read from its cache) and one reconcile run. Each measurement runs
- * in a fresh process; the median of several runs is reported. Figures only: nothing here asserts a time.
+ * in a fresh process; the median of several runs is reported. Figures only: nothing here asserts a time. Then two
+ * models, not measurements: a first deployment's time and a failover's recovery (scripts/bench-deploy.ts,
+ * scripts/bench-failover.ts).
  */
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
@@ -12,6 +14,8 @@ import * as path from "node:path";
 import { formatMonthly } from "../infra/cost/estimate";
 import { ASSUMPTIONS, PRICES } from "../infra/cost/prices";
 import { benchBundle } from "./bench-bundle";
+import { benchDeploy } from "./bench-deploy";
+import { benchFailover } from "./bench-failover";
 import { benchMonitoring } from "./bench-monitoring";
 import { benchTargetSync } from "./bench-targetSync";
 
@@ -105,6 +109,7 @@ async function main(): Promise<void> {
     process.stdout.write(benchMonitoring() + "\n");
     process.stdout.write("\n## Target-sync function: one reconcile run (mocked ELB API)\n\n");
     process.stdout.write((await benchTargetSync(sizes)) + "\n");
+    process.stdout.write(`\n## Deploy time, modelled\n\n${benchDeploy()}\n\n## Failover recovery, modelled\n\n${benchFailover()}\n`);
 }
 
 if (require.main === module) {

@@ -294,7 +294,8 @@ function uuidOf(text: string): string {
 
 export class MockCloud {
     readonly registered: Registered[] = [];
-    readonly invokes: { token: string; inputs: any }[] = [];
+    /** Every lookup the program made, with the provider reference it went to (undefined: the default provider). */
+    readonly invokes: { token: string; inputs: any; provider?: string }[] = [];
     /** Errors the program raised asynchronously (failed applies, rejected registrations). */
     readonly asyncErrors: Error[] = [];
 
@@ -379,78 +380,89 @@ export class MockCloud {
             return { id: args.id || id, state };
         },
         call: (args) => {
-            this.invokes.push({ token: args.token, inputs: args.inputs });
-            const w = this.world;
-            switch (args.token) {
-                case "aws:rds/getInstance:getInstance": {
-                    const instance = w.instances[args.inputs.dbInstanceIdentifier];
-                    if (!instance) throw new Error(`DBInstanceNotFound: DBInstance ${args.inputs.dbInstanceIdentifier} not found`);
-                    return { id: args.inputs.dbInstanceIdentifier, dbInstanceIdentifier: args.inputs.dbInstanceIdentifier, ...instance };
-                }
-                case "aws:ec2/getSubnet:getSubnet": {
-                    const subnet = w.subnets[args.inputs.id];
-                    if (!subnet) throw new Error(`InvalidSubnetID.NotFound: The subnet ID '${args.inputs.id}' does not exist`);
-                    return { id: args.inputs.id, ...subnet };
-                }
-                case "aws:ec2/getVpc:getVpc": {
-                    const vpc = w.vpcs?.[args.inputs.id];
-                    if (!vpc) throw new Error(`InvalidVpcID.NotFound: The vpc ID '${args.inputs.id}' does not exist`);
-                    return { id: args.inputs.id, ...vpc };
-                }
-                case "aws:rds/getSubnetGroup:getSubnetGroup": {
-                    const group = w.subnetGroups[args.inputs.name];
-                    if (!group) throw new Error(`DBSubnetGroupNotFoundFault: ${args.inputs.name}`);
-                    return { id: args.inputs.name, name: args.inputs.name, ...group };
-                }
-                case "aws:secretsmanager/getSecretVersion:getSecretVersion": {
-                    const secret = w.secrets?.[args.inputs.secretId];
-                    if (!secret) {
-                        // `details` is what the SDK reports of a failed invoke (the engine's gRPC error field).
-                        const message = `ResourceNotFoundException: Secrets Manager can't find the specified secret ${args.inputs.secretId}`;
-                        throw Object.assign(new Error(message), { details: message });
-                    }
-                    return {
-                        id: `${args.inputs.secretId}|AWSCURRENT`,
-                        arn: args.inputs.secretId,
-                        secretId: args.inputs.secretId,
-                        secretString: secret.secretString,
-                        versionId: "00000000-0000-4000-8000-000000000001",
-                        versionStages: ["AWSCURRENT"],
-                    };
-                }
-                case "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
-                    const list = w.prefixLists?.[args.inputs.id];
-                    if (!list) throw new Error(`InvalidPrefixListID.NotFound: The prefix list ID '${args.inputs.id}' does not exist`);
-                    return {
-                        id: args.inputs.id,
-                        arn: `arn:aws:ec2:us-east-1:123456789012:prefix-list/${args.inputs.id}`,
-                        name: `${args.inputs.id}-name`,
-                        addressFamily: list.addressFamily,
-                        ...(list.maxEntries !== undefined ? { maxEntries: list.maxEntries } : {}),
-                        entries: list.entries.map((cidr) => ({ cidr, description: "" })),
-                        ownerId: "123456789012",
-                        version: 1,
-                        tags: {},
-                    };
-                }
-                case "aws:ec2/getNetworkInterface:getNetworkInterface": {
-                    const filter = (name: string) => (args.inputs.filters ?? []).find((f: { name: string }) => f.name === name)?.values?.[0] as string | undefined;
-                    const description = filter("description");
-                    const subnetId = filter("subnet-id");
-                    if (!description?.startsWith("ELB net/") || !subnetId) throw new Error(`no matching network interface found (${JSON.stringify(args.inputs.filters)})`);
-                    return { id: mockNetworkInterfaceId(description, subnetId), description, subnetId, interfaceType: "network_load_balancer" };
-                }
-                case "aws:index/getCallerIdentity:getCallerIdentity":
-                    return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/deployer", userId: "AIDA" };
-                case "aws:index/getRegion:getRegion":
-                    return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
-                case "aws:index/getPartition:getPartition":
-                    return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
-                default:
-                    throw new Error(`the mock cloud does not answer ${args.token}`);
+            this.invokes.push({ token: args.token, inputs: args.inputs, ...(args.provider ? { provider: args.provider } : {}) });
+            try {
+                return this.answer(args);
+            } catch (e) {
+                // The engine reports a failed invoke's message in the gRPC error's `details`, which the SDK raises.
+                const error = e as Error & { details?: string };
+                throw Object.assign(error, { details: error.details ?? error.message });
             }
         },
     };
+
+    /** What AWS answers a lookup, or the error it raises. */
+    private answer(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        const w = this.world;
+        switch (args.token) {
+            case "aws:rds/getInstance:getInstance": {
+                const instance = w.instances[args.inputs.dbInstanceIdentifier];
+                if (!instance) throw new Error(`DBInstanceNotFound: DBInstance ${args.inputs.dbInstanceIdentifier} not found`);
+                return { id: args.inputs.dbInstanceIdentifier, dbInstanceIdentifier: args.inputs.dbInstanceIdentifier, ...instance };
+            }
+            case "aws:ec2/getSubnet:getSubnet": {
+                const subnet = w.subnets[args.inputs.id];
+                if (!subnet) throw new Error(`InvalidSubnetID.NotFound: The subnet ID '${args.inputs.id}' does not exist`);
+                return { id: args.inputs.id, ...subnet };
+            }
+            case "aws:ec2/getVpc:getVpc": {
+                const vpc = w.vpcs?.[args.inputs.id];
+                if (!vpc) throw new Error(`InvalidVpcID.NotFound: The vpc ID '${args.inputs.id}' does not exist`);
+                return { id: args.inputs.id, ...vpc };
+            }
+            case "aws:rds/getSubnetGroup:getSubnetGroup": {
+                const group = w.subnetGroups[args.inputs.name];
+                if (!group) throw new Error(`DBSubnetGroupNotFoundFault: ${args.inputs.name}`);
+                return { id: args.inputs.name, name: args.inputs.name, ...group };
+            }
+            case "aws:secretsmanager/getSecretVersion:getSecretVersion": {
+                const secret = w.secrets?.[args.inputs.secretId];
+                if (!secret) {
+                    // `details` is what the SDK reports of a failed invoke (the engine's gRPC error field).
+                    const message = `ResourceNotFoundException: Secrets Manager can't find the specified secret ${args.inputs.secretId}`;
+                    throw Object.assign(new Error(message), { details: message });
+                }
+                return {
+                    id: `${args.inputs.secretId}|AWSCURRENT`,
+                    arn: args.inputs.secretId,
+                    secretId: args.inputs.secretId,
+                    secretString: secret.secretString,
+                    versionId: "00000000-0000-4000-8000-000000000001",
+                    versionStages: ["AWSCURRENT"],
+                };
+            }
+            case "aws:ec2/getManagedPrefixList:getManagedPrefixList": {
+                const list = w.prefixLists?.[args.inputs.id];
+                if (!list) throw new Error(`InvalidPrefixListID.NotFound: The prefix list ID '${args.inputs.id}' does not exist`);
+                return {
+                    id: args.inputs.id,
+                    arn: `arn:aws:ec2:us-east-1:123456789012:prefix-list/${args.inputs.id}`,
+                    name: `${args.inputs.id}-name`,
+                    addressFamily: list.addressFamily,
+                    ...(list.maxEntries !== undefined ? { maxEntries: list.maxEntries } : {}),
+                    entries: list.entries.map((cidr) => ({ cidr, description: "" })),
+                    ownerId: "123456789012",
+                    version: 1,
+                    tags: {},
+                };
+            }
+            case "aws:ec2/getNetworkInterface:getNetworkInterface": {
+                const filter = (name: string) => (args.inputs.filters ?? []).find((f: { name: string }) => f.name === name)?.values?.[0] as string | undefined;
+                const description = filter("description");
+                const subnetId = filter("subnet-id");
+                if (!description?.startsWith("ELB net/") || !subnetId) throw new Error(`no matching network interface found (${JSON.stringify(args.inputs.filters)})`);
+                return { id: mockNetworkInterfaceId(description, subnetId), description, subnetId, interfaceType: "network_load_balancer" };
+            }
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/deployer", userId: "AIDA" };
+            case "aws:index/getRegion:getRegion":
+                return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
+            case "aws:index/getPartition:getPartition":
+                return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+            default:
+                throw new Error(`the mock cloud does not answer ${args.token}`);
+        }
+    }
 }
 
 let installed: MockCloud | undefined;

@@ -29,6 +29,13 @@ const ACTIONS: Record<string, { sha: string; version: string }> = {
     "pulumi/actions": { sha: "8e5e406f4007fca908480587cb9893c07090f58d", version: "v7.0.0" },
 };
 
+/**
+ * The engine's parallelism for `pulumi up` and `pulumi preview` (the action's `parallel` input, passed as
+ * `--parallel`): enough for every load balancer of a stack of up to 50 endpoints to provision at once (the modelled
+ * deploy time, tests/testing/deployGraph.test.ts and docs/ci.md).
+ */
+const PARALLELISM = 64;
+
 /** The oldest Pulumi CLI the program runs under: resource hooks from 3.182, failing after-hooks fail the deployment from 3.238. */
 const PULUMI_CLI_MINIMUM = { major: 3, minor: 238 };
 
@@ -181,6 +188,7 @@ describe("pull requests", () => {
         assert.deepEqual(pulumi.step.with, {
             "pulumi-version": "^3.238.0",
             command: "preview",
+            parallel: PARALLELISM,
             "stack-name": "${{ vars.PULUMI_STACK }}",
             "comment-on-pr": true,
             "github-token": "${{ secrets.GITHUB_TOKEN }}",
@@ -216,12 +224,20 @@ describe("pushes to main", () => {
         assert.deepEqual(others, [], "one pulumi step in the deploy workflow");
         assert.equal(pulumi.job, "deploy");
         assert.equal(pulumi.step.with!.command, "up");
+        assert.equal(pulumi.step.with!.parallel, PARALLELISM);
         assert.equal(pulumi.step.with!["pulumi-version"], "^3.238.0");
         assert.equal(pulumi.step.with!["stack-name"], "${{ vars.PULUMI_STACK }}");
         assert.deepEqual(pulumi.step.env, { PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" });
         const aws = indexOf(job, (s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@") === true, "AWS credentials");
         assert.ok(indexOf(job, (s) => s.run === "npm ci --ignore-scripts", "npm ci --ignore-scripts") < pulumi.index && aws < pulumi.index);
         assert.equal(job.steps[aws].with!["role-to-assume"], "${{ vars.AWS_DEPLOY_ROLE_ARN }}");
+    });
+});
+
+describe("the engine's parallelism", () => {
+    it("is set on both Pulumi steps, and docs/ci.md gives the same value", () => {
+        for (const w of [pr, deploy]) for (const { step } of pulumiSteps(w)) assert.equal(step.with!.parallel, PARALLELISM, w.name);
+        assert.ok(fs.readFileSync(path.join(ROOT, "docs", "ci.md"), "utf8").includes(`parallel: ${PARALLELISM}`));
     });
 });
 

@@ -207,7 +207,12 @@ export interface AlarmedEndpoint {
     targetGroupArn: pulumi.Input<string>;
     /** Whether the upkeep function keeps its target in sync (RDS with target sync). */
     targetSync: boolean;
-    /** What must exist before its alarms: the endpoint (its listener and targets), so that its health is reported. */
+    /**
+     * What must exist before its no-healthy-target alarm, so that the health it watches is reported from the start:
+     * the listener that puts its target group in service, and what registers its targets (the listener waits for the
+     * program's own; with target sync, the function's deploy-time run). Its other alarms watch metrics the function
+     * writes only when something is wrong, and wait for nothing.
+     */
     after: pulumi.Resource[];
 }
 
@@ -223,8 +228,11 @@ export interface AlarmsArgs {
     expiredRules: boolean;
     /** Minutes between two scheduled runs of the upkeep function. */
     scheduleMinutes: number;
-    /** The upkeep function: its deploy-time run publishes the first days to expiry before the alarms watching them exist. */
-    upkeep?: pulumi.Resource;
+    /**
+     * The upkeep function's deploy-time run, which publishes the certificates' first days to expiry: the expiry alarms,
+     * for which a missing value is breaching, wait for it. Nothing else of the function is needed by an alarm.
+     */
+    firstRun?: pulumi.Resource;
     /** An existing SNS topic every alarm notifies. */
     snsTopicArn?: string;
     /** Addresses subscribed to a topic created for the alarms. */
@@ -309,26 +317,28 @@ export class Alarms extends pulumi.ComponentResource {
             declare(health, e.after, endpoint);
             const names: EndpointAlarmNames = { noHealthyTarget: health.name };
             if (e.targetSync) {
+                // Missing data is no failure: nothing needs to exist first.
                 const failures = syncFailuresAlarm<pulumi.Input<string>>(args.stack, e.name, targetGroup, args.scheduleMinutes);
                 const unserved = unservedTargetsAlarm<pulumi.Input<string>>(args.stack, e.name, targetGroup, args.scheduleMinutes);
-                declare(failures, e.after, endpoint);
-                declare(unserved, e.after, endpoint);
+                declare(failures, [], endpoint);
+                declare(unserved, [], endpoint);
                 names.syncFailures = failures.name;
                 names.unservedTargets = unserved.name;
             }
             this.endpointAlarms[e.name] = names;
         }
 
-        const afterUpkeep = args.upkeep ? [args.upkeep] : [];
+        const afterFirstRun = args.firstRun ? [args.firstRun] : [];
         this.certificateAlarms = {};
         for (const certificate of args.certificates) {
             const d = certificateExpiryAlarm(args.stack, certificate, args.certificateExpiryDays);
-            declare(d, afterUpkeep, { "db-endpoints:certificate": certificate });
+            declare(d, afterFirstRun, { "db-endpoints:certificate": certificate });
             this.certificateAlarms[certificate] = d.name;
         }
         if (args.expiredRules) {
+            // Written only when a revocation fails: missing data is nothing wrong, so it waits for nothing.
             const d = expiredRulesAlarm(args.stack, args.scheduleMinutes);
-            declare(d, afterUpkeep);
+            declare(d, []);
             this.expiredRulesAlarm = d.name;
         }
 

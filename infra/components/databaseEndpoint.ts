@@ -22,6 +22,7 @@ import { checkConnectionLogging } from "./databaseEndpoint/connectionLogging";
 import { buildLoadBalancer, buildSecurityGroups, lookUpSubnets, PlacedLoadBalancer } from "./loadBalancer/loadBalancer";
 import { checkedPrefixLists, lookUpPrefixLists } from "./loadBalancer/prefixLists";
 import { stampedTags } from "./support/tags";
+import { shareLookups } from "./support/lookups";
 
 export type { DatabaseEndpointArgs, DatabaseTarget } from "./databaseEndpoint/args";
 export { lookUpDatabase } from "./databaseEndpoint/databaseFacts";
@@ -35,6 +36,32 @@ const COMPONENT_TYPE = "db-endpoints:index:DatabaseEndpoint";
 
 /** Each endpoint's security groups that hold an expiring rule, one ID each, for {@link expiringRuleGroupIdsOf}. */
 const expiringGroupIds = new WeakMap<DatabaseEndpoint, pulumi.Output<string>[]>();
+
+/** Each endpoint's listener, for {@link listenerOf}. */
+const listeners = new WeakMap<DatabaseEndpoint, aws.lb.Listener>();
+
+/** What a connection through each endpoint needs, for {@link connectionPathOf}. */
+const connectionPaths = new WeakMap<DatabaseEndpoint, pulumi.Resource[]>();
+
+/**
+ * What a connection through the endpoint needs, and nothing else of it: the listener (created once the program's
+ * targets are registered, and with the restart hook run), the allowlist rules that admit the client, and the rules
+ * from the load balancer to the database (on a shared load balancer, that load balancer's component, which holds
+ * them). Not its hostname's records, flow logs or saved query. What must exist before something connects through
+ * the endpoint, and be deleted after it; not an output (it would become part of the cross-language schema).
+ */
+export function connectionPathOf(endpoint: DatabaseEndpoint): pulumi.Resource[] {
+    return connectionPaths.get(endpoint)!;
+}
+
+/**
+ * The endpoint's listener: once it exists its target group is in service on the load balancer (health-checked, and
+ * reported in CloudWatch) with the targets the program registers (it is created after them). What must exist before
+ * something that watches the endpoint's health; not an output (it would become part of the cross-language schema).
+ */
+export function listenerOf(endpoint: DatabaseEndpoint): aws.lb.Listener {
+    return listeners.get(endpoint)!;
+}
 
 /**
  * The IDs of the security groups that hold a rule of `endpoint` with an expiry, as a list whose length is known
@@ -121,6 +148,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         const plan = planDatabaseEndpoint(name, args);
         const { sharedLoadBalancer: seat, ...componentOpts } = opts ?? {};
         super(COMPONENT_TYPE, name, {}, componentOpts);
+        shareLookups(this, componentOpts.parent);
         for (const w of plan.warnings) pulumi.log.warn(`${w.path}: ${w.message}`, this);
 
         const child = { parent: this };
@@ -132,11 +160,13 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         let loadBalancer: PlacedLoadBalancer;
         let admitted: boolean;
         let expiringGroups: aws.ec2.SecurityGroup[];
+        const path: pulumi.Resource[] = [];
         if (seat) {
             // A shared load balancer: its security groups take this endpoint's rules where the spread put them,
             // and it has the rules to the databases.
             loadBalancer = seat.loadBalancer;
-            buildAllowlistRules(
+            path.push(seat.component);
+            const allowed = buildAllowlistRules(
                 this,
                 name,
                 seat.rules.map((rules, g) => ({ securityGroup: loadBalancer.securityGroups[g], rules })),
@@ -144,7 +174,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
                 tags,
             );
             const prefixGroup = seat.prefixListGroup !== undefined ? loadBalancer.securityGroups[seat.prefixListGroup] : undefined;
-            buildPrefixListRules(this, name, prefixGroup, seat.prefixLists, listenerPort, tags, seat.checkedPrefixLists);
+            path.push(...allowed, ...buildPrefixListRules(this, name, prefixGroup, seat.prefixLists, listenerPort, tags, seat.checkedPrefixLists));
             expiringGroups = expiringRuleGroups(loadBalancer.securityGroups, seat.rules, seat.prefixListGroup, seat.prefixLists);
             admitted = plan.kind === "rds" || inputs.securityGroupId !== undefined;
         } else {
@@ -158,7 +188,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
                 count: plan.securityGroupRules.length,
                 tags,
             });
-            buildAllowlistRules(
+            const allowed = buildAllowlistRules(
                 this,
                 name,
                 plan.securityGroupRules.map((rules, g) => ({ securityGroup: securityGroups[g], rules })),
@@ -176,11 +206,13 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
                 warn: (message) => pulumi.log.warn(message, this),
             });
             const prefixGroup = plan.prefixListGroup !== undefined ? securityGroups[plan.prefixListGroup] : undefined;
-            buildPrefixListRules(this, name, prefixGroup, plan.prefixLists, listenerPort, tags, prefixLists);
+            const prefixRules = buildPrefixListRules(this, name, prefixGroup, plan.prefixLists, listenerPort, tags, prefixLists);
             expiringGroups = expiringRuleGroups(securityGroups, plan.securityGroupRules, plan.prefixListGroup, plan.prefixLists);
 
             // Egress only to the database port: to its security group when known, else to each address.
-            admitted = buildEndpointDatabaseRules(this, name, securityGroups[0], plan, inputs.securityGroupId !== undefined, facts, tags);
+            const databaseRules = buildEndpointDatabaseRules(this, name, securityGroups[0], plan, inputs.securityGroupId !== undefined, facts, tags);
+            admitted = databaseRules.admitted;
+            path.push(...allowed, ...prefixRules, ...databaseRules.rules);
 
             // --- Placement, checked against AWS before the load balancer exists. (targetZones too: a self-managed
             // address AWS would refuse as a target fails the deployment before the NLB exists.)
@@ -250,6 +282,8 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         this.rdsDbName = facts.rdsDbName;
         this.databaseSecurityGroupId = facts.databaseSg;
         expiringGroupIds.set(this, expiringGroups.map((g) => g.id));
+        listeners.set(this, listener);
+        connectionPaths.set(this, [listener, ...path]);
         this.expiringRuleSecurityGroupIds = pulumi.all(expiringGroups.map((g) => g.id));
         this.connectionLogGroupName = flowLogs ? flowLogs.logGroupName : pulumi.output<string | undefined>(undefined);
         this.connectionQueryName = query ? query.name : pulumi.output<string | undefined>(undefined);

@@ -15,6 +15,7 @@ import { connectionDatabase } from "./databaseIntegrations/credentialsSecret";
 import { declareIntegrations } from "./databaseIntegrations/declare";
 import { CheckedFacts, checkResolved } from "./databaseIntegrations/deployChecks";
 import { planDatabaseIntegrations } from "./databaseIntegrations/plan";
+import { shareLookups } from "./support/lookups";
 
 export { DatabaseIntegrationsArgs, Integration } from "./databaseIntegrations/args";
 export { IntegrationsPlan, planDatabaseIntegrations } from "./databaseIntegrations/plan";
@@ -49,6 +50,7 @@ export class DatabaseIntegrations extends pulumi.ComponentResource {
     constructor(name: string, args: DatabaseIntegrationsArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planDatabaseIntegrations(name, args);
         super(COMPONENT_TYPE, name, {}, opts);
+        shareLookups(this, opts?.parent);
         const child = { parent: this };
 
         // The admin login, read by `pulumi up` and kept secret: it only configures the provider. A preview

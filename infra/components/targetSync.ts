@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CHANGE_TAG_KEY, eventPollProblem, FUNCTION_TIMEOUT_SECONDS, RDS_EVENT_IDS, scheduleProblem } from "../lambda/targetSync/settings";
 import { patterns, Problems, show } from "../validation";
+import { readRetentionDays } from "../model/endpoint";
 import { lambdaBundle, LambdaBundleSpec } from "./support/lambdaBundle";
 
 /** One RDS-backed target group the function keeps pointed at the instance's current address. */
@@ -48,9 +49,6 @@ export interface TargetSyncArgs {
 
 /** RDS instances per EventBridge rule: keeps each pattern under EventBridge's default 2048-character limit. */
 export const INSTANCES_PER_RULE = 10;
-
-/** Retention values CloudWatch Logs accepts. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 export const FUNCTION_SETTINGS = {
     runtime: aws.lambda.Runtime.NodeJS24dX,
@@ -148,11 +146,9 @@ export function checkEventPoll(problems: Problems, path: string, value: unknown)
     if (problem) problems.error(path, problem);
 }
 
-/** `logRetentionDays`, when known. */
+/** `logRetentionDays`, when known: the rule of every log retention in the product. */
 export function checkLogRetention(problems: Problems, path: string, value: unknown): void {
-    if (value !== undefined && !pulumi.Output.isInstance(value) && !LOG_RETENTION_DAYS.includes(value as number)) {
-        problems.error(path, `${show(value)} is not a retention CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")})`);
-    }
+    if (!pulumi.Output.isInstance(value)) readRetentionDays(problems, path, value);
 }
 
 /**

@@ -32,6 +32,7 @@ import {
 import { Problems, show } from "../validation";
 import { throwIfInvalidArgs } from "./support/argsError";
 import { checkedInput, isKnownNow } from "./support/knownNowOrLater";
+import { lookUpOutput, LOOKUPS, shareLookups } from "./support/lookups";
 import { stampedTags } from "./support/tags";
 import {
     bundleTargetSyncCode,
@@ -288,9 +289,9 @@ function declareUpkeep(parent: pulumi.ComponentResource, name: string, plan: Upk
 
     // The account's coordinates, for the ARNs of RDS instances and security groups.
     const needsArns = hasTargets || hasGroups;
-    const partition = needsArns ? aws.getPartitionOutput({}, child).partition : pulumi.output("");
-    const region = needsArns ? aws.getRegionOutput({}, child).region : pulumi.output("");
-    const accountId = needsArns ? aws.getCallerIdentityOutput({}, child).accountId : pulumi.output("");
+    const partition = needsArns ? lookUpOutput(LOOKUPS.partition, {}, child).partition : pulumi.output("");
+    const region = needsArns ? lookUpOutput(LOOKUPS.region, {}, child).region : pulumi.output("");
+    const accountId = needsArns ? lookUpOutput(LOOKUPS.callerIdentity, {}, child).accountId : pulumi.output("");
 
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: plan.logRetentionDays ?? 30, tags }, child);
 
@@ -442,6 +443,19 @@ function declareUpkeep(parent: pulumi.ComponentResource, name: string, plan: Upk
     return { fn, role, logGroup, scheduleRule, eventRules, deployRun, schedule, duties };
 }
 
+/** Each function's deploy-time run, for {@link deployRunOf}. */
+const deployRuns = new WeakMap<pulumi.ComponentResource, aws.lambda.Invocation>();
+
+/**
+ * The function's run during `pulumi up` (with targets or certificates; undefined otherwise): once it has run, every
+ * target group it syncs has its instance's address registered, and every watched certificate has its first days to
+ * expiry. What must exist before something that needs those, rather than the whole component (its schedule, event
+ * rules and permissions are needed by nothing in the deployment).
+ */
+export function deployRunOf(component: Upkeep | TargetSync): aws.lambda.Invocation | undefined {
+    return deployRuns.get(component);
+}
+
 const UPKEEP_TYPE = "db-endpoints:index:Upkeep";
 const TARGET_SYNC_TYPE = "db-endpoints:index:TargetSync";
 
@@ -483,10 +497,12 @@ export class Upkeep extends pulumi.ComponentResource {
     constructor(name: string, args: UpkeepArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planUpkeep(name, args);
         super(UPKEEP_TYPE, name, {}, opts);
+        shareLookups(this, opts?.parent);
         const words = dutiesOf(plan)
             .map((d) => DUTY_WORDS[d])
             .join("; ");
         const parts = declareUpkeep(this, name, plan, { component: "Upkeep", fn: words, role: words, tag: "upkeep" });
+        if (parts.deployRun) deployRuns.set(this, parts.deployRun);
 
         this.functionName = parts.fn.name;
         this.functionArn = parts.fn.arn;
@@ -552,6 +568,7 @@ export class TargetSync extends pulumi.ComponentResource {
         checkLogRetention(problems, "logRetentionDays", args?.logRetentionDays);
         throwIfInvalidArgs(problems, "TargetSync", name);
         super(TARGET_SYNC_TYPE, name, {}, opts);
+        shareLookups(this, opts?.parent);
         const parts = declareUpkeep(
             this,
             name,
@@ -563,6 +580,7 @@ export class TargetSync extends pulumi.ComponentResource {
                 tag: "target-sync",
             },
         );
+        deployRuns.set(this, parts.deployRun!);
 
         this.functionName = parts.fn.name;
         this.functionArn = parts.fn.arn;

@@ -24,6 +24,7 @@
  * so storage is an upper bound).
  */
 import { ASSUMPTIONS, PRICES } from "./prices";
+import { MYSQL_HEALTH_CHECKS, POSTGRES_HEALTH_CHECKS } from "../model/healthChecks";
 
 /** A resource to price (a custom resource, not a component): what the program registered, and whose cost it is. */
 export interface CostedResource {
@@ -132,9 +133,11 @@ const RULE = "aws:cloudwatch/eventRule:EventRule";
 const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
 const TARGET_GROUP = "aws:lb/targetGroup:TargetGroup";
 const ATTACHMENT = "aws:lb/targetGroupAttachment:TargetGroupAttachment";
+const INVOCATION = "aws:lambda/invocation:Invocation";
 
 /** Seconds between a target group's health checks when it does not say (AWS's default for a TCP health check). */
 const DEFAULT_HEALTH_CHECK_INTERVAL = 30;
+const SHORTEST_HEALTH_CHECK_INTERVAL = Math.min(POSTGRES_HEALTH_CHECKS.intervalSeconds, MYSQL_HEALTH_CHECKS.intervalSeconds);
 
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
@@ -251,8 +254,11 @@ export function estimateMonthlyCost(resources: CostedResource[], context: CostCo
         lines.push({ urn: r.urn, type: r.type, name: r.name, category, item, quantity, unit, unitPrice, monthly: quantity * unitPrice, endpoints: r.endpoints, assumed });
     const skip = (r: CostedResource, why: string) => notEstimated.push({ urn: r.urn, type: r.type, name: r.name, why });
     const functionRuns = (fn: CostedResource): number => runs.get(fn.urn)?.perMonth ?? 0;
-    /** The metrics a function publishes on every run: those of the all-month metrics whose alarms wait for it. */
-    const everyRunMetrics = (fn: CostedResource): number => metrics.filter((m) => m.allMonth && m.alarm.dependencies.includes(fn.urn)).length;
+    /** Whether `r` waits for `fn`: depends on it, or on a run of it (an invocation). */
+    const waitsFor = (r: CostedResource, fn: CostedResource): boolean =>
+        r.dependencies.some((d) => d === fn.urn || (byUrn.get(d)?.type === INVOCATION && byUrn.get(d)!.dependencies.includes(fn.urn)));
+    /** The metrics a function publishes on every run: those of the all-month metrics whose alarms wait for it (or its run). */
+    const everyRunMetrics = (fn: CostedResource): number => metrics.filter((m) => m.allMonth && waitsFor(m.alarm, fn)).length;
     /** Log stored in a steady month: what the retention keeps of a month's ingestion (never-expiring logs: one month's, growing). */
     const storage = (r: CostedResource, category: CostCategory, gb: number) => {
         const retention = num(r.inputs.retentionInDays);
@@ -391,7 +397,8 @@ function flowLogRecordsPerMinute(logGroup: CostedResource, interfaces: number, r
     for (const g of groups) {
         const healthCheck = record(g.inputs.healthCheck);
         if (healthCheck?.enabled === false) continue;
-        const interval = num(healthCheck?.interval) ?? DEFAULT_HEALTH_CHECK_INTERVAL;
+        // Known only at deploy (an RDS instance's engine sets it): the shortest interval the product sets, an upper bound.
+        const interval = healthCheck?.interval === null ? SHORTEST_HEALTH_CHECK_INTERVAL : (num(healthCheck?.interval) ?? DEFAULT_HEALTH_CHECK_INTERVAL);
         const attached = resources.filter((a) => a.type === ATTACHMENT && a.dependencies.includes(g.urn)).length;
         checks += (60 / interval) * (attached > 0 ? attached : ASSUMPTIONS.targetsPerUnattachedGroup);
     }

@@ -155,18 +155,16 @@ function inReadingOrder(keyProblems: Problem[], ruleProblems: Problem[]): Proble
 }
 
 /**
- * The stack config in the form of the component's args, which C# and the other languages can express:
- * - `allowedCidrs` mixes plain CIDR strings and entry maps (`{cidr | prefixList, expires, note}`); the args keep
- *   the strings in `allowedCidrs` and take the maps in `allowlist`. Each endpoint's maps move over (after any
- *   `allowlist` the config writes itself, in the order written).
- * - An integration's `rotation` written as a number (YAML reads `rotation: 3` as one) is the string of that number
- *   (`"3"`), the trigger the rules would make of it: the args' `rotation` is a string.
- * Returns where each moved entry went, so that the args' problems are reported under the paths the config has.
+ * The stack config's `allowedCidrs` mixes plain CIDR strings and entry maps (`{cidr | prefixList, expires, note}`);
+ * the component's args keep the strings in `allowedCidrs` and take the maps in `allowlist`, which C# and the other
+ * languages can express. Moves each endpoint's maps over (after any `allowlist` the config writes itself, in the
+ * order written), and returns where each entry went, so that the args' problems are reported under the paths the
+ * config has.
  */
 export function toComponentArgs(raw: RawStackConfig): { args: RawStackConfig; configPath: (argsPath: string) => string } {
     const moved = new Map<string, string>();
     if (!Array.isArray(raw.endpoints)) return { args: raw, configPath: (p) => p };
-    const endpoints = raw.endpoints.map(integrationsAsArgs).map((e, i) => {
+    const endpoints = raw.endpoints.map(withStringRotations).map((e, i) => {
         if (!isPlainObject(e) || !Array.isArray(e.allowedCidrs) || !e.allowedCidrs.some(isPlainObject)) return e;
         if (e.allowlist !== undefined && !Array.isArray(e.allowlist)) return e; // reported as not a list
         const at = `endpoints[${i}]`;
@@ -191,12 +189,16 @@ export function toComponentArgs(raw: RawStackConfig): { args: RawStackConfig; co
     return { args: { ...raw, endpoints }, configPath };
 }
 
-/** An endpoint's integrations with each `rotation` written as a finite number turned into its string. */
-function integrationsAsArgs(endpoint: unknown): unknown {
+/**
+ * YAML reads an unquoted rotation trigger such as `rotation: 3` as a number; the args' `rotation` is a string (as
+ * C# and the other languages pass it), so a number becomes its decimal text here, the same trigger the component
+ * would make of it.
+ */
+function withStringRotations(endpoint: unknown): unknown {
     if (!isPlainObject(endpoint) || !Array.isArray(endpoint.integrations)) return endpoint;
-    const numbered = (i: unknown) => isPlainObject(i) && typeof i.rotation === "number" && Number.isFinite(i.rotation);
-    if (!endpoint.integrations.some(numbered)) return endpoint;
-    return { ...endpoint, integrations: endpoint.integrations.map((i) => (numbered(i) ? { ...(i as object), rotation: String((i as { rotation: number }).rotation) } : i)) };
+    const numeric = (i: unknown) => isPlainObject(i) && typeof i.rotation === "number" && Number.isFinite(i.rotation);
+    if (!endpoint.integrations.some(numeric)) return endpoint;
+    return { ...endpoint, integrations: endpoint.integrations.map((i) => (numeric(i) ? { ...(i as Record<string, unknown>), rotation: String((i as Record<string, unknown>).rotation) } : i)) };
 }
 
 /** A decoded stack config: the component's args, and the model its rules made of them. */

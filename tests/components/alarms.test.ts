@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import { before, describe, it } from "node:test";
+import * as aws from "@pulumi/aws";
 import { MAX_USER_TAGS } from "../../infra/model/limits";
 import { exampleWorld, installMockCloud, MockCloud, parentName, settle, unwrap } from "../../testing/mockCloud";
 import { interceptWarnings } from "../../testing/warnings";
@@ -189,29 +190,22 @@ describe("alarms notifying an existing topic, for an RDS endpoint with target sy
         );
     });
 
-    it("creates an endpoint's alarms once the endpoint exists, and the expiry alarms once the function published their metric", () => {
-        // The endpoint component: the SDK waits for each of its resources, the listener (with its targets) among them.
-        const endpoint = [
-            "reporting-allow-203.0.113.0_24",
-            "reporting-database-from-nlb",
-            "reporting-flow-log-subnet-0aa11bb22cc33dd44",
-            "reporting-flow-log-subnet-0ee55ff66aa77bb88",
-            "reporting-flow-logs",
-            "reporting-flow-logs-policy",
-            "reporting-flow-logs-role",
-            "reporting-listener",
-            "reporting-nlb",
-            "reporting-sg-1",
-            "reporting-tg",
-            "reporting-to-database",
-            "reporting-who-connected",
-        ];
-        assert.deepEqual(depNames("alarms-reporting-no-healthy-target"), endpoint);
-        assert.deepEqual(depNames("alarms-reporting-sync-failures"), endpoint);
-        // The upkeep function, whose deploy-time run publishes the first days to expiry.
+    it("creates each alarm once what it watches is reported, and no later", () => {
+        // No healthy target: once the listener puts the target group in service and the target is registered (for an
+        // RDS endpoint with target sync, by the function's deploy-time run; a self-managed endpoint's listener waits for
+        // its targets), so that the health it watches is reported from the start. Not after the endpoint's flow logs,
+        // saved query or allowlist rules, which have nothing to do with its health. The load balancer and target group
+        // are the dimensions' own resources.
+        assert.deepEqual(depNames("alarms-reporting-no-healthy-target"), ["reporting-listener", "reporting-nlb", "reporting-tg", "upkeep-deploy-sync"]);
+        assert.deepEqual(depNames("alarms-legacy-mysql-no-healthy-target"), ["legacy-mysql-listener", "legacy-mysql-nlb", "legacy-mysql-tg"]);
+        assert.deepEqual(depNames("legacy-mysql-listener"), ["legacy-mysql-nlb", "legacy-mysql-target-10.0.3.17", "legacy-mysql-tg"]);
+        // Sync failures and unserved targets are written only when something is wrong: their target group, nothing else.
+        assert.deepEqual(depNames("alarms-reporting-sync-failures"), ["reporting-tg"]);
+        assert.deepEqual(depNames("alarms-reporting-unserved-targets"), ["reporting-tg"]);
+        // The expiry alarms treat a missing value as breaching: after the deploy-time run that publishes the first
+        // days to expiry, and only it (not the function's schedule, event rules or permissions).
         for (const name of ["alarms-ca-1-certificate-expiry", "alarms-db-10.0.3.17-3306-certificate-expiry"]) {
-            assert.ok(depNames(name).includes("upkeep-deploy-sync"), depNames(name).join(", "));
-            assert.ok(depNames(name).every((d) => d.startsWith("upkeep-")), depNames(name).join(", "));
+            assert.deepEqual(depNames(name), ["upkeep-deploy-sync"]);
         }
     });
 
@@ -357,20 +351,26 @@ describe("the alarm definitions", () => {
         }
     });
 
-    it("an expired-rules alarm watches RevocationFailures of the stack, missing data not breaching", async () => {
+    it("an expired-rules alarm watches RevocationFailures of the stack, missing data not breaching, waiting for nothing", async () => {
         cloud.reset(exampleWorld());
+        dependencies.clear();
+        const firstRun = new aws.cloudwatch.LogGroup("first-run", {});
         const component = new alarms.Alarms("watch", {
             stack: "acme/prod",
             endpoints: [],
-            certificates: [],
+            certificates: ["ca-1"],
             expiredRules: true,
             scheduleMinutes: 5,
+            firstRun,
             emails: [],
             certificateExpiryDays: 30,
             tags: { team: "x" },
         });
         assert.equal(component.expiredRulesAlarm, "acme/prod: expired allowlist rules not revoked");
         await settle();
+        // Written only when a revocation fails: it needs no first value, unlike the expiry alarm.
+        assert.deepEqual(depNames("watch-expired-rules"), []);
+        assert.deepEqual(depNames("watch-ca-1-certificate-expiry"), ["first-run"]);
         const { alarmDescription, ...rest } = cloud.named("watch-expired-rules").inputs;
         assert.match(alarmDescription, /could not revoke allowlist rules whose expiry has passed/);
         assert.deepEqual(rest, {

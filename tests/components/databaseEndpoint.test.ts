@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { IpAddressType } from "../../infra/enums";
+import { DatabaseEngine, IpAddressType } from "../../infra/enums";
 import { endpointArgs, SUBNETS, VPC } from "../../testing/endpointArgs";
 import { exampleWorld, installMockCloud, MockCloud, settle, unwrap } from "../../testing/mockCloud";
 import { runStackProgram } from "../../testing/stackProgram";
@@ -160,6 +160,54 @@ describe("a self-managed database", () => {
         assert.deepEqual([ingress.securityGroupId, ingress.fromPort, ingress.toPort], ["sg-0123456789abcdef0", 5433, 5433]);
         // No RDS lookups for a self-managed database.
         assert.deepEqual(cloud.invokes.filter((i) => i.token.startsWith("aws:rds")), []);
+    });
+});
+
+describe("health checks", () => {
+    const timingOf = (name: string) => {
+        const h = cloud.named(`${name}-tg`).inputs.healthCheck;
+        return [h.interval, h.timeout, h.healthyThreshold, h.unhealthyThreshold];
+    };
+
+    it("checks a self-managed PostgreSQL every 5 s, and one whose engine is not given as MySQL, every 10 s", async () => {
+        cloud.reset(exampleWorld());
+        new components.DatabaseEndpoint("pg-hc", endpointArgs({ database: { addresses: ["10.0.3.17"], port: 5432, engine: DatabaseEngine.Postgres } }));
+        new components.DatabaseEndpoint("my-hc", endpointArgs({ database: { addresses: ["10.0.3.18"], port: 3306, engine: DatabaseEngine.Mysql } }));
+        new components.DatabaseEndpoint("any-hc", endpointArgs({ database: { addresses: ["10.0.3.19"], port: 5432 } }));
+        await settle();
+        assert.deepEqual(timingOf("pg-hc"), [5, 4, 2, 2]);
+        assert.deepEqual(timingOf("my-hc"), [10, 4, 2, 2]);
+        assert.deepEqual(timingOf("any-hc"), [10, 4, 2, 2]);
+    });
+
+    it("times an RDS instance's checks by the engine the instance reports", async () => {
+        const world = exampleWorld();
+        world.instances["prod-mariadb"] = { ...world.instances["prod-postgres"], engine: "mariadb", port: 3306, dbInstanceIdentifier: "prod-mariadb" };
+        cloud.reset(world);
+        new components.DatabaseEndpoint("rds-pg-hc", endpointArgs({ database: { rdsInstanceIdentifier: "prod-postgres" } }));
+        new components.DatabaseEndpoint("rds-maria-hc", endpointArgs({ database: { rdsInstanceIdentifier: "prod-mariadb" } }));
+        await settle();
+        assert.deepEqual(timingOf("rds-pg-hc"), [5, 4, 2, 2]);
+        assert.deepEqual(timingOf("rds-maria-hc"), [10, 4, 2, 2]);
+    });
+
+    it("refuses an engine for an RDS instance, and one it does not know, before registering anything", async () => {
+        cloud.reset(exampleWorld());
+        const problems = (database: Record<string, unknown>) => {
+            try {
+                new components.DatabaseEndpoint("bad-engine", endpointArgs({ database: database as never }));
+            } catch (e) {
+                assert.ok(pulumi.InputPropertiesError.isInstance(e));
+                return e.errors.map((p) => `${p.propertyPath}: ${p.reason}`);
+            }
+            return [];
+        };
+        assert.deepEqual(problems({ rdsInstanceIdentifier: "prod-postgres", engine: "postgres" }), [
+            "database.engine: is only for self-managed databases: an RDS instance's engine is read from it",
+        ]);
+        assert.deepEqual(problems({ addresses: ["10.0.3.17"], port: 5432, engine: "oracle" }), ['database.engine: "oracle" is not one of "postgres", "mysql"']);
+        await settle();
+        assert.deepEqual(cloud.registered, []);
     });
 });
 

@@ -538,7 +538,7 @@ describe("the TargetSync component on its own", () => {
                         "targets[1].targetGroupArn: is required",
                         'schedule: "rate(30 minutes)" runs every 30 minutes; the backstop must run at least every 5 minutes (and at most every minute)',
                         "eventPollSeconds: 61 is not a whole number of seconds from 0 to 60",
-                        "logRetentionDays: 8 is not a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)",
+                        "logRetentionDays: 8 is not a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 days)",
                     ],
                 );
                 return true;

@@ -295,7 +295,7 @@ describe("the Upkeep component on its own", () => {
                         'expiringRuleSecurityGroupIds[2]: "vpc-0123" is not a security group ID',
                         'schedule: "rate(1 hour)" is not a schedule; use "rate(1 minute)" or "rate(N minutes)" with N from 2 to 5',
                         "eventPollSeconds: applies to target sync only, and there are no targets",
-                        "logRetentionDays: 2 is not a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)",
+                        "logRetentionDays: 2 is not a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 days)",
                     ],
                 );
                 return true;

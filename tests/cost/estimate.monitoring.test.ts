@@ -11,12 +11,12 @@ import type { CostEstimate, CostLine } from "../../infra/cost/estimate";
 import { ASSUMPTIONS as A, PRICES as P } from "../../infra/cost/prices";
 import { parseStackConfig } from "../../infra/program/config";
 import { exampleWorld, installMockCloud, MockCloud, settle } from "../../testing/mockCloud";
-import { estimateStack, monitoringCost } from "../../testing/stackCost";
 import { runStackProgram } from "../../testing/stackProgram";
+import { estimateStack, monitoringCost } from "../../testing/stackCost";
 
 let cloud: MockCloud;
 
-before(() => {
+before(async () => {
     cloud = installMockCloud();
 });
 

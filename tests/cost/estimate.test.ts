@@ -219,17 +219,19 @@ describe("the other resources' monthly cost", () => {
         const fn = resource("aws:lambda/function:Function", "fn", { memorySize: 256, architectures: ["arm64"] }, { dependencies: [logs.urn] });
         const schedule = resource("aws:cloudwatch/eventRule:EventRule", "schedule", { scheduleExpression: "rate(5 minutes)" });
         const target = resource("aws:cloudwatch/eventTarget:EventTarget", "schedule-target", {}, { dependencies: [schedule.urn, fn.urn] });
-        const watching = (name: string, certificate: string, treatMissingData: string) =>
+        // The function's deploy-time run: an alarm that waits for it waits for the function's first metric.
+        const run = resource("aws:lambda/invocation:Invocation", "first-run", {}, { dependencies: [fn.urn] });
+        const watching = (name: string, certificate: string, treatMissingData: string, after = fn) =>
             resource(
                 "aws:cloudwatch/metricAlarm:MetricAlarm",
                 name,
                 { namespace: "DbEndpoints/Certificates", metricName: "DaysToExpiry", dimensions: { Certificate: certificate }, treatMissingData },
-                { dependencies: [fn.urn] },
+                { dependencies: [after.urn] },
             );
-        const alarmsOf = [watching("ca-1", "ca-1", "breaching"), watching("db", "db", "breaching"), watching("rare", "rare", "notBreaching")];
+        const alarmsOf = [watching("ca-1", "ca-1", "breaching", run), watching("db", "db", "breaching"), watching("rare", "rare", "notBreaching")];
         // An alarm on a metric something else writes.
         const elsewhere = resource("aws:cloudwatch/metricAlarm:MetricAlarm", "elsewhere", { namespace: "Other", metricName: "M", treatMissingData: "breaching" });
-        const e = estimateMonthlyCost([logs, fn, schedule, target, ...alarmsOf, elsewhere], { zones: 2 });
+        const e = estimateMonthlyCost([logs, fn, schedule, target, run, ...alarmsOf, elsewhere], { zones: 2 });
         const runs = (MONTH * 60) / 5;
         const gb = (runs * (ASSUMPTIONS.functionLogBytesPerRun + 2 * ASSUMPTIONS.metricRecordBytes)) / 1e9;
         const ingestion = e.lines.find((l) => l.name === "logs" && l.unit === "GB")!;
@@ -275,6 +277,10 @@ describe("the other resources' monthly cost", () => {
         // Split like the load balancer.
         assert.equal(cents(s.perEndpoint.b), cents(s.perEndpoint.c));
         assert.equal(cents(s.perEndpoint.b + s.perEndpoint.c), cents(s.total));
+
+        // An interval known only at deploy (an RDS instance's engine sets it): the shortest the product sets, 5 s.
+        const later = resource("aws:lb/targetGroup:TargetGroup", "a-tg", { healthCheck: { enabled: true, interval: null } }, { endpoints: ["a"] });
+        assert.match(estimateMonthlyCost([logs, ...flowLogs, later], { zones: 2 }).lines[0].item, /: 7 of scans, 48 of health checks, 4 of client traffic\)$/);
 
         // Health checks off: no health-check records.
         const quiet = resource("aws:lb/targetGroup:TargetGroup", "a-tg", { healthCheck: { enabled: false, interval: 10 } }, { endpoints: ["a"] });

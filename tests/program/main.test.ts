@@ -172,22 +172,26 @@ describe("the example stack (Pulumi.dev.yaml)", () => {
         assert.equal(mysql.tcpIdleTimeoutSeconds, 6000);
     });
 
-    it("forwards to an IP target group with TCP health checks on the database port", () => {
+    it("forwards to an IP target group with TCP health checks on the database port, timed for its engine", () => {
         const tg = cloud.named("reporting-tg").inputs;
         assert.deepEqual(
             { targetType: tg.targetType, protocol: tg.protocol, port: tg.port, vpcId: tg.vpcId, preserveClientIp: tg.preserveClientIp },
             { targetType: "ip", protocol: "TCP", port: 5432, vpcId: VPC, preserveClientIp: "false" },
         );
+        // RDS PostgreSQL (the instance's engine): AWS's fastest interval and thresholds, a timeout shorter than the interval.
         assert.deepEqual(tg.healthCheck, {
             enabled: true,
             protocol: "TCP",
             port: "traffic-port",
-            interval: 10,
-            timeout: 10,
-            healthyThreshold: 3,
-            unhealthyThreshold: 3,
+            interval: 5,
+            timeout: 4,
+            healthyThreshold: 2,
+            unhealthyThreshold: 2,
         });
-        assert.equal(cloud.named("legacy-mysql-tg").inputs.port, 3306);
+        // Self-managed MySQL: every 10 s, so that the checks do not pile up connection errors any faster than before.
+        const mysql = cloud.named("legacy-mysql-tg").inputs;
+        assert.equal(mysql.port, 3306);
+        assert.deepEqual(mysql.healthCheck, { enabled: true, protocol: "TCP", port: "traffic-port", interval: 10, timeout: 4, healthyThreshold: 2, unhealthyThreshold: 2 });
     });
 
     it("registers the self-managed address as a target and leaves the RDS target to target sync", () => {

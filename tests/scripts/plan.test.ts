@@ -196,23 +196,30 @@ const METRIC = PRICES.customMetricMonth;
 const TROUBLE = `${ASSUMPTIONS.incidentMetricHoursPerMonth} hours a month`;
 const TROUBLE_METRIC = (ASSUMPTIONS.incidentMetricHoursPerMonth / HOURS) * METRIC;
 /**
- * Flow-log records a minute of a load balancer in two zones (two network interfaces), per endpoint on it: the scans of
- * each interface's address once per load balancer, each interface's health check of each endpoint's target every 10 s
- * (the target groups' interval), a new connection with a record each way, and each endpoint's client traffic.
+ * Flow-log records a minute of a load balancer in two zones (two network interfaces), for the endpoints on it, given by
+ * their target groups' health-check intervals: the scans of each interface's address once per load balancer, each
+ * interface's health check of each endpoint's target every interval (a new connection, with a record each way), and
+ * each endpoint's client traffic. A self-managed database of no given engine is checked every 10 s; an RDS instance's
+ * interval depends on its engine, looked up at deploy, so offline the estimate takes the shortest, 5 s.
  */
 const SCANS = 2 * ASSUMPTIONS.flowLogScanRecordsPerInterfaceMinute;
-const HEALTH_CHECKS = 2 * (60 / 10) * 2;
+const healthChecks = (interval: number) => 2 * (60 / interval) * 2;
+const RDS_INTERVAL = 5;
+const SELF_MANAGED_INTERVAL = 10;
 const TRAFFIC = ASSUMPTIONS.flowLogTrafficRecordsPerEndpointMinute;
-const flowLogs = (endpoints: number, retentionDays: number) => {
-    const records = SCANS + endpoints * (HEALTH_CHECKS + TRAFFIC);
+const flowLogs = (intervals: number[], retentionDays: number) => {
+    const checks = intervals.reduce((sum, i) => sum + healthChecks(i), 0);
+    const traffic = intervals.length * TRAFFIC;
+    const records = SCANS + checks + traffic;
     const gb = (records * MINUTES * ASSUMPTIONS.flowLogRecordBytes) / 1e9;
     return {
-        item: `flow-log ingestion (${records} records a minute: ${SCANS} of scans, ${endpoints * HEALTH_CHECKS} of health checks, ${endpoints * TRAFFIC} of client traffic)`,
+        item: `flow-log ingestion (${records} records a minute: ${SCANS} of scans, ${checks} of health checks, ${traffic} of client traffic)`,
         ingestion: gb * PRICES.vendedLogIngestionGb,
         storage: gb * (retentionDays / (HOURS / 24)) * PRICES.logStorageGbMonth,
     };
 };
-const FLOW = flowLogs(1, 90);
+const FLOW = flowLogs([RDS_INTERVAL], 90);
+const LEGACY_FLOW = flowLogs([SELF_MANAGED_INTERVAL], 90);
 const RUNS = MINUTES; // the upkeep function's schedule with target sync, rate(1 minute)
 const REQUESTS = RUNS * PRICES.lambdaRequest;
 const DURATION = RUNS * ASSUMPTIONS.functionRunSeconds * (256 / 1024) * PRICES.lambdaGbSecond.arm64;
@@ -225,7 +232,7 @@ const EMAILS = ASSUMPTIONS.notificationsPerTopicMonth * PRICES.snsEmailNotificat
 // reporting: its load balancer and flow logs, its integrations' two secrets, its three alarms (the sync metrics cost nothing without trouble).
 const REPORTING = NLB + TWO_ADDRESSES + NLCU + FLOW.ingestion + FLOW.storage + 2 * SECRET + 3 * ALARM + 2 * TROUBLE_METRIC;
 // legacy-mysql: its load balancer and flow logs, its certificate's secret, its health alarm, its certificate's alarm and metric.
-const LEGACY = NLB + TWO_ADDRESSES + NLCU + FLOW.ingestion + FLOW.storage + SECRET + 2 * ALARM + METRIC;
+const LEGACY = NLB + TWO_ADDRESSES + NLCU + LEGACY_FLOW.ingestion + LEGACY_FLOW.storage + SECRET + 2 * ALARM + METRIC;
 // The stack's: the CA's alarm and metric, the expired rules' alarm, the upkeep function and its log, the alarms' topic.
 const STACK_WIDE = 2 * ALARM + METRIC + TROUBLE_METRIC + REQUESTS + DURATION + INGESTION + STORAGE + NOTIFICATIONS + EMAILS;
 const $ = formatMonthly;
@@ -285,7 +292,7 @@ const EXPECTED_SUMMARY = [
     "  integrations         none",
     `  monthly cost         ~${$(LEGACY)}`,
     `                       legacy-mysql-nlb: NLB hours ${$(NLB)}, 2 public IPv4 addresses ${$(TWO_ADDRESSES)}, NLCUs (0.1 per endpoint) ${$(NLCU)}`,
-    `                       legacy-mysql-flow-logs: ${FLOW.item} ${$(FLOW.ingestion)}, log storage (90 days kept) ${$(FLOW.storage)}`,
+    `                       legacy-mysql-flow-logs: ${LEGACY_FLOW.item} ${$(LEGACY_FLOW.ingestion)}, log storage (90 days kept) ${$(LEGACY_FLOW.storage)}`,
     `                       db-10.0.3.17-3306-secret: secret ${$(SECRET)}`,
     `                       alarms-db-10.0.3.17-3306-certificate-expiry: alarm metric ${$(ALARM)}, DaysToExpiry metric, written every period ${$(METRIC)}`,
     `                       alarms-legacy-mysql-no-healthy-target: alarm metric ${$(ALARM)}`,
@@ -574,7 +581,7 @@ describe("npm run plan -- --json", () => {
             ["load balancer", "flow logs", "secret", "alarm", "custom metric", "function", "function logs", "notifications"].map((c) => $(sum(lines.filter((l) => l.category === c)))),
             [
                 2 * (NLB + TWO_ADDRESSES + NLCU),
-                2 * (FLOW.ingestion + FLOW.storage),
+                FLOW.ingestion + FLOW.storage + LEGACY_FLOW.ingestion + LEGACY_FLOW.storage,
                 3 * SECRET,
                 7 * ALARM,
                 2 * METRIC + 3 * TROUBLE_METRIC,
@@ -747,7 +754,7 @@ describe("npm run plan: a shared load balancer, another stack", () => {
         assert.match(orders, /\n {2}load balancer {8}shared "shared" \(shared-nlb\) with reporting: 2 zones, ipv4, no Elastic IPs, deletion protection on\n/);
         // Half the load balancer's hours and addresses and of its flow logs (one set of scans, each endpoint's health
         // checks and traffic), its own NLCUs; its database's certificate secret, alarm and metric; its health alarm.
-        const shared = flowLogs(2, 90);
+        const shared = flowLogs([RDS_INTERVAL, SELF_MANAGED_INTERVAL], 90);
         const share = (NLB + TWO_ADDRESSES) / 2 + NLCU + (shared.ingestion + shared.storage) / 2 + SECRET + 2 * ALARM + METRIC;
         assert.match(orders, new RegExp(`\\n {2}monthly cost {9}~${literally($(share))}\\n`));
         assert.match(orders, new RegExp(`\\n {23}shared-nlb, its share with reporting: NLB hours ${literally($(NLB / 2))}, `));
@@ -808,7 +815,7 @@ describe("npm run plan: a shared load balancer, another stack", () => {
         assert.match(stdout, /description=db-endpoints upkeep: publishes the certificates' days to expiry; revokes expired allowlist rules /);
         assert.match(stdout, /\+ aws:cloudwatch\/metricAlarm:MetricAlarm\s+alarms-expired-rules\n/);
         // One zone: one address and one network interface's flow logs per load balancer.
-        const oneZoneRecords = ASSUMPTIONS.flowLogScanRecordsPerInterfaceMinute + (60 / 10) * 2 + TRAFFIC;
+        const oneZoneRecords = ASSUMPTIONS.flowLogScanRecordsPerInterfaceMinute + (60 / SELF_MANAGED_INTERVAL) * 2 + TRAFFIC;
         assert.match(section(stdout, "Endpoint vendor", "Endpoint open"), new RegExp(`vendor-nlb: NLB hours ${literally($(NLB))}, 1 public IPv4 address ${literally($(TWO_ADDRESSES / 2))}, `));
         assert.match(stdout, new RegExp(`vendor-flow-logs: flow-log ingestion \\(${oneZoneRecords} records a minute: 3\\.5 of scans, 12 of health checks, 4 of client traffic\\)`));
         // allowPublicInternet: every address, a rule per family, and a warning.

@@ -4,7 +4,7 @@
  * `pulumi.Input` scalar, a plain array or a nested interface, documented for C# users.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { IpAddressType, RdsRestartPolicy } from "../../enums";
+import { DatabaseEngine, IpAddressType, RdsRestartPolicy } from "../../enums";
 
 /** The database an endpoint reaches: an RDS instance, or a self-managed database at private addresses. */
 export interface DatabaseTarget {
@@ -22,6 +22,13 @@ export interface DatabaseTarget {
     addresses?: string[];
     /** Port the self-managed database listens on (required with `addresses`; RDS uses its own port). */
     port?: pulumi.Input<number>;
+    /**
+     * Self-managed only: the protocol the database speaks, which sets the target group's health-check timing.
+     * PostgreSQL is checked every 5 s and serves after 2 passing checks; MySQL and MariaDB count each TCP health
+     * check as a connection error of the load balancer's address, so they (and a database whose engine is not set)
+     * are checked every 10 s. RDS: read from the instance.
+     */
+    engine?: DatabaseEngine;
     /**
      * Security group of the database that is given an ingress rule admitting the endpoint's load balancer.
      * Default for RDS: the instance's first VPC security group. Without it a self-managed database's

@@ -10,6 +10,7 @@ import { AUDIT_PLUGIN_OPTION, AuditPluginOption, ConnectionLogging, connectionLo
 import { describeAwsError } from "../../awsErrors";
 import { awsSdkClientConfig } from "../../hooks/support";
 import { engineOfRds } from "../../integrations/engines";
+import { canonicalJson, remembered } from "../support/lookups";
 import type { DatabaseFacts } from "./databaseFacts";
 
 /** The RDS calls the check makes. */
@@ -76,7 +77,9 @@ export function checkConnectionLogging(
     reader: () => RdsSettingsReader = () => rdsSettingsReader(new RDSClient(awsSdkClientConfig())),
 ): pulumi.Output<string> {
     return pulumi.all([facts.rdsEngine, facts.rdsParameterGroups, facts.rdsOptionGroups]).apply(async ([engine, parameterGroups, optionGroups]) => {
-        const found = await readConnectionLogging(reader(), engine ?? "", parameterGroups, optionGroups);
+        // Read once per instance settings (and AWS client settings) in the product, however many endpoints it has.
+        const question = canonicalJson({ client: awsSdkClientConfig(), engine, parameterGroups, optionGroups });
+        const found = await remembered(parent, `rds-connection-logging\u0000${question}`, () => readConnectionLogging(reader(), engine ?? "", parameterGroups, optionGroups));
         if (found.state !== "on") {
             const family = engineOfRds(engine ?? "");
             const advice = family === undefined ? "" : `; to record them, ${connectionLoggingAdvice(family)}`;

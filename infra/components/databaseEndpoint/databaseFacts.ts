@@ -4,10 +4,10 @@
  * group, and for RDS what a client needs to verify it. The same facts serve an endpoint on its own load balancer
  * and one on a shared load balancer (whose placement check covers every database behind it).
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { resolveIpv4 } from "../../dns";
 import { isPrivateIpv4 } from "../../net/ip";
+import { lookUp, lookUpOutput, LOOKUPS, remembered } from "../support/lookups";
 import { checkRdsInstanceKind, targetAvailabilityZones, vpcIpv4Cidrs } from "./placement";
 import type { CheckedEndpointInputs, EndpointPlan } from "./plan";
 
@@ -43,7 +43,7 @@ export function lookUpDatabase(endpoint: string, plan: EndpointPlan, inputs: Che
     const none = pulumi.output<string | undefined>(undefined);
     if (plan.kind === "rds") {
         // Every use of the instance goes through the cluster check, so a clustered instance fails each of them.
-        const lookup = aws.rds.getInstanceOutput({ dbInstanceIdentifier: inputs.rdsInstanceIdentifier! }, opts);
+        const lookup = lookUpOutput(LOOKUPS.rdsInstance, { dbInstanceIdentifier: inputs.rdsInstanceIdentifier! }, opts);
         const instance = lookup.apply((i) => checkRdsInstanceKind(endpoint, i));
         const databaseSg = pulumi.all([inputs.securityGroupId, instance.vpcSecurityGroups, instance.dbInstanceIdentifier]).apply(([override, groups, id]) => {
             if (override) return override;
@@ -55,7 +55,7 @@ export function lookUpDatabase(endpoint: string, plan: EndpointPlan, inputs: Che
         const targetAddresses = instance.address.apply(async (address) => {
             let addresses: string[];
             try {
-                addresses = await resolveIpv4(address);
+                addresses = await remembered(opts.parent, `dns\u0000${address}`, () => resolveIpv4(address));
             } catch (e) {
                 throw new Error(`endpoint ${endpoint}: ${(e as Error).message}`);
             }
@@ -71,12 +71,12 @@ export function lookUpDatabase(endpoint: string, plan: EndpointPlan, inputs: Che
             }
             return addresses;
         });
-        const subnetGroup = aws.rds.getSubnetGroupOutput({ name: instance.dbSubnetGroup }, opts);
-        const databaseZones = pulumi.all([instance, subnetGroup]).apply(async ([i, group]) => {
-            if (!i.multiAz) return [i.availabilityZone];
-            const zones = await Promise.all(group.subnetIds.map(async (id) => (await aws.ec2.getSubnet({ id }, opts)).availabilityZone));
-            return [...new Set(zones)].sort();
-        });
+        const subnetGroup = lookUpOutput(LOOKUPS.rdsSubnetGroup, { name: instance.dbSubnetGroup }, opts);
+        const databaseZones: pulumi.Output<string[]> = pulumi.all([instance, subnetGroup]).apply(([i, group]) =>
+            i.multiAz
+                ? pulumi.all(group.subnetIds.map((id) => lookUp(LOOKUPS.subnet, { id }, opts).availabilityZone)).apply((zones) => [...new Set(zones)].sort())
+                : pulumi.output([i.availabilityZone]),
+        );
         return {
             databasePort: instance.port,
             databaseSg,
@@ -92,7 +92,7 @@ export function lookUpDatabase(endpoint: string, plan: EndpointPlan, inputs: Che
             rdsOptionGroups: instance.optionGroupMemberships.apply((g) => g ?? []),
         };
     }
-    const vpc = aws.ec2.getVpcOutput({ id: inputs.vpcId }, opts);
+    const vpc = lookUpOutput(LOOKUPS.vpc, { id: inputs.vpcId }, opts);
     return {
         databasePort: pulumi.output(inputs.databasePort!),
         databaseSg: pulumi.output(inputs.securityGroupId),

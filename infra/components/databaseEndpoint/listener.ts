@@ -7,8 +7,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IpAddressType, RdsRestartPolicy } from "../../enums";
 import { rdsRebootHook } from "../../hooks/rdsReboot";
+import { engineOfRds } from "../../integrations/engines";
 import { CHANGE_TAG_KEY } from "../../lambda/targetSync/settings";
 import { AllowlistRule, EXPIRES_TAG, NOTE_TAG, PrefixListRule } from "../../model/allowlist";
+import { healthCheckTiming } from "../../model/healthChecks";
 import { RESTART_TIMEOUT_MINUTES } from "../../model/limits";
 import type { PlacedLoadBalancer } from "../loadBalancer/loadBalancer";
 import { cidrSlug } from "../support/tags";
@@ -141,6 +143,7 @@ export function buildListener(owner: pulumi.Resource, name: string, args: Listen
     const { loadBalancer, plan, inputs, facts, tags } = args;
     const { nlb, keepsElasticIps } = loadBalancer;
     const child = { parent: owner };
+    const timing = plan.kind === "rds" ? facts.rdsEngine.apply((e) => healthCheckTiming(engineOfRds(e ?? ""))) : pulumi.output(healthCheckTiming(plan.engine));
     const targetGroup = new aws.lb.TargetGroup(
         `${name}-tg`,
         {
@@ -152,14 +155,16 @@ export function buildListener(owner: pulumi.Resource, name: string, args: Listen
             preserveClientIp: "false",
             connectionTermination: true,
             deregistrationDelay: 30,
+            // As fast as AWS allows, except where MySQL would count the checks against the load balancer's address
+            // (infra/model/healthChecks.ts). An RDS instance's engine is known once it has been looked up.
             healthCheck: {
                 enabled: true,
                 protocol: "TCP",
                 port: "traffic-port",
-                interval: 10,
-                timeout: 10,
-                healthyThreshold: 3,
-                unhealthyThreshold: 3,
+                interval: timing.intervalSeconds,
+                timeout: timing.timeoutSeconds,
+                healthyThreshold: timing.healthyThreshold,
+                unhealthyThreshold: timing.unhealthyThreshold,
             },
             tags,
         },

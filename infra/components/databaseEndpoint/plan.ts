@@ -28,8 +28,8 @@ import {
 import { CONNECTION_AUDIT_RETENTION_DAYS, DEFAULT_QUOTAS, IDLE_TIMEOUT, QUOTA_LIMITS } from "../../model/limits";
 import type { ConnectionAuditSpec } from "../../model/spec";
 import { readVpcId } from "../../model/product";
-import { IpAddressType } from "../../enums";
-import { optionalBoolean, optionalInteger, Problem, Problems, show } from "../../validation";
+import { DATABASE_ENGINES, DatabaseEngine, IpAddressType } from "../../enums";
+import { optionalBoolean, optionalEnum, optionalInteger, Problem, Problems, show } from "../../validation";
 import { throwIfInvalidArgs } from "../support/argsError";
 import { checkedInput, isKnownNow, Rule } from "../support/knownNowOrLater";
 import type { DatabaseEndpointArgs, DatabaseTarget } from "./args";
@@ -52,6 +52,8 @@ export interface EndpointPlan {
     connectionAudit: ConnectionAuditSpec;
     /** Whether the program registers the RDS instance's address (false: a TargetSync does). */
     manageRdsTargets: boolean;
+    /** A self-managed database's engine, when given (for its health-check timing). */
+    engine?: DatabaseEngine;
     warnings: Problem[];
 }
 
@@ -115,13 +117,16 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
     let rdsInstanceIdentifier: pulumi.Input<string> | undefined;
     let databasePort: pulumi.Input<number> | undefined;
     let securityGroupId: pulumi.Input<string> | undefined;
+    let engine: DatabaseEngine | undefined;
     if (db && typeof db === "object") {
         securityGroupId = checked("database.securityGroupId", db.securityGroupId, readSecurityGroupId);
         if (kind === "rds") {
             rdsInstanceIdentifier = checked("database.rdsInstanceIdentifier", db.rdsInstanceIdentifier, readRdsInstanceIdentifier);
             readDatabasePort(problems, "database.port", db.port, kind);
             readRdsRestart(problems, "database", db as unknown as Record<string, unknown>);
+            if (db.engine !== undefined) problems.error("database.engine", "is only for self-managed databases: an RDS instance's engine is read from it");
         } else {
+            engine = optionalEnum(problems, "database.engine", plain<DatabaseEngine>("database.engine", db.engine), DATABASE_ENGINES);
             if (manageRdsTargets === false) problems.warn("manageRdsTargets", "is false, which applies to RDS only: a self-managed database's addresses are always registered");
             addresses.push(...readSelfManagedAddresses(problems, "database.addresses", plain<string[]>("database.addresses", db.addresses)).addresses);
             databasePort = checked("database.port", db.port, (p, path, v) => readDatabasePort(p, path, v, kind));
@@ -186,6 +191,7 @@ export function planDatabaseEndpoint(name: string, args: DatabaseEndpointArgs): 
         ipAddressType,
         connectionAudit,
         manageRdsTargets: kind !== "rds" || manageRdsTargets !== false,
+        ...(engine !== undefined ? { engine } : {}),
         warnings: problems.warnings,
         inputs,
     };

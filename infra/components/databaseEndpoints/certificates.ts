@@ -31,14 +31,14 @@ export function caName(generation: number): string {
 
 /**
  * Builds the CA generations, the self-managed databases' certificates and the TLS outputs, given the
- * endpoints already built from the same spec. Returns the certificate components too, for what must wait
- * until a database has loaded its certificate.
+ * endpoints already built from the same spec. Returns the certificate components too, each under the names of
+ * the endpoints that reach its database, for what must wait until that database has loaded its certificate.
  */
 export function buildCertificates(
     spec: StackSpec,
     endpoints: Record<string, DatabaseEndpoint>,
     opts?: pulumi.ComponentResourceOptions,
-): { outputs: TlsOutputs; certificates: DatabaseCertificate[] } {
+): { outputs: TlsOutputs; certificates: DatabaseCertificate[]; byEndpoint: Record<string, DatabaseCertificate> } {
     const authorities = spec.certificateAuthority.generations.map(
         (generation) =>
             [generation, new CertificateAuthority(caName(generation), { commonName: caCommonName(pulumi.getProject(), pulumi.getStack(), generation) }, opts)] as const,
@@ -140,5 +140,6 @@ export function buildCertificates(
             secretName,
         }));
     }
-    return { outputs: { caCertificate, certificateAuthority, certificates: expiries, tls }, certificates: issued };
+    const byEndpoint = Object.fromEntries([...certificates].map(([endpoint, { certificate }]) => [endpoint, certificate]));
+    return { outputs: { caCertificate, certificateAuthority, certificates: expiries, tls }, certificates: issued, byEndpoint };
 }

@@ -1,15 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DatabaseEngine, IpAddressType } from "../../enums";
+import { AdminConnection, DatabaseEngine, IpAddressType } from "../../enums";
 import { engineOfRds } from "../../integrations/engines";
 import { checkProduct, readVpcId } from "../../model/product";
 import type { EndpointSpec, StackSpec } from "../../model/spec";
 import { formatProblem, Problems } from "../../validation";
 import { throwIfInvalidArgs } from "../support/argsError";
-import { DatabaseEndpoint, expiringRuleGroupIdsOf } from "../databaseEndpoint";
+import { connectionPathOf, DatabaseEndpoint, expiringRuleGroupIdsOf } from "../databaseEndpoint";
 import { DatabaseIntegrations } from "../databaseIntegrations";
 import { databaseEngineOfRds } from "../../integrations/engines";
 import { ArgsOwner, checkedInput } from "../support/knownNowOrLater";
+import { shareLookups } from "../support/lookups";
 import { EndpointLoadBalancer } from "../loadBalancer/endpointLoadBalancer";
+import { deployRunOf } from "../upkeep";
 import { CHANGE_TAG_KEY, METRIC_NAMESPACE } from "../../lambda/targetSync/settings";
 import type { TargetSyncTarget } from "../targetSync";
 import type { AllowlistEntry, DatabaseEndpointsArgs } from "./args";
@@ -73,6 +75,7 @@ export class DatabaseEndpoints extends pulumi.ComponentResource {
         const spec = checkProduct(problems, (args ?? {}) as unknown as Record<string, unknown>, true);
         throwIfInvalidArgs(problems, "DatabaseEndpoints", name);
         super(COMPONENT_TYPE, name, {}, opts);
+        shareLookups(this, opts?.parent);
         for (const w of problems.warnings) {
             if (!ALLOWLIST_PATH.test(w.path)) pulumi.log.warn(formatProblem(w), this);
         }
@@ -157,15 +160,22 @@ function buildProduct(spec: StackSpec, vpcId: pulumi.Input<string>, opts: pulumi
     const upkeep = buildUpkeep(spec, syncTargets, watched, opts, expiring);
     const alarms = spec.alarms.enabled ? buildAlarms(spec, built, watched, upkeep, syncTargets, opts, expiring.length > 0) : undefined;
     const monitoring = { ...(upkeep ? { upkeep: upkeepOutput(upkeep) } : {}), ...(alarms ? { alarms: alarmsOutput(alarms) } : {}) };
+    // An integration's users are created through its own endpoint, once its target is registered (for RDS with target
+    // sync, by the function's deploy-time run) and its database has loaded the certificate that names it (self-managed):
+    // never after another endpoint's or another database's.
+    const deployRun = upkeep ? deployRunOf(upkeep) : undefined;
+    const after = (e: EndpointSpec): pulumi.Resource[] => [
+        ...(tls.byEndpoint[e.name] ? [tls.byEndpoint[e.name]] : []),
+        ...(spec.targetSync.enabled && e.database.kind === "rds" && deployRun ? [deployRun] : []),
+    ];
     if (syncTargets.length === 0) {
-        return { endpoints, ...tls.outputs, ...buildIntegrations(spec, withIntegrations, tls.certificates, tls.outputs.caCertificate, opts), ...monitoring };
+        return { endpoints, ...tls.outputs, ...buildIntegrations(spec, withIntegrations, after, tls.outputs.caCertificate, opts), ...monitoring };
     }
     const sync = upkeep!;
     return {
         endpoints,
         ...tls.outputs,
-        // The users are created through the endpoint once its target is registered (by the sync function for RDS).
-        ...buildIntegrations(spec, withIntegrations, [sync, ...tls.certificates], tls.outputs.caCertificate, opts),
+        ...buildIntegrations(spec, withIntegrations, after, tls.outputs.caCertificate, opts),
         targetSync: {
             functionName: sync.functionName,
             logGroupName: sync.logGroupName,
@@ -225,14 +235,15 @@ function buildSharedLoadBalancers(
 }
 
 /**
- * One {@link DatabaseIntegrations} per endpoint that declares integrations, created after the endpoint
- * (and whatever registers its targets), since the admin connection may go through it. `caCertificate`: the
- * stack CA bundle that issued a self-managed database's certificate, for the admin connection to verify.
+ * One {@link DatabaseIntegrations} per endpoint that declares integrations, created after the endpoint and
+ * what else its admin connection needs (`after`: whatever registers its targets, its database's certificate), since
+ * the admin connection may go through it. `caCertificate`: the stack CA bundle that issued a self-managed
+ * database's certificate, for the admin connection to verify.
  */
 function buildIntegrations(
     spec: StackSpec,
     list: { e: EndpointSpec; endpoint: DatabaseEndpoint }[],
-    after: pulumi.Resource[],
+    after: (e: EndpointSpec) => pulumi.Resource[],
     caCertificate: pulumi.Output<string>,
     opts: pulumi.ComponentResourceOptions,
 ): Pick<StackOutputs, "integrations"> {
@@ -280,7 +291,9 @@ function buildIntegrations(
                 })),
                 tags: { ...spec.tags, ...e.tags },
             },
-            pulumi.mergeOptions(opts, { dependsOn: [endpoint, ...after] }),
+            // Through the endpoint: what a connection through it needs (not its hostname's records, flow logs or saved
+            // query), before the users are created and after they are dropped. Direct: nothing of the endpoint.
+            pulumi.mergeOptions(opts, { dependsOn: [...(admin.connection === AdminConnection.Direct ? [] : connectionPathOf(endpoint)), ...after(e)] }),
         );
         integrations[e.name] = Object.fromEntries(
             e.integrations!.map((i) => [
@@ -314,7 +327,7 @@ function endpointArgs(spec: StackSpec, vpcId: pulumi.Input<string>, e: EndpointS
                       restart: db.restart,
                       restartTimeoutMinutes: db.restartTimeoutMinutes,
                   }
-                : { addresses: db.addresses, port: db.port, securityGroupId: db.securityGroupId },
+                : { addresses: db.addresses, port: db.port, securityGroupId: db.securityGroupId, engine: db.engine },
         port: e.port,
         // As written: the component de-duplicates them and warns about them itself.
         allowedCidrs: e.allowedCidrs,

@@ -8,9 +8,9 @@ import { DEFAULT_SCHEDULE_WITHOUT_TARGETS, scheduleMinutes } from "../../lambda/
 import type { StackSpec } from "../../model/spec";
 import { Alarms } from "../alarms";
 import { caName } from "./certificates";
-import type { DatabaseEndpoint } from "../databaseEndpoint";
+import { DatabaseEndpoint, listenerOf } from "../databaseEndpoint";
 import type { TargetSyncTarget } from "../targetSync";
-import { Upkeep, WatchedCertificate } from "../upkeep";
+import { deployRunOf, Upkeep, WatchedCertificate } from "../upkeep";
 import type { AlarmsOutput, OutputsOf, StackOutputs, UpkeepOutput } from "./outputs";
 
 /** The upkeep function's resource name in the stack. */
@@ -77,6 +77,7 @@ export function buildAlarms(
     opts: pulumi.ComponentResourceOptions,
     expiredRules = false,
 ): Alarms {
+    const firstRun = upkeep ? deployRunOf(upkeep) : undefined;
     return new Alarms(
         ALARMS_NAME,
         {
@@ -86,12 +87,12 @@ export function buildAlarms(
                 loadBalancerArn: endpoints[e.name].loadBalancerArn,
                 targetGroupArn: endpoints[e.name].targetGroupArn,
                 targetSync: spec.targetSync.enabled && e.database.kind === "rds",
-                after: [endpoints[e.name]],
+                after: [listenerOf(endpoints[e.name]), ...(spec.targetSync.enabled && e.database.kind === "rds" && firstRun ? [firstRun] : [])],
             })),
             certificates: certificates.map((c) => c.name),
             expiredRules,
             scheduleMinutes: scheduleMinutes(syncTargets.length > 0 ? spec.targetSync.schedule : DEFAULT_SCHEDULE_WITHOUT_TARGETS),
-            upkeep,
+            firstRun,
             snsTopicArn: spec.alarms.snsTopicArn,
             emails: spec.alarms.emails,
             certificateExpiryDays: spec.alarms.certificateExpiryDays,

@@ -2,9 +2,9 @@
  * The admin credential of DatabaseIntegrations: read from `adminSecretArn` by `pulumi up` only, kept
  * secret, and unknown in a preview.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AdminCredential, parseAdminSecret } from "../../integrations/adminSecret";
+import { lookUpOutput, LOOKUPS } from "../support/lookups";
 
 /** The admin credential, and its user name (not a secret) for the checks. */
 export interface AdminLogin {
@@ -18,7 +18,7 @@ export function readAdminLogin(secretArn: pulumi.Input<string>, preview: boolean
     const credential: pulumi.Output<AdminCredential> = preview
         ? unknownOutput<AdminCredential>()
         : pulumi
-              .all([pulumi.secret(aws.secretsmanager.getSecretVersionOutput({ secretId: secretArn }, opts).secretString), secretArn])
+              .all([pulumi.secret(lookUpOutput(LOOKUPS.secretVersion, { secretId: secretArn }, opts).secretString), secretArn])
               .apply(([text, arn]) => parseAdminSecret(text, arn));
     // The admin user name only feeds the check that no integration takes it; it is not a secret (RDS
     // shows it as the instance's master user name). Unknown in a preview, where that check is skipped.

@@ -13,6 +13,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { lookUpOutput, LOOKUPS } from "../support/lookups";
 
 /**
  * The flow-log record's fields, in order: custom, so that `flow-direction` (which side of the interface the packet
@@ -136,9 +137,9 @@ export interface PlacedFlowLogs {
  */
 export function buildFlowLogs(owner: pulumi.Resource, args: FlowLogsArgs): PlacedFlowLogs {
     const child = { parent: owner };
-    const partition = aws.getPartitionOutput({}, child).partition;
-    const region = aws.getRegionOutput({}, child).region;
-    const accountId = aws.getCallerIdentityOutput({}, child).accountId;
+    const partition = lookUpOutput(LOOKUPS.partition, {}, child).partition;
+    const region = lookUpOutput(LOOKUPS.region, {}, child).region;
+    const accountId = lookUpOutput(LOOKUPS.callerIdentity, {}, child).accountId;
     const logGroup = new aws.cloudwatch.LogGroup(`${args.name}-flow-logs`, { retentionInDays: args.retentionDays, tags: args.tags }, child);
     const role = new aws.iam.Role(
         `${args.name}-flow-logs-role`,
@@ -158,7 +159,8 @@ export function buildFlowLogs(owner: pulumi.Resource, args: FlowLogsArgs): Place
         child,
     );
     const flowLogs = args.subnetIds.map((subnetId) => {
-        const eni = aws.ec2.getNetworkInterfaceOutput(
+        const eni = lookUpOutput(
+            LOOKUPS.networkInterface,
             {
                 filters: [
                     { name: "description", values: [args.nlb.arnSuffix.apply((suffix) => `ELB ${suffix}`)] },

@@ -13,7 +13,8 @@ import type { DatabaseSpec } from "../../model/spec";
 /**
  * The database rules of an endpoint on its own load balancer, named after the endpoint: to the database's
  * security group when it is known (RDS, or `database.securityGroupId`), else to each address. Returns whether
- * the database's own security group was given a rule (otherwise its owner must admit the load balancer).
+ * the database's own security group was given a rule (otherwise its owner must admit the load balancer), and the
+ * rules.
  */
 export function buildEndpointDatabaseRules(
     owner: pulumi.Resource,
@@ -23,11 +24,11 @@ export function buildEndpointDatabaseRules(
     securityGroupKnown: boolean,
     facts: DatabaseFacts,
     tags: pulumi.Input<Record<string, string>>,
-): boolean {
+): { admitted: boolean; rules: pulumi.Resource[] } {
     const child = { parent: owner };
     const databasePort = facts.databasePort;
     if (plan.kind === "rds" || securityGroupKnown) {
-        new aws.vpc.SecurityGroupEgressRule(
+        const egress = new aws.vpc.SecurityGroupEgressRule(
             `${name}-to-database`,
             {
                 securityGroupId: primarySecurityGroup.id,
@@ -40,7 +41,7 @@ export function buildEndpointDatabaseRules(
             },
             child,
         );
-        new aws.vpc.SecurityGroupIngressRule(
+        const ingress = new aws.vpc.SecurityGroupIngressRule(
             `${name}-database-from-nlb`,
             {
                 securityGroupId: facts.databaseSg.apply((sg) => sg!),
@@ -53,11 +54,12 @@ export function buildEndpointDatabaseRules(
             },
             child,
         );
-        return true;
+        return { admitted: true, rules: [egress, ingress] };
     }
-    for (const address of plan.addresses) {
-        new aws.vpc.SecurityGroupEgressRule(
-            `${name}-to-${address}`,
+    const rules = plan.addresses.map(
+        (address) =>
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-to-${address}`,
             {
                 securityGroupId: primarySecurityGroup.id,
                 ipProtocol: "tcp",
@@ -68,9 +70,9 @@ export function buildEndpointDatabaseRules(
                 tags,
             },
             child,
-        );
-    }
-    return false;
+        ),
+    );
+    return { admitted: false, rules };
 }
 
 /** An endpoint of a shared load balancer, for its database rules. */

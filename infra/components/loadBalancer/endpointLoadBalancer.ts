@@ -24,6 +24,7 @@ import { buildSharedDatabaseRules } from "./databaseRules";
 import { buildFlowLogs } from "./connectionAudit";
 import { buildLoadBalancer, buildSecurityGroups, lookUpSubnets, PlacedLoadBalancer } from "./loadBalancer";
 import { checkedPrefixLists, lookUpPrefixLists } from "./prefixLists";
+import { shareLookups } from "../support/lookups";
 
 const COMPONENT_TYPE = "db-endpoints:index:EndpointLoadBalancer";
 
@@ -34,6 +35,8 @@ export const LOAD_BALANCER_TAG = "db-endpoints:load-balancer";
 export interface LoadBalancerSeat {
     /** The shared load balancer's name. */
     name: string;
+    /** Its component, which holds the rules from the load balancer to the databases: what a connection needs of it. */
+    component: pulumi.ComponentResource;
     loadBalancer: PlacedLoadBalancer;
     /** The endpoint's allowlist rules, per security group of the load balancer (by index); expired ones flagged. */
     rules: AllowlistRule[][];
@@ -87,6 +90,7 @@ export class EndpointLoadBalancer extends pulumi.ComponentResource {
 
     constructor(name: string, args: EndpointLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPE, name, {}, opts);
+        shareLookups(this, opts?.parent);
         const child = { parent: this };
         const { spec, members } = args;
         const tags = pulumi.output(stampTags(args.tags, { [LOAD_BALANCER_TAG]: name }));
@@ -174,6 +178,7 @@ export class EndpointLoadBalancer extends pulumi.ComponentResource {
                 m.spec.name,
                 {
                     name,
+                    component: this,
                     loadBalancer,
                     rules: spec.securityGroups.map((group) => group.filter((r) => r.endpoint === m.spec.name).map(({ endpoint: _, ...rule }) => rule)),
                     prefixLists: spec.prefixLists.filter((l) => l.endpoint === m.spec.name).map(({ endpoint: _, ...list }) => list),

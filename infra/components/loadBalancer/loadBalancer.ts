@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { IpAddressType } from "../../enums";
 import type { SubnetFacts } from "../databaseEndpoint/placement";
 import type { PlacedFlowLogs } from "./connectionAudit";
+import { lookUpOutput, LOOKUPS } from "../support/lookups";
 
 /** A load balancer as its endpoints use it. */
 export interface PlacedLoadBalancer {
@@ -61,7 +62,7 @@ export function buildSecurityGroups(owner: pulumi.Resource, args: SecurityGroups
 export function lookUpSubnets(subnetIds: string[], opts: pulumi.InvokeOptions): pulumi.Output<SubnetFacts[]> {
     return pulumi.all(
         subnetIds.map((id) =>
-            aws.ec2.getSubnetOutput({ id }, opts).apply((s) => ({
+            lookUpOutput(LOOKUPS.subnet, { id }, opts).apply((s) => ({
                 id,
                 vpcId: s.vpcId,
                 availabilityZone: s.availabilityZone,

@@ -5,7 +5,6 @@
  * address families, and the width guard over their contents. A failure stops the deployment, with the same
  * argument error as any other, before the load balancer exists.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IpAddressType } from "../../enums";
 import {
@@ -18,6 +17,7 @@ import {
 import { formatProblem, Problems } from "../../validation";
 import { throwIfInvalidArgs } from "../support/argsError";
 import type { ArgsOwner } from "../support/knownNowOrLater";
+import { lookUpOutput, LOOKUPS } from "../support/lookups";
 
 /** The prefix lists not yet expired, looked up in AWS, in order. */
 export function lookUpPrefixLists(lists: PrefixListRule[], opts: pulumi.InvokeOptions): pulumi.Output<ResolvedPrefixList[]> {
@@ -25,7 +25,7 @@ export function lookUpPrefixLists(lists: PrefixListRule[], opts: pulumi.InvokeOp
         lists
             .filter((l) => !l.expired)
             .map((l) =>
-                aws.ec2.getManagedPrefixListOutput({ id: l.prefixList }, opts).apply(
+                lookUpOutput(LOOKUPS.managedPrefixList, { id: l.prefixList }, opts).apply(
                     (found): ResolvedPrefixList => ({
                         path: l.path,
                         prefixList: l.prefixList,
