@@ -7,6 +7,8 @@
  * checks that directory, the directories above it, and the file itself, refusing with the reason rather than
  * trusting a CA that someone else could have put there.
  */
+// Node.js types, named here because the plugin host's ts-node may compile this module alone (tests/components/index.test.ts).
+/// <reference types="node" />
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -3,6 +3,8 @@
  * RDS endpoint names resolve to the instance's private address from anywhere, so this works from a
  * deployer outside the VPC too.
  */
+// Node.js types, named here because the plugin host's ts-node may compile this module alone (tests/components/index.test.ts).
+/// <reference types="node" />
 import * as dns from "node:dns";
 
 /**

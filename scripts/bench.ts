@@ -3,15 +3,17 @@
  * as ms per endpoint and resources per endpoint, beside a bare program that registers the same number
  * of resources with no components (the overhead ratio); resources and monthly cost per endpoint for 1, 10
  * and 50 endpoints on their own load balancers against one shared load balancer; what the monitoring costs;
- * and the target-sync function. Each measurement runs in a fresh process; the median of several runs is reported. Figures
- * only: nothing here asserts a time. Then two models, not measurements: a first deployment's time and a failover's
- * recovery (scripts/bench-deploy.ts, scripts/bench-failover.ts).
+ * the target-sync function's bundle (built, then read from its cache) and one reconcile run. Each measurement runs
+ * in a fresh process; the median of several runs is reported. Figures only: nothing here asserts a time. Then two
+ * models, not measurements: a first deployment's time and a failover's recovery (scripts/bench-deploy.ts,
+ * scripts/bench-failover.ts).
  */
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 import { formatMonthly } from "../infra/cost/estimate";
 import { ASSUMPTIONS, PRICES } from "../infra/cost/prices";
+import { benchBundle } from "./bench-bundle";
 import { benchDeploy } from "./bench-deploy";
 import { benchFailover } from "./bench-failover";
 import { benchMonitoring } from "./bench-monitoring";
@@ -94,6 +96,8 @@ async function main(): Promise<void> {
     );
     process.stdout.write("## Program evaluation under the mock runtime\n\n");
     process.stdout.write(benchProgram(sizes) + "\n");
+    process.stdout.write("\n## Target-sync function bundle: its cost in one program run (a fresh process each)\n\n");
+    process.stdout.write(benchBundle() + "\n");
     process.stdout.write("\n## Resources and monthly cost per endpoint: own load balancers against one shared\n\n");
     process.stdout.write(
         `Costs from infra/cost/estimate.ts as the offline plan estimates them (${PRICES.region} prices of ${PRICES.checkedOn}; every resource the ` +

@@ -4,19 +4,26 @@
  * change to it is a change to the public API: run this after an intended change to a component's args or
  * outputs, review the printed changes, and commit the file with the change.
  *
- * The schema is made the way the Node.js language host makes it when it runs this repository as a plugin
- * (`@pulumi/pulumi/cmd/run-plugin`): the components are the ComponentResource classes exported from package.json
- * `main`, the package name is package.json `name`, and `ComponentProvider.getSchema()` analyses the TypeScript
- * sources (tsconfig.json at the repository root) to type every input and output. No Pulumi CLI is involved.
+ * The schema is the one the Node.js language host gets, from the host's own plugin runner: this script starts
+ * `node @pulumi/pulumi/cmd/run-plugin <this repository>` the way the host starts it for a C# (or YAML, Python, Go)
+ * program (in a directory of the consumer's, without this repository's tsconfig.json, TypeScript compiled by
+ * ts-node with the host's defaults) and asks it for its schema over gRPC, as `pulumi package add` does. There, the
+ * components are the ComponentResource classes exported from package.json `main`, the package name is
+ * package.json `name`, and the component provider analyses the TypeScript sources (tsconfig.json at the
+ * repository root) to type every input and output. No Pulumi CLI is involved.
  */
+import { ChildProcess, spawn } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
+import { createRequire } from "module";
+import * as os from "os";
 import * as path from "path";
-import { ComponentProvider, ComponentResourceConstructor, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
+import { ComponentResourceConstructor, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
 
 /** The repository root: the plugin directory `pulumi package add` is pointed at. */
 export const REPO_ROOT = path.resolve(__dirname, "..");
 
-/** The pinned schema, compared exactly by tests/schema.test.ts. */
+/** The pinned schema, compared exactly by tests/components/index.test.ts. */
 export const PINNED_SCHEMA_FILE = path.join(REPO_ROOT, "tests", "schema", "db-endpoints.schema.json");
 
 /** A property of a resource or object type in a Pulumi package schema. */
@@ -99,14 +106,99 @@ export function exportedComponents(): ComponentResourceConstructor[] {
     return getPulumiComponents(require(path.resolve(REPO_ROOT, readPackageManifest().main)));
 }
 
-/** Generates the package schema from the sources, without the Pulumi CLI. Throws the analyzer's error as is. */
+/**
+ * ts-node's cache for the plugin, as the host's ts-node keeps one by default (compiled files keyed by each source
+ * file's content, in a directory keyed by the compiler options, which name the working directory), in this
+ * checkout: a file that an earlier run compiled and type-checked is not compiled again.
+ */
+const TS_NODE_CACHE_DIRECTORY = path.join(REPO_ROOT, "node_modules", ".cache", "db-endpoints", "ts-node");
+
+/**
+ * The consumer's directory the plugin runs in: empty (no tsconfig.json, no package.json), outside this
+ * repository, and the same on every run, as a C# project's directory is.
+ */
+function consumerDirectory(): string {
+    const dir = path.join(os.tmpdir(), `db-endpoints-consumer-${crypto.createHash("sha256").update(REPO_ROOT).digest("hex").slice(0, 12)}`);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const found = fs.readdirSync(dir);
+    if (found.length > 0) throw new Error(`${dir} should be empty, as a consumer's directory without a tsconfig.json; it holds ${found.join(", ")}`);
+    return dir;
+}
+
+/** Asks the plugin on `port` for its schema over gRPC, as `pulumi package add` does. */
+async function getSchemaOverGrpc(port: number): Promise<string> {
+    const pulumiRequire = createRequire(createRequire(path.join(REPO_ROOT, "package.json")).resolve("@pulumi/pulumi"));
+    const grpc = pulumiRequire("@grpc/grpc-js");
+    const service = pulumiRequire("./proto/provider_grpc_pb");
+    const messages = pulumiRequire("./proto/provider_pb");
+    const client = new service.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    try {
+        return await new Promise<string>((resolve, reject) =>
+            client.getSchema(new messages.GetSchemaRequest(), (err: Error | null, res: { getSchema(): string }) => (err ? reject(err) : resolve(res.getSchema()))),
+        );
+    } finally {
+        client.close();
+    }
+}
+
+/**
+ * Starts the plugin as the host does (`node @pulumi/pulumi/cmd/run-plugin <this repository>` from the consumer's
+ * directory, with none of this process's Node.js options) and returns the port it serves on once it prints it.
+ */
+async function startPlugin(): Promise<{ port: number; stop(): void }> {
+    const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_CACHE_DIRECTORY };
+    delete env.NODE_OPTIONS;
+    delete env.NODE_TEST_CONTEXT;
+    delete env.TS_NODE_CACHE;
+    const runPlugin = createRequire(path.join(REPO_ROOT, "package.json")).resolve("@pulumi/pulumi/cmd/run-plugin");
+    const child: ChildProcess = spawn(process.execPath, [runPlugin, REPO_ROOT], { cwd: consumerDirectory(), env, stdio: ["ignore", "pipe", "pipe"] });
+    const stop = () => child.kill();
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    try {
+        const port = await new Promise<number>((resolve, reject) => {
+            let stdout = "";
+            const guard = setTimeout(() => reject(new Error(`the plugin printed no port within 5 minutes:\n${stderr}`)), 300_000);
+            child.stdout!.on("data", (d: Buffer) => {
+                stdout += d.toString();
+                const line = stdout.split("\n")[0];
+                if (stdout.includes("\n") && /^\d+$/.test(line.trim())) {
+                    clearTimeout(guard);
+                    resolve(Number(line.trim()));
+                }
+            });
+            child.on("exit", (code) => {
+                clearTimeout(guard);
+                reject(new Error(`the plugin exited (code ${code}) before serving:\n${stdout}\n${stderr}`));
+            });
+        });
+        return { port, stop };
+    } catch (e) {
+        stop();
+        throw e;
+    }
+}
+
+/**
+ * Generates the package schema from the sources as the Node.js language host does (see the module comment),
+ * without the Pulumi CLI. Throws with the plugin's own error (a TypeScript error under the host's options, an
+ * analyzer error) when it cannot serve one.
+ */
 export async function generateSchema(): Promise<PackageSchema> {
-    const manifest = readPackageManifest();
-    const { name, namespace } = providerName(manifest.name);
-    const components = exportedComponents();
-    if (components.length === 0) throw new Error(`${manifest.main} (package.json main) exports no ComponentResource class`);
-    const provider = new ComponentProvider({ name, ...(namespace ? { namespace } : {}), dirname: REPO_ROOT, components });
-    return JSON.parse(await provider.getSchema()) as PackageSchema;
+    const starting = startPlugin();
+    try {
+        const manifest = readPackageManifest();
+        if (exportedComponents().length === 0) throw new Error(`${manifest.main} (package.json main) exports no ComponentResource class`);
+    } catch (e) {
+        (await starting.catch(() => undefined))?.stop();
+        throw e;
+    }
+    const plugin = await starting;
+    try {
+        return JSON.parse(await getSchemaOverGrpc(plugin.port)) as PackageSchema;
+    } finally {
+        plugin.stop();
+    }
 }
 
 /** The pinned file's text for a schema: two-space JSON in the analyzer's order, with a final newline. */

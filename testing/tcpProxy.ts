@@ -30,7 +30,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         client.pipe(upstream);
         upstream.pipe(client);
         client.on("error", () => upstream.destroy());
-        upstream.on("error", () => client.resetAndDestroy());
+        // A reset needs the client's side still open: once it is ending (the target's FIN, passed on, started
+        // its shutdown) libuv refuses the reset (UV_EINVAL) and Node then never closes the socket nor emits
+        // 'close', so whenIdle() would wait forever. Such a connection is closed plainly.
+        upstream.on("error", () => (client.writableEnded ? client.destroy() : client.resetAndDestroy()));
         client.on("close", () => upstream.destroy());
         upstream.on("close", () => client.destroy());
     });

@@ -2,12 +2,12 @@
  * Target sync, the upkeep function's first duty (infra/components/upkeep.ts declares the function): its arguments,
  * their checks, the RDS event rules' patterns, the IAM statements it needs, and the function's code, bundled.
  */
-import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CHANGE_TAG_KEY, eventPollProblem, FUNCTION_TIMEOUT_SECONDS, RDS_EVENT_IDS, scheduleProblem } from "../lambda/targetSync/settings";
 import { patterns, Problems, show } from "../validation";
 import { readRetentionDays } from "../model/endpoint";
+import { lambdaBundle, LambdaBundleSpec } from "./support/lambdaBundle";
 
 /** One RDS-backed target group the function keeps pointed at the instance's current address. */
 export interface TargetSyncTarget {
@@ -58,37 +58,21 @@ export const FUNCTION_SETTINGS = {
     timeout: FUNCTION_TIMEOUT_SECONDS,
 } as const;
 
-const ENTRY = path.join(__dirname, "..", "lambda", "targetSync", "index.ts");
-let bundled: Promise<string> | undefined;
+/**
+ * What the function's code is bundled from: infra/lambda/targetSync, for the function's Node.js 24 runtime. The
+ * revocation duty's EC2 client is left out: it is the Lambda runtime's, loaded by the runs that revoke (index.ts).
+ */
+export const TARGET_SYNC_BUNDLE: LambdaBundleSpec = { entry: "infra/lambda/targetSync/index.ts", target: "node24", external: ["@aws-sdk/client-ec2"] };
 
 /**
- * The function's code: infra/lambda/targetSync bundled by esbuild into one CommonJS file for Node.js 24,
- * the AWS SDK v3 ELBv2 client included (so the function runs the SDK version this repository tests, not
- * whatever the Lambda runtime ships that month). Built once per process, asynchronously (about a second,
- * mostly the SDK, while the program's lookups run); the same sources give the same bytes.
+ * The function's code: infra/lambda/targetSync bundled by esbuild into one CommonJS file for Node.js 24, the AWS
+ * SDK v3 ELBv2 client included (so the function runs the SDK version this repository tests, not whatever the
+ * Lambda runtime ships in that Region that month). Built once per content and kept in a cache directory
+ * (support/lambdaBundle.ts): a program run whose sources, npm packages and esbuild are unchanged reads it back;
+ * the same sources give the same bytes, wherever the program runs from.
  */
-export function bundleTargetSyncCode(): Promise<string> {
-    bundled ??= (async () => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const esbuild: typeof import("esbuild") = require("esbuild");
-        const result = await esbuild.build({
-            entryPoints: [ENTRY],
-            bundle: true,
-            platform: "node",
-            target: "node24",
-            format: "cjs",
-            write: false,
-            minifySyntax: true,
-            minifyWhitespace: true,
-            keepNames: true,
-            logLevel: "silent",
-            // The revocation duty's EC2 client is the Lambda runtime's, loaded by the runs that revoke (index.ts).
-            external: ["@aws-sdk/client-ec2"],
-        });
-        if (result.outputFiles.length !== 1) throw new Error(`bundling ${ENTRY} gave ${result.outputFiles.length} files, expected 1`);
-        return result.outputFiles[0].text;
-    })();
-    return bundled;
+export async function bundleTargetSyncCode(): Promise<string> {
+    return (await lambdaBundle(TARGET_SYNC_BUNDLE)).code;
 }
 
 /** The EventBridge pattern of one RDS event rule: these instances, these event IDs, nothing else. */

@@ -3,6 +3,8 @@
  * endpoint or directly), how much of the server's certificate it verifies there, and the CA bundle it
  * verifies against (required for RDS, checked to exist on the deployer's machine).
  */
+// Node.js types, named here because the plugin host's ts-node may compile this module alone (tests/components/index.test.ts).
+/// <reference types="node" />
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { RDS_CA_BUNDLE } from "../connection";

@@ -4,6 +4,8 @@
  * target health wait), with the parsers the component's args share (admin secret ARN, object owners), and
  * the checks across endpoints that reach the same database.
  */
+// Node.js types, named here because the plugin host's ts-node may compile this module alone (tests/components/index.test.ts).
+/// <reference types="node" />
 import * as process from "node:process";
 import { checkAdminCaFileExists, requireRdsAdminCa } from "./adminConnection";
 import { checkAgainstDatabase } from "./engineRules";

@@ -3,6 +3,8 @@
  * runtime's trust store, so `pulumi up` checks that the admin CA bundle is in it, or says how to add the
  * stack's CA there.
  */
+// Node.js types, named here because the plugin host's ts-node may compile this module alone (tests/components/index.test.ts).
+/// <reference types="node" />
 import * as nodePath from "node:path";
 import { Problems, show } from "../validation";
 

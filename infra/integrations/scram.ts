@@ -1,6 +1,8 @@
 /**
  * SCRAM-SHA-256 verifiers: what a PostgreSQL role is given instead of its plaintext password.
  */
+// Node.js types, named here because the plugin host's ts-node may compile this module alone (tests/components/index.test.ts).
+/// <reference types="node" />
 import * as crypto from "node:crypto";
 import { show } from "../validation";
 

@@ -3,6 +3,8 @@
  * `adminSslRootCert` is given: the `adminCaCertificatePem` value, checked to hold only certificates, and
  * the file `pulumi up` writes it to.
  */
+// Node.js types, named here because the plugin host's ts-node may compile this module alone (tests/components/index.test.ts).
+/// <reference types="node" />
 import * as nodePath from "node:path";
 import { Problems, show } from "../validation";
 

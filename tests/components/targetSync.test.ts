@@ -1,9 +1,10 @@
 /**
  * Target sync under Pulumi's mock runtime: the upkeep function as the stack declares it (runtime, handler,
- * timeout, memory, environment, code), its role and the exact policy document, the RDS event pattern and the
- * schedule, the deploy-time invocation, the hand-over of RDS targets from the program to the function (no
- * attachment, the function's tag ignored) while self-managed databases keep theirs, the stack config switch, and
- * the TargetSync component's argument checks. The function's other duties: tests/components/upkeep.test.ts.
+ * timeout, memory, environment, code: a bundle that runs on its own, through its own SDK, and is the same on every
+ * program run), its role and the exact policy document, the RDS event pattern and the schedule, the deploy-time
+ * invocation, the hand-over of RDS targets from the program to the function (no attachment, the function's tag
+ * ignored) while self-managed databases keep theirs, the stack config switch, and the TargetSync component's
+ * argument checks. The function's other duties: tests/components/upkeep.test.ts.
  */
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
@@ -20,6 +21,7 @@ let cloud: MockCloud;
 let stack: typeof import("../../infra/program/main");
 let sync: typeof import("../../infra/components/upkeep");
 let bundle: typeof import("../../infra/components/targetSync");
+let bundles: typeof import("../../infra/components/support/lambdaBundle");
 let settings: typeof import("../../infra/lambda/targetSync/settings");
 let config: typeof import("../../infra/program/config");
 /** Per resource name: the ignoreChanges and dependency URNs it was registered with. */
@@ -38,6 +40,7 @@ before(async () => {
     stack = await import("../../infra/program/main");
     sync = await import("../../infra/components/upkeep");
     bundle = await import("../../infra/components/targetSync");
+    bundles = await import("../../infra/components/support/lambdaBundle");
     settings = await import("../../infra/lambda/targetSync/settings");
     config = await import("../../infra/program/config");
 });
@@ -153,6 +156,116 @@ describe("the example stack (Pulumi.dev.yaml), target sync on by default", () =>
         assert.deepEqual(settings.certificates.map((c: any) => c.name), ["ca-1", "db-10.0.3.17-3306"]);
         assert.equal(settings.stack, "db-endpoints/dev");
         fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("runs from its bundle alone: a deploy-time sync registers the new address through the bundled SDK, against an ELB endpoint", async () => {
+        // The bundle carries its own copy of the SDK, which no client mock in this process reaches; so the ELB
+        // API is a local HTTP endpoint that answers as ELB does (Query protocol, XML), and the bundled client
+        // signs, sends and parses every call for real.
+        const { code } = cloud.named("upkeep-fn").inputs;
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "target-sync-bundle-"));
+        const requests: Record<string, string>[] = [];
+        const http = await import("node:http");
+        const reply = (action: string) =>
+            action === "DescribeTargetHealth"
+                ? "<DescribeTargetHealthResponse><DescribeTargetHealthResult><TargetHealthDescriptions><member><Target><Id>10.0.2.41</Id><Port>5432</Port></Target>" +
+                  "<TargetHealth><State>healthy</State></TargetHealth></member></TargetHealthDescriptions></DescribeTargetHealthResult></DescribeTargetHealthResponse>"
+                : `<${action}Response><${action}Result/><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></${action}Response>`;
+        const server = http.createServer((req, res) => {
+            let body = "";
+            req.on("data", (chunk) => (body += chunk));
+            req.on("end", () => {
+                const params = Object.fromEntries(new URLSearchParams(body));
+                requests.push({ ...params, authorization: String(req.headers.authorization ?? "").split(" ")[0] });
+                res.writeHead(200, { "content-type": "text/xml" });
+                res.end(reply(params.Action));
+            });
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        try {
+            for (const file of Object.keys(code.assets)) fs.writeFileSync(path.join(dir, file), code.assets[file].text);
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const fn = require(path.join(dir, "index.js"));
+            const port = (server.address() as { port: number }).port;
+            const lines: string[] = [];
+            const run = fn.createHandler({
+                settings: fn.loadSettings(dir, { DB_ENDPOINTS_STACK: "db-endpoints/dev" }),
+                elb: fn.elbClient({ region: "us-east-1", endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" } }),
+                // The instance failed over: its name now resolves to another private address.
+                resolve: async () => ["10.0.2.99"],
+                sleep: async () => undefined,
+                now: () => Date.parse("2026-01-01T00:00:00Z"),
+                random: () => 0.5,
+                writeLine: (line: string) => lines.push(line),
+            });
+            const summary = await run({ action: "sync", trigger: "deploy" });
+            assert.deepEqual(
+                { trigger: summary.trigger, changed: summary.changed, failed: summary.failed, outcome: summary.results.map((r: any) => r.outcome) },
+                { trigger: "deploy", changed: 1, failed: 0, outcome: ["changed"] },
+            );
+            const group = tgArn("reporting-tg");
+            assert.deepEqual(requests, [
+                { Action: "DescribeTargetHealth", Version: "2015-12-01", TargetGroupArn: group, authorization: "AWS4-HMAC-SHA256" },
+                {
+                    Action: "RegisterTargets",
+                    Version: "2015-12-01",
+                    TargetGroupArn: group,
+                    "Targets.member.1.Id": "10.0.2.99",
+                    "Targets.member.1.Port": "5432",
+                    authorization: "AWS4-HMAC-SHA256",
+                },
+                {
+                    Action: "AddTags",
+                    Version: "2015-12-01",
+                    "ResourceArns.member.1": group,
+                    "Tags.member.1.Key": "db-endpoints:targets-changed-at",
+                    "Tags.member.1.Value": "2026-01-01T00:00:00Z",
+                    authorization: "AWS4-HMAC-SHA256",
+                },
+            ]);
+            assert.ok(lines.some((l) => JSON.parse(l).event === "sync-finished"), lines.join("\n"));
+        } finally {
+            server.close();
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("ships the same code on every program run: bundled, read back from the cache, or bundled from another directory", async () => {
+        // Three program runs of the same stack: the first bundles and fills an empty cache, the second reads the
+        // cache, the third bundles again from another working directory with no cache. The function's code (and
+        // the deploy-time run's trigger, its hash) must be byte-identical, or an unchanged stack would show a diff.
+        const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "target-sync-cache-"));
+        const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "target-sync-cwd-"));
+        const saved = { cwd: process.cwd(), env: process.env[bundles.CACHE_DIR_ENV] };
+        const runs: { code: unknown; trigger: unknown; source: string }[] = [];
+        const programRun = async () => {
+            bundles.forgetLambdaBundles();
+            cloud.reset(exampleWorld());
+            pulumi.runtime.setAllConfig(readStackFile("dev").config);
+            await resolveOutputs(runStackProgram(cloud, stack.readRawStackConfig()));
+            const { source } = await bundles.lambdaBundle(bundle.TARGET_SYNC_BUNDLE);
+            runs.push({ code: cloud.named("upkeep-fn").inputs.code, trigger: cloud.named("upkeep-deploy-sync").inputs.triggers.code, source });
+        };
+        try {
+            process.env[bundles.CACHE_DIR_ENV] = cacheDir;
+            await programRun();
+            await programRun();
+            process.env[bundles.CACHE_DIR_ENV] = "";
+            process.chdir(elsewhere);
+            await programRun();
+        } finally {
+            process.chdir(saved.cwd);
+            if (saved.env === undefined) delete process.env[bundles.CACHE_DIR_ENV];
+            else process.env[bundles.CACHE_DIR_ENV] = saved.env;
+            bundles.forgetLambdaBundles();
+            fs.rmSync(cacheDir, { recursive: true, force: true });
+            fs.rmSync(elsewhere, { recursive: true, force: true });
+        }
+        assert.deepEqual(runs.map((r) => r.source), ["build", "cache", "build"]);
+        assert.deepEqual(runs[1].code, runs[0].code);
+        assert.deepEqual(runs[2].code, runs[0].code);
+        assert.deepEqual(runs.map((r) => r.trigger), Array(3).fill(runs[0].trigger));
+        assert.equal(runs[0].trigger, sha256((runs[0].code as any).assets["index.js"].text));
     });
 
     it("bundles the ELB client and not the EC2 client: the revocation duty loads the Lambda runtime's, when it runs", () => {

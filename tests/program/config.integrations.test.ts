@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { parseStackConfig } from "../../infra/program/config";
+import { decodeStackConfig, parseStackConfig } from "../../infra/program/config";
 import { ValidationError } from "../../infra/validation";
 
 const ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-abc";
@@ -192,6 +192,18 @@ describe("parseStackConfig with integrations accepts", () => {
             ]),
         );
         assert.deepEqual(spec.endpoints.map((e) => e.integrations?.[0].name), ["metabase", "metabase"]);
+    });
+
+    it("a rotation written as a number (YAML's `rotation: 3`), passed to the component as the string a C# program would write", () => {
+        const raw = config(withIntegrations([{ ...metabase, rotation: 3 }, { ...metabase, name: "looker", rotation: "2026-11" }]));
+        const { args, spec } = decodeStackConfig(raw);
+        assert.deepEqual(
+            (args.endpoints as unknown as { integrations: { rotation?: unknown }[] }[])[0].integrations.map((i) => i.rotation),
+            ["3", "2026-11"],
+        );
+        assert.deepEqual(spec.endpoints[0].integrations?.map((i) => i.rotation), ["3", "2026-11"]);
+        // The config itself is left as written.
+        assert.equal((raw.endpoints as { integrations: { rotation: unknown }[] }[])[0].integrations[0].rotation, 3);
     });
 });
 

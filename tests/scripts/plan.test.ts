@@ -7,6 +7,10 @@
  * comparisons with a base (a git ref, a file) that switch `elasticIps` (the load balancer replaced, its flow logs
  * with it) and add a hostname to a self-managed endpoint (its certificate re-issued, its database restarted); and the
  * refusals (bad config, bad arguments, a missing stack or ref, encrypted settings).
+ *
+ * The example stack is planned with `npm run plan`'s own command line (package.json); the other runs start the same
+ * script with the test runtime's TypeScript loader (testing/testRuntime.cjs), which costs a child process about
+ * half the CPU.
  */
 import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
@@ -41,15 +45,26 @@ interface Run {
     stderr: string;
 }
 
+/** `npm run plan`'s command line, from package.json, with this Node.js: how a user runs the plan. */
+function npmRunPlan(): string[] {
+    const [node, ...args] = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.plan as string).split(" ");
+    assert.equal(node, "node");
+    return [process.execPath, ...args];
+}
+
+/** The plan script under the test runtime's loader. */
+const TEST_RUNTIME_PLAN = [process.execPath, "--require", "./testing/testRuntime.cjs", "scripts/plan.ts"];
+
 /** At most two plans at a time (each runs the program under the mock runtime, a few seconds of CPU). */
 let running = 0;
 const waiting: (() => void)[] = [];
-async function runPlan(args: string[]): Promise<Run> {
+async function runPlan(args: string[], command: string[] = TEST_RUNTIME_PLAN): Promise<Run> {
     if (running >= 2) await new Promise<void>((resolve) => waiting.push(resolve));
     running++;
     try {
+        const [node, ...nodeArgs] = command;
         return await new Promise((resolve) => {
-            execFile(process.execPath, ["--import", "tsx", "scripts/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 240_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+            execFile(node, [...nodeArgs, ...args], { cwd: ROOT, encoding: "utf8", timeout: 240_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
                 resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
             );
         });
@@ -148,7 +163,7 @@ let example: { args: string[]; file: string };
 before(() => {
     const dir = TRIAL_FAR ? undefined : tempStack("dev", EXAMPLE);
     example = dir ? { args: ["--config-dir", dir], file: path.join(dir, "Pulumi.dev.yaml") } : { args: [], file: "Pulumi.dev.yaml" };
-    runs.dev = runPlan(example.args);
+    runs.dev = runPlan(example.args, npmRunPlan());
     runs.json = runPlan([...example.args, "--json"]);
     runs.elasticIps = runPlan(["--config-dir", repositoryWithElasticIpsUncommitted(), "--base", "HEAD"]);
     const base = tempStack("dev", EXAMPLE_WITHOUT_HOSTNAME);

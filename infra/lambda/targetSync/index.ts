@@ -17,9 +17,10 @@
  *   every other trigger takes them as final (a failed sync, logged and counted);
  * - anyone, by hand, with any other payload: reconciles every group.
  *
- * Bundled by esbuild at deployment (infra/components/targetSync.ts) with the AWS SDK v3 ELBv2 client inside. The
- * EC2 client of the revocation duty is the Lambda runtime's, loaded only by a run that revokes: bundling it would
- * triple the bundle and add about a second to every cold start, the failover path's included.
+ * Bundled by esbuild with the AWS SDK v3 ELBv2 client inside (infra/components/targetSync.ts), once per content
+ * of the sources it is built from (infra/components/support/lambdaBundle.ts). The EC2 client of the revocation
+ * duty is the Lambda runtime's, loaded only by a run that revokes: bundling it would triple the bundle and add
+ * about a second to every cold start, the failover path's included.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -1,22 +1,24 @@
 /**
- * The cross-language package: the Pulumi package schema that `pulumi package add` generates C#, Python, Go and
- * YAML SDKs from, made without the CLI exactly as the Node.js language host makes it.
+ * The package's entry (package.json `main`, infra/components/index.ts) as a cross-language package: what C#,
+ * Python, Go and YAML programs get through `pulumi package add`.
  *
- * - The schema is pinned (tests/schema/db-endpoints.schema.json) and compared exactly: a change to a component's
- *   public API shows up here as a diff, to be accepted with `npm run schema:update`.
- * - Every exported component is in it, documented, and typed with what crosses languages.
- * - DatabaseEndpoint's essentials are asserted explicitly.
- * - The plugin starts the way the language host starts it (from the consumer's directory, TypeScript compiled by
- *   ts-node with the host's defaults) and serves that schema over gRPC.
+ * - It compiles as the Node.js language host's ts-node compiles it when it runs this repository as a plugin: in
+ *   the consumer's directory, where this repository's tsconfig.json does not apply, with the host's default
+ *   options; as a whole (a first start, ts-node's cache empty) and module by module (after an update, when the
+ *   unchanged modules come from ts-node's cache). A type error there stops the plugin.
+ * - Its package schema, which the SDKs are generated from, is made without the CLI by the plugin as the host runs
+ *   it (scripts/update-schema.ts starts it from a consumer's directory and asks it over gRPC), while this file runs
+ *   the compile checks. It is pinned (tests/schema/db-endpoints.schema.json) and compared exactly: a change to a
+ *   component's public API shows up here as a diff, to be accepted with `npm run schema:update`.
+ * - Every exported component is in it, documented, and typed with what crosses languages; DatabaseEndpoint's
+ *   essentials are asserted explicitly.
  * - The C# and YAML examples use only names and properties the schema has, as the generated SDKs spell them.
  */
 import assert from "node:assert/strict";
-import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import * as yaml from "js-yaml";
 import * as ts from "typescript";
 import {
@@ -30,21 +32,132 @@ import {
     providerName,
     readPackageManifest,
     REPO_ROOT,
-} from "../scripts/update-schema";
-import { checkCSharp, checkYamlProgram, csharpApi, readCSharp } from "./schema/examples";
-import { ALARM_KEYS, ALLOWLIST_ENTRY_KEYS, CERTIFICATE_AUTHORITY_KEYS, DATABASE_KEYS, ENDPOINT_KEYS, INTEGRATION_KEYS, QUOTA_KEYS, STACK_KEYS } from "../infra/program/config";
+} from "../../scripts/update-schema";
+import { checkCSharp, checkYamlProgram, csharpApi, readCSharp } from "../schema/examples";
+import { ALARM_KEYS, ALLOWLIST_ENTRY_KEYS, CERTIFICATE_AUTHORITY_KEYS, DATABASE_KEYS, ENDPOINT_KEYS, INTEGRATION_KEYS, QUOTA_KEYS, STACK_KEYS } from "../../infra/program/config";
 
 const PACKAGE = "db-endpoints";
 const ENDPOINT = `${PACKAGE}:index:DatabaseEndpoint`;
 const TARGET = `${PACKAGE}:index:DatabaseTarget`;
 const IP_TYPE = `${PACKAGE}:index:IpAddressType`;
 
+/** The schema the plugin serves: asked for first, awaited by the tests that read it. */
+let generating: Promise<PackageSchema>;
 let generated: PackageSchema;
 let pinned: PackageSchema;
 
-before(async () => {
-    generated = await generateSchema();
+before(() => {
+    generating = generateSchema();
+    // A plugin that cannot serve fails the tests that await it, not the compile checks.
+    generating.catch(() => undefined);
     pinned = JSON.parse(fs.readFileSync(PINNED_SCHEMA_FILE, "utf8")) as PackageSchema;
+});
+
+/** Where the host-options compile test keeps the compiler's build info between runs. */
+const HOST_BUILD_INFO = path.join(REPO_ROOT, "node_modules", ".cache", "db-endpoints", "tsc", "host-defaults.tsbuildinfo");
+
+/** The compiler options @pulumi/pulumi's run-plugin gives ts-node when the working directory has no tsconfig.json. */
+function hostDefaultCompilerOptions(): ts.CompilerOptions {
+    const { options, errors } = ts.convertCompilerOptionsFromJson(
+        { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: true },
+        REPO_ROOT,
+    );
+    assert.deepEqual(errors, []);
+    return options;
+}
+
+/** The plugin's modules in this repository (from package.json main, by their imports), with their package imports. */
+function pluginModules(): Map<string, { local: string[]; packages: string[] }> {
+    const modules = new Map<string, { local: string[]; packages: string[] }>();
+    const visit = (file: string) => {
+        if (modules.has(file)) return;
+        const entry = { local: [] as string[], packages: [] as string[] };
+        modules.set(file, entry);
+        for (const { fileName } of ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true).importedFiles) {
+            if (!fileName.startsWith(".")) {
+                entry.packages.push(fileName);
+                continue;
+            }
+            const base = path.resolve(path.dirname(file), fileName);
+            const resolved = [`${base}.ts`, path.join(base, "index.ts")].find((c) => fs.existsSync(c));
+            assert.ok(resolved, `${file}: cannot resolve ${fileName}`);
+            entry.local.push(resolved);
+            visit(resolved);
+        }
+    };
+    visit(path.join(REPO_ROOT, readPackageManifest().main));
+    return modules;
+}
+
+/** `file` and every module it imports, directly or not. */
+function importClosure(modules: Map<string, { local: string[] }>, file: string, seen = new Set<string>()): Set<string> {
+    if (!seen.has(file)) {
+        seen.add(file);
+        for (const next of modules.get(file)!.local) importClosure(modules, next, seen);
+    }
+    return seen;
+}
+
+describe("the package entry as the host's ts-node compiles it", () => {
+    it("compiles with the host's default TypeScript options (the consumer's directory has no tsconfig.json)", () => {
+        // The host starts `node @pulumi/pulumi/cmd/run-plugin <plugin dir>` in the CONSUMER's working directory
+        // (a C# project, say). run-plugin then registers ts-node with tsconfig.json from that directory, not this
+        // repository's: no `strict`, module nodenext. Type errors then stop the plugin, so the components (and what
+        // they import) must compile under those options too. ts-node's own ignored codes: 6059, 18002, 18003.
+        // Checked incrementally, as `tsc --incremental` checks: the compiler's build info (in node_modules/.cache)
+        // keeps each unchanged file's diagnostics from the last run, and only what a change can affect is checked.
+        const options: ts.CompilerOptions = { ...hostDefaultCompilerOptions(), noEmit: true, incremental: true, tsBuildInfoFile: HOST_BUILD_INFO };
+        const consumer = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-consumer-"));
+        const host = ts.createIncrementalCompilerHost(options);
+        host.getCurrentDirectory = () => consumer;
+        const builder = ts.createIncrementalProgram({ rootNames: [path.join(REPO_ROOT, readPackageManifest().main)], options, host });
+        const ours = builder
+            .getSourceFiles()
+            .filter((sf) => !sf.isDeclarationFile && !sf.fileName.includes("/node_modules/") && sf.fileName.startsWith(REPO_ROOT));
+        assert.ok(ours.length > 0);
+        const diagnostics = ours
+            .flatMap((sf) => [...builder.getSyntacticDiagnostics(sf), ...builder.getSemanticDiagnostics(sf)])
+            .filter((d) => ![6059, 18002, 18003].includes(d.code));
+        // With noEmit, this writes the build info only.
+        builder.emit();
+        const text = ts.formatDiagnostics(diagnostics, {
+            getCanonicalFileName: (f) => f,
+            getCurrentDirectory: () => REPO_ROOT,
+            getNewLine: () => "\n",
+        });
+        fs.rmSync(consumer, { recursive: true, force: true });
+        assert.equal(diagnostics.length, 0, `the plugin would fail to start for C#/YAML/Python/Go users:\n${text}`);
+    });
+
+    it("compiles file by file, as ts-node compiles a changed file when the others come from its cache", () => {
+        // ts-node type-checks each file it compiles in a program of the files it compiled in this process. With
+        // its cache warm (the host's default), a changed file is compiled alone: a module that uses Node.js
+        // (node:fs, Buffer, process) while nothing it imports brings Node's types (as @pulumi/pulumi's do) must
+        // name them itself, or the plugin stops with "Cannot find module 'node:fs'". Checked for every module of
+        // the plugin whose imports reach no @pulumi package (the others get Node's types through it).
+        const options = hostDefaultCompilerOptions();
+        const consumer = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-consumer-"));
+        const parsed = new Map<string, ts.SourceFile | undefined>();
+        const host = ts.createCompilerHost(options);
+        const getSourceFile = host.getSourceFile.bind(host);
+        host.getSourceFile = (fileName, languageVersion, onError, create) => {
+            const key = `${fileName}\0${JSON.stringify(languageVersion)}`;
+            if (!parsed.has(key)) parsed.set(key, getSourceFile(fileName, languageVersion, onError, create));
+            return parsed.get(key);
+        };
+        host.getCurrentDirectory = () => consumer;
+        const modules = pluginModules();
+        const alone = [...modules.keys()].filter((file) => ![...importClosure(modules, file)].some((m) => modules.get(m)!.packages.some((p) => p.startsWith("@pulumi/"))));
+        assert.ok(alone.includes(path.join(REPO_ROOT, "infra", "integrations", "scram.ts")), "the check reaches the modules that need it");
+        const problems = alone.flatMap((file) => {
+            const program = ts.createProgram({ rootNames: [file], options, host });
+            const sf = program.getSourceFile(file)!;
+            const diagnostics = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)].filter((d) => ![6059, 18002, 18003].includes(d.code));
+            return diagnostics.map((d) => ts.formatDiagnostic(d, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => REPO_ROOT, getNewLine: () => "\n" }).trim());
+        });
+        fs.rmSync(consumer, { recursive: true, force: true });
+        assert.deepEqual(problems, [], "the plugin would fail to start once only these files changed (add `/// <reference types=\"node\" />`)");
+    });
 });
 
 /** A compact rendering of a property's type: `input string?`, `plain string[]`, `plain DatabaseTarget`. */
@@ -74,6 +187,10 @@ function everyProperty(schema: PackageSchema): [string, PropertySpec][] {
 }
 
 describe("the package schema (what the C#, Python, Go and YAML SDKs are generated from)", () => {
+    before(async () => {
+        generated = await generating;
+    });
+
     it("is the pinned schema, exactly (run `npm run schema:update` after an intended API change)", () => {
         const expected = fs.readFileSync(PINNED_SCHEMA_FILE, "utf8");
         const actual = formatSchema(generated);
@@ -290,100 +407,6 @@ describe("DatabaseEndpoint in the schema", () => {
         const args = api.classes.get("Pulumi.DbEndpoints.DatabaseEndpointArgs")!;
         assert.deepEqual([...args.required].sort(), ["Database", "SubnetIds", "VpcId"]);
         assert.equal(api.classes.get("Pulumi.DbEndpoints.IpAddressType")!.members!.get("Dualstack"), "dualstack");
-    });
-});
-
-/** The compiler options @pulumi/pulumi's run-plugin gives ts-node when the working directory has no tsconfig.json. */
-function hostDefaultCompilerOptions(): ts.CompilerOptions {
-    const { options, errors } = ts.convertCompilerOptionsFromJson(
-        { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: true },
-        REPO_ROOT,
-    );
-    assert.deepEqual(errors, []);
-    return options;
-}
-
-describe("the plugin as the Node.js language host runs it", () => {
-    it("compiles with the host's default TypeScript options (the consumer's directory has no tsconfig.json)", () => {
-        // The host starts `node @pulumi/pulumi/cmd/run-plugin <plugin dir>` in the CONSUMER's working directory
-        // (a C# project, say). run-plugin then registers ts-node with tsconfig.json from that directory, not this
-        // repository's: no `strict`, module nodenext. Type errors then stop the plugin, so the components (and what
-        // they import) must compile under those options too. ts-node's own ignored codes: 6059, 18002, 18003.
-        const options = hostDefaultCompilerOptions();
-        const consumer = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-consumer-"));
-        const host = ts.createCompilerHost(options);
-        host.getCurrentDirectory = () => consumer;
-        const program = ts.createProgram({ rootNames: [path.join(REPO_ROOT, readPackageManifest().main)], options, host });
-        const ours = program
-            .getSourceFiles()
-            .filter((sf) => !sf.isDeclarationFile && !sf.fileName.includes("/node_modules/") && sf.fileName.startsWith(REPO_ROOT));
-        assert.ok(ours.length > 0);
-        const diagnostics = ours
-            .flatMap((sf) => [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)])
-            .filter((d) => ![6059, 18002, 18003].includes(d.code));
-        const text = ts.formatDiagnostics(diagnostics, {
-            getCanonicalFileName: (f) => f,
-            getCurrentDirectory: () => REPO_ROOT,
-            getNewLine: () => "\n",
-        });
-        fs.rmSync(consumer, { recursive: true, force: true });
-        assert.equal(diagnostics.length, 0, `the plugin would fail to start for C#/YAML/Python/Go users:\n${text}`);
-    });
-
-    describe("started from a consumer's directory", () => {
-        let plugin: ChildProcess | undefined;
-        let consumer: string;
-        let port: number;
-        let stderr = "";
-
-        before(async () => {
-            consumer = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-consumer-"));
-            const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_CACHE: "false" };
-            delete env.NODE_OPTIONS;
-            delete env.NODE_TEST_CONTEXT;
-            const runPlugin = createRequire(path.join(REPO_ROOT, "package.json")).resolve("@pulumi/pulumi/cmd/run-plugin");
-            plugin = spawn(process.execPath, [runPlugin, REPO_ROOT], { cwd: consumer, env, stdio: ["ignore", "pipe", "pipe"] });
-            plugin.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-            port = await new Promise<number>((resolve, reject) => {
-                let stdout = "";
-                const guard = setTimeout(() => reject(new Error(`the plugin printed no port within 5 minutes:\n${stderr}`)), 300_000);
-                plugin!.stdout!.on("data", (d: Buffer) => {
-                    stdout += d.toString();
-                    const line = stdout.split("\n")[0];
-                    if (stdout.includes("\n") && /^\d+$/.test(line.trim())) {
-                        clearTimeout(guard);
-                        resolve(Number(line.trim()));
-                    }
-                });
-                plugin!.on("exit", (code) => {
-                    clearTimeout(guard);
-                    reject(new Error(`the plugin exited (code ${code}) before serving:\n${stdout}\n${stderr}`));
-                });
-            });
-        });
-
-        after(() => {
-            plugin?.kill();
-            fs.rmSync(consumer, { recursive: true, force: true });
-        });
-
-        it("serves the same schema over gRPC (what `pulumi package add` generates the SDK from)", async () => {
-            const pulumiRequire = createRequire(createRequire(path.join(REPO_ROOT, "package.json")).resolve("@pulumi/pulumi"));
-            const grpc = pulumiRequire("@grpc/grpc-js");
-            const service = pulumiRequire("./proto/provider_grpc_pb");
-            const messages = pulumiRequire("./proto/provider_pb");
-            const client = new service.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-            try {
-                const schema = await new Promise<string>((resolve, reject) =>
-                    client.getSchema(new messages.GetSchemaRequest(), (err: Error | null, res: { getSchema(): string }) =>
-                        err ? reject(err) : resolve(res.getSchema()),
-                    ),
-                );
-                assert.deepEqual(JSON.parse(schema), generated);
-            } finally {
-                client.close();
-            }
-        });
     });
 });
 
