@@ -1,6 +1,7 @@
 /**
  * Lookups asked once per question (infra/components/support/lookups.ts): the stack program's lookups counted for
- * 1 and 12 endpoints on the same subnets, RDS instance and admin secret; a lookup through another provider asked
+ * 1, 10 and 100 endpoints on the same subnets, RDS instance and admin secret (at most one per distinct subnet,
+ * instance and secret, whatever the number of endpoints); a lookup through another provider asked
  * again; two products not sharing answers; a failed lookup failing everyone who asked, with one error; and the
  * keys the answers are kept under.
  */
@@ -12,9 +13,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { DescribeDBParametersCommand } from "@aws-sdk/client-rds";
 import { endpointArgs } from "../../../testing/endpointArgs";
 import { exampleWorld, installMockCloud, isSecret, MockCloud, settle, unwrap } from "../../../testing/mockCloud";
+import { runStackProgram } from "../../../testing/stackProgram";
 
 let cloud: MockCloud;
-let stack: typeof import("../../../infra/program/main");
 let lookups: typeof import("../../../infra/components/support/lookups");
 let endpoint: typeof import("../../../infra/components/databaseEndpoint");
 const dnsQuestions: string[] = [];
@@ -26,7 +27,6 @@ before(async () => {
         dnsQuestions.push(hostname);
         return lookup(hostname, options);
     }) as typeof dns.promises.lookup;
-    stack = await import("../../../infra/program/main");
     lookups = await import("../../../infra/components/support/lookups");
     endpoint = await import("../../../infra/components/databaseEndpoint");
 });
@@ -69,7 +69,7 @@ function countsByToken(): Record<string, number> {
 async function runProgram(n: number) {
     cloud.reset(exampleWorld());
     dnsQuestions.length = 0;
-    stack.main(config(n));
+    runStackProgram(cloud, config(n));
     await settle();
     assert.deepEqual(
         cloud.asyncErrors.map((e) => e.message),
@@ -78,7 +78,7 @@ async function runProgram(n: number) {
 }
 
 describe("the stack program's lookups", () => {
-    for (const n of [1, 12]) {
+    for (const n of [1, 10, 100]) {
         it(`asks each distinct question once with ${n} endpoint${n === 1 ? "" : "s"}`, async () => {
             await runProgram(n);
             const rds = Math.ceil(n / 2);
@@ -97,7 +97,10 @@ describe("the stack program's lookups", () => {
                 "aws:rds/getSubnetGroup:getSubnetGroup": 1,
                 "aws:secretsmanager/getSecretVersion:getSecretVersion": 1,
             });
-            // The public subnets asked about by ID, the same two whatever the number of endpoints.
+            // No question asked twice: the same token through the same provider with the same arguments.
+            const questions = cloud.invokes.map((i) => lookups.questionKey(i.token, i.inputs, {}) + (i.provider ?? ""));
+            assert.equal(new Set(questions).size, questions.length);
+            // The subnets asked about by ID: the two public ones and the subnet group's two, whatever the number of endpoints.
             assert.deepEqual(
                 cloud.invokes
                     .filter((i) => i.token === "aws:ec2/getSubnet:getSubnet")
