@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: program evaluation time under Pulumi's mock runtime for 1, 10 and 100 endpoints,
  * as ms per endpoint and resources per endpoint, beside a bare program that registers the same number
- * of resources with no components (the overhead ratio); resources and monthly cost per endpoint for 1, 10
+ * of resources with no components (the overhead ratio, measured in interleaved pairs); the lookups one run makes
+ * against AWS, by token (scripts/bench-lookups.ts); resources and monthly cost per endpoint for 1, 10
  * and 50 endpoints on their own load balancers against one shared load balancer; what the monitoring costs;
  * the target-sync function's bundle (built, then read from its cache) and one reconcile run. Each measurement runs
  * in a fresh process; the median of several runs is reported. Figures only: nothing here asserts a time. Then two
@@ -9,6 +10,7 @@
  * scripts/bench-failover.ts).
  */
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { formatMonthly } from "../infra/cost/estimate";
@@ -16,6 +18,7 @@ import { ASSUMPTIONS, PRICES } from "../infra/cost/prices";
 import { benchBundle } from "./bench-bundle";
 import { benchDeploy } from "./bench-deploy";
 import { benchFailover } from "./bench-failover";
+import { benchLookups } from "./bench-lookups";
 import { benchMonitoring } from "./bench-monitoring";
 import { benchTargetSync } from "./bench-targetSync";
 
@@ -24,6 +27,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 interface Sample {
     ms: number;
+    cpuMs: number;
+    bundleMs: number;
     resources: number;
     awsResources: number;
     loadBalancers: number;
@@ -32,7 +37,7 @@ interface Sample {
     monthlyCost: number;
 }
 
-function measure(mode: "program" | "bare" | "sharing", count: number, ...rest: string[]): Sample {
+function measure(mode: "program" | "flat" | "bare" | "sharing", count: number, ...rest: string[]): Sample {
     const result = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "bench-worker.ts"), mode, String(count), ...rest], {
         cwd: ROOT,
         encoding: "utf8",
@@ -49,20 +54,69 @@ function median(values: number[]): number {
     return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** How the evaluation table is measured, printed above it. */
+export function programMethod(runs = RUNS): string {
+    return [
+        `Per size, ${runs} rounds one after the other; each round runs, each in a fresh process, the stack program, a bare program ` +
+            "that registers the same number of resources (plain aws.ec2.SecurityGroup: no components, validation, lookups or " +
+            "outputs), and the same resources flat (each of the type and with the inputs the program gave it, as plain values, " +
+            "components empty: no nesting, outputs, lookups or validation), in an order that alternates from round to round " +
+            "(program first, then last) so that the machine's drift does not enter the ratios.",
+        "Time: from the first registration until every registration, lookup and apply has settled, wall clock; CPU: the " +
+            "worker's user and system time in the same window (esbuild's own process excluded), less sensitive to a busy machine.",
+        "Ratios: the median of the rounds' ratios (with their range for program/bare); times: medians. Program/bare is the " +
+            "goal's measure; flat/bare is what the SDK costs for these resource types and inputs alone, program/flat what the " +
+            "program adds to it. Bundling: the wall time esbuild took to bundle the target-sync function, inside the program's " +
+            "time (rebuilt in every run; in its own process, beside the registrations).",
+    ].join("\n");
+}
+
+interface Round {
+    program: Sample;
+    flat: Sample;
+    bare: Sample;
+}
+
 export function benchProgram(sizes = [1, 10, 100], runs = RUNS): string {
     const rows: string[] = [
-        "| endpoints | resources | resources/endpoint | program ms (median) | ms/endpoint | bare program ms, same resource count | overhead ratio |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| endpoints | resources | program ms | ms/endpoint | flat ms | bare ms | program/bare (wall) | range | program/bare (CPU) | flat/bare (CPU) | program/flat (CPU) | bundling ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
     ];
-    for (const n of sizes) {
-        const program = Array.from({ length: runs }, () => measure("program", n));
-        const resources = program[0].resources;
-        const bare = Array.from({ length: runs }, () => measure("bare", resources));
-        const programMs = median(program.map((s) => s.ms));
-        const bareMs = median(bare.map((s) => s.ms));
-        rows.push(
-            `| ${n} | ${resources} | ${(resources / n).toFixed(1)} | ${programMs.toFixed(1)} | ${(programMs / n).toFixed(2)} | ${bareMs.toFixed(1)} | ${(programMs / bareMs).toFixed(2)} |`,
-        );
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "db-endpoints-bench-"));
+    try {
+        // One discarded program and bare run: the first processes after a change pay tsx's compile cache and the disk.
+        measure("program", 1);
+        measure("bare", 1);
+        for (const n of sizes) {
+            const recorded = path.join(dir, `program-${n}.json`);
+            // The first program run gives the resource count and the resources the other two register.
+            const first = measure("program", n, recorded);
+            const resources = first.resources;
+            const rounds: Round[] = [];
+            for (let i = 0; i < runs; i++) {
+                if (i % 2 === 0) {
+                    const program = i === 0 ? first : measure("program", n);
+                    const flat = measure("flat", 0, recorded);
+                    rounds.push({ program, flat, bare: measure("bare", resources) });
+                } else {
+                    const bare = measure("bare", resources);
+                    const flat = measure("flat", 0, recorded);
+                    rounds.push({ program: measure("program", n), flat, bare });
+                }
+                if (rounds[i].program.resources !== resources) throw new Error(`the program registered ${resources} resources, then ${rounds[i].program.resources}`);
+            }
+            const wall = rounds.map((r) => r.program.ms / r.bare.ms).sort((x, y) => x - y);
+            const cpu = (of: (r: Round) => number) => median(rounds.map(of)).toFixed(2);
+            const programMs = median(rounds.map((r) => r.program.ms));
+            rows.push(
+                `| ${n} | ${resources} | ${programMs.toFixed(0)} | ${(programMs / n).toFixed(1)} | ${median(rounds.map((r) => r.flat.ms)).toFixed(0)} | ` +
+                    `${median(rounds.map((r) => r.bare.ms)).toFixed(0)} | ${median(wall).toFixed(2)} | ${wall[0].toFixed(2)}–${wall[wall.length - 1].toFixed(2)} | ` +
+                    `${cpu((r) => r.program.cpuMs / r.bare.cpuMs)} | ${cpu((r) => r.flat.cpuMs / r.bare.cpuMs)} | ${cpu((r) => r.program.cpuMs / r.flat.cpuMs)} | ` +
+                    `${median(rounds.map((r) => r.program.bundleMs)).toFixed(0)} |`,
+            );
+        }
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
     }
     return rows.join("\n");
 }
@@ -94,8 +148,9 @@ async function main(): Promise<void> {
     process.stdout.write(
         `db-endpoints benchmark: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}, median of ${RUNS} runs, each in a fresh process\n\n`,
     );
-    process.stdout.write("## Program evaluation under the mock runtime\n\n");
+    process.stdout.write(`## Program evaluation under the mock runtime\n\n${programMethod()}\n\n`);
     process.stdout.write(benchProgram(sizes) + "\n");
+    process.stdout.write(`\n## Lookups against AWS per program run\n\n${benchLookups(sizes)}\n`);
     process.stdout.write("\n## Target-sync function bundle: its cost in one program run (a fresh process each)\n\n");
     process.stdout.write(benchBundle() + "\n");
     process.stdout.write("\n## Resources and monthly cost per endpoint: own load balancers against one shared\n\n");

@@ -1,6 +1,7 @@
 /**
  * Lookups asked once per question (infra/components/support/lookups.ts): the stack program's lookups counted for
- * 1 and 12 endpoints on the same subnets, RDS instance and admin secret; a lookup through another provider asked
+ * 1, 10 and 100 endpoints on the same subnets, RDS instance and admin secret (at most one per distinct subnet,
+ * instance and secret, whatever the number of endpoints); a lookup through another provider asked
  * again; two products not sharing answers; a failed lookup failing everyone who asked, with one error; and the
  * keys the answers are kept under.
  */
@@ -77,7 +78,7 @@ async function runProgram(n: number) {
 }
 
 describe("the stack program's lookups", () => {
-    for (const n of [1, 12]) {
+    for (const n of [1, 10, 100]) {
         it(`asks each distinct question once with ${n} endpoint${n === 1 ? "" : "s"}`, async () => {
             await runProgram(n);
             const rds = Math.ceil(n / 2);
@@ -96,7 +97,10 @@ describe("the stack program's lookups", () => {
                 "aws:rds/getSubnetGroup:getSubnetGroup": 1,
                 "aws:secretsmanager/getSecretVersion:getSecretVersion": 1,
             });
-            // The public subnets asked about by ID, the same two whatever the number of endpoints.
+            // No question asked twice: the same token through the same provider with the same arguments.
+            const questions = cloud.invokes.map((i) => lookups.questionKey(i.token, i.inputs, {}) + (i.provider ?? ""));
+            assert.equal(new Set(questions).size, questions.length);
+            // The subnets asked about by ID: the two public ones and the subnet group's two, whatever the number of endpoints.
             assert.deepEqual(
                 cloud.invokes
                     .filter((i) => i.token === "aws:ec2/getSubnet:getSubnet")
