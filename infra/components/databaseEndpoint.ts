@@ -41,16 +41,17 @@ const expiringGroupIds = new WeakMap<DatabaseEndpoint, pulumi.Output<string>[]>(
 const listeners = new WeakMap<DatabaseEndpoint, aws.lb.Listener>();
 
 /** What a connection through each endpoint needs, for {@link connectionPathOf}. */
-const connectionPaths = new WeakMap<DatabaseEndpoint, pulumi.Resource[]>();
+const connectionPaths = new WeakMap<DatabaseEndpoint, pulumi.Resource[] | pulumi.Output<pulumi.Resource[]>>();
 
 /**
  * What a connection through the endpoint needs, and nothing else of it: the listener (created once the program's
  * targets are registered, and with the restart hook run), the allowlist rules that admit the client, and the rules
- * from the load balancer to the database (on a shared load balancer, that load balancer's component, which holds
- * them). Not its hostname's records, flow logs or saved query. What must exist before something connects through
- * the endpoint, and be deleted after it; not an output (it would become part of the cross-language schema).
+ * from the load balancer to the database (on a shared load balancer, all of its rules to its databases, known once
+ * the RDS instances' are declared: hence an output there). Not its hostname's records, flow logs or saved query.
+ * What must exist before something connects through the endpoint, and be deleted after it; not an output of the
+ * component (it would become part of the cross-language schema).
  */
-export function connectionPathOf(endpoint: DatabaseEndpoint): pulumi.Resource[] {
+export function connectionPathOf(endpoint: DatabaseEndpoint): pulumi.Resource[] | pulumi.Output<pulumi.Resource[]> {
     return connectionPaths.get(endpoint)!;
 }
 
@@ -165,7 +166,6 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
             // A shared load balancer: its security groups take this endpoint's rules where the spread put them,
             // and it has the rules to the databases.
             loadBalancer = seat.loadBalancer;
-            path.push(seat.component);
             const allowed = buildAllowlistRules(
                 this,
                 name,
@@ -283,7 +283,7 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         this.databaseSecurityGroupId = facts.databaseSg;
         expiringGroupIds.set(this, expiringGroups.map((g) => g.id));
         listeners.set(this, listener);
-        connectionPaths.set(this, [listener, ...path]);
+        connectionPaths.set(this, seat ? seat.databaseRules.apply((rules) => [listener, ...path, ...rules]) : [listener, ...path]);
         this.expiringRuleSecurityGroupIds = pulumi.all(expiringGroups.map((g) => g.id));
         this.connectionLogGroupName = flowLogs ? flowLogs.logGroupName : pulumi.output<string | undefined>(undefined);
         this.connectionQueryName = query ? query.name : pulumi.output<string | undefined>(undefined);

@@ -16,10 +16,12 @@
  * count each as a connection error of the source address, and block that address after `max_connect_errors` of them
  * in a row with no successful connection in between (100 by default, also in RDS's default parameter groups). With
  * client IP preservation off that address is a load balancer node's, which every client comes through
- * (docs/self-managed-hosts.md). Each node checks each target once per interval, so the interval alone sets how fast
- * the count grows: for MySQL and MariaDB it stays at 10 s, as it always was, so that a server that did not block
- * before does not block now, and only the thresholds are lowered. PostgreSQL counts nothing: everything at AWS's
- * fastest. An engine that is not known (a self-managed database without `engine`) is treated as MySQL.
+ * (docs/self-managed-hosts.md). The interval sets how fast the count grows (AWS distributes an NLB's health checks
+ * and says a target may receive more than the configured number, so a block may come sooner than the interval
+ * alone says): for MySQL and MariaDB it stays at the 10 s endpoints had before the timing was chosen per engine, so
+ * that the checks come no faster than they did, and only the thresholds are lowered. PostgreSQL counts nothing:
+ * everything at AWS's fastest. An engine that is not known (a self-managed database without `engine`) is treated
+ * as MySQL.
  */
 import { DatabaseEngine } from "../enums";
 
@@ -40,8 +42,8 @@ export interface HealthCheckTiming {
 }
 
 /**
- * The timing every endpoint had before it was chosen per engine: 10 s, thresholds 3 and 3 (and a 10 s timeout, no
- * shorter than the interval). Kept for the comparison in the benchmark and the tests.
+ * The timing every endpoint had before it was chosen per engine: 10 s, thresholds 3 and 3, and a 10 s timeout (not
+ * shorter than the interval, which the ELB API's validation refuses). For the failover model's comparison.
  */
 export const PREVIOUS_HEALTH_CHECKS: HealthCheckTiming = { intervalSeconds: 10, timeoutSeconds: 10, healthyThreshold: 3, unhealthyThreshold: 3 };
 
@@ -74,7 +76,8 @@ export function secondsToUnhealthy(t: HealthCheckTiming): number {
 
 /**
  * Seconds without a successful connection through a load balancer node after which MySQL or MariaDB, counting one
- * connection error per health check, blocks that node's address at `maxConnectErrors`.
+ * connection error per health check, blocks that node's address at `maxConnectErrors`, at one check per interval:
+ * an upper bound, since a target may receive more checks than configured.
  */
 export function secondsToHostBlock(t: HealthCheckTiming, maxConnectErrors: number): number {
     return maxConnectErrors * t.intervalSeconds;

@@ -293,7 +293,7 @@ function buildIntegrations(
             },
             // Through the endpoint: what a connection through it needs (not its hostname's records, flow logs or saved
             // query), before the users are created and after they are dropped. Direct: nothing of the endpoint.
-            pulumi.mergeOptions(opts, { dependsOn: [...(admin.connection === AdminConnection.Direct ? [] : connectionPathOf(endpoint)), ...after(e)] }),
+            pulumi.mergeOptions(opts, { dependsOn: dependencies(admin.connection === AdminConnection.Direct ? [] : connectionPathOf(endpoint), after(e)) }),
         );
         integrations[e.name] = Object.fromEntries(
             e.integrations!.map((i) => [
@@ -311,6 +311,11 @@ function buildIntegrations(
         );
     }
     return { integrations };
+}
+
+/** `path` and `more`, as `dependsOn` takes them: an output when `path` is one. */
+function dependencies(path: pulumi.Resource[] | pulumi.Output<pulumi.Resource[]>, more: pulumi.Resource[]): pulumi.Input<pulumi.Resource[]> {
+    return pulumi.Output.isInstance(path) ? path.apply((p) => [...p, ...more]) : [...path, ...more];
 }
 
 /** The args of one endpoint's {@link DatabaseEndpoint}, from the validated model. */

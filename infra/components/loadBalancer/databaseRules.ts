@@ -98,7 +98,8 @@ const keyText = (k: DatabaseRuleKey) => `${k.securityGroupId ?? k.address}-${k.p
  * reach databases behind the same security group and port (RDS instances of one team share theirs): each
  * distinct rule is made once, whichever endpoints need it. A self-managed database's rules are known when the
  * program runs; an RDS instance's security group and port come from its lookup, so its rules are declared once
- * the lookups have returned (which `pulumi preview` does too), each unless a rule already covers it.
+ * the lookups have returned (which `pulumi preview` does too), each unless a rule already covers it. Returns every
+ * rule, once all are declared.
  */
 export function buildSharedDatabaseRules(
     owner: pulumi.Resource,
@@ -106,8 +107,9 @@ export function buildSharedDatabaseRules(
     primarySecurityGroup: aws.ec2.SecurityGroup,
     members: SharedRuleMember[],
     tags: pulumi.Input<Record<string, string>>,
-): void {
+): pulumi.Output<pulumi.Resource[]> {
     const declared = new Set<string>();
+    const rules: pulumi.Resource[] = [];
     const declare = (key: DatabaseRuleKey) => {
         const text = keyText(key);
         if (declared.has(text)) return;
@@ -121,11 +123,11 @@ export function buildSharedDatabaseRules(
             tags,
         };
         if (key.address !== undefined) {
-            new aws.vpc.SecurityGroupEgressRule(`${name}-to-${text}`, { ...egress, cidrIpv4: `${key.address}/32` }, { parent: owner });
+            rules.push(new aws.vpc.SecurityGroupEgressRule(`${name}-to-${text}`, { ...egress, cidrIpv4: `${key.address}/32` }, { parent: owner }));
             return;
         }
-        new aws.vpc.SecurityGroupEgressRule(`${name}-to-${text}`, { ...egress, referencedSecurityGroupId: key.securityGroupId }, { parent: owner });
-        new aws.vpc.SecurityGroupIngressRule(
+        rules.push(new aws.vpc.SecurityGroupEgressRule(`${name}-to-${text}`, { ...egress, referencedSecurityGroupId: key.securityGroupId }, { parent: owner }));
+        const ingress = new aws.vpc.SecurityGroupIngressRule(
             `${name}-from-nlb-into-${text}`,
             {
                 securityGroupId: key.securityGroupId!,
@@ -138,6 +140,7 @@ export function buildSharedDatabaseRules(
             },
             { parent: owner },
         );
+        rules.push(ingress);
     };
     const later: pulumi.Output<DatabaseRuleKey>[] = [];
     for (const { database, facts } of members) {
@@ -149,5 +152,10 @@ export function buildSharedDatabaseRules(
             for (const address of database.addresses) declare({ address, port: database.port });
         }
     }
-    if (later.length > 0) pulumi.all(later).apply((keys) => keys.forEach(declare));
+    // Every rule, once the RDS instances' are declared too (what a connection through the load balancer needs).
+    if (later.length === 0) return pulumi.output(undefined).apply(() => rules);
+    return pulumi.all(later).apply((keys) => {
+        keys.forEach(declare);
+        return rules;
+    });
 }

@@ -35,8 +35,8 @@ export const LOAD_BALANCER_TAG = "db-endpoints:load-balancer";
 export interface LoadBalancerSeat {
     /** The shared load balancer's name. */
     name: string;
-    /** Its component, which holds the rules from the load balancer to the databases: what a connection needs of it. */
-    component: pulumi.ComponentResource;
+    /** The rules from the load balancer to its databases, once all are declared: what a connection needs of it. */
+    databaseRules: pulumi.Output<pulumi.Resource[]>;
     loadBalancer: PlacedLoadBalancer;
     /** The endpoint's allowlist rules, per security group of the load balancer (by index); expired ones flagged. */
     rules: AllowlistRule[][];
@@ -119,7 +119,7 @@ export class EndpointLoadBalancer extends pulumi.ComponentResource {
             count: spec.securityGroups.length,
             tags,
         });
-        buildSharedDatabaseRules(
+        const databaseRules = buildSharedDatabaseRules(
             this,
             name,
             securityGroups[0],
@@ -178,7 +178,7 @@ export class EndpointLoadBalancer extends pulumi.ComponentResource {
                 m.spec.name,
                 {
                     name,
-                    component: this,
+                    databaseRules,
                     loadBalancer,
                     rules: spec.securityGroups.map((group) => group.filter((r) => r.endpoint === m.spec.name).map(({ endpoint: _, ...rule }) => rule)),
                     prefixLists: spec.prefixLists.filter((l) => l.endpoint === m.spec.name).map(({ endpoint: _, ...list }) => list),

@@ -17,7 +17,7 @@
  * - otherwise `node_modules/.cache/db-endpoints/lambda` in this package (a checkout, CI), then the user's own
  *   cache, `$XDG_CACHE_HOME/db-endpoints/lambda` (`%LOCALAPPDATA%` on Windows) or `~/.cache/db-endpoints/lambda`,
  *   for an install this user cannot write (a plugin directory shared read-only).
- * Where none can be written the bundle is built in memory, once per process, as it always was.
+ * Where none can be written the bundle is built in memory, once per process.
  *
  * The code ends up in a Lambda function that can re-register any of the stack's targets, so a cache entry is
  * only trusted in a directory, and from files, that belong to this user (or root) and that no one else can
