@@ -166,19 +166,14 @@ async function checkPostgres(integration: IntegrationTarget, secret: Integration
                 plans.push({ schema, table: found.rows[0]?.relname });
             }
         }
-        for (const plan of plans) {
-            if (plan.table === undefined) {
-                findings.push({ check: "read", status: "warn", message: `${who}: schema ${plan.schema} has no table to read, so SELECT could not be tried` });
-                continue;
-            }
-            const name = `${plan.schema}.${plan.table}`;
-            try {
-                await client.query(`SELECT * FROM ${pgIdent(plan.schema)}.${pgIdent(plan.table)} LIMIT 1`);
-                findings.push({ check: "read", status: "pass", message: `${who} can SELECT from ${name}` });
-            } catch (e) {
-                findings.push({ check: "read", status: "fail", message: `${who} cannot SELECT from ${name}, which it is granted: ${message(e)} (run pulumi up to restore its grants)` });
-            }
-        }
+        findings.push(
+            ...(await tryReads(
+                who,
+                plans,
+                (schema, table) => client.query(`SELECT * FROM ${pgIdent(schema)}.${pgIdent(table)} LIMIT 1`),
+                (schema) => `${who}: schema ${schema} has no table to read, so SELECT could not be tried`,
+            )),
+        );
 
         // Creations, each in a transaction rolled back whatever happens.
         const attempts = [
@@ -256,23 +251,14 @@ async function checkMysql(integration: IntegrationTarget, secret: IntegrationSec
                 plans.push({ schema, table: (rows as { t: string }[])[0]?.t });
             }
         }
-        for (const plan of plans) {
-            if (plan.table === undefined) {
-                findings.push({
-                    check: "read",
-                    status: "warn",
-                    message: `${who} sees no table in ${plan.schema}: it is empty, or the grant on it is missing (MySQL hides tables a user has no privilege on)`,
-                });
-                continue;
-            }
-            const name = `${plan.schema}.${plan.table}`;
-            try {
-                await connection.query(`SELECT * FROM ${mysqlIdent(plan.schema)}.${mysqlIdent(plan.table)} LIMIT 1`);
-                findings.push({ check: "read", status: "pass", message: `${who} can SELECT from ${name}` });
-            } catch (e) {
-                findings.push({ check: "read", status: "fail", message: `${who} cannot SELECT from ${name}, which it is granted: ${message(e)} (run pulumi up to restore its grants)` });
-            }
-        }
+        findings.push(
+            ...(await tryReads(
+                who,
+                plans,
+                (schema, table) => connection.query(`SELECT * FROM ${mysqlIdent(schema)}.${mysqlIdent(table)} LIMIT 1`),
+                (schema) => `${who} sees no table in ${schema}: it is empty, or the grant on it is missing (MySQL hides tables a user has no privilege on)`,
+            )),
+        );
 
         const attempts = [
             ...schemasOf(integration, secret).map((s) => ({
@@ -309,6 +295,33 @@ async function checkMysql(integration: IntegrationTarget, secret: IntegrationSec
 /** The granted schemas, or the connection's database when the outputs do not list them. */
 function schemasOf(integration: IntegrationTarget, secret: IntegrationSecret): string[] {
     return integration.schemas.length > 0 ? integration.schemas : secret.engine === "postgres" ? ["public"] : [secret.dbname];
+}
+
+/**
+ * Reads one row of each planned table: passes when the read works, fails when it is refused (the integration is
+ * granted it), warns for a schema with no table to read (`noTable` says why, in the engine's terms).
+ */
+async function tryReads(
+    who: string,
+    plans: ReadPlan[],
+    select: (schema: string, table: string) => Promise<unknown>,
+    noTable: (schema: string) => string,
+): Promise<LoginFinding[]> {
+    const findings: LoginFinding[] = [];
+    for (const plan of plans) {
+        if (plan.table === undefined) {
+            findings.push({ check: "read", status: "warn", message: noTable(plan.schema) });
+            continue;
+        }
+        const name = `${plan.schema}.${plan.table}`;
+        try {
+            await select(plan.schema, plan.table);
+            findings.push({ check: "read", status: "pass", message: `${who} can SELECT from ${name}` });
+        } catch (e) {
+            findings.push({ check: "read", status: "fail", message: `${who} cannot SELECT from ${name}, which it is granted: ${message(e)} (run pulumi up to restore its grants)` });
+        }
+    }
+    return findings;
 }
 
 /**
