@@ -9,6 +9,7 @@
  * the current time, and nothing else.
  */
 import { patterns, Problems, show } from "../../validation";
+import { parseDutyFile } from "./settings";
 
 /** Tag on a security group ingress rule: the instant (ISO 8601, UTC) after which the function revokes it. */
 export const EXPIRES_TAG_KEY = "db-endpoints:expires";
@@ -69,16 +70,7 @@ export function checkSecurityGroupIds(problems: Problems, path: string, value: u
 
 /** Parses the expiring-rules file; throws one error naming every problem. */
 export function parseExpiringRulesFile(text: string): string[] {
-    let value: unknown;
-    try {
-        value = JSON.parse(text);
-    } catch (e) {
-        throw new Error(`${EXPIRING_RULES_FILE} is not JSON: ${(e as Error).message}`);
-    }
-    const problems = new Problems();
-    const ids = checkSecurityGroupIds(problems, "securityGroupIds", (value as { securityGroupIds?: unknown } | null)?.securityGroupIds);
-    if (!problems.ok) throw new Error(`${EXPIRING_RULES_FILE} is invalid: ${problems.errors.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
-    return ids;
+    return parseDutyFile(EXPIRING_RULES_FILE, "securityGroupIds", text, checkSecurityGroupIds);
 }
 
 /** The whole text of the expiring-rules file, sorted (same groups, same bytes). */

@@ -8,6 +8,7 @@
  * a warning window, and also when the metric stops arriving, whether anyone deploys or not.
  */
 import { Problems, show } from "../../validation";
+import { parseDutyFile } from "./settings";
 
 /** File inside the function's deployment package that lists the certificates to watch. */
 export const CERTIFICATES_FILE = "certificates.json";
@@ -72,16 +73,7 @@ export function checkCertificates(problems: Problems, path: string, value: unkno
 
 /** Parses the certificates file; throws one error naming every problem. */
 export function parseCertificatesFile(text: string): CertificateWatch[] {
-    let value: unknown;
-    try {
-        value = JSON.parse(text);
-    } catch (e) {
-        throw new Error(`${CERTIFICATES_FILE} is not JSON: ${(e as Error).message}`);
-    }
-    const problems = new Problems();
-    const list = checkCertificates(problems, "certificates", (value as { certificates?: unknown } | null)?.certificates);
-    if (!problems.ok) throw new Error(`${CERTIFICATES_FILE} is invalid: ${problems.errors.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
-    return list;
+    return parseDutyFile(CERTIFICATES_FILE, "certificates", text, checkCertificates);
 }
 
 /** The whole text of the certificates file, sorted by name (same certificates, same bytes). */

@@ -174,20 +174,28 @@ export function eventPollProblem(value: unknown): string | undefined {
     return undefined;
 }
 
-/** Parses the function's targets file; throws one error naming every problem. */
-export function parseTargetsFile(text: string): SyncTarget[] {
+/**
+ * Parses one of the function's duty files, `{ "<key>": ... }` in JSON, checking the member by `check`; throws one
+ * error naming the file and every problem.
+ */
+export function parseDutyFile<T>(file: string, key: string, text: string, check: (problems: Problems, path: string, value: unknown) => T): T {
     let value: unknown;
     try {
         value = JSON.parse(text);
     } catch (e) {
-        throw new Error(`${TARGETS_FILE} is not JSON: ${(e as Error).message}`);
+        throw new Error(`${file} is not JSON: ${(e as Error).message}`);
     }
     const problems = new Problems();
-    const targets = checkTargets(problems, "targets", (value as { targets?: unknown } | null)?.targets);
+    const result = check(problems, key, (value as Record<string, unknown> | null)?.[key]);
     if (!problems.ok) {
-        throw new Error(`${TARGETS_FILE} is invalid: ${problems.errors.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+        throw new Error(`${file} is invalid: ${problems.errors.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
     }
-    return targets;
+    return result;
+}
+
+/** Parses the function's targets file; throws one error naming every problem. */
+export function parseTargetsFile(text: string): SyncTarget[] {
+    return parseDutyFile(TARGETS_FILE, "targets", text, checkTargets);
 }
 
 /** The whole JSON text of the targets file for a target list (stable: same targets, same bytes). */
