@@ -22,6 +22,12 @@ export interface Duration {
 }
 
 const ONE_CALL = "assumed: one or two API calls and the provider's read, no wait";
+/** A resource the TLS provider computes on the deployer's machine. */
+const COMPUTED_LOCALLY = "computed by the provider on the deployer's machine, no API call";
+/** A database user or grant, made through the admin connection. */
+const ONE_STATEMENT = "assumed: a login through the endpoint (TCP, TLS, authentication) and a statement";
+/** A database provider: its configuration only. */
+const PROVIDER_CONFIGURATION = "a provider's configuration, no API call (it connects when a resource needs it)";
 
 /** Per resource type: how long its create takes. Component resources take no time (a registration of no work). */
 export const CREATE_SECONDS: Readonly<Record<string, Duration>> = {
@@ -86,19 +92,19 @@ export const CREATE_SECONDS: Readonly<Record<string, Duration>> = {
     "aws:sns/topicSubscription:TopicSubscription": { low: 1, high: 2, source: `${ONE_CALL} (Subscribe; an email subscription's confirmation is not waited for)` },
     "aws:secretsmanager/secret:Secret": { low: 1, high: 2, source: `${ONE_CALL} (CreateSecret)` },
     "aws:secretsmanager/secretVersion:SecretVersion": { low: 1, high: 2, source: `${ONE_CALL} (PutSecretValue)` },
-    "tls:index/privateKey:PrivateKey": { low: 0, high: 1, source: "computed by the provider on the deployer's machine, no API call" },
-    "tls:index/selfSignedCert:SelfSignedCert": { low: 0, high: 1, source: "computed by the provider on the deployer's machine, no API call" },
-    "tls:index/certRequest:CertRequest": { low: 0, high: 1, source: "computed by the provider on the deployer's machine, no API call" },
-    "tls:index/locallySignedCert:LocallySignedCert": { low: 0, high: 1, source: "computed by the provider on the deployer's machine, no API call" },
+    "tls:index/privateKey:PrivateKey": { low: 0, high: 1, source: COMPUTED_LOCALLY },
+    "tls:index/selfSignedCert:SelfSignedCert": { low: 0, high: 1, source: COMPUTED_LOCALLY },
+    "tls:index/certRequest:CertRequest": { low: 0, high: 1, source: COMPUTED_LOCALLY },
+    "tls:index/locallySignedCert:LocallySignedCert": { low: 0, high: 1, source: COMPUTED_LOCALLY },
     "random:index/randomPassword:RandomPassword": { low: 0, high: 0, source: "computed by the provider, no API call" },
     "random:index/randomBytes:RandomBytes": { low: 0, high: 0, source: "computed by the provider, no API call" },
-    "pulumi:providers:postgresql": { low: 0, high: 0, source: "a provider's configuration, no API call (it connects when a resource needs it)" },
-    "pulumi:providers:mysql": { low: 0, high: 0, source: "a provider's configuration, no API call (it connects when a resource needs it)" },
-    "postgresql:index/role:Role": { low: 1, high: 3, source: "assumed: a login through the endpoint (TCP, TLS, authentication) and a statement" },
-    "postgresql:index/grant:Grant": { low: 1, high: 3, source: "assumed: a login through the endpoint (TCP, TLS, authentication) and a statement" },
-    "postgresql:index/defaultPrivileges:DefaultPrivileges": { low: 1, high: 3, source: "assumed: a login through the endpoint (TCP, TLS, authentication) and a statement" },
-    "mysql:index/user:User": { low: 1, high: 3, source: "assumed: a login through the endpoint (TCP, TLS, authentication) and a statement" },
-    "mysql:index/grant:Grant": { low: 1, high: 3, source: "assumed: a login through the endpoint (TCP, TLS, authentication) and a statement" },
+    "pulumi:providers:postgresql": { low: 0, high: 0, source: PROVIDER_CONFIGURATION },
+    "pulumi:providers:mysql": { low: 0, high: 0, source: PROVIDER_CONFIGURATION },
+    "postgresql:index/role:Role": { low: 1, high: 3, source: ONE_STATEMENT },
+    "postgresql:index/grant:Grant": { low: 1, high: 3, source: ONE_STATEMENT },
+    "postgresql:index/defaultPrivileges:DefaultPrivileges": { low: 1, high: 3, source: ONE_STATEMENT },
+    "mysql:index/user:User": { low: 1, high: 3, source: ONE_STATEMENT },
+    "mysql:index/grant:Grant": { low: 1, high: 3, source: ONE_STATEMENT },
 };
 
 /** Per hook, by how its name ends: how long its `afterCreate` run takes (inside its resource's step). */
