@@ -34,34 +34,36 @@ export type { CheckedEndpointInputs, EndpointPlan } from "./databaseEndpoint/pla
 
 const COMPONENT_TYPE = "db-endpoints:index:DatabaseEndpoint";
 
-/** Each endpoint's security groups that hold an expiring rule, one ID each, for {@link expiringRuleGroupIdsOf}. */
-const expiringGroupIds = new WeakMap<DatabaseEndpoint, pulumi.Output<string>[]>();
-
-/** Each endpoint's listener, for {@link listenerOf}. */
-const listeners = new WeakMap<DatabaseEndpoint, aws.lb.Listener>();
-
-/** What a connection through each endpoint needs, for {@link connectionPathOf}. */
-const connectionPaths = new WeakMap<DatabaseEndpoint, pulumi.Resource[] | pulumi.Output<pulumi.Resource[]>>();
+/**
+ * What the product's other components need of each endpoint and that is no output of it (outputs become part of the
+ * cross-language schema): read through {@link connectionPathOf}, {@link listenerOf} and {@link expiringRuleGroupIdsOf}.
+ */
+interface EndpointParts {
+    connectionPath: pulumi.Resource[] | pulumi.Output<pulumi.Resource[]>;
+    listener: aws.lb.Listener;
+    /** The security groups that hold an expiring rule, one ID each. */
+    expiringGroupIds: pulumi.Output<string>[];
+}
+const parts = new WeakMap<DatabaseEndpoint, EndpointParts>();
 
 /**
  * What a connection through the endpoint needs, and nothing else of it: the listener (created once the program's
  * targets are registered, and with the restart hook run), the allowlist rules that admit the client, and the rules
  * from the load balancer to the database (on a shared load balancer, all of its rules to its databases, known once
  * the RDS instances' are declared: hence an output there). Not its hostname's records, flow logs or saved query.
- * What must exist before something connects through the endpoint, and be deleted after it; not an output of the
- * component (it would become part of the cross-language schema).
+ * What must exist before something connects through the endpoint, and be deleted after it.
  */
 export function connectionPathOf(endpoint: DatabaseEndpoint): pulumi.Resource[] | pulumi.Output<pulumi.Resource[]> {
-    return connectionPaths.get(endpoint)!;
+    return parts.get(endpoint)!.connectionPath;
 }
 
 /**
  * The endpoint's listener: once it exists its target group is in service on the load balancer (health-checked, and
  * reported in CloudWatch) with the targets the program registers (it is created after them). What must exist before
- * something that watches the endpoint's health; not an output (it would become part of the cross-language schema).
+ * something that watches the endpoint's health.
  */
 export function listenerOf(endpoint: DatabaseEndpoint): aws.lb.Listener {
-    return listeners.get(endpoint)!;
+    return parts.get(endpoint)!.listener;
 }
 
 /**
@@ -70,7 +72,7 @@ export function listenerOf(endpoint: DatabaseEndpoint): aws.lb.Listener {
  * output is the same IDs as one value.
  */
 export function expiringRuleGroupIdsOf(endpoint: DatabaseEndpoint): pulumi.Output<string>[] {
-    return expiringGroupIds.get(endpoint) ?? [];
+    return parts.get(endpoint)?.expiringGroupIds ?? [];
 }
 
 /**
@@ -281,9 +283,11 @@ export class DatabaseEndpoint extends pulumi.ComponentResource {
         this.rdsEngine = facts.rdsEngine;
         this.rdsDbName = facts.rdsDbName;
         this.databaseSecurityGroupId = facts.databaseSg;
-        expiringGroupIds.set(this, expiringGroups.map((g) => g.id));
-        listeners.set(this, listener);
-        connectionPaths.set(this, seat ? seat.databaseRules.apply((rules) => [listener, ...path, ...rules]) : [listener, ...path]);
+        parts.set(this, {
+            connectionPath: seat ? seat.databaseRules.apply((rules) => [listener, ...path, ...rules]) : [listener, ...path],
+            listener,
+            expiringGroupIds: expiringGroups.map((g) => g.id),
+        });
         this.expiringRuleSecurityGroupIds = pulumi.all(expiringGroups.map((g) => g.id));
         this.connectionLogGroupName = flowLogs ? flowLogs.logGroupName : pulumi.output<string | undefined>(undefined);
         this.connectionQueryName = query ? query.name : pulumi.output<string | undefined>(undefined);
