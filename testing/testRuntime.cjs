@@ -17,8 +17,12 @@
  * - `Error.stackTraceLimit` 1: the SDK's per-promise traces get cheaper, while a failed assertion still shows
  *   the line that failed (the SDK raises the limit itself where it records a resource's source position);
  * - Node's compile cache (node_modules/.cache/db-endpoints/node-compile-cache) for the JavaScript every test
- *   process loads.
- * `DB_ENDPOINTS_TEST_DEBUG=1` maps every frame and keeps long stack traces, for debugging a failure.
+ *   process loads;
+ * - the test runner's attribution of asynchronous work to tests carried by an AsyncLocalStorage rather than a
+ *   promise hook ({@link attributeTestsWithoutPromiseHooks}), and protocol-buffer messages without their debug text
+ *   ({@link shortProtobufText}): together more than half of a mock-runtime test file's CPU.
+ * `DB_ENDPOINTS_TEST_DEBUG=1` maps every frame, keeps long stack traces and leaves the test runner and
+ * google-protobuf as they are, for debugging a failure.
  *
  * Needs Node.js 23.5 or newer (`module.registerHooks`, `module.setSourceMapsSupport`); `npm test` runs on the
  * project's Node.js 24. A single file runs the same way: `node --require ./testing/testRuntime.cjs --test
@@ -118,3 +122,92 @@ nodeModule.registerHooks({
         return { format: "commonjs", source: compile(fileURLToPath(url)), shortCircuit: true };
     },
 });
+
+/**
+ * The test runner's attribution of asynchronous work to tests, without a promise hook.
+ *
+ * node:test finds the test a `describe`/`it`/`before` call or an uncaught error belongs to by the async resource
+ * it runs in: it installs an async hook (init and destroy) that maps every async resource, every promise among
+ * them, to the test that started it. @pulumi/pulumi makes several promises for every property of every resource,
+ * and that hook (the JavaScript call per promise, a destroy callback per promise and the garbage collection of
+ * those) took 40% of a mock-runtime test file's CPU, measured with `node --cpu-prof`.
+ *
+ * Here the runner's tests carry themselves through asynchronous work in an AsyncLocalStorage instead, which
+ * Node.js 24 propagates without async hooks: while a test's (or suite's, or hook's) function runs, and in
+ * everything it continues with, the runner's "current async resource" is that test. The runner's own module is
+ * loaded here, with its `createHook`, `executionAsyncId` and `AsyncResource` taken from the versions below
+ * (restored for everything else right after), so:
+ * - its tests are its own AsyncResources, announced to its map as its hook would have announced them;
+ * - its lookup of the current resource answers with the innermost running test, so nested suites, hooks and
+ *   errors are attributed to the same test as with the hook (tests/testing/testRuntime.test.ts compares the two
+ *   on a file that exercises each case);
+ * - its hook is never enabled. If the runner was loaded before this file (no test seen when it asks for its
+ *   hook), it gets the real hook and everything stays as Node.js does it.
+ * `DB_ENDPOINTS_TEST_DEBUG=1` leaves the runner entirely as it is.
+ */
+function attributeTestsWithoutPromiseHooks() {
+    const asyncHooks = require("node:async_hooks");
+    const real = { createHook: asyncHooks.createHook, executionAsyncId: asyncHooks.executionAsyncId, AsyncResource: asyncHooks.AsyncResource };
+    const running = new asyncHooks.AsyncLocalStorage();
+    /** The runner's hook callbacks, once it asked for its hook; until then, the tests made so far. */
+    let announce;
+    const pending = [];
+
+    // The runner's tests (and its reporter's scope) are made with this class: `Test extends AsyncResource`.
+    class RunnerResource extends real.AsyncResource {
+        constructor(type, options) {
+            super(type, options);
+            this.runnerType = type;
+            if (type !== "Test") return;
+            if (announce) announce(this);
+            else pending.push(this);
+        }
+        // Inside the resource's own scope, which restores the async context of where it was made.
+        runInAsyncScope(fn, thisArg, ...args) {
+            return super.runInAsyncScope(() => running.run(this, () => Reflect.apply(fn, thisArg, args)));
+        }
+    }
+
+    asyncHooks.AsyncResource = RunnerResource;
+    asyncHooks.executionAsyncId = () => running.getStore()?.asyncId() ?? real.executionAsyncId();
+    asyncHooks.createHook = (callbacks) => {
+        if (pending.length === 0) return real.createHook(callbacks);
+        // What tests/testing/testRuntime.test.ts reads to know which attribution ran.
+        globalThis[Symbol.for("db-endpoints.test-attribution")] = "async-local-storage";
+        announce = (test) => callbacks.init(test.asyncId(), "Test", -1, test);
+        pending.splice(0).forEach(announce);
+        const inert = { enable: () => inert, disable: () => inert };
+        return inert;
+    };
+    try {
+        require("node:test");
+    } finally {
+        Object.assign(asyncHooks, real);
+    }
+}
+
+if (!DEBUG) attributeTestsWithoutPromiseHooks();
+
+/**
+ * Protocol-buffer messages without their debug text. For every resource it registers, @pulumi/pulumi builds the
+ * text of a debug log line that includes the monitor's whole response (`${innerResponse}`: google-protobuf's
+ * `toString`, which joins the message's nested arrays, every output property in them), whether or not anything
+ * logs it; under the mock runtime nothing does (there is no engine to log to). That text was 13% of a
+ * mock-runtime test file's CPU. Here a message's text is its type's name instead; `DB_ENDPOINTS_TEST_DEBUG=1`
+ * keeps google-protobuf's.
+ */
+function shortProtobufText() {
+    let protobuf;
+    try {
+        const pulumi = require.resolve("@pulumi/pulumi", { paths: [ROOT] });
+        protobuf = require(require.resolve("google-protobuf", { paths: [path.dirname(pulumi)] }));
+    } catch {
+        // Not installed yet (a run before `npm ci`): nothing to change.
+        return;
+    }
+    protobuf.Message.prototype.toString = function () {
+        return `[${this.constructor?.displayName ?? "protobuf message"}]`;
+    };
+}
+
+if (!DEBUG) shortProtobufText();
