@@ -20,9 +20,10 @@
  *   process loads;
  * - the test runner's attribution of asynchronous work to tests carried by an AsyncLocalStorage rather than a
  *   promise hook ({@link attributeTestsWithoutPromiseHooks}), and protocol-buffer messages without their debug text
- *   ({@link shortProtobufText}): together more than half of a mock-runtime test file's CPU.
- * `DB_ENDPOINTS_TEST_DEBUG=1` maps every frame, keeps long stack traces and leaves the test runner and
- * google-protobuf as they are, for debugging a failure.
+ *   ({@link shortProtobufText}): together more than half of a mock-runtime test file's CPU; and @pulumi/pulumi's
+ *   TypeScript loaded on first use ({@link LAZY_TYPESCRIPT}).
+ * `DB_ENDPOINTS_TEST_DEBUG=1` maps every frame, keeps long stack traces and leaves the test runner, google-protobuf
+ * and the SDK's TypeScript as they are, for debugging a failure.
  *
  * Needs Node.js 23.5 or newer (`module.registerHooks`, `module.setSourceMapsSupport`); `npm test` runs on the
  * project's Node.js 24. A single file runs the same way: `node --require ./testing/testRuntime.cjs --test
@@ -106,6 +107,28 @@ function isFile(p) {
     }
 }
 
+/**
+ * TypeScript for @pulumi/pulumi, loaded when first used. The SDK's function serialization (runtime/closure) loads
+ * its TypeScript (typescript-shim.js: this repository's 9 MB typescript.js) when @pulumi/pulumi is imported,
+ * though only serializing a JavaScript function into a resource uses it, which nothing here does; that load was a
+ * tenth of a mock-runtime test process's start-up. Here the shim hands out the same module on first use instead.
+ */
+const LAZY_TYPESCRIPT = !DEBUG;
+const LAZY_TYPESCRIPT_SHIM = `"use strict";
+let ts;
+function load() {
+    if (ts === undefined) {
+        try {
+            ts = require("typescript");
+        } catch {
+            ts = require(require("node:path").join(__dirname, "vendor", "typescript@3.8.3", "typescript.js"));
+        }
+    }
+    return ts;
+}
+module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });
+`;
+
 nodeModule.registerHooks({
     resolve(specifier, context, nextResolve) {
         const relative = specifier.startsWith("./") || specifier.startsWith("../");
@@ -118,6 +141,7 @@ nodeModule.registerHooks({
         return nextResolve(specifier, context);
     },
     load(url, context, nextLoad) {
+        if (LAZY_TYPESCRIPT && url.endsWith("/node_modules/@pulumi/pulumi/typescript-shim.js")) return { format: "commonjs", source: LAZY_TYPESCRIPT_SHIM, shortCircuit: true };
         if (!isTypeScript(url)) return nextLoad(url, context);
         return { format: "commonjs", source: compile(fileURLToPath(url)), shortCircuit: true };
     },
