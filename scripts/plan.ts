@@ -12,11 +12,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RawStackConfig } from "../infra/program/config";
-import { installOfflineRuntime, OfflineRun, runOffline } from "../testing/offline";
+import type { OfflineRun } from "../testing/offline";
 import { parseStackFile, REPO_ROOT, StackFile } from "../testing/stackFile";
-import { Comparison, compareRuns } from "./plan/compare";
-import { buildPlan } from "./plan/document";
-import { planText } from "./plan/text";
+import type { Comparison } from "./plan/compare";
 
 export interface PlanResult {
     exitCode: number;
@@ -112,7 +110,7 @@ function refuseEncryptedProductKeys(file: StackFile): void {
 class PlanRefusal extends Error {}
 
 async function run(file: StackFile, what: string): Promise<OfflineRun> {
-    refuseEncryptedProductKeys(file);
+    const { runOffline } = await import("../testing/offline");
     const { ValidationError } = await import("../infra/validation");
     try {
         return await runOffline(rawConfig(file), file.config, file.secureKeys);
@@ -128,6 +126,13 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     try {
         const current = readFileStack(file);
         const base = options.baseRef !== undefined ? readStackAtRef(options.baseRef, file) : options.baseFile !== undefined ? readFileStack(path.resolve(options.baseFile)) : undefined;
+        if (base) refuseEncryptedProductKeys(base);
+        refuseEncryptedProductKeys(current);
+        // The program, the mock runtime and the SDK are loaded only for a plan: a refused one answers at once.
+        const { installOfflineRuntime } = await import("../testing/offline");
+        const { compareRuns } = await import("./plan/compare");
+        const { buildPlan } = await import("./plan/document");
+        const { planText } = await import("./plan/text");
         installOfflineRuntime(options.stack);
         let comparison: Comparison | null = null;
         if (base) {
