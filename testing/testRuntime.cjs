@@ -163,11 +163,17 @@ nodeModule.registerHooks({
  * (restored for everything else right after), so:
  * - its tests are its own AsyncResources, announced to its map as its hook would have announced them;
  * - its lookup of the current resource answers with the innermost running test, so nested suites, hooks and
- *   errors are attributed to the same test as with the hook (tests/testing/testRuntime.test.ts compares the two
- *   on a file that exercises each case);
- * - its hook is never enabled. If the runner was loaded before this file (no test seen when it asks for its
- *   hook), it gets the real hook and everything stays as Node.js does it.
- * `DB_ENDPOINTS_TEST_DEBUG=1` leaves the runner entirely as it is.
+ *   uncaught errors are attributed as with the hook (tests/testing/testRuntime.test.ts compares the two on a file
+ *   that exercises each case). One difference: Node charges a promise's continuations and its unhandled rejection
+ *   to the code that made the promise, this to the test running them; so a test awaiting a `before` hook's promise
+ *   is charged with what follows, and a test's promise rejected from outside any test (a shared emitter) fails the
+ *   file rather than that test. A run fails either way; `DB_ENDPOINTS_TEST_DEBUG=1` names the test as Node does;
+ * - its hook is never enabled.
+ * A runner loaded before this file keeps the real functions it took when it loaded, and works as Node.js makes it
+ * work; so does one that asks for its hook before it made a test (then it gets the real hook). Only test
+ * processes are changed (node:test's child processes, or `node --test`): other processes that load this file,
+ * such as `npm run plan` in the plan test, do not load node:test for it. `DB_ENDPOINTS_TEST_DEBUG=1` leaves the
+ * runner entirely as it is.
  */
 function attributeTestsWithoutPromiseHooks() {
     const asyncHooks = require("node:async_hooks");
@@ -210,7 +216,8 @@ function attributeTestsWithoutPromiseHooks() {
     }
 }
 
-if (!DEBUG) attributeTestsWithoutPromiseHooks();
+const TEST_PROCESS = process.env.NODE_TEST_CONTEXT !== undefined || process.execArgv.includes("--test");
+if (!DEBUG && TEST_PROCESS) attributeTestsWithoutPromiseHooks();
 
 /**
  * Protocol-buffer messages without their debug text. For every resource it registers, @pulumi/pulumi builds the
