@@ -179,7 +179,7 @@ function attributeTestsWithoutPromiseHooks() {
     const asyncHooks = require("node:async_hooks");
     const real = { createHook: asyncHooks.createHook, executionAsyncId: asyncHooks.executionAsyncId, AsyncResource: asyncHooks.AsyncResource };
     const running = new asyncHooks.AsyncLocalStorage();
-    /** The runner's hook callbacks, once it asked for its hook; until then, the tests made so far. */
+    /** Announces a test to the runner's map, once the runner asked for its hook; tests made before wait in `pending`. */
     let announce;
     const pending = [];
 
@@ -187,7 +187,6 @@ function attributeTestsWithoutPromiseHooks() {
     class RunnerResource extends real.AsyncResource {
         constructor(type, options) {
             super(type, options);
-            this.runnerType = type;
             if (type !== "Test") return;
             if (announce) announce(this);
             else pending.push(this);
