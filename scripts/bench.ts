@@ -4,7 +4,8 @@
  * of resources with no components (the overhead ratio, measured in interleaved pairs); the lookups one run makes
  * against AWS, by token (scripts/bench-lookups.ts); resources and monthly cost per endpoint for 1, 10
  * and 50 endpoints on their own load balancers against one shared load balancer; what the monitoring costs;
- * the target-sync function's bundle (built, then read from its cache) and one reconcile run. Each measurement runs
+ * the target-sync function's bundle (built, then read from its cache) and one reconcile run; the package's start as a
+ * plugin for programs in other languages (scripts/bench-plugin.ts). Each measurement runs
  * in a fresh process; the median of several runs is reported. Figures only: nothing here asserts a time. Then two
  * models, not measurements: a first deployment's time and a failover's recovery (scripts/bench-deploy.ts,
  * scripts/bench-failover.ts).
@@ -20,6 +21,7 @@ import { benchDeploy } from "./bench-deploy";
 import { benchFailover } from "./bench-failover";
 import { benchLookups } from "./bench-lookups";
 import { benchMonitoring } from "./bench-monitoring";
+import { benchPlugin } from "./bench-plugin";
 import { benchTargetSync } from "./bench-targetSync";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -164,6 +166,8 @@ async function main(): Promise<void> {
     process.stdout.write(benchMonitoring() + "\n");
     process.stdout.write("\n## Target-sync function: one reconcile run (mocked ELB API)\n\n");
     process.stdout.write((await benchTargetSync(sizes)) + "\n");
+    process.stdout.write("\n## The package as a plugin: what a C#, YAML, Python or Go program run waits for\n\n");
+    process.stdout.write((await benchPlugin()) + "\n");
     process.stdout.write(`\n## Deploy time, modelled\n\n${benchDeploy()}\n\n## Failover recovery, modelled\n\n${benchFailover()}\n`);
 }
 

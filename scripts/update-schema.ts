@@ -144,9 +144,10 @@ async function getSchemaOverGrpc(port: number): Promise<string> {
 /**
  * Starts the plugin as the host does (`node @pulumi/pulumi/cmd/run-plugin <this repository>` from the consumer's
  * directory, with none of this process's Node.js options) and returns the port it serves on once it prints it.
+ * `tsNodeCacheDirectory` is where its ts-node keeps what it compiled.
  */
-async function startPlugin(): Promise<{ port: number; stop(): void }> {
-    const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_CACHE_DIRECTORY };
+async function startPlugin(tsNodeCacheDirectory: string): Promise<{ port: number; stop(): void }> {
+    const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_CACHE_DIRECTORY: tsNodeCacheDirectory };
     delete env.NODE_OPTIONS;
     delete env.NODE_TEST_CONTEXT;
     delete env.TS_NODE_CACHE;
@@ -182,10 +183,11 @@ async function startPlugin(): Promise<{ port: number; stop(): void }> {
 /**
  * Generates the package schema from the sources as the Node.js language host does (see the module comment),
  * without the Pulumi CLI. Throws with the plugin's own error (a TypeScript error under the host's options, an
- * analyzer error) when it cannot serve one.
+ * analyzer error) when it cannot serve one. `tsNodeCacheDirectory`: where the plugin's ts-node keeps what it
+ * compiled (this checkout's cache by default; an empty directory starts it as on a machine that never ran it).
  */
-export async function generateSchema(): Promise<PackageSchema> {
-    const starting = startPlugin();
+export async function generateSchema(tsNodeCacheDirectory = TS_NODE_CACHE_DIRECTORY): Promise<PackageSchema> {
+    const starting = startPlugin(tsNodeCacheDirectory);
     try {
         const manifest = readPackageManifest();
         if (exportedComponents().length === 0) throw new Error(`${manifest.main} (package.json main) exports no ComponentResource class`);
