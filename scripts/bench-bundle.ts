@@ -4,12 +4,12 @@
  * file it was built from is hashed and compared), each run in a fresh process as a program run is; and its size.
  * Figures only. Alone: `node --import tsx scripts/bench-bundle.ts`.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CACHE_DIR_ENV, lambdaBundle } from "../infra/components/support/lambdaBundle";
 import { TARGET_SYNC_BUNDLE } from "../infra/components/targetSync";
+import { median, runWorker } from "./bench-support";
 
 interface Sample {
     ms: number;
@@ -20,20 +20,7 @@ interface Sample {
 
 /** One program run's bundle, in a fresh process, with `cacheDir` as the only cache directory. */
 function measure(cacheDir: string): Sample {
-    const result = spawnSync(process.execPath, ["--import", "tsx", __filename, "worker"], {
-        cwd: path.resolve(__dirname, ".."),
-        encoding: "utf8",
-        env: { ...process.env, [CACHE_DIR_ENV]: cacheDir },
-        timeout: 300_000,
-    });
-    if (result.status !== 0) throw new Error(`bench-bundle worker failed:\n${result.stderr}`);
-    return JSON.parse(result.stdout.trim().split("\n").pop()!) as Sample;
-}
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    return runWorker<Sample>("bench-bundle worker", __filename, ["worker"], { env: { ...process.env, [CACHE_DIR_ENV]: cacheDir }, timeoutMs: 300_000 });
 }
 
 /** The table: a first and a later program run, interleaved, `runs` of each. */

@@ -9,13 +9,10 @@
  * `node --import tsx scripts/bench-deploy.ts graph N FIRST` is the worker: it prints the graph of N endpoints, the
  * first of kind FIRST (`rds` or `self-managed`), as one JSON line.
  */
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
 import { captureDeployGraph, CapturedGraph, deployModelStack, deploySteps, EndpointKind } from "../testing/deployGraph";
 import { criticalPath, DeployStep, simulate } from "../testing/deployModel";
 import { workflowParallelism } from "../testing/workflowParallelism";
-
-const ROOT = path.resolve(__dirname, "..");
+import { runWorker } from "./bench-support";
 
 /**
  * The CLI's parallelism when neither `--parallel` nor `PULUMI_PARALLEL` sets it: 4 × GOMAXPROCS, which Go sets to
@@ -36,14 +33,7 @@ export const DEPLOY_STACKS: [string, number, EndpointKind][] = [
 
 /** The graph of a stack, from a fresh process. */
 function graphOf(endpoints: number, first: EndpointKind): CapturedGraph {
-    const result = spawnSync(process.execPath, ["--import", "tsx", __filename, "graph", String(endpoints), first], {
-        cwd: ROOT,
-        encoding: "utf8",
-        timeout: 600_000,
-        maxBuffer: 256 * 1024 * 1024,
-    });
-    if (result.status !== 0) throw new Error(`bench-deploy graph ${endpoints} ${first} failed:\n${result.stderr}`);
-    return JSON.parse(result.stdout.trim().split("\n").pop()!) as CapturedGraph;
+    return runWorker<CapturedGraph>(`bench-deploy graph ${endpoints} ${first}`, __filename, ["graph", String(endpoints), first], { maxBuffer: 256 * 1024 * 1024 });
 }
 
 const range = (low: number, high: number) => `${Math.round(low)}–${Math.round(high)} s`;

@@ -5,10 +5,8 @@
  * evaluation's stack, each RDS endpoint with an integration through the instance's admin secret), each in a fresh
  * process under the mock runtime. Counts only: they do not vary between runs.
  */
-import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-
-const ROOT = path.resolve(__dirname, "..");
+import { runWorker } from "./bench-support";
 
 interface LookupSample {
     invokes: Record<string, number>;
@@ -17,13 +15,7 @@ interface LookupSample {
 }
 
 function measure(endpoints: number): LookupSample {
-    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "bench-worker.ts"), "lookups", String(endpoints)], {
-        cwd: ROOT,
-        encoding: "utf8",
-        timeout: 600_000,
-    });
-    if (result.status !== 0) throw new Error(`bench-worker lookups ${endpoints} failed:\n${result.stderr}`);
-    return JSON.parse(result.stdout.trim().split("\n").pop()!) as LookupSample;
+    return runWorker<LookupSample>(`bench-worker lookups ${endpoints}`, path.join(__dirname, "bench-worker.ts"), ["lookups", String(endpoints)]);
 }
 
 /** What each token asks, for the table's first column. */

@@ -5,14 +5,13 @@
  * stack program registers for each stack config (run in a fresh process under the mock runtime, as the offline plan
  * runs it), beside what target sync's three metrics per RDS endpoint would cost if written on every run. Figures only.
  */
-import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { CostCategory, formatMonthly } from "../infra/cost/estimate";
 import { PRICES } from "../infra/cost/prices";
 import { parseStackConfig } from "../infra/program/config";
 import { MONITORING_CATEGORIES } from "../testing/stackCost";
+import { runWorker } from "./bench-support";
 
-const ROOT = path.resolve(__dirname, "..");
 const VPC = "vpc-0a1b2c3d4e5f60718";
 const SUBNETS = ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"];
 
@@ -47,13 +46,8 @@ export const MONITORING_STACKS: [string, Record<string, unknown>][] = [
 
 /** The estimate's totals by category for what the program registers for `config`, from a fresh process. */
 function costByCategory(config: Record<string, unknown>): Record<CostCategory, number> {
-    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "bench-worker.ts"), "stack", "0", JSON.stringify(config)], {
-        cwd: ROOT,
-        encoding: "utf8",
-        timeout: 600_000,
-    });
-    if (result.status !== 0) throw new Error(`bench-worker stack failed:\n${result.stderr}`);
-    return JSON.parse(result.stdout.trim().split("\n").pop()!).costByCategory;
+    return runWorker<{ costByCategory: Record<CostCategory, number> }>("bench-worker stack", path.join(__dirname, "bench-worker.ts"), ["stack", "0", JSON.stringify(config)])
+        .costByCategory;
 }
 
 export function benchMonitoring(stacks = MONITORING_STACKS): string {

@@ -14,13 +14,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
+import { median } from "./bench-support";
 import { generateSchema, REPO_ROOT } from "./update-schema";
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** Milliseconds from starting the plugin until it has served its schema, with ts-node's cache in `cacheDir`. */
 async function measure(cacheDir?: string): Promise<number> {

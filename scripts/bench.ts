@@ -10,7 +10,6 @@
  * models, not measurements: a first deployment's time and a failover's recovery (scripts/bench-deploy.ts,
  * scripts/bench-failover.ts).
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -22,9 +21,9 @@ import { benchFailover } from "./bench-failover";
 import { benchLookups } from "./bench-lookups";
 import { benchMonitoring } from "./bench-monitoring";
 import { benchPlugin } from "./bench-plugin";
+import { median, runWorker } from "./bench-support";
 import { benchTargetSync } from "./bench-targetSync";
 
-const ROOT = path.resolve(__dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 interface Sample {
@@ -40,20 +39,7 @@ interface Sample {
 }
 
 function measure(mode: "program" | "flat" | "bare" | "sharing", count: number, ...rest: string[]): Sample {
-    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "bench-worker.ts"), mode, String(count), ...rest], {
-        cwd: ROOT,
-        encoding: "utf8",
-        timeout: 600_000,
-    });
-    if (result.status !== 0) throw new Error(`bench-worker ${mode} ${count} failed:\n${result.stderr}`);
-    const line = result.stdout.trim().split("\n").pop()!;
-    return JSON.parse(line) as Sample;
-}
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    return runWorker<Sample>(`bench-worker ${mode} ${count}`, path.join(__dirname, "bench-worker.ts"), [mode, String(count), ...rest]);
 }
 
 /** How the evaluation table is measured, printed above it. */
