@@ -28,6 +28,7 @@ import { byCategory } from "../infra/cost/estimate";
 import { PRICES } from "../infra/cost/prices";
 import { parseStackConfig } from "../infra/program/config";
 import { installMockCloud, settle } from "../testing/mockCloud";
+import { SECRET_SIG } from "../testing/recorder";
 import { estimateStack } from "../testing/stackCost";
 
 export function benchConfig(endpoints: number): Record<string, unknown> {
@@ -196,15 +197,17 @@ function secretsAgain(value: unknown): any {
     if (Array.isArray(value)) return value.map(secretsAgain);
     if (value !== null && typeof value === "object") {
         const record = value as Record<string, unknown>;
-        if (record[SPECIAL_SIG] === SECRET_SIG) return pulumi.secret(secretsAgain(record.value));
+        if (record[SECRET_SIG] === SECRET_SIGNATURE) return pulumi.secret(secretsAgain(record.value));
         return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, secretsAgain(v)]));
     }
     return value;
 }
 
-/** How Pulumi marks a serialized secret (@pulumi/pulumi/runtime/rpc.js). */
-const SPECIAL_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+/**
+ * The value of the signature key ({@link SECRET_SIG}) that marks a secret; other values mark an asset, an archive or a
+ * resource reference (@pulumi/pulumi/runtime/rpc.js), which stay as they are.
+ */
+const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
 
 function countBy(keys: string[]): Record<string, number> {
     const counts: Record<string, number> = {};
