@@ -60,17 +60,17 @@ export function buildEndpointDatabaseRules(
         (address) =>
             new aws.vpc.SecurityGroupEgressRule(
                 `${name}-to-${address}`,
-            {
-                securityGroupId: primarySecurityGroup.id,
-                ipProtocol: "tcp",
-                fromPort: databasePort,
-                toPort: databasePort,
-                cidrIpv4: `${address}/32`,
-                description: `db-endpoints ${name}: to the database and its health checks`,
-                tags,
-            },
-            child,
-        ),
+                {
+                    securityGroupId: primarySecurityGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: databasePort,
+                    toPort: databasePort,
+                    cidrIpv4: `${address}/32`,
+                    description: `db-endpoints ${name}: to the database and its health checks`,
+                    tags,
+                },
+                child,
+            ),
     );
     return { admitted: false, rules };
 }
