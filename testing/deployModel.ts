@@ -38,29 +38,44 @@ export interface CriticalPath {
     path: { step: DeployStep; doneAt: number }[];
 }
 
-/** The steps in an order in which each comes after everything it depends on; throws on a cycle or an unknown step. */
-function topologicalOrder(steps: DeployStep[]): DeployStep[] {
+/** The steps by id, each step's dependents, and the number of distinct steps each depends on. */
+interface StepIndex {
+    byId: Map<string, DeployStep>;
+    dependents: Map<string, DeployStep[]>;
+    dependencies: Map<string, number>;
+}
+
+/** Indexes the steps; throws when two have the same id or one depends on an unknown step. */
+function indexSteps(steps: DeployStep[]): StepIndex {
     const byId = new Map(steps.map((s) => [s.id, s]));
     if (byId.size !== steps.length) throw new Error("two steps have the same id");
-    const remaining = new Map<string, number>();
-    const dependents = new Map<string, string[]>();
+    const dependents = new Map<string, DeployStep[]>();
+    const dependencies = new Map<string, number>();
     for (const s of steps) {
         const deps = new Set(s.dependsOn);
         for (const d of deps) {
             if (!byId.has(d)) throw new Error(`${s.label} depends on ${d}, which is not a step`);
-            dependents.set(d, [...(dependents.get(d) ?? []), s.id]);
+            const list = dependents.get(d);
+            if (list) list.push(s);
+            else dependents.set(d, [s]);
         }
-        remaining.set(s.id, deps.size);
+        dependencies.set(s.id, deps.size);
     }
+    return { byId, dependents, dependencies };
+}
+
+/** The steps in an order in which each comes after everything it depends on; throws on a cycle or an unknown step. */
+function topologicalOrder(steps: DeployStep[], index: StepIndex = indexSteps(steps)): DeployStep[] {
+    const remaining = new Map(index.dependencies);
     const order: DeployStep[] = [];
     const ready = steps.filter((s) => remaining.get(s.id) === 0);
     while (ready.length > 0) {
         const s = ready.shift()!;
         order.push(s);
-        for (const d of dependents.get(s.id) ?? []) {
-            const left = remaining.get(d)! - 1;
-            remaining.set(d, left);
-            if (left === 0) ready.push(byId.get(d)!);
+        for (const d of index.dependents.get(s.id) ?? []) {
+            const left = remaining.get(d.id)! - 1;
+            remaining.set(d.id, left);
+            if (left === 0) ready.push(d);
         }
     }
     if (order.length !== steps.length) throw new Error("the steps' dependencies form a cycle");
@@ -70,9 +85,11 @@ function topologicalOrder(steps: DeployStep[]): DeployStep[] {
 /** The critical path: with unlimited parallelism, the deployment takes exactly this long. */
 export function criticalPath(steps: DeployStep[]): CriticalPath {
     if (steps.length === 0) return { seconds: 0, path: [] };
+    const index = indexSteps(steps);
     const doneAt = new Map<string, number>();
     const via = new Map<string, string | undefined>();
-    for (const s of topologicalOrder(steps)) {
+    const { byId } = index;
+    for (const s of topologicalOrder(steps, index)) {
         let start = 0;
         let from: string | undefined;
         for (const d of new Set(s.dependsOn)) {
@@ -85,7 +102,6 @@ export function criticalPath(steps: DeployStep[]): CriticalPath {
         doneAt.set(s.id, start + s.seconds);
         via.set(s.id, from);
     }
-    const byId = new Map(steps.map((s) => [s.id, s]));
     // The last step to be done ends the path; of several, the first given.
     let last = steps[0];
     for (const s of steps) if (doneAt.get(s.id)! > doneAt.get(last.id)!) last = s;
@@ -114,11 +130,11 @@ export interface Schedule {
  */
 export function simulate(steps: DeployStep[], parallelism: number): Schedule {
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new Error(`parallelism ${parallelism} is not a whole number of at least 1`);
-    topologicalOrder(steps);
+    const index = indexSteps(steps);
+    topologicalOrder(steps, index);
+    const { dependents } = index;
     const position = new Map(steps.map((s, i) => [s.id, i]));
-    const remaining = new Map(steps.map((s) => [s.id, new Set(s.dependsOn).size]));
-    const dependents = new Map<string, DeployStep[]>();
-    for (const s of steps) for (const d of new Set(s.dependsOn)) dependents.set(d, [...(dependents.get(d) ?? []), s]);
+    const remaining = new Map(index.dependencies);
 
     const startedAt = new Map<string, number>();
     const readyAt = new Map<string, number>();
